@@ -1,0 +1,135 @@
+/**
+ * The whole pipeline: discover, parse + facts, graph, classify, rules, findings.
+ *
+ * Input: paths and options as the CLI takes them; output: an AuditRun for the reporters. Every
+ * stage is a function of the previous stage's plain data.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { discover } from './discover/index.js';
+import { runPool } from './parse/pool.js';
+import { ProjectIndex } from './graph/index.js';
+import { loadCatalogue } from './classify/catalogue.js';
+import { BlockingAnalysis } from './classify/blocking.js';
+import { loadRules, ruleFilter } from './rules/registry.js';
+import { runRules } from './rules/engine.js';
+import { buildFindings } from './findings/build.js';
+import type { AuditRun, FileError, RuleMeta, Severity } from './findings/types.js';
+import type { ModuleFacts } from './facts/types.js';
+import { VERSION } from './version.js';
+
+export interface AuditOptions {
+  exclude?: string[];
+  select?: string[];
+  ignore?: string[];
+  jobs?: number;
+  maxBytes?: number;
+  respectGitignore?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AuditResult {
+  run: AuditRun;
+  /** Facts of every file, for callers that want more than findings (the benchmark). */
+  modules: ModuleFacts[];
+  root: string;
+}
+
+export async function audit(paths: string[], options: AuditOptions = {}): Promise<AuditResult> {
+  const rules = loadRules();
+  const catalogue = loadCatalogue();
+  const time = timer();
+  const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
+  time('discover');
+  const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel })), 'facts', {
+    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress,
+  });
+  time('parse + facts');
+  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths);
+  time('graph + classify + rules + findings');
+  run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  run.summary.errors = run.errors.length;
+  return { run, modules, root: found.root };
+}
+
+/** Everything after parsing: usable on facts made anywhere (tests build them in-process). */
+export async function analyseFacts(
+  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[],
+): Promise<AuditRun> {
+  return analyse(modules, loadRules(), loadCatalogue(), options, readPath, roots);
+}
+
+async function analyseInner(
+  modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
+  readPath: (rel: string) => string, roots: string[],
+): Promise<AuditRun> {
+  const time = timer();
+  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'));
+  time('graph');
+  const blocking = new BlockingAnalysis(index, catalogue);
+  time('classify');
+  const isSelected = ruleFilter(options.select, options.ignore);
+  // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
+  const notIgnored = ruleFilter([], options.ignore);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const kindRule = new Map<string, RuleMeta>();
+  for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
+  const raw = await runRules({ index, catalogue, blocking, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  time('rules');
+  const cache = new Map<string, string[]>();
+  const lines = (rel: string) => {
+    let got = cache.get(rel);
+    if (!got) {
+      try {
+        got = readFileSync(readPath(rel), 'utf8').split(/\r?\n/);
+      } catch {
+        got = [];
+      }
+      cache.set(rel, got);
+    }
+    return got;
+  };
+  const findings = buildFindings(raw, lines);
+  const errors: FileError[] = [];
+  for (const m of index.modules) {
+    for (const issue of m.issues) errors.push({ file: m.path, message: issue.line ? `line ${issue.line}: ${issue.message}` : issue.message });
+  }
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  const byRule: Record<string, number> = {};
+  const fired: Record<string, RuleMeta> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+    fired[f.rule] = byId.get(f.rule)!;
+  }
+  const functions = index.functions.filter((f) => f.fact.kind !== 'module');
+  return {
+    tool: { name: 'gil-audit', version: VERSION },
+    roots,
+    summary: {
+      files: modules.length,
+      lines: modules.reduce((n, m) => n + m.lines, 0),
+      functions: functions.length,
+      asyncFunctions: functions.filter((f) => f.fact.isAsync).length,
+      findings: findings.length,
+      bySeverity,
+      byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : 1))),
+      errors: errors.length,
+    },
+    rules: Object.fromEntries(Object.entries(fired).sort(([a], [b]) => (a < b ? -1 : 1))),
+    findings,
+    errors,
+  };
+}
+
+const analyse = analyseInner;
+
+/** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */
+function timer(): (stage: string) => void {
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    if (process.env.GIL_AUDIT_TIMING) process.stderr.write(`timing: ${stage}: ${(now - last).toFixed(0)} ms\n`);
+    last = now;
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The API catalogue: loads `rules/catalogue/*.yaml`, validates each file, and matches calls.
+ *
+ * Stage: classify. Input: YAML files (schema: src/schema/catalogue.schema.json); output: a
+ * matcher from a call's canonical API name (`requests.Session().get`) to its catalogue entry.
+ * Patterns are expanded once (`{a,b}` alternatives); exact names are looked up in a map and the
+ * few patterns with `*`/`**` are tried as regular expressions.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import type { ArgFact, CallFact } from '../facts/types.js';
+import type { Confidence } from '../findings/types.js';
+import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
+
+export interface CatalogueEntry {
+  kind: string;
+  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument';
+  calls: string[];
+  label?: string;
+  equivalents: string[];
+  alternative?: { asyncio: string; trio?: string; anyio?: string };
+  unless?: { keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number };
+  confidence?: Confidence;
+  /** Catalogue file it came from. */
+  source: string;
+}
+
+interface CatalogueFile {
+  kind: string;
+  effect: CatalogueEntry['effect'];
+  description: string;
+  sources: string[];
+  entries: (Omit<CatalogueEntry, 'kind' | 'effect' | 'source' | 'equivalents'> & { equivalents?: string[] })[];
+}
+
+export interface Match {
+  entry: CatalogueEntry;
+  /** The pattern that matched, expanded. */
+  pattern: string;
+}
+
+export class Catalogue {
+  private readonly exact = new Map<string, Match>();
+  private readonly wild: { regex: RegExp; match: Match }[] = [];
+  readonly entries: CatalogueEntry[] = [];
+
+  add(entry: CatalogueEntry): void {
+    this.entries.push(entry);
+    for (const call of entry.calls) {
+      for (const pattern of expandBraces(call)) {
+        const match = { entry, pattern };
+        if (pattern.includes('*')) this.wild.push({ regex: patternRegex(pattern), match });
+        else if (!this.exact.has(pattern)) this.exact.set(pattern, match);
+      }
+    }
+  }
+
+  /** The entry for an API name, if any (exact names win over wildcard patterns). */
+  match(name: string): Match | undefined {
+    const exact = this.exact.get(name);
+    if (exact) return exact;
+    for (const { regex, match } of this.wild) if (regex.test(name)) return match;
+    return undefined;
+  }
+
+  /** Entries of one effect, e.g. every `calls-argument` API. */
+  namesOf(effect: CatalogueEntry['effect']): string[] {
+    return [...this.exact.entries()].filter(([, m]) => m.entry.effect === effect).map(([name]) => name);
+  }
+}
+
+/** Does the call meet one of the entry's `unless` conditions (so it does not block)? */
+export function exempt(entry: CatalogueEntry, call: CallFact): boolean {
+  const unless = entry.unless;
+  if (!unless) return false;
+  const keyword = (arg: ArgFact) => arg.keyword;
+  if (unless.keywords?.some((k) => call.args.some((a) => keyword(a) === k))) return true;
+  if (unless.keywordFalse?.some((k) => call.args.some((a) => a.keyword === k && a.kind === 'false'))) return true;
+  if (unless.firstArgFalse) {
+    const first = call.args.find((a) => !a.keyword);
+    if (first?.kind === 'false') return true;
+  }
+  if (unless.minArgs !== undefined && call.args.length >= unless.minArgs) return true;
+  return false;
+}
+
+/** `a.{b,c}.d` gives `a.b.d`, `a.c.d` (several brace groups multiply). */
+export function expandBraces(pattern: string): string[] {
+  const open = pattern.indexOf('{');
+  if (open < 0) return [pattern];
+  const close = pattern.indexOf('}', open);
+  if (close < 0) return [pattern];
+  const head = pattern.slice(0, open);
+  const tail = pattern.slice(close + 1);
+  return pattern
+    .slice(open + 1, close)
+    .split(',')
+    .flatMap((alt) => expandBraces(head + alt.trim() + tail));
+}
+
+/** `*` is one name; `**` is any number of names or subscripts (at least one step). */
+function patternRegex(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (pattern.startsWith('.**', i)) {
+      source += '(?:(?:\\.[A-Za-z_][A-Za-z0-9_]*)|\\[\\]|\\(\\))+';
+      i += 2;
+    } else if (ch === '*') source += '[A-Za-z_][A-Za-z0-9_]*';
+    else source += ch.replace(/[.()[\]\\^$|?+]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+let cached: Catalogue | undefined;
+
+/** Loads and validates every catalogue file shipped in `rules/catalogue/`. */
+export function loadCatalogue(dir = packagePath('rules', 'catalogue')): Catalogue {
+  if (cached && dir === packagePath('rules', 'catalogue')) return cached;
+  const validate = compileSchema('catalogue.schema.json');
+  const catalogue = new Catalogue();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+    const file = join(dir, name);
+    let data: CatalogueFile;
+    try {
+      data = YAML.parse(readFileSync(file, 'utf8')) as CatalogueFile;
+    } catch (error) {
+      throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message}`);
+    }
+    validate(data, file);
+    for (const entry of data.entries) {
+      catalogue.add({ ...entry, equivalents: entry.equivalents ?? [], kind: data.kind, effect: data.effect, source: `rules/catalogue/${name}` });
+    }
+  }
+  if (dir === packagePath('rules', 'catalogue')) cached = catalogue;
+  return catalogue;
+}

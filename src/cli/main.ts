@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+/**
+ * The `gil-audit` command: audit paths, list rules, explain one rule.
+ *
+ * Stage: cli. Exit codes: 0 when nothing is at or above `--fail-on`, 1 when something is,
+ * 2 for a usage or configuration error (the message names the file or option and the fix).
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import pc from 'picocolors';
+import { audit } from '../audit.js';
+import { DiscoverError } from '../discover/index.js';
+import { ConfigError } from '../config/schema.js';
+import { loadRules } from '../rules/registry.js';
+import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
+import type { Severity } from '../findings/types.js';
+import { VERSION } from '../version.js';
+import { explainRule, listRules } from './rules-command.js';
+
+const FAIL_ON = ['error', 'warning', 'note', 'never'] as const;
+const RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
+
+/** `--select GA1,GA2 --select GA3` gives GA1, GA2, GA3. */
+const collectList = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function parsePositive(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} takes a positive number, got '${value}'`);
+    return n;
+  };
+}
+
+class UsageError extends Error {}
+
+interface AuditFlags {
+  format: string;
+  output?: string;
+  select?: string[];
+  ignore?: string[];
+  failOn: (typeof FAIL_ON)[number];
+  exclude?: string[];
+  jobs?: number;
+  quiet?: boolean;
+  gitignore: boolean;
+  maxFileSize?: number;
+  color?: boolean;
+}
+
+async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
+  if (!isReportFormat(flags.format)) throw new UsageError(`unknown --format '${flags.format}'; use one of ${REPORT_FORMATS.join(', ')}`);
+  const known = loadRules().map((r) => r.id);
+  for (const code of [...(flags.select ?? []), ...(flags.ignore ?? [])]) {
+    if (!known.some((id) => id.startsWith(code.toUpperCase()))) {
+      throw new UsageError(`'${code}' matches no rule; run 'gil-audit rules' to list them`);
+    }
+  }
+  const progress = !flags.quiet && process.stderr.isTTY;
+  const { run } = await audit(paths.length > 0 ? paths : ['.'], {
+    exclude: flags.exclude, select: flags.select, ignore: flags.ignore, jobs: flags.jobs,
+    maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
+    respectGitignore: flags.gitignore,
+    onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
+  });
+  if (progress) process.stderr.write('\r\x1b[K');
+  const toFile = flags.output !== undefined;
+  const color = flags.color ?? (!toFile && process.stdout.isTTY && !process.env.NO_COLOR);
+  const output = render(flags.format, run, { color: flags.format === 'text' && color });
+  if (toFile) {
+    writeFileSync(flags.output!, output);
+    if (!flags.quiet) {
+      const s = run.summary;
+      process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.format} report written to ${flags.output}\n`);
+    }
+  } else {
+    process.stdout.write(output);
+  }
+  if (!flags.quiet && run.errors.length > 0 && flags.format !== 'text') {
+    for (const e of run.errors) process.stderr.write(`gil-audit: ${e.file}: ${e.message}\n`);
+  }
+  if (flags.failOn === 'never') return 0;
+  const threshold = RANK[flags.failOn];
+  return run.findings.some((f) => RANK[f.severity] >= threshold) ? 1 : 0;
+}
+
+export function program(): Command {
+  const cmd = new Command('gil-audit')
+    .description('Audit a Python codebase for event-loop blocking and GIL contention (it never runs the code)')
+    .version(VERSION)
+    .enablePositionalOptions()
+    .argument('[paths...]', 'files or directories to audit', [])
+    .addOption(new Option('-f, --format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--select <rules>', 'only these rule ids or prefixes (comma-separated, repeatable)', collectList)
+    .option('--ignore <rules>', 'skip these rule ids or prefixes (comma-separated, repeatable)', collectList)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...FAIL_ON]).default('warning'))
+    .option('--exclude <glob>', 'skip paths matching this gitignore-style glob (repeatable)', collect)
+    .option('-j, --jobs <n>', 'parse worker threads (default: the number of cores)', parsePositive('--jobs'))
+    .option('--max-file-size <mb>', 'skip .py files larger than this many MB (default 10)', parsePositive('--max-file-size'))
+    .option('--no-gitignore', 'do not honour .gitignore files')
+    .option('--color', 'force colour in text output')
+    .option('--no-color', 'never colour text output')
+    .option('-q, --quiet', 'print only the report (no progress, no summary on stderr)')
+    .action(async (paths: string[], flags: AuditFlags) => {
+      process.exitCode = await runAudit(paths, flags);
+    });
+  cmd
+    .command('rules')
+    .description('list every rule with its metadata')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((flags: { format: 'text' | 'json' }) => {
+      process.stdout.write(listRules(loadRules(), flags.format));
+    });
+  cmd
+    .command('explain')
+    .description('print the long form of one rule')
+    .argument('<rule>', 'rule id (GA101) or name (blocking-sleep-in-async-function)')
+    .action((rule: string) => {
+      const found = loadRules().find((r) => r.id === rule.toUpperCase() || r.name === rule);
+      if (!found) throw new UsageError(`no rule '${rule}'; run 'gil-audit rules' to list them`);
+      process.stdout.write(explainRule(found));
+    });
+  return cmd;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const cmd = program();
+  cmd.exitOverride();
+  cmd.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await cmd.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UsageError || error instanceof DiscoverError || error instanceof ConfigError) {
+      process.stderr.write(`${pc.red('gil-audit: error:')} ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`gil-audit: internal error: ${(error as Error).stack ?? error}\nPlease report this with the command you ran.\n`);
+    return 2;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,64 @@
+/**
+ * `gil-audit rules` and `gil-audit explain RULE`: rule metadata as a table, JSON or long form.
+ *
+ * Stage: cli. The long form follows the fixed section order of the rule docs: What it does,
+ * Why is this bad?, Example, Use instead, Equivalents, References.
+ */
+import type { RuleMeta } from '../findings/types.js';
+
+export function listRules(rules: RuleMeta[], format: 'text' | 'json'): string {
+  if (format === 'json') {
+    const out = rules.map((r) => ({
+      id: r.id, name: r.name, category: r.category, severity: r.severity, confidence: r.confidence,
+      status: r.status, since: r.since, summary: r.summary, rationale: r.rationale.trim(),
+      recommendation: r.fix.recommendation.trim(), equivalents: r.equivalents, references: r.references,
+    }));
+    return `${JSON.stringify(out, null, 2)}\n`;
+  }
+  const width = Math.max(...rules.map((r) => r.name.length));
+  const lines = rules.map((r) => `${r.id}  ${r.name.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.summary}`);
+  return `${lines.join('\n')}\n\n${rules.length} rules. 'gil-audit explain <id>' prints one in full.\n`;
+}
+
+export function explainRule(r: RuleMeta): string {
+  const block = (code: string) => code.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+  const parts = [
+    `${r.id} ${r.name}`,
+    `${'='.repeat(r.id.length + r.name.length + 1)}`,
+    `Category: ${r.category}    Severity: ${r.severity}    Confidence: ${r.confidence}    Status: ${r.status} (since ${r.since})`,
+    '',
+    'What it does',
+    `  ${r.summary}.`,
+    '',
+    'Why is this bad?',
+    wrap(r.rationale.trim(), '  '),
+    '',
+    'Example',
+    block(r.examples.bad),
+    '',
+    'Use instead',
+    block(r.examples.good),
+    '',
+    'What to do',
+    wrap(r.fix.recommendation.trim(), '  '),
+  ];
+  if (r.equivalents.length > 0) parts.push('', 'Equivalents', `  ${r.equivalents.join(', ')}`);
+  if (r.references.length > 0) parts.push('', 'References', ...r.references.map((u) => `  ${u}`));
+  return `${parts.join('\n')}\n`;
+}
+
+function wrap(text: string, indent: string, width = 96): string {
+  const out: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      if (line && line.length + word.length + 1 > width) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(indent + line);
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}

@@ -1,0 +1,56 @@
+/**
+ * JSON Schema validation of the project's data files (rules, catalogue, configuration).
+ *
+ * Stage: config. A file that breaks its schema is a ConfigError naming the file, the field and
+ * what was expected, so the user can fix it; the CLI exits 2 on it.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import AjvModule from 'ajv';
+import type { ErrorObject } from 'ajv';
+
+// ajv is CommonJS; under NodeNext its default export is the module object.
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
+
+/** A problem with configuration or data files: reported with exit code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The package root (the folder holding package.json), from the compiled location. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** A path inside the installed package. */
+export function packagePath(...parts: string[]): string {
+  return join(ROOT, ...parts);
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new Map<string, (data: unknown) => boolean>();
+
+/** A validator for `src/schema/<name>` that throws ConfigError naming `file` and the fields. */
+export function compileSchema(name: string): (data: unknown, file: string) => void {
+  let fn = compiled.get(name) as (((data: unknown) => boolean) & { errors?: ErrorObject[] | null }) | undefined;
+  if (!fn) {
+    const schema = JSON.parse(readFileSync(packagePath('src', 'schema', name), 'utf8')) as object;
+    fn = ajv.compile(schema);
+    compiled.set(name, fn);
+  }
+  const validate = fn;
+  return (data: unknown, file: string) => {
+    if (validate(data)) return;
+    throw new ConfigError(`${file}: ${formatErrors(validate.errors ?? [])}`);
+  };
+}
+
+/** `entries[3].calls[0]: must match pattern ...`, one per line, most useful first. */
+export function formatErrors(errors: ErrorObject[]): string {
+  const lines = errors.slice(0, 8).map((e) => {
+    const where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') : '(top level)';
+    const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
+    const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
+    return `${where}: ${e.message}${extra}${allowed}`;
+  });
+  return lines.length === 1 ? lines[0] : `\n  ${lines.join('\n  ')}`;
+}

@@ -1,0 +1,220 @@
+/**
+ * Resolves names inside one module: every callee, decorator, base class, binding and return
+ * value becomes an absolute dotted name where the module alone can tell.
+ *
+ * Stage: facts. Input: RawModule from extract.ts; output: ModuleFacts. Scopes follow Python's
+ * rules: a function sees its own names, then those of enclosing functions (not of class bodies),
+ * then the module's, then the builtins. `self.x` inside a method resolves through the class's
+ * attributes; what needs other modules (base classes, re-exports) is left to the graph stage.
+ */
+import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
+import type { RawFunction, RawModule } from './extract.js';
+import { annotationClass, splitHead } from './text.js';
+
+const BUILTINS = new Set([
+  'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'bool', 'breakpoint', 'bytearray', 'bytes',
+  'callable', 'chr', 'classmethod', 'compile', 'complex', 'delattr', 'dict', 'dir', 'divmod',
+  'enumerate', 'eval', 'exec', 'exit', 'filter', 'float', 'format', 'frozenset', 'getattr', 'globals',
+  'hasattr', 'hash', 'help', 'hex', 'id', 'input', 'int', 'isinstance', 'issubclass', 'iter', 'len',
+  'list', 'locals', 'map', 'max', 'memoryview', 'min', 'next', 'object', 'oct', 'open', 'ord', 'pow',
+  'print', 'property', 'quit', 'range', 'repr', 'reversed', 'round', 'set', 'setattr', 'slice',
+  'sorted', 'staticmethod', 'str', 'sum', 'super', 'tuple', 'type', 'vars', 'zip', '__import__',
+]);
+
+interface Resolved {
+  value: string;
+  resolution: Resolution;
+}
+
+const UNKNOWN: Resolved = { value: '', resolution: 'unknown' };
+
+/** Resolves a RawModule into ModuleFacts (in place where it can, for speed). */
+export function resolveModule(raw: RawModule): ModuleFacts {
+  const resolver = new ModuleResolver(raw);
+  return resolver.run();
+}
+
+class ModuleResolver {
+  private readonly prefix: string;
+  private readonly importsByScope = new Map<number, Map<string, string>>();
+  private readonly classByQualname = new Map<string, number>();
+  private readonly attributes = new Map<string, Map<string, string>>();
+
+  constructor(private readonly raw: RawModule) {
+    this.prefix = raw.module ? `${raw.module}.` : '';
+    for (const imp of raw.imports) {
+      if (imp.star) continue;
+      let scope = this.importsByScope.get(imp.scope);
+      if (!scope) this.importsByScope.set(imp.scope, (scope = new Map()));
+      scope.set(imp.local, imp.target.replace(/^builtins\./, ''));
+    }
+    raw.classes.forEach((cls, i) => this.classByQualname.set(cls.qualname, i));
+  }
+
+  run(): ModuleFacts {
+    const raw = this.raw;
+    // Class attributes first: `self.x = ...` in any method, resolved in that method's scope.
+    raw.functions.forEach((fn, index) => {
+      if (!fn.className) return;
+      for (const binding of fn.raw.bindings) {
+        if (!binding.attribute) continue;
+        let attrs = this.attributes.get(fn.className);
+        if (!attrs) this.attributes.set(fn.className, (attrs = new Map()));
+        const value = this.resolveExpr(binding.value, index, binding.line, 0).value;
+        // Conflicting assignments make the attribute unknown.
+        attrs.set(binding.name, attrs.has(binding.name) && attrs.get(binding.name) !== value ? '' : value);
+      }
+    });
+    for (const cls of raw.classes) {
+      const attrs = this.attributes.get(cls.qualname);
+      if (attrs) for (const [name, value] of attrs) if (value) cls.attributes.push({ name, value, line: 0 });
+      cls.bases = cls.bases.map((b) => this.resolveExpr(b, this.definingScope(cls.qualname), cls.span.line, 0).value || b);
+      cls.decorators = cls.decorators.map((d) => this.resolveExpr(d, this.definingScope(cls.qualname), cls.span.line, 0).value || d);
+    }
+    raw.functions.forEach((fn, index) => {
+      for (const call of fn.calls) this.resolveCall(call, index);
+      for (const call of fn.calls) {
+        for (const arg of call.args) {
+          if (arg.kind === 'ref' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.span.line, 0).value;
+          else if (arg.kind === 'call' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.span.line, 0).value;
+        }
+      }
+      fn.decorators = fn.decorators.map((d) => this.resolveExpr(d, fn.parent < 0 ? 0 : fn.parent, fn.span.line, 0).value || d);
+      const bindings: BindingFact[] = [];
+      for (const b of fn.raw.bindings) {
+        if (b.attribute || !b.value) continue;
+        const value = this.resolveExpr(b.value, index, b.line, 0).value;
+        if (value) bindings.push({ name: b.name, value, line: b.line });
+      }
+      fn.bindings = bindings;
+      fn.returns = [...new Set(fn.raw.returns.map((r) => this.resolveExpr(r, index, fn.span.endLine, 0).value).filter(Boolean))];
+    });
+    const libs = new Set<string>();
+    for (const imp of raw.imports) {
+      const top = imp.target.split('.')[0];
+      if (top === 'asyncio' || top === 'trio' || top === 'anyio') libs.add(top);
+    }
+    const facts = raw as unknown as ModuleFacts;
+    facts.asyncLibraries = [...libs].sort();
+    for (const fn of raw.functions) delete (fn as Partial<RawFunction>).raw;
+    return facts;
+  }
+
+  /** The function index whose scope a class body runs in. */
+  private definingScope(classQualname: string): number {
+    const dot = classQualname.lastIndexOf('.');
+    if (dot < 0) return 0;
+    const outer = classQualname.slice(0, dot);
+    const index = this.raw.functions.findIndex((f) => f.qualname === outer && f.kind !== 'module');
+    return index < 0 ? 0 : index;
+  }
+
+  private resolveCall(call: CallFact, fnIndex: number): void {
+    const split = splitHead(call.callee);
+    if (!split) return;
+    const [head, rest] = split;
+    if (head === 'super' && rest.startsWith('()')) {
+      const cls = this.raw.functions[fnIndex].className || this.enclosingClass(fnIndex);
+      if (cls) {
+        call.target = `${this.prefix}${cls}${rest.slice(2)}`;
+        call.resolution = 'super';
+      }
+      return;
+    }
+    const resolved = this.resolveExpr(call.callee, fnIndex, call.span.line, 0);
+    call.target = resolved.value;
+    call.resolution = resolved.resolution;
+  }
+
+  private enclosingClass(fnIndex: number): string {
+    for (let f = fnIndex; f > 0; f = this.raw.functions[f].parent) {
+      if (this.raw.functions[f].className) return this.raw.functions[f].className;
+    }
+    return '';
+  }
+
+  /** Resolves a normalised expression text seen in function `fnIndex` at `line`. */
+  resolveExpr(text: string, fnIndex: number, line: number, depth: number): Resolved {
+    if (!text || depth > 6) return UNKNOWN;
+    if (text.startsWith('<local>')) return { value: this.prefix + text.slice(7), resolution: 'local-def' };
+    const split = splitHead(text);
+    if (!split) return UNKNOWN;
+    const [head, rest] = split;
+    const found = this.lookup(head, fnIndex, line, depth);
+    if (!found.value) return found.resolution === 'unbound' ? { value: text, resolution: 'unbound' } : UNKNOWN;
+    if (found.resolution === 'self') return this.resolveSelf(found.value, rest);
+    return { value: found.value + rest, resolution: found.resolution };
+  }
+
+  /** `self.conn.execute` in class `Repo`: through the attribute `conn` when its value is known. */
+  private resolveSelf(classFqn: string, rest: string): Resolved {
+    const match = /^\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(rest);
+    if (match) {
+      const qualname = classFqn.slice(this.prefix.length);
+      const value = this.attributes.get(qualname)?.get(match[1]);
+      if (value) return { value: value + match[2], resolution: 'binding' };
+    }
+    return { value: classFqn + rest, resolution: 'self' };
+  }
+
+  private lookup(name: string, fnIndex: number, line: number, depth: number): Resolved {
+    const fns = this.raw.functions;
+    for (let f = fnIndex; f >= 0; f = fns[f].parent) {
+      const fn = fns[f];
+      if (fn.kind === 'module') break;
+      if (fn.raw.globals.includes(name)) break;
+      const paramIndex = fn.params.findIndex((p) => p.name === name);
+      if (paramIndex >= 0) {
+        const param = fn.params[paramIndex];
+        if (paramIndex === 0 && fn.className && !fn.decorators.some((d) => /staticmethod$/.test(d))) {
+          return { value: this.prefix + fn.className, resolution: 'self' };
+        }
+        const cls = param.annotation ? annotationClass(param.annotation) : null;
+        if (cls) {
+          const resolved = this.resolveExpr(cls, fn.parent < 0 ? 0 : fn.parent, line, depth + 1);
+          if (resolved.value) return { value: `${resolved.value}()`, resolution: 'binding' };
+        }
+        return UNKNOWN;
+      }
+      const imported = this.importsByScope.get(f)?.get(name);
+      if (imported) return { value: imported, resolution: 'import' };
+      const def = fn.raw.defs.get(name);
+      if (def) return { value: this.prefix + def, resolution: 'local-def' };
+      const binding = pickBinding(fn.raw.bindings, name, line);
+      if (binding) {
+        if (!binding.value) return UNKNOWN;
+        const resolved = this.resolveExpr(binding.value, f, binding.line, depth + 1);
+        return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+      }
+    }
+    // Module scope.
+    const imported = this.importsByScope.get(0)?.get(name);
+    if (imported) return { value: imported, resolution: 'import' };
+    const module = fns[0];
+    const def = module.raw.defs.get(name);
+    if (def) return { value: this.prefix + def, resolution: 'local-def' };
+    const binding = pickBinding(module.raw.bindings, name, Number.MAX_SAFE_INTEGER);
+    if (binding) {
+      if (!binding.value) return UNKNOWN;
+      const resolved = this.resolveExpr(binding.value, 0, binding.line, depth + 1);
+      return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+    }
+    // Imports made inside some function bind nothing here; names bound by any function's
+    // `global` declaration are unknown rather than unbound.
+    if (BUILTINS.has(name)) return { value: name, resolution: 'builtin' };
+    if (this.raw.imports.some((i) => i.star)) return UNKNOWN;
+    return { value: '', resolution: 'unbound' };
+  }
+}
+
+/** The binding of `name` in effect at `line`: the last one before it, else the first after it. */
+function pickBinding(bindings: RawFunction['raw']['bindings'], name: string, line: number) {
+  let before: (typeof bindings)[number] | undefined;
+  let after: (typeof bindings)[number] | undefined;
+  for (const b of bindings) {
+    if (b.name !== name || b.attribute) continue;
+    if (b.line <= line) before = b;
+    else if (!after) after = b;
+  }
+  return before ?? after;
+}

@@ -1,0 +1,207 @@
+/**
+ * Small parsers over source text: callee normalisation, import statements, parameters.
+ *
+ * Stage: facts. The extractor fetches the text of a few nodes (imports, callees, parameter
+ * lists) rather than walking their children, which costs far fewer calls into the parser.
+ */
+
+/**
+ * Normalises a callee expression: drops whitespace, comments and line continuations, folds every
+ * argument list to `()` and every subscript to `[]`. `requests.Session( timeout=3 ).get` gives
+ * `requests.Session().get`; `clients["a"].get` gives `clients[].get`.
+ */
+export function normaliseCallee(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i);
+      if (depth === 0) out += '""';
+      continue;
+    }
+    if (ch === '#') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') {
+      if (depth === 0) out += ch;
+      depth++;
+      continue;
+    }
+    if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0) out += ch;
+      continue;
+    }
+    if (depth > 0) continue;
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\\') continue;
+    out += ch;
+  }
+  return out;
+}
+
+/** Index of the last character of the string literal starting at `start` (quote or prefix). */
+function skipString(text: string, start: number): number {
+  const quote = text[start];
+  const triple = text.startsWith(quote.repeat(3), start);
+  const close = triple ? quote.repeat(3) : quote;
+  let i = start + close.length;
+  while (i < text.length) {
+    if (text[i] === '\\') {
+      i += 2;
+      continue;
+    }
+    if (text.startsWith(close, i)) return i + close.length - 1;
+    if (!triple && text[i] === '\n') return i;
+    i++;
+  }
+  return text.length - 1;
+}
+
+/** `requests.Session().get` gives `['requests', '.Session().get']`; no leading name gives null. */
+export function splitHead(callee: string): [string, string] | null {
+  const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(callee);
+  if (!match) return null;
+  return [match[0], callee.slice(match[0].length)];
+}
+
+/** A dotted name made only of identifiers. */
+export const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+export interface ParsedImport {
+  local: string;
+  target: string;
+  star?: boolean;
+}
+
+/**
+ * Parses the text of an import statement. `module` and `isPackage` place relative imports:
+ * in module `a.b.c`, `from . import x` gives `a.b.x`; in package `a.b`, it gives `a.b.x`.
+ */
+export function parseImport(text: string, module: string, isPackage: boolean): ParsedImport[] {
+  const clean = text.replace(/#[^\n]*/g, '').replace(/\\\r?\n/g, ' ').replace(/[()]/g, ' ').replace(/\s+/g, ' ').trim();
+  const out: ParsedImport[] = [];
+  if (clean.startsWith('import ')) {
+    for (const part of clean.slice(7).split(',')) {
+      const [name, alias] = part.trim().split(/\s+as\s+/);
+      if (!name || !DOTTED.test(name)) continue;
+      if (alias) out.push({ local: alias.trim(), target: name });
+      else out.push({ local: name.split('.')[0], target: name.split('.')[0] });
+    }
+    return out;
+  }
+  const match = /^from\s+(\.*)\s*([A-Za-z0-9_.]*)\s+import\s+(.*)$/.exec(clean);
+  if (!match) return out;
+  const [, dots, name, names] = match;
+  let base = name;
+  if (dots.length > 0) {
+    const parts = module.split('.');
+    // A module's own package is one level up; a package's `__init__` is its own package.
+    const drop = dots.length - (isPackage ? 1 : 0);
+    const kept = drop > 0 ? parts.slice(0, Math.max(0, parts.length - drop)) : parts;
+    base = [...kept, ...(name ? [name] : [])].join('.');
+  }
+  for (const part of names.split(',')) {
+    const [imported, alias] = part.trim().split(/\s+as\s+/);
+    if (!imported) continue;
+    if (imported === '*') {
+      out.push({ local: '*', target: base, star: true });
+      continue;
+    }
+    const target = base ? `${base}.${imported}` : imported;
+    out.push({ local: (alias ?? imported).trim(), target });
+  }
+  return out;
+}
+
+/**
+ * Splits a comma-separated list at depth 0 (brackets and strings respected). Used for parameter
+ * lists and base-class lists.
+ */
+export function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      const end = skipString(text, i);
+      current += text.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  if (current.trim()) parts.push(current.trim());
+  return parts;
+}
+
+/** Parses a `parameters` or `lambda_parameters` text into names and annotations. */
+export function parseParams(text: string): { name: string; annotation?: string }[] {
+  let inner = text.trim();
+  if (inner.startsWith('(') && inner.endsWith(')')) inner = inner.slice(1, -1);
+  const params: { name: string; annotation?: string }[] = [];
+  for (const raw of splitTopLevel(inner.replace(/#[^\n]*/g, ''))) {
+    const part = raw.replace(/^\*{1,2}/, '').trim();
+    if (!part || part === '/' ) continue;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^=]+?))?\s*(?:=.*)?$/s.exec(part);
+    if (!match) continue;
+    params.push(match[2] ? { name: match[1], annotation: match[2].trim() } : { name: match[1] });
+  }
+  return params;
+}
+
+/**
+ * The class an annotation names, if it names one: `requests.Session`, `Optional[Session]`,
+ * `Session | None` and `"Session"` all give `Session`. Containers (`list[X]`) give null.
+ */
+export function annotationClass(annotation: string): string | null {
+  let text = annotation.trim().replace(/^["']|["']$/g, '');
+  const optional = /^(?:typing\.)?Optional\[(.*)\]$/.exec(text);
+  if (optional) text = optional[1];
+  const union = text.split('|').map((s) => s.trim()).filter((s) => s !== 'None');
+  if (union.length !== 1) return null;
+  text = union[0];
+  return DOTTED.test(text) && !BUILTIN_TYPES.has(text) ? text : null;
+}
+
+const BUILTIN_TYPES = new Set([
+  'int', 'float', 'str', 'bytes', 'bool', 'list', 'dict', 'set', 'tuple', 'object', 'None', 'Any',
+  'complex', 'bytearray', 'frozenset', 'type', 'typing.Any',
+]);
+
+/** Identifiers bound by an assignment target text: `a, (b, c)` gives a, b, c; `x.y` gives none. */
+export function targetNames(text: string): string[] {
+  const names: string[] = [];
+  const work = [text];
+  while (work.length > 0) {
+    for (const raw of splitTopLevel(work.pop()!)) {
+      const part = raw.replace(/^\*/, '').trim();
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) names.push(part);
+      else if (/^[([].*[)\]]$/s.test(part) && enclosedWhole(part)) work.push(part.slice(1, -1));
+    }
+  }
+  return names;
+}
+
+/** The brackets at both ends of `text` match each other (`(a, b)`, not `(a)[b]`). */
+function enclosedWhole(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0 && i < text.length - 1) return false;
+    }
+  }
+  return depth === 0;
+}

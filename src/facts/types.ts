@@ -1,0 +1,187 @@
+/**
+ * ModuleFacts: everything later stages know about one Python file, as plain JSON.
+ *
+ * Stage: facts. Produced inside a parse worker from one syntax tree; the tree itself never
+ * leaves the worker. Every later stage (graph, classify, rules) reads only these facts.
+ * Lines are 1-based; columns are 1-based and count UTF-16 code units of the source text.
+ */
+
+/** A source range. */
+export interface Span {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** One name bound by an import statement. */
+export interface ImportFact {
+  /** Name bound in the importing scope: `c` for `import a.b as c`, `a` for `import a.b`. */
+  local: string;
+  /** Absolute dotted name it stands for: `a.b` for `import a.b as c`, `a` for `import a.b`. */
+  target: string;
+  line: number;
+  /** Index into `ModuleFacts.functions` of the scope holding the import (0 = module body). */
+  scope: number;
+  /** `from m import *`: `local` is `*`, `target` is `m`. */
+  star?: boolean;
+}
+
+/** What a call passes on as one argument. */
+export interface ArgFact {
+  /** Keyword name for `k=v` arguments. */
+  keyword?: string;
+  /**
+   * `ref`: a plain or dotted name (a function, possibly); `lambda`: a lambda (see `lambda`);
+   * `call`: a call expression; `none`/`true`/`false`: that literal; `literal`: other literals;
+   * `splat`: `*a`/`**k`; `other`: anything else.
+   */
+  kind: 'ref' | 'lambda' | 'call' | 'none' | 'true' | 'false' | 'literal' | 'splat' | 'other';
+  /** For `ref`: the name as written; for `call`: the normalised callee. */
+  text?: string;
+  /** For `ref` and `call`: the resolved target (see `CallFact.target`). */
+  target?: string;
+  /** For `lambda`: index of the lambda's FunctionFact. */
+  lambda?: number;
+}
+
+/** How the head name of a callee was resolved inside its module. */
+export type Resolution =
+  /** Through an import binding (`import requests`, `from x import y as z`). */
+  | 'import'
+  /** A def or class of this module (module level or enclosing function). */
+  | 'local-def'
+  /** A local variable whose value is known (`s = requests.Session()`, `with open() as f`, `p: Path`). */
+  | 'binding'
+  /** `self.x`/`cls.x` inside a method: `target` starts with the class's qualified name. */
+  | 'self'
+  /** `super().m` inside a method: `target` is `<class>.<m>`, looked up from the bases. */
+  | 'super'
+  /** A Python builtin (`open`, `input`, `map`). */
+  | 'builtin'
+  /** A name bound nowhere in the file: the text itself, matched at lower confidence. */
+  | 'unbound'
+  /** Bound to something whose value cannot be known (a parameter, a loop variable). */
+  | 'unknown';
+
+/** One call expression. */
+export interface CallFact {
+  /** The callee as written, whitespace removed, argument lists folded to `()`, subscripts to `[]`. */
+  callee: string;
+  /**
+   * The callee's absolute dotted name where it can be known in this module: `requests.get`,
+   * `requests.Session().get` (a method of an instance made by calling `requests.Session`),
+   * `app.util.digest`, `app.models.Repo.save` (for `self.save` in class `Repo`). Empty when unknown.
+   */
+  target: string;
+  resolution: Resolution;
+  span: Span;
+  /** The call is the operand of `await`. */
+  awaited: boolean;
+  /** Number of enclosing loops (and comprehensions) within its function. */
+  loopDepth: number;
+  args: ArgFact[];
+}
+
+/** A local (or module-level) name whose value is known well enough to resolve calls through it. */
+export interface BindingFact {
+  name: string;
+  /** Resolved dotted value: `requests.Session()` for an instance, `app.util.f` for an alias. */
+  value: string;
+  line: number;
+}
+
+/** A loop or comprehension, with the kinds of work found in its body. */
+export interface LoopFact {
+  kind: 'for' | 'while' | 'comprehension';
+  line: number;
+  /** Nesting depth within the function, 1 for an outermost loop. */
+  depth: number;
+  /** Arithmetic, bitwise and unary operators. */
+  arithmetic: number;
+  /** Subscripts (`a[i]`). */
+  subscripts: number;
+  /** Comparisons and boolean operators. */
+  comparisons: number;
+  /** Augmented assignments (`x += 1`). */
+  augmented: number;
+  /** Calls made in the body. */
+  calls: number;
+  /** `await` expressions in the body (an awaiting loop is not CPU work). */
+  awaits: number;
+  /** `range(N)` bound when it is an integer literal (the largest seen). */
+  rangeBound?: number;
+}
+
+/** A function, method, lambda or the module body (index 0). */
+export interface FunctionFact {
+  name: string;
+  /** Qualified name inside the module: `Repo.save`, `outer.inner`, `outer.<lambda:12>`, `<module>`. */
+  qualname: string;
+  kind: 'module' | 'def' | 'lambda';
+  isAsync: boolean;
+  span: Span;
+  /** Enclosing function's index, or -1 for the module body. */
+  parent: number;
+  /** Qualified name of the class this is a method of (directly in its body), else empty. */
+  className: string;
+  /** Decorators as normalised callee text, resolved where possible: `app.task`, `functools.lru_cache`. */
+  decorators: string[];
+  params: { name: string; annotation?: string }[];
+  calls: CallFact[];
+  bindings: BindingFact[];
+  /** Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`). */
+  returns: string[];
+  loops: LoopFact[];
+  /** Number of `await`, `async for` and `async with` in the body. */
+  awaits: number;
+  /** Contains `yield`. */
+  isGenerator: boolean;
+}
+
+export interface ClassFact {
+  name: string;
+  /** Qualified name inside the module. */
+  qualname: string;
+  /** Bases resolved to absolute dotted names where possible, else as written. */
+  bases: string[];
+  span: Span;
+  decorators: string[];
+  /** Attributes with known values: `self.db = sqlite3.connect()` in any method, or class-level. */
+  attributes: BindingFact[];
+}
+
+/** A `# noqa` / `# gil-audit: ignore[...]` comment. */
+export interface SuppressionFact {
+  line: number;
+  /** Codes named (`GA101`, `ASYNC251`); empty means every rule. */
+  codes: string[];
+}
+
+/** A problem found while reading or parsing the file. The file is still analysed where possible. */
+export interface FileIssue {
+  /** `syntax` (tree-sitter recovered), `encoding`, `binary`, `too-large`, `unreadable`. */
+  kind: 'syntax' | 'encoding' | 'binary' | 'too-large' | 'unreadable';
+  message: string;
+  line?: number;
+}
+
+export interface ModuleFacts {
+  /** Path relative to the audit root, `/` separated. */
+  path: string;
+  /** Dotted module name derived from the path (`app/db/__init__.py` gives `app.db`). */
+  module: string;
+  isPackage: boolean;
+  lines: number;
+  bytes: number;
+  imports: ImportFact[];
+  classes: ClassFact[];
+  /** Index 0 is the module body. */
+  functions: FunctionFact[];
+  suppressions: SuppressionFact[];
+  issues: FileIssue[];
+  /** Async libraries imported by the module: `asyncio`, `trio`, `anyio`. */
+  asyncLibraries: string[];
+  /** Has an `if __name__ == "__main__":` block. */
+  hasMainGuard: boolean;
+}

@@ -1,0 +1,45 @@
+/**
+ * Turns raw rule output into the sorted, suppressed, fingerprinted findings of an AuditRun.
+ *
+ * Stage: findings. Input: RawFindings and a way to read a file's lines (for snippets); output:
+ * Findings sorted by file, line, column, rule. A `# noqa` or `# gil-audit: ignore[...]` comment
+ * on the finding's line suppresses it when it names no code, the rule's id, or one of the
+ * finding's equivalents (so `# noqa: ASYNC251` works for GA101).
+ */
+import { createHash } from 'node:crypto';
+import type { Finding } from './types.js';
+import type { RawFinding } from '../rules/types.js';
+
+export function buildFindings(raw: RawFinding[], lines: (file: string) => string[]): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const r of raw) {
+    const module = r.fn.module;
+    const line = r.call.span.line;
+    const suppressed = module.suppressions.some(
+      (s) => s.line === line && (s.codes.length === 0 || s.codes.includes(r.rule.id) || r.equivalents.some((e) => s.codes.includes(e)) || (r.via !== undefined && s.codes.includes(r.via))),
+    );
+    if (suppressed) continue;
+    const key = `${r.rule.id}:${module.path}:${line}:${r.call.span.column}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const source = lines(module.path)[line - 1] ?? '';
+    findings.push({
+      rule: r.rule.id, name: r.rule.name, severity: r.severity, confidence: r.confidence,
+      file: module.path, line, column: r.call.span.column, endLine: r.call.span.endLine, endColumn: r.call.span.endColumn,
+      message: r.message, recommendation: r.recommendation, equivalents: r.equivalents, chain: r.chain,
+      function: r.fn.fqn,
+      fingerprint: createHash('sha1').update(`${r.rule.id}\0${module.path}\0${r.fn.fact.qualname}\0${r.call.callee}\0${r.chain.at(-1)?.function ?? ''}`).digest('hex').slice(0, 16),
+      snippet: source.replace(/\s+$/, ''),
+    });
+  }
+  return findings.sort(compareFindings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,296 @@
+/**
+ * ProjectIndex: the symbol table of the whole project and its call graph.
+ *
+ * Stage: graph. Input: ModuleFacts of every file; output: every function with a global id,
+ * every call resolved to a project function or to an external API's canonical name, and the
+ * edges between functions. Resolution follows imports and re-exports across modules, `self`
+ * through project base classes, instances made from project classes, and values returned by
+ * project factory functions.
+ */
+import type { CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
+
+/** A function of the project with its global id. */
+export interface FunctionNode {
+  id: number;
+  /** `module.qualname` (`app.db.Repo.save`); the module body is `module.<module>`. */
+  fqn: string;
+  module: ModuleFacts;
+  fact: FunctionFact;
+}
+
+/** What one call resolved to. */
+export type CallTarget =
+  | { kind: 'function'; id: number; via: 'call' | 'constructor' }
+  | { kind: 'external'; name: string }
+  | { kind: 'unknown' };
+
+export interface ClassNode {
+  fqn: string;
+  module: ModuleFacts;
+  fact: ClassFact;
+}
+
+/** A call edge: `from` calls `to` at `call`. */
+export interface Edge {
+  from: number;
+  to: number;
+  call: CallFact;
+}
+
+type SymbolEntry =
+  | { kind: 'module'; module: ModuleFacts }
+  | { kind: 'function'; id: number }
+  | { kind: 'class'; cls: ClassNode };
+
+/** Functions a call runs right away when passed to these APIs (Python's builtins). */
+const CALLS_ARGUMENT_DEFAULT = new Set(['map', 'filter', 'sorted', 'min', 'max', 'functools.reduce', 'itertools.starmap']);
+
+export class ProjectIndex {
+  readonly modules: ModuleFacts[];
+  readonly functions: FunctionNode[] = [];
+  readonly classes = new Map<string, ClassNode>();
+  /** Resolution of every call, parallel to `functions[i].fact.calls`. */
+  readonly targets: CallTarget[][] = [];
+  readonly edges: Edge[] = [];
+  /** Callers of each function (reverse edges). */
+  readonly callers: Edge[][] = [];
+  /** Calls each function makes to project functions. */
+  readonly outgoing: Edge[][] = [];
+  private readonly symbols = new Map<string, SymbolEntry>();
+  private readonly moduleByName = new Map<string, ModuleFacts>();
+  private readonly callsArgument: Set<string>;
+
+  constructor(modules: ModuleFacts[], callsArgument: Iterable<string> = CALLS_ARGUMENT_DEFAULT) {
+    this.modules = [...modules].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.callsArgument = new Set(callsArgument);
+    this.registerModules();
+    this.resolveAll();
+  }
+
+  /** The project function with this fully qualified name. */
+  functionByFqn(fqn: string): FunctionNode | undefined {
+    const entry = this.symbols.get(fqn);
+    return entry?.kind === 'function' ? this.functions[entry.id] : undefined;
+  }
+
+  private registerModules(): void {
+    const packages = new Set(this.modules.filter((m) => m.isPackage).map((m) => m.path.replace(/\/__init__\.pyi?$/, '')));
+    // Full names first, so that they win over the shorter names below.
+    for (const module of this.modules) {
+      if (!module.module || this.moduleByName.has(module.module)) continue;
+      this.moduleByName.set(module.module, module);
+    }
+    // A directory without `__init__.py` is not a package, so code under `src/` or a scripts
+    // folder is imported by the name below it: `src/pkg/mod.py` is also `pkg.mod`.
+    for (const module of this.modules) {
+      const parts = module.module.split('.');
+      const dirs = module.path.split('/').slice(0, -1);
+      for (let drop = 1; drop < parts.length; drop++) {
+        if (packages.has(dirs.slice(0, drop).join('/'))) break;
+        const name = parts.slice(drop).join('.');
+        if (!this.moduleByName.has(name)) this.moduleByName.set(name, module);
+      }
+    }
+    const namesOf = new Map<ModuleFacts, string[]>();
+    for (const [name, module] of this.moduleByName) {
+      this.symbols.set(name, { kind: 'module', module });
+      const names = namesOf.get(module);
+      if (names) names.push(name);
+      else namesOf.set(module, [name]);
+    }
+    for (const module of this.modules) {
+      const prefixes = namesOf.get(module) ?? [];
+      module.functions.forEach((fact) => {
+        const id = this.functions.length;
+        const fqn = `${module.module}.${fact.qualname}`;
+        this.functions.push({ id, fqn, module, fact });
+        this.targets.push([]);
+        this.callers.push([]);
+        this.outgoing.push([]);
+        if (fact.kind === 'module') return;
+        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, { kind: 'function', id });
+      });
+      for (const fact of module.classes) {
+        const cls: ClassNode = { fqn: `${module.module}.${fact.qualname}`, module, fact };
+        this.classes.set(cls.fqn, cls);
+        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, { kind: 'class', cls });
+      }
+    }
+  }
+
+  private setSymbol(name: string, entry: SymbolEntry): void {
+    if (!this.symbols.has(name)) this.symbols.set(name, entry);
+  }
+
+  private resolveAll(): void {
+    for (const node of this.functions) {
+      const targets = this.targets[node.id];
+      for (const call of node.fact.calls) {
+        const target = this.resolveCall(call, node);
+        targets.push(target);
+        if (target.kind === 'function') this.addEdge(node.id, target.id, call);
+        // APIs that call their function argument right away (`map(f, xs)`, `sorted(key=f)`).
+        const name = target.kind === 'external' ? target.name : '';
+        if (name && this.callsArgument.has(name)) {
+          for (const arg of call.args) {
+            if (arg.kind === 'lambda' && arg.lambda !== undefined) {
+              const lambda = this.functionByFqn(`${node.module.module}.${node.module.functions[arg.lambda].qualname}`);
+              if (lambda) this.addEdge(node.id, lambda.id, call);
+            } else if (arg.kind === 'ref' && arg.target) {
+              const resolved = this.resolveName(arg.target, 0);
+              if (resolved.kind === 'function') this.addEdge(node.id, resolved.id, call);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private addEdge(from: number, to: number, call: CallFact): void {
+    const edge = { from, to, call };
+    this.edges.push(edge);
+    this.callers[to].push(edge);
+    this.outgoing[from].push(edge);
+  }
+
+  /** Resolves one call made by `node`. */
+  resolveCall(call: CallFact, node: FunctionNode): CallTarget {
+    if (!call.target) return { kind: 'unknown' };
+    if (call.resolution === 'super') return this.resolveSuper(call.target);
+    return this.resolveName(call.target, 0);
+  }
+
+  /** `app.C.m` from `super().m` in class `app.C`: the first base that has `m`. */
+  private resolveSuper(target: string): CallTarget {
+    const dot = target.lastIndexOf('.');
+    const cls = this.classes.get(target.slice(0, dot));
+    if (!cls) return { kind: 'unknown' };
+    for (const base of this.mro(cls).slice(1)) {
+      const found = this.member(base, target.slice(dot + 1));
+      if (found) return found;
+    }
+    return { kind: 'unknown' };
+  }
+
+  /**
+   * Resolves an absolute dotted name with `()` (instance) and `[]` (item) steps to a project
+   * function, or to the canonical name of an external API.
+   */
+  resolveName(target: string, depth: number): CallTarget {
+    if (depth > 8) return { kind: 'unknown' };
+    const steps = target.match(/\(\)|\[\]|\.?[A-Za-z_][A-Za-z0-9_]*|\.?""/g) ?? [];
+    // Longest prefix of plain names that is a project symbol.
+    let name = '';
+    let found: { entry: SymbolEntry; end: number } | undefined;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      if (step === '()' || step === '[]') break;
+      name += step;
+      const entry = this.symbols.get(name);
+      if (entry) found = { entry, end: i + 1 };
+    }
+    if (!found) return { kind: 'external', name: target };
+    const rest = steps.slice(found.end);
+    const restText = rest.join('');
+    const entry = found.entry;
+    if (entry.kind === 'module') {
+      if (rest.length === 0) return { kind: 'unknown' };
+      const first = rest[0].replace(/^\./, '');
+      // A name bound in that module by an import or an assignment: follow it.
+      const module = entry.module;
+      const imported = module.imports.find((i) => i.scope === 0 && i.local === first && !i.star);
+      if (imported) return this.resolveName(imported.target + rest.slice(1).join(''), depth + 1);
+      const binding = module.functions[0]?.bindings.find((b) => b.name === first);
+      if (binding) return this.resolveName(binding.value + rest.slice(1).join(''), depth + 1);
+      for (const star of module.imports.filter((i) => i.star && i.scope === 0)) {
+        const resolved = this.resolveName(`${star.target}${restText}`, depth + 1);
+        if (resolved.kind === 'function') return resolved;
+      }
+      // Not defined in the project module: a same-named external module (e.g. a project file
+      // called `logging.py` beside `import logging`).
+      return { kind: 'external', name: target };
+    }
+    if (entry.kind === 'function') {
+      if (rest.length === 0) return { kind: 'function', id: entry.id, via: 'call' };
+      if (rest[0] === '()') {
+        // The value a project factory returns: `get_conn().execute` -> `sqlite3.connect().execute`.
+        const returns = this.functions[entry.id].fact.returns;
+        if (returns.length === 1) return this.resolveName(returns[0] + rest.slice(1).join(''), depth + 1);
+      }
+      return { kind: 'unknown' };
+    }
+    // A class.
+    const cls = entry.cls;
+    if (rest.length === 0) {
+      const init = this.member(cls, '__init__');
+      return init ?? { kind: 'unknown' };
+    }
+    const instance = rest[0] === '()';
+    const memberSteps = instance ? rest.slice(1) : rest;
+    if (memberSteps.length === 0) return { kind: 'unknown' };
+    const memberName = memberSteps[0].replace(/^\./, '');
+    const attribute = this.attribute(cls, memberName);
+    if (attribute && memberSteps.length > 1) return this.resolveName(attribute + memberSteps.slice(1).join(''), depth + 1);
+    if (memberSteps.length === 1) {
+      const method = this.member(cls, memberName);
+      if (method) return method;
+    }
+    return { kind: 'unknown' };
+  }
+
+  /** A method found on the class or its project bases. */
+  private member(cls: ClassNode, name: string): CallTarget | undefined {
+    for (const c of this.mro(cls)) {
+      const entry = this.symbols.get(`${c.fqn}.${name}`);
+      if (entry?.kind === 'function') return { kind: 'function', id: entry.id, via: name === '__init__' ? 'constructor' : 'call' };
+    }
+    return undefined;
+  }
+
+  /** An attribute value (`self.db = sqlite3.connect()`) found on the class or its project bases. */
+  private attribute(cls: ClassNode, name: string): string | undefined {
+    for (const c of this.mro(cls)) {
+      const attr = c.fact.attributes.find((a) => a.name === name);
+      if (attr) return attr.value;
+    }
+    return undefined;
+  }
+
+  private readonly mroCache = new Map<string, ClassNode[]>();
+
+  /** The class then its project bases, breadth first, each once (cycles stop). */
+  mro(cls: ClassNode): ClassNode[] {
+    const cached = this.mroCache.get(cls.fqn);
+    if (cached) return cached;
+    const order: ClassNode[] = [];
+    const seen = new Set<string>();
+    const queue = [cls];
+    while (queue.length > 0 && order.length < 50) {
+      const c = queue.shift()!;
+      if (seen.has(c.fqn)) continue;
+      seen.add(c.fqn);
+      order.push(c);
+      for (const base of c.fact.bases) {
+        const resolved = this.classFor(base);
+        if (resolved && !seen.has(resolved.fqn)) queue.push(resolved);
+      }
+    }
+    this.mroCache.set(cls.fqn, order);
+    return order;
+  }
+
+  /** The project class a dotted name denotes, through imports and re-exports. */
+  private classFor(name: string, depth = 0): ClassNode | undefined {
+    if (depth > 8) return undefined;
+    const entry = this.symbols.get(name);
+    if (entry?.kind === 'class') return entry.cls;
+    const dot = name.lastIndexOf('.');
+    if (dot < 0) return undefined;
+    const owner = this.symbols.get(name.slice(0, dot));
+    if (owner?.kind === 'module') {
+      const imported = owner.module.imports.find((i) => i.scope === 0 && i.local === name.slice(dot + 1) && !i.star);
+      if (imported) return this.classFor(imported.target, depth + 1);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A pool of parse workers sized to the cores, handing out small batches of files.
+ *
+ * Stage: parse. Input: files to analyse; output: ModuleFacts in the order of the input. Small
+ * batches keep both cores busy to the end and bound the trees alive at once.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { ModuleFacts } from '../facts/types.js';
+
+export interface WorkerRequest {
+  id: number;
+  mode: 'facts' | 'floor';
+  files: { abs: string; rel: string }[];
+}
+
+export interface WorkerResponse {
+  id: number;
+  /** ModuleFacts[] as JSON. */
+  facts: string;
+  floor: { files: number; bytes: number };
+}
+
+export interface PoolOptions {
+  jobs?: number;
+  maxBytes?: number;
+  /** Called after each batch with the number of files done so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const BATCH = 16;
+
+/** Runs every file through the workers; resolves with facts in input order. */
+export async function runPool(files: { abs: string; rel: string }[], mode: 'facts', options?: PoolOptions): Promise<ModuleFacts[]>;
+export async function runPool(files: { abs: string; rel: string }[], mode: 'floor', options?: PoolOptions): Promise<{ files: number; bytes: number }>;
+export async function runPool(files: { abs: string; rel: string }[], mode: 'facts' | 'floor', options: PoolOptions = {}): Promise<ModuleFacts[] | { files: number; bytes: number }> {
+  const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), Math.ceil(files.length / BATCH) || 1));
+  const batches: WorkerRequest[] = [];
+  for (let i = 0; i < files.length; i += BATCH) batches.push({ id: batches.length, mode, files: files.slice(i, i + BATCH) });
+  const results: ModuleFacts[][] = new Array(batches.length);
+  const floor = { files: 0, bytes: 0 };
+  let next = 0;
+  let done = 0;
+  const workerUrl = new URL('./worker.js', import.meta.url);
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes } }));
+  try {
+    await Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
+      const feed = () => {
+        if (next >= batches.length) return resolve();
+        worker.postMessage(batches[next++]);
+      };
+      worker.on('message', (response: WorkerResponse) => {
+        results[response.id] = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
+        floor.files += response.floor.files;
+        floor.bytes += response.floor.bytes;
+        done += batches[response.id].files.length;
+        options.onProgress?.(done, files.length);
+        feed();
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (next < batches.length || code !== 0) reject(new Error(`parse worker exited with code ${code}`));
+      });
+      feed();
+    })));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return mode === 'floor' ? floor : results.flat();
+}

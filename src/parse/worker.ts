@@ -1,0 +1,47 @@
+/**
+ * A parse worker: reads, parses and extracts facts for batches of files.
+ *
+ * Stage: parse. Input: batches of {abs, rel} from the pool; output: ModuleFacts per file (or, in
+ * floor mode, only counts, for the benchmark's parse-only baseline). Trees never leave this
+ * thread, and the worker yields to its event loop between files so the native binding can free
+ * each dropped tree (see shared/MEASUREMENTS.md: without a turn of the loop, memory grows with
+ * every tree).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readFile } from 'node:fs/promises';
+import { createParser, typeIds } from './language.js';
+import { factsForFile } from '../facts/index.js';
+import type { WorkerRequest, WorkerResponse } from './pool.js';
+import type { ModuleFacts } from '../facts/types.js';
+
+const parser = createParser();
+const ids = typeIds(parser);
+const maxBytes = (workerData as { maxBytes?: number } | undefined)?.maxBytes;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+parentPort!.on('message', async (request: WorkerRequest) => {
+  const facts: ModuleFacts[] = [];
+  const response: WorkerResponse = { id: request.id, facts: '', floor: { files: 0, bytes: 0 } };
+  for (const file of request.files) {
+    try {
+      if (request.mode === 'floor') {
+        const text = await readFile(file.abs, 'utf8');
+        parser.parse(text);
+        response.floor.files++;
+        response.floor.bytes += text.length;
+      } else {
+        facts.push(await factsForFile(file, parser, ids, maxBytes));
+      }
+    } catch (error) {
+      facts.push({
+        path: file.rel, module: '', isPackage: false, lines: 0, bytes: 0, imports: [], classes: [],
+        functions: [], suppressions: [], asyncLibraries: [], hasMainGuard: false,
+        issues: [{ kind: 'unreadable', message: `internal error while analysing this file (${(error as Error).message}); please report it` }],
+      });
+    }
+    await yieldToLoop();
+  }
+  // One JSON string crosses threads far faster than a structured clone of many small objects.
+  response.facts = JSON.stringify(facts);
+  parentPort!.postMessage(response);
+});

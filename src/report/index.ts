@@ -1,0 +1,40 @@
+/**
+ * Reporter registry: every output format by name, and `render` to produce one.
+ *
+ * Stage: report. Input: a format name, an `AuditRun` and `ReportOptions`. Output: the report text.
+ */
+
+import type { AuditRun } from '../findings/types.js';
+import { htmlReporter } from './html.js';
+import { jsonReporter } from './json.js';
+import { markdownReporter } from './markdown.js';
+import { sarifReporter } from './sarif.js';
+import { textReporter } from './text.js';
+import type { ReportOptions, Reporter } from './types.js';
+
+export type { ReportOptions, Reporter } from './types.js';
+
+/** Output formats, in the order help text lists them. */
+export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'html'] as const;
+
+/** A format name accepted by `render`. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** The reporter for each format. */
+export const reporters: Record<ReportFormat, Reporter> = {
+  text: textReporter,
+  json: jsonReporter,
+  markdown: markdownReporter,
+  sarif: sarifReporter,
+  html: htmlReporter,
+};
+
+/** Whether `name` is a known format (for validating `--format`). */
+export function isReportFormat(name: string): name is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(name);
+}
+
+/** Renders `run` in `format`. */
+export function render(format: ReportFormat, run: AuditRun, options: ReportOptions = {}): string {
+  return reporters[format](run, options);
+}

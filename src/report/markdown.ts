@@ -1,0 +1,237 @@
+/**
+ * Markdown reporter: the audit deliverable, written to be handed to a client as is.
+ *
+ * Stage: report. Input: an `AuditRun`. Output: GitHub-flavoured Markdown with a scope paragraph,
+ * an executive summary generated from the counts, a table by rule, the findings grouped by file
+ * (code frame, numbered evidence chain, recommendation, rationale) and the files that could not
+ * be read. No dates or timings, so the same run gives byte-identical output.
+ */
+
+import type { AuditRun, Finding, RuleMeta, Severity } from '../findings/types.js';
+import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys } from './format.js';
+import type { ReportOptions } from './types.js';
+
+/** What findings of each rule category mean, for the executive summary. */
+const CATEGORY_SENTENCES: Record<string, (n: number) => string> = {
+  'gil-contention': (n) =>
+    `${count(n, 'place runs', 'places run')} CPU-bound Python in threads, where the GIL lets only one thread make progress at a time.`,
+  offload: (n) => `${count(n, 'place hands', 'places hand')} work to a thread or executor in a way that does not relieve the event loop or the GIL.`,
+  'free-threading': (n) => `${count(n, 'finding concerns', 'findings concern')} readiness for free-threaded Python.`,
+  tool: (n) => `${count(n, 'finding is a', 'findings are')} diagnostic${n === 1 ? '' : 's'} about the analysis itself.`,
+};
+
+/** Escapes `&`, `<` and `>` outside code spans, so text cannot inject HTML into the rendered page. */
+export function mdText(text: string): string {
+  return text
+    .split(/(`+[^`]*?`+)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
+}
+
+/** A Markdown code span holding `text` verbatim, whatever backticks it contains. */
+export function mdCode(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A fenced code block holding `text` verbatim. */
+function mdFence(text: string, lang: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${text}\n${fence}`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** `1,234`: digit grouping that does not depend on the locale. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listing(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function ruleLabel(run: AuditRun, id: string): string {
+  const name = run.rules[id]?.name ?? run.findings.find((f) => f.rule === id)?.name;
+  return name === undefined ? id : `${id} (${mdCode(name)})`;
+}
+
+function isEventLoopFinding(run: AuditRun, finding: Finding): boolean {
+  const category = run.rules[finding.rule]?.category;
+  return category === undefined ? /^GA1\d\d$/.test(finding.rule) : category === 'async-blocking';
+}
+
+function scope(run: AuditRun): string[] {
+  const { summary } = run;
+  const roots = run.roots.length === 0 ? 'the given sources' : listing(run.roots.map(mdCode));
+  return [
+    '## Scope',
+    '',
+    `This report covers ${roots}: ${count(summary.files, 'Python file')} and ${grouped(summary.lines)} ${summary.lines === 1 ? 'line' : 'lines'}, ` +
+      `with ${count(summary.functions, 'function')} analysed, ${grouped(summary.asyncFunctions)} of them ${mdCode('async def')}. ` +
+      `It was produced by ${mdText(run.tool.name)} ${mdText(run.tool.version)}, which reads the source statically: the audited code is never imported or run.`,
+  ];
+}
+
+function executiveSummary(run: AuditRun): string[] {
+  const { summary } = run;
+  const out = ['## Executive summary', ''];
+  if (summary.findings === 0) {
+    out.push(`${mdText(run.tool.name)} found no event-loop blocking or GIL contention in the ${count(summary.files, 'file')} analysed.`);
+  } else {
+    const severities = SEVERITIES.map((s) => count(summary.bySeverity[s], s));
+    out.push(`${mdText(run.tool.name)} found **${count(summary.findings, 'finding')}** in the ${count(summary.files, 'file')} analysed: ${listing(severities)}.`);
+    out.push('');
+
+    const loop = run.findings.filter((f) => isEventLoopFinding(run, f));
+    const viaHelpers = loop.filter((f) => f.rule === 'GA110' || isTransitive(f)).length;
+    const direct = loop.length - viaHelpers;
+    const bullets: string[] = [];
+    if (direct > 0) {
+      bullets.push(`**${count(direct, 'place blocks', 'places block')} the event loop directly**: a blocking call made in the body of an ${mdCode('async def')}.`);
+    }
+    if (viaHelpers > 0) {
+      bullets.push(
+        `**${count(viaHelpers, 'place blocks', 'places block')} the event loop through helper functions** (rule GA110 and other call-graph findings): ` +
+          'a coroutine calls ordinary functions that end in a blocking call. Each finding below lists the calls hop by hop.',
+      );
+    }
+    const byCategory = new Map<string, number>();
+    for (const f of run.findings) {
+      if (isEventLoopFinding(run, f)) continue;
+      const category = run.rules[f.rule]?.category ?? 'other';
+      byCategory.set(category, (byCategory.get(category) ?? 0) + 1);
+    }
+    for (const category of [...byCategory.keys()].sort(compareStrings)) {
+      const n = byCategory.get(category) ?? 0;
+      const sentence = CATEGORY_SENTENCES[category];
+      bullets.push(sentence === undefined ? `${count(n, 'other finding')}.` : sentence(n));
+    }
+
+    const ranked = sortedKeys(summary.byRule)
+      .filter((id) => summary.byRule[id] > 0)
+      .sort((a, b) => summary.byRule[b] - summary.byRule[a] || compareStrings(a, b));
+    if (ranked.length > 0) {
+      const top = ranked[0];
+      const topCount = summary.byRule[top];
+      const bottomCount = summary.byRule[ranked[ranked.length - 1]];
+      if (ranked.length === 1) {
+        bullets.push(`All findings come from one rule, ${ruleLabel(run, top)}.`);
+      } else if (topCount * 2 > summary.findings) {
+        bullets.push(`${ruleLabel(run, top)} dominates, with ${topCount} of the ${summary.findings} findings.`);
+      } else if (topCount === bottomCount) {
+        bullets.push(`The findings are spread evenly over ${ranked.length} rules.`);
+      } else {
+        const leaders = ranked.slice(0, 3).map((id) => `${ruleLabel(run, id)} with ${summary.byRule[id]}`);
+        bullets.push(`No single rule dominates; the most frequent are ${listing(leaders)}.`);
+      }
+    }
+    out.push(...bullets.map((b) => `- ${b}`));
+  }
+  if (run.errors.length > 0) {
+    out.push('');
+    out.push(
+      run.errors.length === 1
+        ? '1 file could not be fully read, so findings in it may be missing; it is listed in the last section.'
+        : `${run.errors.length} files could not be fully read, so findings in them may be missing; they are listed in the last section.`,
+    );
+  }
+  return out;
+}
+
+function severitiesOf(run: AuditRun, id: string): string {
+  const seen = new Set<Severity>(run.findings.filter((f) => f.rule === id).map((f) => f.severity));
+  const rule: RuleMeta | undefined = run.rules[id];
+  if (seen.size === 0 && rule !== undefined) seen.add(rule.severity);
+  return SEVERITIES.filter((s) => seen.has(s)).join(', ');
+}
+
+function ruleTable(run: AuditRun): string[] {
+  const ids = sortedKeys(run.summary.byRule).filter((id) => run.summary.byRule[id] > 0);
+  if (ids.length === 0) return [];
+  const out = ['## Findings by rule', '', '| Rule | Name | Severity | Count |', '| --- | --- | --- | ---: |'];
+  for (const id of ids) {
+    const name = run.rules[id]?.name ?? run.findings.find((f) => f.rule === id)?.name ?? '';
+    out.push(`| ${cell(id)} | ${cell(name === '' ? '' : mdCode(name))} | ${severitiesOf(run, id)} | ${run.summary.byRule[id]} |`);
+  }
+  return out;
+}
+
+function evidence(finding: Finding): string[] {
+  const hops: string[] = [];
+  for (let i = 0; i + 1 < finding.chain.length; i++) {
+    const from = finding.chain[i];
+    const to = finding.chain[i + 1];
+    const at = from.file === '' ? '' : ` at ${mdCode(from.line > 0 ? `${from.file}:${from.line}` : from.file)}`;
+    hops.push(`${i + 1}. ${mdCode(from.function)} calls ${mdCode(to.function)}${at}`);
+  }
+  return hops.length === 0 ? [] : ['**Evidence:**', '', ...hops, ''];
+}
+
+function findingSection(run: AuditRun, finding: Finding): string[] {
+  const rule: RuleMeta | undefined = run.rules[finding.rule];
+  const facts = [`**${finding.severity}**`, `confidence ${finding.confidence}`, `in ${mdCode(finding.function)}`];
+  if (finding.equivalents.length > 0) facts.push(`same as ${finding.equivalents.map(mdCode).join(', ')}`);
+  const out = [
+    `### Line ${finding.line}: ${finding.rule} ${mdCode(finding.name)}`,
+    '',
+    facts.join(' · '),
+    '',
+    mdText(finding.message),
+    '',
+  ];
+  if (finding.snippet !== '') out.push(mdFence(finding.snippet, 'python'), '');
+  out.push(...evidence(finding));
+  if (finding.recommendation !== '') out.push(`**Recommendation:** ${mdText(finding.recommendation)}`, '');
+  if (rule !== undefined && rule.rationale.trim() !== '') {
+    out.push('<details><summary>Why this matters</summary>', '', mdText(rule.rationale.trim()), '', '</details>', '');
+  }
+  return out;
+}
+
+function findingsByFile(run: AuditRun): string[] {
+  const files = new Map<string, Finding[]>();
+  for (const f of run.findings) {
+    const list = files.get(f.file);
+    if (list === undefined) files.set(f.file, [f]);
+    else list.push(f);
+  }
+  const out: string[] = [];
+  for (const [file, findings] of files) {
+    out.push(`## ${mdCode(file)}`, '', `${count(findings.length, 'finding')}.`, '');
+    for (const f of findings) out.push(...findingSection(run, f));
+  }
+  return out;
+}
+
+function errorSection(run: AuditRun): string[] {
+  if (run.errors.length === 0) return [];
+  return [
+    '## Files not fully analysed',
+    '',
+    'These files could not be fully read; findings in them may be missing.',
+    '',
+    ...run.errors.map((e) => `- ${mdCode(e.file)}: ${mdText(e.message)}`),
+  ];
+}
+
+/** Renders the run as the Markdown audit report. */
+export function markdownReporter(run: AuditRun, _options: ReportOptions): string {
+  const sections = [
+    ['# gil-audit report'],
+    scope(run),
+    executiveSummary(run),
+    ruleTable(run),
+    findingsByFile(run),
+    errorSection(run),
+  ].filter((s) => s.length > 0);
+  const text = sections.map((s) => s.join('\n').replace(/\n+$/, '')).join('\n\n');
+  return `${text}\n`;
+}

@@ -1,0 +1,158 @@
+/**
+ * SARIF reporter: a SARIF 2.1.0 log for code-scanning services and IDE viewers.
+ *
+ * Stage: report. Input: an `AuditRun`. Output: one SARIF run whose `driver.rules` come from the
+ * rule metadata and whose results carry level, confidence, a `gilAudit/v1` partial fingerprint
+ * and the evidence chain as a code flow; file errors become tool execution notifications.
+ * Paths are relative URIs against `%SRCROOT%`.
+ */
+
+import type * as Sarif from 'sarif';
+import type { AuditRun, ChainStep, Finding, RuleMeta } from '../findings/types.js';
+import { posixPath, sortedRules } from './format.js';
+import type { ReportOptions } from './types.js';
+
+/** The `$schema` written into every log. */
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** Key of the partial fingerprint that carries `Finding.fingerprint`. */
+export const FINGERPRINT_KEY = 'gilAudit/v1';
+const SRCROOT = '%SRCROOT%';
+
+/** An artifact location for a report path: relative against `%SRCROOT%`, or a `file:` URI if absolute. */
+export function artifactLocation(path: string): Sarif.ArtifactLocation {
+  const posix = posixPath(path);
+  const drive = /^[A-Za-z]:\//.test(posix) ? posix.slice(0, 2) : '';
+  const encoded = posix.slice(drive.length).split('/').map(encodeURIComponent).join('/');
+  if (drive !== '') return { uri: `file:///${drive}${encoded}` };
+  if (posix.startsWith('/')) return { uri: `file://${encoded}` };
+  return { uri: encoded, uriBaseId: SRCROOT };
+}
+
+function helpMarkdown(rule: RuleMeta): string {
+  const parts = [rule.fix.recommendation.trim()];
+  if (rule.examples.bad.trim() !== '') parts.push('**Example**', `\`\`\`python\n${rule.examples.bad.trimEnd()}\n\`\`\``);
+  if (rule.examples.good.trim() !== '') parts.push('**Use instead**', `\`\`\`python\n${rule.examples.good.trimEnd()}\n\`\`\``);
+  if (rule.references.length > 0) parts.push(`**References**\n\n${rule.references.map((r) => `- <${r}>`).join('\n')}`);
+  return parts.join('\n\n');
+}
+
+function helpText(rule: RuleMeta): string {
+  const parts = [rule.fix.recommendation.trim()];
+  if (rule.examples.bad.trim() !== '') parts.push(`Example:\n${rule.examples.bad.trimEnd()}`);
+  if (rule.examples.good.trim() !== '') parts.push(`Use instead:\n${rule.examples.good.trimEnd()}`);
+  if (rule.references.length > 0) parts.push(`References:\n${rule.references.join('\n')}`);
+  return parts.join('\n\n');
+}
+
+function descriptor(rule: RuleMeta): Sarif.ReportingDescriptor {
+  return {
+    id: rule.id,
+    name: rule.name,
+    shortDescription: { text: rule.summary },
+    fullDescription: { text: rule.rationale.trim() },
+    help: { text: helpText(rule), markdown: helpMarkdown(rule) },
+    defaultConfiguration: { level: rule.severity },
+    properties: {
+      category: rule.category,
+      confidence: rule.confidence,
+      precision: rule.confidence,
+      equivalents: [...rule.equivalents],
+      tags: [rule.category, ...(rule.tags ?? [])],
+    },
+  };
+}
+
+function region(line: number, column?: number, endLine?: number, endColumn?: number): Sarif.Region | undefined {
+  if (line < 1) return undefined;
+  const r: Sarif.Region = { startLine: line };
+  if (column !== undefined && column >= 1) r.startColumn = column;
+  if (endLine !== undefined && endLine >= line) r.endLine = endLine;
+  if (endColumn !== undefined && endColumn >= 1) r.endColumn = endColumn;
+  return r;
+}
+
+function physicalLocation(file: string, r: Sarif.Region | undefined): Sarif.PhysicalLocation {
+  return r === undefined ? { artifactLocation: artifactLocation(file) } : { artifactLocation: artifactLocation(file), region: r };
+}
+
+function codeFlow(chain: ChainStep[]): Sarif.CodeFlow | undefined {
+  const locations: Sarif.ThreadFlowLocation[] = [];
+  chain.forEach((step, i) => {
+    if (step.file === '') return;
+    const next = chain[i + 1];
+    locations.push({
+      location: {
+        physicalLocation: physicalLocation(step.file, region(step.line)),
+        logicalLocations: [{ fullyQualifiedName: step.function, kind: 'function' }],
+        message: { text: next === undefined ? step.function : `${step.function} calls ${next.function}` },
+      },
+      nestingLevel: i,
+      executionOrder: locations.length + 1,
+    });
+  });
+  if (locations.length === 0) return undefined;
+  const first = chain[0];
+  const last = chain[chain.length - 1];
+  return {
+    message: { text: `Call path from ${first.function} to ${last.function}` },
+    threadFlows: [{ locations }],
+  };
+}
+
+function result(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result {
+  const location: Sarif.Location = {
+    physicalLocation: physicalLocation(finding.file, region(finding.line, finding.column, finding.endLine, finding.endColumn)),
+  };
+  if (finding.function !== '') location.logicalLocations = [{ fullyQualifiedName: finding.function, kind: 'function' }];
+  const flow = codeFlow(finding.chain);
+  const text = finding.recommendation === '' ? finding.message : `${finding.message}. ${finding.recommendation}`;
+  return {
+    ruleId: finding.rule,
+    ...(ruleIndex.has(finding.rule) ? { ruleIndex: ruleIndex.get(finding.rule) } : {}),
+    level: finding.severity,
+    message: { text },
+    locations: [location],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    ...(flow === undefined ? {} : { codeFlows: [flow] }),
+    properties: { confidence: finding.confidence, equivalents: [...finding.equivalents] },
+  };
+}
+
+/** Builds the SARIF log object. */
+export function toSarifLog(run: AuditRun): Sarif.Log {
+  const rules = sortedRules(run.rules);
+  const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
+  const notifications: Sarif.Notification[] = run.errors.map((error) => ({
+    level: 'error',
+    message: { text: `${error.file}: ${error.message}` },
+    locations: [{ physicalLocation: physicalLocation(error.file, undefined) }],
+  }));
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: run.tool.name,
+            version: run.tool.version,
+            semanticVersion: run.tool.version,
+            rules: rules.map(descriptor),
+          },
+        },
+        invocations: [
+          notifications.length === 0
+            ? { executionSuccessful: true }
+            : { executionSuccessful: true, toolExecutionNotifications: notifications },
+        ],
+        columnKind: 'utf16CodeUnits',
+        results: run.findings.map((f) => result(f, ruleIndex)),
+      },
+    ],
+  };
+}
+
+/** Renders the run as a SARIF 2.1.0 log. */
+export function sarifReporter(run: AuditRun, _options: ReportOptions): string {
+  return `${JSON.stringify(toSarifLog(run), null, 2)}\n`;
+}

@@ -1,0 +1,19 @@
+/**
+ * Reporter contract: the options every reporter takes and the shape of a reporter.
+ *
+ * Stage: report. Input: an `AuditRun` and `ReportOptions`. Output: the report as one string.
+ */
+
+import type { AuditRun } from '../findings/types.js';
+
+/** Presentation options shared by all reporters; analysis options never reach this stage. */
+export interface ReportOptions {
+  /** Colour the output with ANSI escapes (terminal text only; other formats ignore it). */
+  color?: boolean;
+}
+
+/**
+ * A reporter: a pure function from an audit run to the report text. It never reads files,
+ * never computes analysis, and returns the same string for the same input.
+ */
+export type Reporter = (run: AuditRun, options: ReportOptions) => string;

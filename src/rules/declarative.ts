@@ -1,0 +1,33 @@
+/**
+ * The declarative engine: a rule whose YAML `match` names catalogue kinds reports every direct
+ * call of such an API in the body of an `async def`.
+ *
+ * Stage: rules. Calls in nested sync defs and lambdas belong to those functions, not to the
+ * coroutine, so they are not reported here (GA110 reports the coroutine's call of a nested def).
+ */
+import type { RawFinding, RuleImpl } from './types.js';
+import { alternativeFor, asyncLibrary, fillTemplate } from './message.js';
+
+export const declarative: RuleImpl = (ctx, rule) => {
+  const kinds = new Set(rule.match?.kinds ?? []);
+  const out: RawFinding[] = [];
+  for (const node of ctx.index.functions) {
+    if (!node.fact.isAsync) continue;
+    const library = asyncLibrary(node.module);
+    for (const blocking of ctx.blocking.direct[node.id]) {
+      const entry = blocking.match.entry;
+      if (!kinds.has(entry.kind)) continue;
+      out.push({
+        rule, fn: node, call: blocking.call, severity: rule.severity, confidence: blocking.confidence,
+        message: fillTemplate(rule.message, { callee: blocking.call.callee, api: blocking.api, function: node.fact.qualname }),
+        recommendation: alternativeFor(entry, library, rule.fix.recommendation),
+        equivalents: entry.equivalents,
+        chain: [
+          { function: node.fqn, file: node.module.path, line: blocking.call.span.line },
+          { function: blocking.api, file: '', line: 0 },
+        ],
+      });
+    }
+  }
+  return out;
+};

@@ -1,0 +1,54 @@
+/**
+ * GA110: a coroutine calls a project sync function that blocks, at any depth, across modules.
+ *
+ * Stage: rules. Reported at the coroutine's own call, with the whole chain as evidence. Each
+ * kind of blocking has its own shortest chain; the finding takes the most severe kind whose
+ * direct rule is selected (so `--ignore GA105` also drops chains that only touch file metadata),
+ * and the shortest chain among equals.
+ */
+import type { RawFinding, RuleImpl } from '../types.js';
+import type { Severity } from '../../findings/types.js';
+import { alternativeFor, asyncLibrary, fillTemplate, offloadFor } from '../message.js';
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+export const create: RuleImpl = (ctx, rule) => {
+  const { index, blocking } = ctx;
+  const out: RawFinding[] = [];
+  for (const node of index.functions) {
+    if (!node.fact.isAsync) continue;
+    const library = asyncLibrary(node.module);
+    for (const edge of index.outgoing[node.id]) {
+      const callee = index.functions[edge.to];
+      if (callee.fact.isAsync) continue;
+      let best: { kind: string; severity: Severity; hops: number } | undefined;
+      for (const [kind, effect] of blocking.effects[edge.to]) {
+        const direct = ctx.ruleForKind(kind);
+        if (!direct) continue;
+        const candidate = { kind, severity: direct.severity, hops: effect.hops };
+        if (!best || RANK[candidate.severity] < RANK[best.severity] || (candidate.severity === best.severity && candidate.hops < best.hops)) best = candidate;
+      }
+      if (!best) continue;
+      const effect = blocking.effects[edge.to].get(best.kind)!;
+      const chain = blocking.chainFrom(edge, best.kind);
+      const direct = ctx.ruleForKind(best.kind)!;
+      const names = chain.slice(1).map((s) => `\`${s.function}\``);
+      const api = effect.terminal.api;
+      const advice = alternativeFor(effect.terminal.match.entry, library, direct.fix.recommendation);
+      out.push({
+        rule, fn: node, call: edge.call, severity: best.severity,
+        confidence: effect.terminal.confidence === 'low' ? 'low' : rule.confidence,
+        message: fillTemplate(rule.message, {
+          callee: edge.call.callee, api, function: node.fact.qualname, chain: names.join(' → '),
+          helper: callee.fact.qualname,
+        }),
+        recommendation: `Run \`${edge.call.callee}\` off the event loop with ${offloadFor(library, edge.call.callee)}, or make the chain async down to \`${api}\`: ${advice}`,
+        equivalents: [],
+        chain,
+        via: direct.id,
+      });
+    }
+  }
+  return out;
+};
+

@@ -1,0 +1,38 @@
+/**
+ * Fills a rule's message template and picks the recommendation for the module's async library.
+ *
+ * Stage: rules.
+ */
+import type { ModuleFacts } from '../facts/types.js';
+import type { CatalogueEntry } from '../classify/catalogue.js';
+
+/** `{{name}}` placeholders replaced from `values`; unknown ones are left as they are. */
+export function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+export type AsyncLibrary = 'asyncio' | 'trio' | 'anyio';
+
+/** The library the module's coroutines run on: trio or anyio when imported, else asyncio. */
+export function asyncLibrary(module: ModuleFacts): AsyncLibrary {
+  if (module.asyncLibraries.includes('trio')) return 'trio';
+  if (module.asyncLibraries.includes('anyio')) return 'anyio';
+  return 'asyncio';
+}
+
+/** The entry's advice for that library, falling back to asyncio's, then to `fallback`. */
+export function alternativeFor(entry: CatalogueEntry, library: AsyncLibrary, fallback: string): string {
+  return entry.alternative?.[library] ?? entry.alternative?.asyncio ?? fallback;
+}
+
+/** How to run a sync function off the loop in that library. */
+export function offloadFor(library: AsyncLibrary, fn: string): string {
+  switch (library) {
+    case 'trio':
+      return `\`await trio.to_thread.run_sync(${fn}, ...)\``;
+    case 'anyio':
+      return `\`await anyio.to_thread.run_sync(${fn}, ...)\``;
+    default:
+      return `\`await asyncio.to_thread(${fn}, ...)\``;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * What a rule sees and what it returns.
+ *
+ * Stage: rules. Rules read only the RuleContext (the classified index); they never read files or
+ * parse. A RawFinding still points at facts; the findings stage turns it into a Finding.
+ */
+import type { CallFact } from '../facts/types.js';
+import type { ChainStep, Confidence, RuleMeta, Severity } from '../findings/types.js';
+import type { FunctionNode, ProjectIndex } from '../graph/index.js';
+import type { BlockingAnalysis } from '../classify/blocking.js';
+import type { Catalogue } from '../classify/catalogue.js';
+
+export interface RuleContext {
+  index: ProjectIndex;
+  catalogue: Catalogue;
+  blocking: BlockingAnalysis;
+  rules: Map<string, RuleMeta>;
+  isSelected(id: string): boolean;
+  /** The declarative rule that reports direct calls of this catalogue kind, unless it is explicitly ignored. */
+  ruleForKind(kind: string): RuleMeta | undefined;
+}
+
+export interface RawFinding {
+  rule: RuleMeta;
+  severity: Severity;
+  confidence: Confidence;
+  fn: FunctionNode;
+  call: CallFact;
+  message: string;
+  recommendation: string;
+  equivalents: string[];
+  chain: ChainStep[];
+  /** Rules this finding also depends on (a GA110 chain ending in a GA105 API depends on GA105). */
+  via?: string;
+}
+
+export type RuleImpl = (ctx: RuleContext, rule: RuleMeta) => RawFinding[];

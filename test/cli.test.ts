@@ -1,0 +1,137 @@
+/**
+ * End-to-end tests of the built command: formats, exit codes, schema, determinism, bad input.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import AjvModule from 'ajv';
+import { REPO, annotations, compare, readTree } from './helpers/fixtures.js';
+import { loadRules } from '../src/rules/registry.js';
+import type { AuditRun } from '../src/findings/types.js';
+
+const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
+const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const SAMPLE = join(REPO, 'fixtures', 'sample');
+
+function cli(args: string[], cwd = REPO) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('sample project: JSON report validates against the published schema', () => {
+  const r = cli([SAMPLE, '--format', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as AuditRun & { version: string };
+  const schema = JSON.parse(readFileSync(join(REPO, 'src', 'schema', 'report.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+  assert.equal(report.tool.name, 'gil-audit');
+  const sorted = [...report.findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : 1)));
+  assert.deepEqual(report.findings.map((f) => `${f.file}:${f.line}`), sorted.map((f) => `${f.file}:${f.line}`));
+});
+
+test('sample project: findings are exactly the annotated ones, for every rule that exists', () => {
+  const r = cli([SAMPLE, '--format', 'json']);
+  const report = JSON.parse(r.stdout) as AuditRun;
+  const rules = new Set(loadRules().map((x) => x.id));
+  const expectations = [...readTree(SAMPLE)].flatMap(([file, source]) => annotations(file, source));
+  const { missing, noisy } = compare(report, expectations, rules);
+  assert.deepEqual({ missing, noisy }, { missing: [], noisy: [] });
+  // Direct and transitive findings are both present.
+  assert.ok(report.findings.some((f) => f.rule === 'GA110' && f.chain.length >= 4), 'a transitive finding with a chain of 3+ hops');
+  assert.ok(report.findings.some((f) => f.rule === 'GA101'));
+});
+
+for (const format of ['text', 'json', 'markdown', 'sarif', 'html']) {
+  test(`sample project: ${format} output is byte-identical across runs`, () => {
+    const a = cli([SAMPLE, '--format', format, '--jobs', '2']);
+    const b = cli([SAMPLE, '--format', format, '--jobs', '1']);
+    assert.equal(a.code, 1);
+    assert.ok(a.stdout.length > 200);
+    assert.equal(a.stdout, b.stdout);
+  });
+}
+
+test('text format: path:line:col: RULE message, relative to the root given', () => {
+  const r = cli([SAMPLE]);
+  assert.match(r.stdout, /^app\/clients\/erp\.py:49:17: GA101 /m);
+  assert.match(r.stdout, /^app\/api\/catalog\.py:\d+:\d+: GA110 /m);
+});
+
+test('exit codes follow --fail-on', () => {
+  assert.equal(cli([SAMPLE, '--fail-on', 'never', '-q']).code, 0);
+  assert.equal(cli([SAMPLE, '--fail-on', 'error', '-q']).code, 1);
+  assert.equal(cli([SAMPLE, '--select', 'GA105', '--fail-on', 'warning', '-q']).code, 0, 'GA105 is a note');
+  assert.equal(cli([SAMPLE, '--select', 'GA105', '--fail-on', 'note', '-q']).code, 1);
+});
+
+test('--select and --ignore take ids and prefixes', () => {
+  const only = JSON.parse(cli([SAMPLE, '-f', 'json', '--select', 'GA101']).stdout) as AuditRun;
+  assert.deepEqual([...new Set(only.findings.map((f) => f.rule))], ['GA101']);
+  const without = JSON.parse(cli([SAMPLE, '-f', 'json', '--ignore', 'GA11']).stdout) as AuditRun;
+  assert.ok(without.findings.every((f) => !f.rule.startsWith('GA11')));
+  assert.ok(without.findings.length > 0);
+});
+
+test('-o writes the report to a file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-out-'));
+  const out = join(dir, 'report.md');
+  const r = cli([SAMPLE, '-f', 'markdown', '-o', out]);
+  assert.equal(r.stdout, '');
+  assert.match(readFileSync(out, 'utf8'), /^# gil-audit report/);
+  assert.match(r.stderr, /markdown report written to/);
+});
+
+test('usage errors exit 2 with a message that names the fix', () => {
+  const missing = cli(['no/such/dir']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no\/such\/dir/);
+  const badFormat = cli([SAMPLE, '--format', 'xml']);
+  assert.equal(badFormat.code, 2);
+  assert.match(badFormat.stderr, /format/);
+  const badRule = cli([SAMPLE, '--select', 'GA999']);
+  assert.equal(badRule.code, 2);
+  assert.match(badRule.stderr, /GA999.*gil-audit rules/);
+  assert.equal(cli(['explain', 'GA000']).code, 2);
+});
+
+test('rules lists every rule; explain prints the long form', () => {
+  const list = cli(['rules']);
+  assert.equal(list.code, 0);
+  for (const rule of loadRules()) assert.match(list.stdout, new RegExp(`^${rule.id}  ${rule.name}`, 'm'));
+  const json = JSON.parse(cli(['rules', '--format', 'json']).stdout) as { id: string; equivalents: string[] }[];
+  assert.equal(json.length, loadRules().length);
+  const explain = cli(['explain', 'GA101']);
+  assert.equal(explain.code, 0);
+  for (const section of ['What it does', 'Why is this bad?', 'Example', 'Use instead', 'References']) assert.match(explain.stdout, new RegExp(`^${section.replace('?', '\\?')}$`, 'm'));
+  assert.equal(cli(['explain', 'blocking-sleep-in-async-function']).code, 0);
+});
+
+test('bad input: every file is reported or analysed, and the run goes on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-bad-'));
+  mkdirSync(join(dir, 'pkg'));
+  const good = 'import time\n\nasync def handler():\n    time.sleep(1)\n';
+  writeFileSync(join(dir, 'pkg', 'good.py'), good);
+  writeFileSync(join(dir, 'pkg', 'syntax.py'), 'import time\nasync def broken(:\n    pass\n\nasync def fine():\n    time.sleep(2)\n');
+  writeFileSync(join(dir, 'pkg', 'latin.py'), Buffer.concat([Buffer.from('import time\nasync def f():\n    s = "caf'), Buffer.from([0xe9]), Buffer.from('"\n    time.sleep(1)\n')]));
+  writeFileSync(join(dir, 'pkg', 'declared.py'), Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport time\nasync def f():\n    s = "caf'), Buffer.from([0xe9]), Buffer.from('"\n    time.sleep(1)\n')]));
+  writeFileSync(join(dir, 'pkg', 'binary.py'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 1, 2, 3]));
+  writeFileSync(join(dir, 'pkg', 'huge.py'), `x = 1\n${'# padding line to make the file large\n'.repeat(40000)}`);
+  const depth = 3000;
+  writeFileSync(join(dir, 'pkg', 'deep.py'), `import time\nasync def deep():\n    x = ${'('.repeat(depth)}1${')'.repeat(depth)}\n    y = ${'['.repeat(depth)}${']'.repeat(depth)}\n    time.sleep(3)\n`);
+  const r = cli([dir, '-f', 'json', '--max-file-size', '1']);
+  assert.equal(r.code, 1, r.stderr);
+  const report = JSON.parse(r.stdout) as AuditRun;
+  const at = report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
+  assert.deepEqual(at, ['pkg/declared.py:5 GA101', 'pkg/deep.py:5 GA101', 'pkg/good.py:4 GA101', 'pkg/latin.py:4 GA101', 'pkg/syntax.py:6 GA101']);
+  const errors = new Map(report.errors.map((e) => [e.file, e.message]));
+  assert.match(errors.get('pkg/syntax.py') ?? '', /syntax error/);
+  assert.match(errors.get('pkg/latin.py') ?? '', /invalid UTF-8.*line 3/);
+  assert.match(errors.get('pkg/binary.py') ?? '', /binary/);
+  assert.match(errors.get('pkg/huge.py') ?? '', /MB.*--max-file-size/);
+  assert.ok(!errors.has('pkg/declared.py'), 'a declared latin-1 file is not an error');
+  assert.ok(!errors.has('pkg/good.py'));
+});

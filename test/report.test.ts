@@ -1,0 +1,337 @@
+/**
+ * Tests of the reporters: exact text lines, JSON schema validity, determinism, Markdown content,
+ * SARIF structure and the HTML page, all from one hand-made `AuditRun`.
+ *
+ * Stage: report (test). Input: a fixed `AuditRun`. Output: node:test results.
+ */
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import AjvModule from 'ajv';
+import type * as Sarif from 'sarif';
+import type { AuditRun, RuleMeta } from '../src/findings/types.js';
+import { render, reporters } from '../src/report/index.js';
+
+// ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.
+const Ajv = AjvModule.default;
+
+function rule(meta: Partial<RuleMeta> & Pick<RuleMeta, 'id' | 'name' | 'category' | 'severity' | 'confidence'>): RuleMeta {
+  return {
+    engine: 'declarative',
+    status: 'stable',
+    since: '0.1.0',
+    summary: `Checks for ${meta.name.replace(/-/g, ' ')}`,
+    message: '`{{callee}}` blocks the event loop inside async function `{{function}}`',
+    rationale: 'asyncio runs every task on one thread; a blocking call parks that thread, so nothing else runs.',
+    fix: { recommendation: 'Use `await asyncio.sleep(...)`, or move the blocking work to `asyncio.to_thread`.' },
+    examples: { bad: 'async def poll():\n    time.sleep(1)\n', good: 'async def poll():\n    await asyncio.sleep(1)\n' },
+    equivalents: [],
+    references: ['https://docs.python.org/3/library/asyncio-dev.html#running-blocking-code'],
+    source: `rules/${meta.category}/${meta.id}-${meta.name}.yaml`,
+    ...meta,
+  };
+}
+
+const RUN: AuditRun = {
+  tool: { name: 'gil-audit', version: '0.0.0-test' },
+  roots: ['app'],
+  summary: {
+    files: 4,
+    lines: 1234,
+    functions: 12,
+    asyncFunctions: 4,
+    findings: 3,
+    bySeverity: { error: 2, warning: 0, note: 1 },
+    byRule: { GA110: 1, GA101: 1, GA202: 1 },
+    errors: 1,
+  },
+  rules: {
+    GA110: rule({
+      id: 'GA110',
+      name: 'blocking-call-via-helper-in-async-function',
+      category: 'async-blocking',
+      severity: 'error',
+      confidence: 'medium',
+    }),
+    GA101: rule({
+      id: 'GA101',
+      name: 'blocking-sleep-in-async-function',
+      category: 'async-blocking',
+      severity: 'error',
+      confidence: 'high',
+      equivalents: ['ruff:ASYNC251'],
+    }),
+    GA202: rule({
+      id: 'GA202',
+      name: 'cpu-bound-call-in-thread',
+      category: 'gil-contention',
+      severity: 'note',
+      confidence: 'low',
+      rationale: 'Only one thread holds the GIL at a time, so CPU-bound Python in threads does not run in parallel.',
+      fix: { recommendation: 'Run CPU-bound work in a `ProcessPoolExecutor`.' },
+    }),
+  },
+  findings: [
+    {
+      rule: 'GA101',
+      name: 'blocking-sleep-in-async-function',
+      severity: 'error',
+      confidence: 'high',
+      file: 'app/api.py',
+      line: 14,
+      column: 5,
+      endLine: 14,
+      endColumn: 18,
+      message: '`time.sleep` blocks the event loop inside async function `app.api.handler`',
+      recommendation: 'Use `await asyncio.sleep(...)`, or move the blocking work to `asyncio.to_thread`.',
+      equivalents: ['ruff:ASYNC251'],
+      chain: [
+        { function: 'app.api.handler', file: 'app/api.py', line: 14 },
+        { function: 'time.sleep', file: '', line: 0 },
+      ],
+      function: 'app.api.handler',
+      fingerprint: 'GA101:app/api.py:app.api.handler:time.sleep',
+      snippet: 'time.sleep(1)',
+    },
+    {
+      rule: 'GA110',
+      name: 'blocking-call-via-helper-in-async-function',
+      severity: 'error',
+      confidence: 'medium',
+      file: 'app/api.py',
+      line: 20,
+      column: 12,
+      endLine: 20,
+      endColumn: 26,
+      message: '`app.api._load` blocks the event loop inside async function `app.api.list_users`',
+      recommendation: 'Call `app.api._load` through `await asyncio.to_thread(...)`, or make the chain async.',
+      equivalents: [],
+      chain: [
+        { function: 'app.api.list_users', file: 'app/api.py', line: 20 },
+        { function: 'app.api._load', file: 'app/api.py', line: 9 },
+        { function: 'app.repo.read_rows', file: 'app/repo.py', line: 4 },
+        { function: 'requests.get', file: '', line: 0 },
+      ],
+      function: 'app.api.list_users',
+      fingerprint: 'GA110:app/api.py:app.api.list_users:app.api._load',
+      snippet: 'rows = _load(user_id)',
+    },
+    {
+      rule: 'GA202',
+      name: 'cpu-bound-call-in-thread',
+      severity: 'note',
+      confidence: 'low',
+      file: 'app/workers.py',
+      line: 8,
+      column: 9,
+      endLine: 8,
+      endColumn: 40,
+      message: '`hashlib.pbkdf2_hmac` runs CPU-bound work in thread target `app.workers.crunch`',
+      recommendation: 'Run CPU-bound work in a `ProcessPoolExecutor`.',
+      equivalents: [],
+      chain: [
+        { function: 'app.workers.crunch', file: 'app/workers.py', line: 8 },
+        { function: 'hashlib.pbkdf2_hmac', file: '', line: 0 },
+      ],
+      function: 'app.workers.crunch',
+      fingerprint: 'GA202:app/workers.py:app.workers.crunch:hashlib.pbkdf2_hmac',
+      snippet: 'hashlib.pbkdf2_hmac("sha256", pw, salt, 10**6)',
+    },
+  ],
+  errors: [{ file: 'app/broken.py', message: 'Syntax error at line 3: expected `:` after `if x < 1` near <eof>' }],
+};
+
+const SCHEMA_URL = new URL('../../src/schema/report.schema.json', import.meta.url);
+
+describe('text reporter', () => {
+  const text = render('text', RUN, {});
+  const lines = text.split('\n');
+
+  it('prints path:line:col: RULE message for each finding', () => {
+    assert.equal(lines[0], 'app/api.py:14:5: GA101 `time.sleep` blocks the event loop inside async function `app.api.handler`');
+    assert.ok(lines.includes('app/workers.py:8:9: GA202 `hashlib.pbkdf2_hmac` runs CPU-bound work in thread target `app.workers.crunch`'));
+  });
+
+  it('prints a code frame with a caret and the help line for a direct finding', () => {
+    assert.deepEqual(lines.slice(1, 5), [
+      '   14 | time.sleep(1)',
+      '      | ^^^^^^^^^^^^^',
+      '    = help: Use `await asyncio.sleep(...)`, or move the blocking work to `asyncio.to_thread`.',
+      '',
+    ]);
+  });
+
+  it('prints the chain of a transitive finding, down to the API', () => {
+    const start = lines.indexOf('app/api.py:20:12: GA110 `app.api._load` blocks the event loop inside async function `app.api.list_users`');
+    assert.ok(start > 0);
+    assert.deepEqual(lines.slice(start + 1, start + 7), [
+      '    via app.api.list_users (app/api.py:20)',
+      '    via app.api._load (app/api.py:9)',
+      '    via app.repo.read_rows (app/repo.py:4)',
+      '    via requests.get',
+      '   20 | rows = _load(user_id)',
+      '      |        ^^^^^^^^^^^^^^',
+    ]);
+  });
+
+  it('ends with the summary and the file errors', () => {
+    assert.ok(text.endsWith('\n'));
+    assert.ok(lines.includes('Found 3 findings (2 errors, 0 warnings, 1 note) in 4 files.'));
+    assert.ok(lines.includes('  app/broken.py: Syntax error at line 3: expected `:` after `if x < 1` near <eof>'));
+  });
+
+  it('says so when there are no findings', () => {
+    const clean: AuditRun = {
+      ...RUN,
+      findings: [],
+      errors: [],
+      rules: {},
+      summary: { ...RUN.summary, findings: 0, bySeverity: { error: 0, warning: 0, note: 0 }, byRule: {}, errors: 0 },
+    };
+    assert.equal(render('text', clean, {}), 'No findings in 4 files.\n');
+  });
+
+  it('colours only when asked', () => {
+    assert.doesNotMatch(text, /\u001b\[/);
+    assert.match(render('text', RUN, { color: true }), /\u001b\[/);
+  });
+});
+
+describe('json reporter', () => {
+  const json = render('json', RUN, {});
+
+  it('validates against report.schema.json', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    const validate = ajv.compile(schema);
+    const report: unknown = JSON.parse(json);
+    assert.ok(validate(report), ajv.errorsText(validate.errors));
+    assert.ok(!validate({ ...(report as object), extra: 1 }), 'unknown top-level keys are rejected');
+    assert.ok(validate({ ...(report as object), functions: [{ anything: true }] }), 'functions is reserved');
+  });
+
+  it('is pretty-printed, ordered and complete', () => {
+    assert.ok(json.endsWith('}\n'));
+    assert.ok(json.startsWith('{\n  "version": "1.0",\n  "tool": {'));
+    const report = JSON.parse(json) as {
+      rules: { id: string; recommendation: string }[];
+      summary: { byRule: Record<string, number> };
+      findings: { chain: unknown[] }[];
+      errors: unknown[];
+    };
+    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'errors']);
+    assert.deepEqual(report.rules.map((r) => r.id), ['GA101', 'GA110', 'GA202']);
+    assert.deepEqual(Object.keys(report.summary.byRule), ['GA101', 'GA110', 'GA202']);
+    assert.equal(report.rules[2].recommendation, 'Run CPU-bound work in a `ProcessPoolExecutor`.');
+    assert.equal(report.findings[1].chain.length, 4);
+    assert.equal(report.errors.length, 1);
+  });
+});
+
+describe('determinism', () => {
+  for (const format of ['json', 'markdown', 'sarif', 'html', 'text'] as const) {
+    it(`${format} is byte-identical across calls`, () => {
+      assert.equal(render(format, RUN, {}), render(format, structuredClone(RUN), {}));
+    });
+  }
+});
+
+describe('markdown reporter', () => {
+  const md = render('markdown', RUN, {});
+
+  it('has the title, scope and executive summary', () => {
+    assert.ok(md.startsWith('# gil-audit report\n'));
+    assert.match(md, /## Scope\n\nThis report covers `app`: 4 Python files and 1,234 lines/);
+    assert.match(md, /0\.0\.0-test/);
+    assert.match(md, /\*\*1 place blocks the event loop directly\*\*/);
+    assert.match(md, /\*\*1 place blocks the event loop through helper functions\*\* \(rule GA110/);
+  });
+
+  it('has the summary table row for GA110', () => {
+    assert.ok(md.includes('| GA110 | `blocking-call-via-helper-in-async-function` | error | 1 |'));
+  });
+
+  it('groups findings by file, with code frame, numbered chain, recommendation and rationale', () => {
+    assert.ok(md.includes('## `app/api.py`'));
+    assert.ok(md.includes('## `app/workers.py`'));
+    assert.ok(md.includes('### Line 20: GA110 `blocking-call-via-helper-in-async-function`'));
+    assert.ok(md.includes('```python\nrows = _load(user_id)\n```'));
+    assert.ok(
+      md.includes(
+        [
+          '1. `app.api.list_users` calls `app.api._load` at `app/api.py:20`',
+          '2. `app.api._load` calls `app.repo.read_rows` at `app/api.py:9`',
+          '3. `app.repo.read_rows` calls `requests.get` at `app/repo.py:4`',
+        ].join('\n'),
+      ),
+    );
+    assert.ok(md.includes('<details><summary>Why this matters</summary>'));
+    assert.ok(md.includes('**Recommendation:** Run CPU-bound work in a `ProcessPoolExecutor`.'));
+  });
+
+  it('lists file errors last, with HTML escaped outside code spans', () => {
+    const errors = md.slice(md.indexOf('## Files not fully analysed'));
+    assert.ok(errors.length > 0 && md.endsWith(`${errors}`));
+    assert.ok(errors.includes('- `app/broken.py`: Syntax error at line 3: expected `:` after `if x < 1` near &lt;eof&gt;'));
+  });
+});
+
+describe('sarif reporter', () => {
+  const log = JSON.parse(render('sarif', RUN, {})) as Sarif.Log;
+  const sarifRun = log.runs[0];
+
+  it('is SARIF 2.1.0 with one rule per fired rule', () => {
+    assert.equal(log.version, '2.1.0');
+    const rules = sarifRun.tool.driver.rules ?? [];
+    assert.deepEqual(rules.map((r) => r.id), ['GA101', 'GA110', 'GA202']);
+    assert.equal(rules[0].shortDescription?.text, 'Checks for blocking sleep in async function');
+    assert.deepEqual(rules[0].properties?.equivalents, ['ruff:ASYNC251']);
+    assert.match(rules[0].help?.markdown ?? '', /```python\nasync def poll\(\):\n    time\.sleep\(1\)\n```/);
+  });
+
+  it('gives each result its level, fingerprint, confidence and relative location', () => {
+    const results = sarifRun.results ?? [];
+    assert.equal(results.length, 3);
+    assert.equal(results[2].level, 'note');
+    assert.equal(results[1].ruleIndex, 1);
+    assert.deepEqual(results[0].partialFingerprints, { 'gilAudit/v1': 'GA101:app/api.py:app.api.handler:time.sleep' });
+    assert.equal(results[0].properties?.confidence, 'high');
+    assert.deepEqual(results[0].locations?.[0].physicalLocation?.artifactLocation, { uri: 'app/api.py', uriBaseId: '%SRCROOT%' });
+  });
+
+  it('turns the GA110 chain into a code flow, one location per step that has a file', () => {
+    const ga110 = (sarifRun.results ?? []).find((r) => r.ruleId === 'GA110');
+    const locations = ga110?.codeFlows?.[0].threadFlows[0].locations ?? [];
+    assert.equal(locations.length, 3);
+    assert.deepEqual(
+      locations.map((l) => [l.location?.physicalLocation?.artifactLocation?.uri, l.location?.physicalLocation?.region?.startLine]),
+      [
+        ['app/api.py', 20],
+        ['app/api.py', 9],
+        ['app/repo.py', 4],
+      ],
+    );
+    assert.equal(locations[2].location?.message?.text, 'app.repo.read_rows calls requests.get');
+  });
+
+  it('reports file errors as tool notifications', () => {
+    const notes = sarifRun.invocations?.[0].toolExecutionNotifications ?? [];
+    assert.equal(notes.length, 1);
+    assert.equal(notes[0].locations?.[0].physicalLocation?.artifactLocation?.uri, 'app/broken.py');
+  });
+});
+
+describe('html reporter', () => {
+  const html = reporters.html(RUN, {});
+
+  it('is a self-contained page rendered from the Markdown', () => {
+    assert.ok(html.startsWith('<!DOCTYPE html>'));
+    assert.ok(html.includes('<meta charset="utf-8">'));
+    assert.ok(html.includes('<title>gil-audit report: app</title>'));
+    assert.ok(html.includes('<table>'));
+    assert.ok(html.includes('<details><summary>Why this matters</summary>'));
+    assert.ok(html.includes('<code>if x &lt; 1</code> near &lt;eof&gt;'));
+    assert.doesNotMatch(html, /<(script|link)\b|src="http/);
+  });
+});

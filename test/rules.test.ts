@@ -1,0 +1,41 @@
+/**
+ * Fixture-driven rule tests: each `fixtures/<category>/<ID>-<name>*.py` runs its one rule and
+ * must produce exactly the (line, rule) pairs its `# expect:` comments name, and nothing on its
+ * `# ok:` lines or anywhere else.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, auditFiles, compare, loadFixture } from './helpers/fixtures.js';
+import { loadRules } from '../src/rules/registry.js';
+
+const rules = loadRules();
+const fixtureRoot = join(REPO, 'fixtures');
+const categories = readdirSync(fixtureRoot).filter((d) => d !== 'sample' && d !== 'projects');
+
+for (const category of categories) {
+  for (const name of readdirSync(join(fixtureRoot, category)).filter((n) => n.endsWith('.py')).sort()) {
+    const id = /^(GA\d{3})/.exec(name)?.[1];
+    test(`${category}/${name}`, async () => {
+      assert.ok(id, `fixture ${name} must start with a rule id`);
+      assert.ok(rules.some((r) => r.id === id), `fixture ${name} names ${id}, which is not a rule`);
+      const fixture = loadFixture(join(fixtureRoot, category, name), name);
+      const positives = fixture.expectations.filter((e) => e.kind === 'expect' && e.rule === id);
+      const negatives = fixture.expectations.filter((e) => e.kind === 'ok' && e.rule === id);
+      assert.ok(positives.length > 0, `${name} needs at least one '# expect: ${id}'`);
+      assert.ok(negatives.length > 0, `${name} needs at least one '# ok: ${id}'`);
+      const run = await auditFiles(fixture.files, { select: [id!] });
+      const { missing, noisy } = compare(run, fixture.expectations, new Set([id!]));
+      assert.deepEqual({ missing, noisy }, { missing: [], noisy: [] });
+    });
+  }
+}
+
+test('every rule has metadata, a fixture with positive and negative cases', () => {
+  for (const rule of rules) {
+    const dir = join(fixtureRoot, rule.category);
+    const has = existsSync(dir) && readdirSync(dir).some((n) => n.startsWith(`${rule.id}-${rule.name}`));
+    assert.ok(has, `rule ${rule.id} has no fixture fixtures/${rule.category}/${rule.id}-${rule.name}.py`);
+  }
+});
