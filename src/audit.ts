@@ -11,6 +11,9 @@ import { runPool } from './parse/pool.js';
 import { ProjectIndex } from './graph/index.js';
 import { loadCatalogue } from './classify/catalogue.js';
 import { BlockingAnalysis } from './classify/blocking.js';
+import { WorkloadAnalysis } from './classify/workload.js';
+import { EntryPoints } from './classify/entry-points.js';
+import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { buildFindings } from './findings/build.js';
@@ -67,6 +70,8 @@ async function analyseInner(
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'));
   time('graph');
   const blocking = new BlockingAnalysis(index, catalogue);
+  const workload = new WorkloadAnalysis(index, catalogue);
+  const entries = new EntryPoints(index, catalogue);
   time('classify');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
@@ -74,7 +79,7 @@ async function analyseInner(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, entries, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
@@ -119,6 +124,7 @@ async function analyseInner(
     rules: Object.fromEntries(Object.entries(fired).sort(([a], [b]) => (a < b ? -1 : 1))),
     findings,
     errors,
+    functions: profiles(index, workload, entries),
   };
 }
 

@@ -15,13 +15,24 @@ import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
 export interface CatalogueEntry {
   kind: string;
-  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument';
+  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument' | 'entry-point';
   calls: string[];
   label?: string;
   equivalents: string[];
   alternative?: { asyncio: string; trio?: string; anyio?: string };
   unless?: { keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number };
   confidence?: Confidence;
+  /** offload: where the function runs (`executor`: decided by the executor argument). */
+  runs?: 'thread' | 'process' | 'executor';
+  /** offload / entry-point: which argument is the function. */
+  function?: { argument?: number; keyword?: string };
+  /** offload with `runs: executor`: the argument holding the executor. */
+  executor?: { argument: number };
+  /** offload / entry-point: what the function becomes. */
+  entry?: 'thread' | 'thread-pool' | 'to-thread' | 'process' | 'process-pool' | 'request-handler' | 'task' | 'async-task';
+  framework?: string;
+  /** cpu-gil: counts only when called inside a loop. */
+  inLoop?: boolean;
   /** Catalogue file it came from. */
   source: string;
 }
@@ -56,12 +67,18 @@ export class Catalogue {
     }
   }
 
+  private readonly memo = new Map<string, Match | null>();
+
   /** The entry for an API name, if any (exact names win over wildcard patterns). */
   match(name: string): Match | undefined {
     const exact = this.exact.get(name);
     if (exact) return exact;
-    for (const { regex, match } of this.wild) if (regex.test(name)) return match;
-    return undefined;
+    let found = this.memo.get(name);
+    if (found === undefined) {
+      found = this.wild.find(({ regex }) => regex.test(name))?.match ?? null;
+      this.memo.set(name, found);
+    }
+    return found ?? undefined;
   }
 
   /** Entries of one effect, e.g. every `calls-argument` API. */

@@ -116,10 +116,13 @@ interface Frame {
   annotated?: boolean;
   value?: string;
   valueCall?: CallFact;
-  /** Line of the statement (assignments), for bindings. */
+  /** Line of the statement (assignments), for bindings; first and last line of an `if`. */
   line?: number;
+  endLine?: number;
   /** Loop frames of the function frame: the stack of open loops. */
   loops?: LoopFact[];
+  /** Parallel to `loops`: each open loop's index in the function's `loops`. */
+  loopIndexes?: number[];
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
@@ -127,19 +130,31 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const codes = codesFor(ids);
   const { module, isPackage } = moduleName(rel);
   const out: RawModule = {
-    path: rel, module, isPackage, lines: countLines(source), bytes: Buffer.byteLength(source),
+    path: rel, module, isPackage, lines: 0, bytes: Buffer.byteLength(source),
     imports: [], classes: [], functions: [], suppressions: [], issues: [], asyncLibraries: [],
     hasMainGuard: false,
   };
-  const text = (c: Parser.TreeCursor) => source.slice(c.startIndex, c.endIndex);
+  const lineStarts = lineStartsOf(source);
+  /** Start and end index of the node whose text was fetched last. */
+  let lastStart = 0;
+  let lastEnd = 0;
+  const text = (c: Parser.TreeCursor) => {
+    lastStart = c.startIndex;
+    lastEnd = c.endIndex;
+    return source.slice(lastStart, lastEnd);
+  };
+  /** 1-based line and column of a UTF-16 index. */
+  const lineOf = (index: number) => lineIndex(lineStarts, index) + 1;
+  const columnOf = (index: number, line: number) => index - lineStarts[line - 1] + 1;
   const newFunction = (name: string, qualname: string, kind: FunctionFact['kind'], span: Span, parent: number, className: string): RawFunction => ({
     name, qualname, kind, isAsync: false, span, parent, className, decorators: [], params: [], calls: [],
-    bindings: [], returns: [], loops: [], awaits: 0, isGenerator: false,
+    bindings: [], returns: [], loops: [], awaits: 0, ops: 0, isGenerator: false,
     raw: { bindings: [], globals: [], returns: [], defs: new Map() },
   });
 
+  out.lines = countLines(source);
   out.functions.push(newFunction('<module>', '<module>', 'module', { line: 1, column: 1, endLine: out.lines, endColumn: 1 }, -1, ''));
-  const frames: Frame[] = [{ kind: F.Function, depth: 0, child: 0, fn: 0, loops: [] }];
+  const frames: Frame[] = [{ kind: F.Function, depth: 0, child: 0, fn: 0, loops: [], loopIndexes: [] }];
   /** Innermost function and class-or-function scope frames. */
   let fnFrame = frames[0];
   let scopeFrame = frames[0];
@@ -166,9 +181,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case F.Class:
         return true;
       case F.Loop:
-      case F.ForTarget:
-        fnFrameOf(frames, frame).loops!.pop();
+      case F.ForTarget: {
+        const owner = fnFrameOf(frames, frame);
+        owner.loops!.pop();
+        owner.loopIndexes!.pop();
         return false;
+      }
       case F.Assign: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
         bindTargets(frame.left ?? '', value, frame);
@@ -230,7 +248,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.Comment:
         return null;
       default:
-        return c.nodeIsNamed ? { kind: 'other' } : null;
+        return PUNCTUATION.has(c.nodeType) ? null : { kind: 'other' };
     }
   };
 
@@ -257,7 +275,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       parent.child++;
       switch (parent.kind) {
         case F.Call:
-          if (parent.child === 1) parent.call!.callee = normaliseCallee(text(cursor));
+          if (parent.child === 1) {
+            const call = parent.call!;
+            call.callee = normaliseCallee(text(cursor));
+            // The call starts where its callee starts; the span covers the callee.
+            const line = lineOf(lastStart);
+            const endLine = lineOf(lastEnd);
+            call.span = { line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine) };
+          }
           else if (code === K.ArgumentList) frames.push({ kind: F.Args, depth, child: 0, call: parent.call });
           break;
         case F.Args: {
@@ -285,7 +310,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           }
           break;
         case F.Assign:
-          if (parent.child === 1) parent.left = text(cursor);
+          if (parent.child === 1) {
+            parent.left = text(cursor);
+            parent.line = lineOf(lastStart);
+          }
           else if (parent.child === 3 && code === K.TypeNode) parent.annotated = true;
           else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
@@ -311,6 +339,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         case F.If:
           if (parent.child === 2 && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(text(cursor))) {
             out.hasMainGuard = true;
+            out.mainGuard = [parent.line!, parent.endLine!];
           }
           break;
         case F.ForTarget:
@@ -346,7 +375,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         const index = out.functions.push(fn) - 1;
         if (isLambda && pendingArg && pendingArg.kind === 'lambda') pendingArg.lambda = index;
         if (isLambda && parent.kind === F.Assign && parent.child >= 3) parent.value = `<local>${fn.qualname}`;
-        const frame: Frame = { kind: F.Function, depth, child: 0, fn: index, loops: [] };
+        const frame: Frame = { kind: F.Function, depth, child: 0, fn: index, loops: [], loopIndexes: [] };
         frames.push(frame);
         fnFrame = scopeFrame = frame;
         break;
@@ -375,12 +404,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         pendingDecorators.push(normaliseCallee(text(cursor).replace(/^@\s*/, '')));
         break;
       case K.Call: {
-        const start = cursor.startPosition;
-        const end = cursor.endPosition;
         const call: CallFact = {
           callee: '', target: '', resolution: 'unknown',
-          span: { line: start.row + 1, column: start.column + 1, endLine: end.row + 1, endColumn: end.column + 1 },
-          awaited, loopDepth: fnFrame.loops!.length, args: [],
+          span: { line: 0, column: 0, endLine: 0, endColumn: 0 },
+          awaited, loopDepth: fnFrame.loops!.length, loop: fnFrame.loopIndexes!.length ? fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1] : -1, args: [],
         };
         current().calls.push(call);
         const loop = innermostLoop();
@@ -395,9 +422,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         break;
       }
       case K.Assignment:
-        frames.push({ kind: F.Assign, depth, child: 0, line: cursor.startPosition.row + 1 });
+        frames.push({ kind: F.Assign, depth, child: 0 });
         break;
       case K.AugmentedAssignment: {
+        current().ops++;
         const loop = innermostLoop();
         if (loop) loop.augmented++;
         break;
@@ -408,27 +436,32 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.For:
       case K.While:
       case K.Comprehension: {
+        const startIndex = cursor.startIndex;
+        const line = lineOf(startIndex);
         const loop: LoopFact = {
           kind: code === K.For ? 'for' : code === K.While ? 'while' : 'comprehension',
-          line: cursor.startPosition.row + 1, depth: fnFrame.loops!.length + 1,
+          line, column: columnOf(startIndex, line), endLine: lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
           arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0,
         };
-        current().loops.push(loop);
+        fnFrame.loopIndexes!.push(current().loops.push(loop) - 1);
         fnFrame.loops!.push(loop);
         frames.push({ kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn });
         break;
       }
       case K.Arithmetic: {
+        current().ops++;
         const loop = innermostLoop();
         if (loop) loop.arithmetic++;
         break;
       }
       case K.Logic: {
+        current().ops++;
         const loop = innermostLoop();
         if (loop) loop.comparisons++;
         break;
       }
       case K.Subscript: {
+        current().ops++;
         const loop = innermostLoop();
         if (loop) loop.subscripts++;
         break;
@@ -447,8 +480,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         current().isGenerator = true;
         break;
       case K.Import: {
-        const line = cursor.startPosition.row + 1;
-        for (const imp of parseImport(text(cursor), module, isPackage)) {
+        const importText = text(cursor);
+        const line = lineOf(lastStart);
+        for (const imp of parseImport(importText, module, isPackage)) {
           out.imports.push({ local: imp.local, target: imp.target, line, scope: fnFrame.fn!, ...(imp.star ? { star: true } : {}) });
         }
         descend = false;
@@ -458,7 +492,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         frames.push({ kind: F.Return, depth, child: 0 });
         break;
       case K.If:
-        if (depth === 1) frames.push({ kind: F.If, depth, child: 0 });
+        if (depth === 1) frames.push({ kind: F.If, depth, child: 0, line: cursor.startPosition.row + 1, endLine: cursor.endPosition.row + 1 });
         break;
       case K.Global:
         current().raw.globals.push(...text(cursor).replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim()));
@@ -535,6 +569,27 @@ function spanOf(node: Parser.SyntaxNode): Span {
   const s = node.startPosition;
   const e = node.endPosition;
   return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1 };
+}
+
+/** Tokens that separate arguments (the only unnamed children of an argument list). */
+const PUNCTUATION = new Set(['(', ')', ',']);
+
+function lineStartsOf(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** Index in `starts` of the line holding `index` (binary search). */
+function lineIndex(starts: number[], index: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function countLines(source: string): number {

@@ -141,7 +141,11 @@ class ModuleResolver {
     if (!split) return UNKNOWN;
     const [head, rest] = split;
     const found = this.lookup(head, fnIndex, line, depth);
-    if (!found.value) return found.resolution === 'unbound' ? { value: text, resolution: 'unbound' } : UNKNOWN;
+    if (!found.value) {
+      if (found.resolution === 'unbound') return { value: text, resolution: 'unbound' };
+      // Bound to something unknowable: keep the shape, so `loop.run_in_executor` is `?.run_in_executor`.
+      return rest.startsWith('.') ? { value: `?${rest}`, resolution: 'unknown' } : UNKNOWN;
+    }
     if (found.resolution === 'self') return this.resolveSelf(found.value, rest);
     return { value: found.value + rest, resolution: found.resolution };
   }

@@ -71,7 +71,8 @@ export interface CallFact {
   /**
    * The callee's absolute dotted name where it can be known in this module: `requests.get`,
    * `requests.Session().get` (a method of an instance made by calling `requests.Session`),
-   * `app.util.digest`, `app.models.Repo.save` (for `self.save` in class `Repo`). Empty when unknown.
+   * `app.util.digest`, `app.models.Repo.save` (for `self.save` in class `Repo`). A receiver bound
+   * to something unknowable (a parameter) is `?`: `?.run_in_executor`. Empty when unknown.
    */
   target: string;
   resolution: Resolution;
@@ -80,6 +81,8 @@ export interface CallFact {
   awaited: boolean;
   /** Number of enclosing loops (and comprehensions) within its function. */
   loopDepth: number;
+  /** Index into the function's `loops` of the innermost enclosing loop, or -1. */
+  loop: number;
   args: ArgFact[];
 }
 
@@ -95,6 +98,8 @@ export interface BindingFact {
 export interface LoopFact {
   kind: 'for' | 'while' | 'comprehension';
   line: number;
+  column: number;
+  endLine: number;
   /** Nesting depth within the function, 1 for an outermost loop. */
   depth: number;
   /** Arithmetic, bitwise and unary operators. */
@@ -135,6 +140,8 @@ export interface FunctionFact {
   loops: LoopFact[];
   /** Number of `await`, `async for` and `async with` in the body. */
   awaits: number;
+  /** Arithmetic, comparison and subscript operations anywhere in the body. */
+  ops: number;
   /** Contains `yield`. */
   isGenerator: boolean;
 }
@@ -184,4 +191,6 @@ export interface ModuleFacts {
   asyncLibraries: string[];
   /** Has an `if __name__ == "__main__":` block. */
   hasMainGuard: boolean;
+  /** Lines of that block (first and last), when there is one. */
+  mainGuard?: [number, number];
 }

@@ -46,6 +46,48 @@ export interface Finding {
   snippet: string;
 }
 
+/** How a function uses the CPU and the GIL (see src/classify/workload.ts). */
+export type Classification = 'cpu-gil' | 'releases-gil' | 'io' | 'mixed' | 'unknown';
+
+/** One reason behind a classification. */
+export interface Evidence {
+  /** `cpu-gil`, `releases-gil` or `io`: what this piece of evidence points to. */
+  kind: 'cpu-gil' | 'releases-gil' | 'io';
+  /** Human-readable: "nested loops (depth 2) with 14 arithmetic operations", "`hashlib.sha256` releases the GIL". */
+  reason: string;
+  file: string;
+  line: number;
+  /** When the evidence comes from a callee: the calls from this function down to it. */
+  chain?: ChainStep[];
+}
+
+/** A way the function is started concurrently or served. */
+export interface EntryPoint {
+  kind: 'thread' | 'thread-pool' | 'to-thread' | 'process' | 'process-pool' | 'request-handler' | 'task' | 'main' | 'async-task';
+  /** Where it is started (the spawn call, the decorator, the `__main__` block). */
+  file: string;
+  line: number;
+  /** The API or framework: `threading.Thread`, `concurrent.futures.ThreadPoolExecutor().submit`, `fastapi`, `celery`. */
+  via: string;
+}
+
+/** The workload profile of one function, for the hot-path table and the JSON `functions` array. */
+export interface FunctionReport {
+  /** Fully qualified name: `app.jobs.reports.score_chunk`. */
+  qualname: string;
+  file: string;
+  line: number;
+  isAsync: boolean;
+  classification: Classification;
+  confidence: Confidence;
+  evidence: Evidence[];
+  entryPoints: EntryPoint[];
+  /** 0..100: how hot the function is likely to be (entry points reached from, loop nesting, callers). */
+  hotness: number;
+  /** The remedy that fits its classification and how it is run. */
+  remedy: string;
+}
+
 export interface FileError {
   file: string;
   message: string;
@@ -97,4 +139,6 @@ export interface AuditRun {
   findings: Finding[];
   /** Sorted by file. */
   errors: FileError[];
+  /** Workload profile of the functions worth reporting, hottest first (ties: file, line). */
+  functions?: FunctionReport[];
 }

@@ -4,16 +4,20 @@
  * Stage: rules. Rules read only the RuleContext (the classified index); they never read files or
  * parse. A RawFinding still points at facts; the findings stage turns it into a Finding.
  */
-import type { CallFact } from '../facts/types.js';
+import type { CallFact, Span } from '../facts/types.js';
 import type { ChainStep, Confidence, RuleMeta, Severity } from '../findings/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { BlockingAnalysis } from '../classify/blocking.js';
 import type { Catalogue } from '../classify/catalogue.js';
+import type { WorkloadAnalysis } from '../classify/workload.js';
+import type { EntryPoints } from '../classify/entry-points.js';
 
 export interface RuleContext {
   index: ProjectIndex;
   catalogue: Catalogue;
   blocking: BlockingAnalysis;
+  workload: WorkloadAnalysis;
+  entries: EntryPoints;
   rules: Map<string, RuleMeta>;
   isSelected(id: string): boolean;
   /** The declarative rule that reports direct calls of this catalogue kind, unless it is explicitly ignored. */
@@ -25,7 +29,8 @@ export interface RawFinding {
   severity: Severity;
   confidence: Confidence;
   fn: FunctionNode;
-  call: CallFact;
+  /** The call reported, or for findings on a statement (a loop, a def), a stand-in. */
+  call: Pick<CallFact, 'callee' | 'span'>;
   message: string;
   recommendation: string;
   equivalents: string[];

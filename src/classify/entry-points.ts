@@ -1,0 +1,179 @@
+/**
+ * Where functions are started concurrently or served: thread and process spawns, executor
+ * submissions, `to_thread`/`run_in_executor`, async tasks, request handlers, task-queue tasks,
+ * and the `__main__` block.
+ *
+ * Stage: classify. Input: the ProjectIndex and the catalogue's `offload` and `entry-point`
+ * entries; output: one Spawn per call that hands a function over (with the function resolved
+ * through names, lambdas and `functools.partial`), and the entry points of every function.
+ */
+import type { ArgFact, CallFact } from '../facts/types.js';
+import type { EntryPoint } from '../findings/types.js';
+import type { FunctionNode, ProjectIndex } from '../graph/index.js';
+import type { Catalogue, CatalogueEntry } from './catalogue.js';
+
+/** A call that hands a function to a thread, a process, an executor, a task runner. */
+export interface Spawn {
+  kind: EntryPoint['kind'];
+  /** The function making the call, and the call. */
+  caller: FunctionNode;
+  call: CallFact;
+  /** The API, canonical (`concurrent.futures.ThreadPoolExecutor().submit`). */
+  via: string;
+  entry: CatalogueEntry;
+  /** Where the function runs: decided by the API or its executor argument. */
+  runs: 'thread' | 'process' | 'unknown' | 'none';
+  /** The project function that runs, if known (a lambda counts, as a function). */
+  target?: FunctionNode;
+  /** How the target was written: `f`, `lambda`, `functools.partial(f, ...)`. */
+  wrapper: 'name' | 'lambda' | 'partial' | 'call';
+  /** What is passed, as written. */
+  targetText: string;
+  /** Why the target cannot be pickled for a process, when it cannot. */
+  unpicklable?: string;
+}
+
+const PARTIAL = new Set(['functools.partial', 'functools.partialmethod']);
+
+export class EntryPoints {
+  readonly spawns: Spawn[] = [];
+  /** Entry points per function id. */
+  readonly byFunction: EntryPoint[][];
+
+  constructor(readonly index: ProjectIndex, catalogue: Catalogue) {
+    this.byFunction = index.functions.map(() => []);
+    for (const node of index.functions) {
+      index.targets[node.id].forEach((target, i) => {
+        if (target.kind !== 'external') return;
+        const match = catalogue.match(target.name);
+        if (!match) return;
+        const entry = match.entry;
+        if ((entry.effect !== 'offload' && entry.effect !== 'entry-point') || !entry.function) return;
+        const call = node.fact.calls[i];
+        const spawn = this.spawnOf(node, call, target.name, entry);
+        if (!spawn) return;
+        this.spawns.push(spawn);
+        if (spawn.target) {
+          this.byFunction[spawn.target.id].push({ kind: spawn.kind, file: node.module.path, line: call.span.line, via: target.name });
+        }
+      });
+      this.decoratorEntries(node, catalogue);
+    }
+    this.mainEntries();
+    this.djangoViews();
+  }
+
+  private spawnOf(node: FunctionNode, call: CallFact, via: string, entry: CatalogueEntry): Spawn | undefined {
+    const arg = functionArgument(call.args, entry.function!);
+    if (!arg) return undefined;
+    const spawn: Spawn = {
+      kind: entry.entry ?? 'thread', caller: node, call, via, entry, runs: this.runsOn(call, entry),
+      wrapper: 'name', targetText: arg.text ?? '',
+    };
+    if (arg.kind === 'lambda' && arg.lambda !== undefined) {
+      spawn.wrapper = 'lambda';
+      spawn.targetText = 'lambda';
+      spawn.target = this.index.functionByFqn(`${node.module.module}.${node.module.functions[arg.lambda].qualname}`);
+      spawn.unpicklable = 'a lambda cannot be pickled';
+    } else if (arg.kind === 'ref' && arg.target) {
+      spawn.target = this.resolveFunction(arg.target);
+    } else if (arg.kind === 'call' && arg.target) {
+      const resolved = this.index.resolveName(arg.target, 0);
+      if (resolved.kind === 'external' && PARTIAL.has(resolved.name)) {
+        // functools.partial(f, ...): the partial call is itself among the caller's calls.
+        spawn.wrapper = 'partial';
+        const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.span.line >= call.span.line && c.span.endLine <= call.span.endLine);
+        const first = inner?.args.find((a) => !a.keyword);
+        spawn.targetText = `functools.partial(${first?.text ?? '...'}, ...)`;
+        if (first?.kind === 'lambda' && first.lambda !== undefined) {
+          spawn.target = this.index.functionByFqn(`${node.module.module}.${node.module.functions[first.lambda].qualname}`);
+          spawn.unpicklable = 'it wraps a lambda, which cannot be pickled';
+        } else if (first?.kind === 'ref' && first.target) spawn.target = this.resolveFunction(first.target);
+      } else {
+        // A coroutine call handed to a task runner: `asyncio.create_task(worker(q))`.
+        spawn.wrapper = 'call';
+        spawn.target = resolved.kind === 'function' ? this.index.functions[resolved.id] : undefined;
+      }
+    }
+    if (spawn.target && !spawn.unpicklable) {
+      const fact = spawn.target.fact;
+      if (fact.kind === 'lambda') spawn.unpicklable = 'a lambda cannot be pickled';
+      else if (fact.parent > 0) spawn.unpicklable = `\`${fact.qualname}\` is a nested function (a closure), which cannot be pickled`;
+    }
+    return spawn;
+  }
+
+  private resolveFunction(target: string): FunctionNode | undefined {
+    const resolved = this.index.resolveName(target, 0);
+    return resolved.kind === 'function' ? this.index.functions[resolved.id] : undefined;
+  }
+
+  private runsOn(call: CallFact, entry: CatalogueEntry): Spawn['runs'] {
+    if (entry.runs === 'thread' || entry.runs === 'process') return entry.runs;
+    if (entry.runs !== 'executor' || !entry.executor) return 'none';
+    const positional = call.args.filter((a) => !a.keyword);
+    const executor = positional[entry.executor.argument];
+    if (!executor || executor.kind === 'none') return 'thread';
+    if (executor.kind === 'ref' || executor.kind === 'call') {
+      const value = executor.target ?? '';
+      const name = this.index.resolveName(value, 0);
+      const text = name.kind === 'external' ? name.name : value;
+      if (/ProcessPoolExecutor|InterpreterPoolExecutor/.test(text)) return 'process';
+      if (/ThreadPoolExecutor/.test(text)) return 'thread';
+    }
+    return 'unknown';
+  }
+
+  /** `@app.get("/x")` on a FastAPI app, `@shared_task`, `@dramatiq.actor`... */
+  private decoratorEntries(node: FunctionNode, catalogue: Catalogue): void {
+    for (const decorator of node.fact.decorators) {
+      const bare = decorator.replace(/\(\)$/, '');
+      const resolved = this.index.resolveName(bare, 0);
+      const name = resolved.kind === 'external' ? resolved.name : bare;
+      const match = catalogue.match(name);
+      if (!match || match.entry.effect !== 'entry-point' || match.entry.function) continue;
+      this.byFunction[node.id].push({
+        kind: match.entry.entry ?? 'request-handler', file: node.module.path, line: node.fact.span.line,
+        via: match.entry.framework ?? name,
+      });
+    }
+  }
+
+  /** Project functions called from an `if __name__ == "__main__":` block. */
+  private mainEntries(): void {
+    for (const node of this.index.functions) {
+      if (node.fact.kind !== 'module' || !node.module.mainGuard) continue;
+      const [start, end] = node.module.mainGuard;
+      for (const edge of this.index.outgoing[node.id]) {
+        if (edge.call.span.line < start || edge.call.span.line > end) continue;
+        this.byFunction[edge.to].push({ kind: 'main', file: node.module.path, line: edge.call.span.line, via: '__main__' });
+      }
+    }
+  }
+
+  /** Django function views: `def view(request, ...)` in a `views.py` module. */
+  private djangoViews(): void {
+    for (const node of this.index.functions) {
+      const fact = node.fact;
+      if (fact.kind !== 'def' || fact.parent !== 0 || fact.className || !/(^|\/)views\.py$/.test(node.module.path)) continue;
+      if (fact.params[0]?.name !== 'request') continue;
+      if (this.byFunction[node.id].some((e) => e.kind === 'request-handler')) continue;
+      this.byFunction[node.id].push({ kind: 'request-handler', file: node.module.path, line: fact.span.line, via: 'django' });
+    }
+  }
+
+  /** The framework of the function's request-handler entry point, if it is one. */
+  handlerFramework(id: number): string | undefined {
+    return this.byFunction[id].find((e) => e.kind === 'request-handler')?.via;
+  }
+}
+
+/** The argument holding the function: by keyword first, else by position among positional ones. */
+function functionArgument(args: ArgFact[], where: { argument?: number; keyword?: string }): ArgFact | undefined {
+  if (where.keyword) {
+    const byKeyword = args.find((a) => a.keyword === where.keyword);
+    if (byKeyword) return byKeyword;
+  }
+  if (where.argument === undefined) return undefined;
+  return args.filter((a) => !a.keyword && a.kind !== 'splat')[where.argument];
+}

@@ -1,0 +1,33 @@
+/**
+ * GA302: a process pool or process started at import time, outside `if __name__ == "__main__":`.
+ *
+ * Stage: rules. With the spawn and forkserver start methods (spawn is the default on Windows and
+ * macOS; forkserver on Linux from 3.14) each worker imports the main module again, which starts
+ * the pool again: Python stops it with a RuntimeError, or it spawns without end.
+ */
+import type { RawFinding, RuleImpl } from '../types.js';
+import { fillTemplate } from '../message.js';
+
+/** APIs that start worker processes when called (constructors of process pools, Process.start). */
+const STARTS_PROCESSES = /^(concurrent\.futures\.ProcessPoolExecutor|multiprocessing(\.pool)?\.Pool|multiprocessing\.get_context\(\)\.Pool|multiprocessing\.Process\(\)\.start|multiprocessing\.get_context\(\)\.Process\(\)\.start|concurrent\.futures\.ProcessPoolExecutor\(\)\.(submit|map))$/;
+
+export const create: RuleImpl = (ctx, rule) => {
+  const out: RawFinding[] = [];
+  for (const node of ctx.index.functions) {
+    if (node.fact.kind !== 'module') continue;
+    const guard = node.module.mainGuard;
+    node.fact.calls.forEach((call, i) => {
+      const target = ctx.index.targets[node.id][i];
+      if (target.kind !== 'external' || !STARTS_PROCESSES.test(target.name)) return;
+      if (guard && call.span.line >= guard[0] && call.span.line <= guard[1]) return;
+      out.push({
+        rule, fn: node, call, severity: rule.severity, confidence: rule.confidence,
+        message: fillTemplate(rule.message, { callee: call.callee }),
+        recommendation: 'Create the pool inside a function (or lazily on first use) and start the program under `if __name__ == "__main__":`, so that importing the module never starts processes.',
+        equivalents: [],
+        chain: [{ function: node.fqn, file: node.module.path, line: call.span.line }, { function: target.name, file: '', line: 0 }],
+      });
+    });
+  }
+  return out;
+};

@@ -1,0 +1,35 @@
+/**
+ * Shared by GA201 and GA301: CPU-bound GIL-holding functions handed to threads.
+ *
+ * Stage: rules. The recommendation names the process-pool remedy and says when the target cannot
+ * be pickled as written (a lambda, a closure), which the process pool would need.
+ */
+import type { Spawn } from '../../classify/entry-points.js';
+import type { RawFinding, RuleContext } from '../types.js';
+import type { RuleMeta } from '../../findings/types.js';
+import { fillTemplate } from '../message.js';
+
+/** Findings for spawns that `select` picks whose target is CPU-bound and holds the GIL. */
+export function cpuBoundSpawns(ctx: RuleContext, rule: RuleMeta, select: (s: Spawn) => boolean, remedy: (s: Spawn) => string): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const spawn of ctx.entries.spawns) {
+    if (!select(spawn) || !spawn.target) continue;
+    const id = spawn.target.id;
+    if (ctx.workload.labels[id] !== 'cpu-gil') continue;
+    const targetName = spawn.wrapper === 'lambda' ? `lambda (line ${spawn.target.fact.span.line})` : spawn.target.fact.qualname;
+    const reason = ctx.workload.reason(id, 'cpu-gil');
+    const pickle = spawn.unpicklable ? ` A process pool needs a picklable callable, and ${spawn.unpicklable}: move it to a module-level function first (with \`functools.partial\` for its arguments).` : '';
+    const evidence = ctx.workload.evidence(id, 1)[0];
+    out.push({
+      rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: ctx.workload.confidence[id],
+      message: fillTemplate(rule.message, { target: targetName, via: spawn.via, reason }),
+      recommendation: remedy(spawn) + pickle,
+      equivalents: [],
+      chain: [
+        { function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.span.line },
+        { function: spawn.target.fqn, file: spawn.target.module.path, line: evidence?.line ?? spawn.target.fact.span.line },
+      ],
+    });
+  }
+  return out;
+}

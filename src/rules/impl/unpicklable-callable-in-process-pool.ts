@@ -1,0 +1,24 @@
+/**
+ * GA303: a lambda or a nested function (closure) sent to a process pool or `Process(target=...)`.
+ *
+ * Stage: rules. The callable is pickled to reach the worker; these are not picklable, so the
+ * submission fails at run time.
+ */
+import type { RawFinding, RuleImpl } from '../types.js';
+import { fillTemplate } from '../message.js';
+
+export const create: RuleImpl = (ctx, rule) => {
+  const out: RawFinding[] = [];
+  for (const spawn of ctx.entries.spawns) {
+    if (spawn.runs !== 'process' || !spawn.unpicklable) continue;
+    const target = spawn.wrapper === 'lambda' ? 'lambda' : spawn.target?.fact.qualname ?? spawn.targetText;
+    out.push({
+      rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: rule.confidence,
+      message: fillTemplate(rule.message, { target, via: spawn.via, reason: spawn.unpicklable }),
+      recommendation: 'Pass a module-level function instead; bind its arguments with `functools.partial(func, arg)` (picklable when `func` is module-level).',
+      equivalents: [],
+      chain: [{ function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.span.line }],
+    });
+  }
+  return out;
+};
