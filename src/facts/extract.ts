@@ -96,6 +96,8 @@ export interface RawFunction extends FunctionFact {
 
 export interface RawModule extends Omit<ModuleFacts, 'functions'> {
   functions: RawFunction[];
+  /** Assignments and annotations in class bodies (`repo: Repo`, `pool = ThreadPoolExecutor()`). */
+  classAttributes: { cls: number; name: string; value: string; line: number }[];
 }
 
 /** Frame kinds on the walk's stack. */
@@ -114,6 +116,9 @@ interface Frame {
   /** Assignment: left text; with-item: value text. */
   left?: string;
   annotated?: boolean;
+  /** Assignment in a class body: the class's index, and the annotation if any. */
+  inClass?: number;
+  annotation?: string;
   value?: string;
   valueCall?: CallFact;
   /** Line of the statement (assignments), for bindings; first and last line of an `if`. */
@@ -132,7 +137,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const out: RawModule = {
     path: rel, module, isPackage, lines: 0, bytes: Buffer.byteLength(source),
     imports: [], classes: [], functions: [], suppressions: [], issues: [], asyncLibraries: [],
-    hasMainGuard: false,
+    hasMainGuard: false, classAttributes: [],
   };
   const lineStarts = lineStartsOf(source);
   /** Start and end index of the node whose text was fetched last. */
@@ -189,6 +194,13 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
       case F.Assign: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
+        if (frame.inClass !== undefined) {
+          // Class body: an attribute of the class, not a name of the enclosing scope.
+          const name = (frame.left ?? '').trim();
+          const typed = value || (frame.annotation ? `<annotation>${frame.annotation}` : '');
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && typed) out.classAttributes.push({ cls: frame.inClass, name, value: typed, line: frame.line ?? 0 });
+          return false;
+        }
         bindTargets(frame.left ?? '', value, frame);
         return false;
       }
@@ -314,7 +326,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             parent.left = text(cursor);
             parent.line = lineOf(lastStart);
           }
-          else if (parent.child === 3 && code === K.TypeNode) parent.annotated = true;
+          else if (parent.child === 3 && code === K.TypeNode) {
+            parent.annotated = true;
+            // A class-level annotation types the attribute: `repo: Repo` (dataclasses, pydantic).
+            if (parent.inClass !== undefined) parent.annotation = text(cursor);
+          }
           else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
             else if (code === K.Lambda) parent.value = '<lambda>';
@@ -422,7 +438,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         break;
       }
       case K.Assignment:
-        frames.push({ kind: F.Assign, depth, child: 0 });
+        frames.push({ kind: F.Assign, depth, child: 0, inClass: scopeFrame.kind === F.Class ? scopeFrame.cls : undefined });
         break;
       case K.AugmentedAssignment: {
         current().ops++;

@@ -65,6 +65,21 @@ class ModuleResolver {
         attrs.set(binding.name, attrs.has(binding.name) && attrs.get(binding.name) !== value ? '' : value);
       }
     });
+    // Class-level assignments and annotations, where methods did not assign the attribute.
+    for (const attr of raw.classAttributes) {
+      const cls = raw.classes[attr.cls];
+      let attrs = this.attributes.get(cls.qualname);
+      if (!attrs) this.attributes.set(cls.qualname, (attrs = new Map()));
+      if (attrs.has(attr.name)) continue;
+      const scope = this.definingScope(cls.qualname);
+      let value = '';
+      if (attr.value.startsWith('<annotation>')) {
+        const named = annotationClass(attr.value.slice('<annotation>'.length));
+        const resolved = named ? this.resolveExpr(named, scope, attr.line, 0).value : '';
+        value = resolved ? `${resolved}()` : '';
+      } else value = this.resolveExpr(attr.value, scope, attr.line, 0).value;
+      if (value) attrs.set(attr.name, value);
+    }
     for (const cls of raw.classes) {
       const attrs = this.attributes.get(cls.qualname);
       if (attrs) for (const [name, value] of attrs) if (value) cls.attributes.push({ name, value, line: 0 });
@@ -97,6 +112,7 @@ class ModuleResolver {
     const facts = raw as unknown as ModuleFacts;
     facts.asyncLibraries = [...libs].sort();
     for (const fn of raw.functions) delete (fn as Partial<RawFunction>).raw;
+    delete (raw as Partial<RawModule>).classAttributes;
     return facts;
   }
 
