@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import type * as Sarif from 'sarif';
-import type { AuditRun, RuleMeta } from '../src/findings/types.js';
+import type { AuditRun, FunctionReport, RuleMeta } from '../src/findings/types.js';
 import { render, reporters } from '../src/report/index.js';
 
 // ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.
@@ -142,6 +142,91 @@ const RUN: AuditRun = {
   errors: [{ file: 'app/broken.py', message: 'Syntax error at line 3: expected `:` after `if x < 1` near <eof>' }],
 };
 
+const CPU_REMEDY =
+  'Threads serialise on the GIL here: use a ProcessPoolExecutor (or InterpreterPoolExecutor on 3.14+), vectorise with NumPy, or move the loop to Cython/C/Rust that releases the GIL; free-threaded 3.14t lets threads scale.';
+
+/** Function profiles, hottest first as the analysis ranks them (not sorted by anything else). */
+const FUNCTIONS: FunctionReport[] = [
+  {
+    qualname: 'app.workers.crunch',
+    file: 'app/workers.py',
+    line: 5,
+    isAsync: false,
+    classification: 'cpu-gil',
+    confidence: 'high',
+    evidence: [
+      { kind: 'cpu-gil', reason: 'nested loops (depth 2) with 14 arithmetic operations', file: 'app/workers.py', line: 6 },
+      {
+        kind: 'cpu-gil',
+        reason: '`app.workers._score` does CPU work holding the GIL',
+        file: 'app/workers.py',
+        line: 9,
+        chain: [
+          { function: 'app.workers.crunch', file: 'app/workers.py', line: 9 },
+          { function: 'app.workers._score', file: 'app/workers.py', line: 15 },
+        ],
+      },
+    ],
+    entryPoints: [
+      { kind: 'thread-pool', file: 'app/main.py', line: 30, via: 'concurrent.futures.ThreadPoolExecutor().submit' },
+      { kind: 'main', file: 'app/main.py', line: 44, via: '__main__' },
+    ],
+    hotness: 92,
+    remedy: CPU_REMEDY,
+  },
+  {
+    qualname: 'app.api.list_users',
+    file: 'app/api.py',
+    line: 18,
+    isAsync: true,
+    classification: 'io',
+    confidence: 'medium',
+    evidence: [{ kind: 'io', reason: 'awaits `session.get`', file: 'app/api.py', line: 22 }],
+    entryPoints: [{ kind: 'request-handler', file: 'app/api.py', line: 17, via: 'fastapi' }],
+    hotness: 80,
+    remedy: 'Awaiting I/O is what coroutines are for; keep blocking calls out of it (use the async client).',
+  },
+  {
+    qualname: 'app.sync.fetch_feed',
+    file: 'app/sync.py',
+    line: 12,
+    isAsync: false,
+    classification: 'io',
+    confidence: 'high',
+    evidence: [{ kind: 'io', reason: '`requests.get` waits on I/O', file: 'app/sync.py', line: 13 }],
+    entryPoints: [{ kind: 'thread', file: 'app/sync.py', line: 40, via: 'threading.Thread' }],
+    hotness: 71,
+    remedy: 'Threads are a good fit: the GIL is released while waiting on I/O.',
+  },
+  {
+    qualname: 'app.media.digest',
+    file: 'app/media.py',
+    line: 3,
+    isAsync: false,
+    classification: 'releases-gil',
+    confidence: 'high',
+    evidence: [{ kind: 'releases-gil', reason: '`hashlib.sha256` runs native code that releases the GIL', file: 'app/media.py', line: 4 }],
+    entryPoints: [{ kind: 'thread', file: 'app/media.py', line: 20, via: 'threading.Thread' }],
+    hotness: 66,
+    remedy: 'Threads scale here: the native code releases the GIL.',
+  },
+  {
+    qualname: 'app.plugins.run',
+    file: 'app/plugins.py',
+    line: 7,
+    isAsync: false,
+    classification: 'unknown',
+    confidence: 'low',
+    evidence: [],
+    entryPoints: [{ kind: 'main', file: 'app/plugins.py', line: 30, via: '__main__' }],
+    hotness: 40,
+    remedy: '',
+  },
+];
+
+/** The same run, with function profiles. */
+const PROFILED: AuditRun = { ...RUN, functions: FUNCTIONS };
+
 const SCHEMA_URL = new URL('../../src/schema/report.schema.json', import.meta.url);
 
 describe('text reporter', () => {
@@ -200,15 +285,56 @@ describe('text reporter', () => {
 
 describe('json reporter', () => {
   const json = render('json', RUN, {});
+  const profiledJson = render('json', PROFILED, {});
 
-  it('validates against report.schema.json', () => {
+  function validator() {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
     const ajv = new Ajv({ allErrors: true, strict: true });
-    const validate = ajv.compile(schema);
+    return { ajv, validate: ajv.compile(schema) };
+  }
+
+  it('validates against report.schema.json', () => {
+    const { ajv, validate } = validator();
     const report: unknown = JSON.parse(json);
     assert.ok(validate(report), ajv.errorsText(validate.errors));
     assert.ok(!validate({ ...(report as object), extra: 1 }), 'unknown top-level keys are rejected');
-    assert.ok(validate({ ...(report as object), functions: [{ anything: true }] }), 'functions is reserved');
+    assert.ok(!validate({ ...(report as object), functions: [{ anything: true }] }), 'functions has a fixed shape');
+    const { functions: _functions, ...withoutFunctions } = report as Record<string, unknown>;
+    assert.ok(!validate(withoutFunctions), 'functions is required');
+  });
+
+  it('writes functions as [] when the run has none', () => {
+    assert.deepEqual((JSON.parse(json) as { functions: unknown[] }).functions, []);
+    assert.ok(json.includes('"functions": [],\n  "errors": ['));
+  });
+
+  it('validates with functions, and the schema rejects malformed ones', () => {
+    const { ajv, validate } = validator();
+    const report = JSON.parse(profiledJson) as { functions: Record<string, unknown>[] };
+    assert.ok(validate(report), ajv.errorsText(validate.errors));
+    const withFunction = (patch: Record<string, unknown>) => ({ ...report, functions: [{ ...report.functions[0], ...patch }] });
+    assert.ok(!validate(withFunction({ classification: 'cpu' })), 'classification is an enum');
+    assert.ok(!validate(withFunction({ confidence: 'certain' })), 'confidence is an enum');
+    assert.ok(!validate(withFunction({ hotness: 101 })), 'hotness is at most 100');
+    assert.ok(!validate(withFunction({ hotness: 50.5 })), 'hotness is an integer');
+    assert.ok(!validate(withFunction({ extra: true })), 'no unknown keys');
+    assert.ok(!validate(withFunction({ entryPoints: [{ kind: 'fork', file: 'a.py', line: 1, via: 'os.fork' }] })), 'entry kind is an enum');
+    assert.ok(!validate(withFunction({ evidence: [{ kind: 'mixed', reason: 'r', file: 'a.py', line: 1 }] })), 'evidence kind is an enum');
+  });
+
+  it('writes functions after findings, in the given order, with keys in the published order', () => {
+    const report = JSON.parse(profiledJson) as Record<string, unknown> & { functions: (Record<string, unknown> & { evidence: Record<string, unknown>[]; entryPoints: Record<string, unknown>[] })[] };
+    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'functions', 'errors']);
+    assert.deepEqual(
+      report.functions.map((f) => f.qualname),
+      FUNCTIONS.map((f) => f.qualname),
+    );
+    const [first] = report.functions;
+    assert.deepEqual(Object.keys(first), ['qualname', 'file', 'line', 'isAsync', 'classification', 'confidence', 'evidence', 'entryPoints', 'hotness', 'remedy']);
+    assert.deepEqual(Object.keys(first.evidence[0]), ['kind', 'reason', 'file', 'line']);
+    assert.deepEqual(Object.keys(first.evidence[1]), ['kind', 'reason', 'file', 'line', 'chain']);
+    assert.deepEqual(Object.keys(first.entryPoints[0]), ['kind', 'file', 'line', 'via']);
+    assert.deepEqual(report.functions, JSON.parse(JSON.stringify(FUNCTIONS)));
   });
 
   it('is pretty-printed, ordered and complete', () => {
@@ -220,7 +346,7 @@ describe('json reporter', () => {
       findings: { chain: unknown[] }[];
       errors: unknown[];
     };
-    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'errors']);
+    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'functions', 'errors']);
     assert.deepEqual(report.rules.map((r) => r.id), ['GA101', 'GA110', 'GA202']);
     assert.deepEqual(Object.keys(report.summary.byRule), ['GA101', 'GA110', 'GA202']);
     assert.equal(report.rules[2].recommendation, 'Run CPU-bound work in a `ProcessPoolExecutor`.');
@@ -233,6 +359,7 @@ describe('determinism', () => {
   for (const format of ['json', 'markdown', 'sarif', 'html', 'text'] as const) {
     it(`${format} is byte-identical across calls`, () => {
       assert.equal(render(format, RUN, {}), render(format, structuredClone(RUN), {}));
+      assert.equal(render(format, PROFILED, {}), render(format, structuredClone(PROFILED), {}));
     });
   }
 });
@@ -274,6 +401,99 @@ describe('markdown reporter', () => {
     const errors = md.slice(md.indexOf('## Files not fully analysed'));
     assert.ok(errors.length > 0 && md.endsWith(`${errors}`));
     assert.ok(errors.includes('- `app/broken.py`: Syntax error at line 3: expected `:` after `if x < 1` near &lt;eof&gt;'));
+  });
+});
+
+describe('markdown reporter: hot paths and concurrency', () => {
+  const md = render('markdown', PROFILED, {});
+  const plain = render('markdown', RUN, {});
+
+  it('mentions the classified functions in the executive summary', () => {
+    const summary = md.slice(md.indexOf('## Executive summary'), md.indexOf('## Findings by rule'));
+    assert.ok(summary.includes('**5 functions were classified by workload** (see Hot paths): 1 is CPU-bound Python that holds the GIL.'));
+    assert.ok(summary.includes('1 thread target fights the GIL (see Concurrency).'));
+  });
+
+  it('places Hot paths and Concurrency between the rule table and the findings', () => {
+    const order = ['## Findings by rule', '## Hot paths', '## Concurrency', '## `app/api.py`'].map((h) => md.indexOf(h));
+    assert.ok(order.every((i) => i > 0));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  });
+
+  it('explains the ranking and has the table header', () => {
+    assert.match(md, /## Hot paths\n\nFunctions are ranked by hotness \(0–100\).*thread targets, request handlers, tasks and the `__main__` block.*loops nest.*call it\./);
+    assert.ok(md.includes('| # | Function | Classification | How it runs | Hotness | Remedy |\n| ---: | --- | --- | --- | ---: | --- |\n'));
+  });
+
+  it('has one row per function, in the given order, the cpu-gil one with its remedy', () => {
+    assert.ok(
+      md.includes(
+        `| 1 | \`app.workers.crunch\` (\`app/workers.py:5\`) | CPU-bound (holds the GIL) | thread pool, \`__main__\` | 92 | ${CPU_REMEDY} |`,
+      ),
+    );
+    assert.ok(md.includes('| 2 | `app.api.list_users` (`app/api.py:18`) | I/O-bound | request handler | 80 |'));
+    assert.ok(md.includes('| 4 | `app.media.digest` (`app/media.py:3`) | Releases the GIL | thread | 66 |'));
+    assert.ok(md.includes('| 5 | `app.plugins.run` (`app/plugins.py:7`) | Unknown | `__main__` | 40 | — |'));
+  });
+
+  it('lists the threads that fight the GIL and those that scale', () => {
+    const section = md.slice(md.indexOf('## Concurrency'), md.indexOf('## `app/api.py`'));
+    const fight = section.slice(section.indexOf('### Threads that fight the GIL'), section.indexOf('### Threads that scale'));
+    const scale = section.slice(section.indexOf('### Threads that scale'));
+    assert.ok(
+      fight.includes(
+        '- `app.workers.crunch`, CPU-bound (holds the GIL), started at `app/main.py:30` via `concurrent.futures.ThreadPoolExecutor().submit`. ' + CPU_REMEDY,
+      ),
+    );
+    assert.ok(!fight.includes('app.sync.fetch_feed') && !fight.includes('app.api.list_users'));
+    assert.ok(scale.includes('- `app.sync.fetch_feed`, started at `app/sync.py:40` via `threading.Thread`. Threads are a good fit: it waits on I/O'));
+    assert.ok(scale.includes('- `app.media.digest`, started at `app/media.py:20` via `threading.Thread`. Threads are a good fit: the native code it runs releases the GIL'));
+    assert.ok(!scale.includes('app.api.list_users'), 'a request handler is not a thread');
+    assert.ok(!section.includes('app.plugins.run'));
+  });
+
+  it('lists a mixed thread target among those that fight the GIL', () => {
+    const mixed: FunctionReport = { ...FUNCTIONS[2], qualname: 'app.sync.parse_feed', classification: 'mixed', remedy: 'Split it.' };
+    const text = render('markdown', { ...RUN, functions: [mixed] }, {});
+    assert.ok(text.includes('- `app.sync.parse_feed`, mixed CPU and I/O, started at `app/sync.py:40` via `threading.Thread`. Split it.'));
+    assert.ok(text.includes('none of them is CPU-bound Python that holds the GIL and 1 mixes CPU work and I/O. 1 thread target fights the GIL'));
+  });
+
+  it('says so when a list is empty', () => {
+    const noCpu = render('markdown', { ...RUN, functions: FUNCTIONS.slice(1) }, {});
+    assert.ok(noCpu.includes('### Threads that fight the GIL\n\nNo thread runs CPU-bound Python.\n'));
+    assert.ok(noCpu.includes('none of them is CPU-bound Python that holds the GIL.'));
+    const noThreads = render('markdown', { ...RUN, functions: [FUNCTIONS[1]] }, {});
+    assert.ok(noThreads.includes('### Threads that scale\n\nNo thread target was found'));
+  });
+
+  it('shows at most 20 rows', () => {
+    const many = Array.from({ length: 25 }, (_, i): FunctionReport => ({ ...FUNCTIONS[4], qualname: `app.plugins.f${i}`, hotness: 60 - i }));
+    const text = render('markdown', { ...RUN, functions: many }, {});
+    assert.ok(text.includes('| 20 | `app.plugins.f19`'));
+    assert.ok(!text.includes('| 21 |'));
+    assert.ok(text.includes('The 20 hottest of the 25 profiled functions are shown'));
+  });
+
+  it('omits both sections, and the summary sentence, without functions', () => {
+    for (const text of [plain, render('markdown', { ...RUN, functions: [] }, {})]) {
+      assert.ok(!text.includes('## Hot paths'));
+      assert.ok(!text.includes('## Concurrency'));
+      assert.ok(!text.includes('classified by workload'));
+    }
+    assert.equal(render('markdown', { ...RUN, functions: [] }, {}), plain);
+  });
+
+  it('leaves the text report unchanged', () => {
+    assert.equal(render('text', PROFILED, {}), render('text', RUN, {}));
+  });
+
+  it('renders the table in HTML with the remedy column left-aligned', () => {
+    const html = reporters.html(PROFILED, {});
+    assert.ok(html.includes('<h2>Hot paths</h2>'));
+    assert.ok(html.includes('<th align="right">Hotness</th>'));
+    assert.ok(html.includes('<th>Remedy</th>'));
+    assert.ok(html.includes('td[align="right"], th[align="right"] { text-align: right; }'));
   });
 });
 

@@ -27,7 +27,7 @@ pre code { background: none; padding: 0; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border: 1px solid var(--line); padding: .35rem .75rem; text-align: left; }
 th { background: var(--code); }
-td:last-child, th:last-child { text-align: right; }
+td[align="right"], th[align="right"] { text-align: right; }
 details { margin: .75rem 0 1.5rem; padding: .5rem 1rem; border-left: 3px solid var(--line); color: var(--muted); }
 summary { cursor: pointer; color: var(--fg); }
 ol, ul { padding-left: 1.6rem; }

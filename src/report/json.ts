@@ -6,7 +6,7 @@
  * are sorted, so the same run always gives byte-identical output.
  */
 
-import type { AuditRun, ChainStep, FileError, Finding, RuleMeta } from '../findings/types.js';
+import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, RuleMeta } from '../findings/types.js';
 import { sortedKeys, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
@@ -46,6 +46,30 @@ export interface JsonFinding {
   fingerprint: string;
 }
 
+/** One piece of evidence behind a function's classification, as the JSON report publishes it. */
+export interface JsonEvidence {
+  kind: Evidence['kind'];
+  reason: string;
+  file: string;
+  line: number;
+  /** Present only when the evidence comes from a callee. */
+  chain?: ChainStep[];
+}
+
+/** The workload profile of one function, as the JSON report publishes it. */
+export interface JsonFunction {
+  qualname: string;
+  file: string;
+  line: number;
+  isAsync: boolean;
+  classification: FunctionReport['classification'];
+  confidence: FunctionReport['confidence'];
+  evidence: JsonEvidence[];
+  entryPoints: EntryPoint[];
+  hotness: number;
+  remedy: string;
+}
+
 /** The whole JSON report; `report.schema.json` is its published contract. */
 export interface JsonReport {
   version: typeof JSON_REPORT_VERSION;
@@ -54,6 +78,8 @@ export interface JsonReport {
   summary: AuditRun['summary'];
   rules: JsonRule[];
   findings: JsonFinding[];
+  /** Hottest first, in the order the analysis ranked them; `[]` when none were profiled. */
+  functions: JsonFunction[];
   errors: FileError[];
 }
 
@@ -86,9 +112,34 @@ function jsonFinding(finding: Finding): JsonFinding {
     message: finding.message,
     recommendation: finding.recommendation,
     equivalents: [...finding.equivalents],
-    chain: finding.chain.map((step) => ({ function: step.function, file: step.file, line: step.line })),
+    chain: jsonChain(finding.chain),
     function: finding.function,
     fingerprint: finding.fingerprint,
+  };
+}
+
+function jsonChain(chain: ChainStep[]): ChainStep[] {
+  return chain.map((step) => ({ function: step.function, file: step.file, line: step.line }));
+}
+
+function jsonEvidence(evidence: Evidence): JsonEvidence {
+  const out: JsonEvidence = { kind: evidence.kind, reason: evidence.reason, file: evidence.file, line: evidence.line };
+  if (evidence.chain !== undefined) out.chain = jsonChain(evidence.chain);
+  return out;
+}
+
+function jsonFunction(fn: FunctionReport): JsonFunction {
+  return {
+    qualname: fn.qualname,
+    file: fn.file,
+    line: fn.line,
+    isAsync: fn.isAsync,
+    classification: fn.classification,
+    confidence: fn.confidence,
+    evidence: fn.evidence.map(jsonEvidence),
+    entryPoints: fn.entryPoints.map((entry) => ({ kind: entry.kind, file: entry.file, line: entry.line, via: entry.via })),
+    hotness: fn.hotness,
+    remedy: fn.remedy,
   };
 }
 
@@ -117,6 +168,8 @@ export function toJsonReport(run: AuditRun): JsonReport {
     },
     rules: sortedRules(run.rules).map(jsonRule),
     findings: run.findings.map(jsonFinding),
+    // Already ranked hottest first by the analysis: kept in that order, never re-ranked here.
+    functions: (run.functions ?? []).map(jsonFunction),
     errors: run.errors.map((error) => ({ file: error.file, message: error.message })),
   };
 }

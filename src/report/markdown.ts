@@ -2,12 +2,13 @@
  * Markdown reporter: the audit deliverable, written to be handed to a client as is.
  *
  * Stage: report. Input: an `AuditRun`. Output: GitHub-flavoured Markdown with a scope paragraph,
- * an executive summary generated from the counts, a table by rule, the findings grouped by file
+ * an executive summary generated from the counts, a table by rule, the hot paths and the
+ * concurrency verdicts (only when the run has function profiles), the findings grouped by file
  * (code frame, numbered evidence chain, recommendation, rationale) and the files that could not
  * be read. No dates or timings, so the same run gives byte-identical output.
  */
 
-import type { AuditRun, Finding, RuleMeta, Severity } from '../findings/types.js';
+import type { AuditRun, Classification, EntryPoint, Finding, FunctionReport, RuleMeta, Severity } from '../findings/types.js';
 import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys } from './format.js';
 import type { ReportOptions } from './types.js';
 
@@ -19,6 +20,36 @@ const CATEGORY_SENTENCES: Record<string, (n: number) => string> = {
   'free-threading': (n) => `${count(n, 'finding concerns', 'findings concern')} readiness for free-threaded Python.`,
   tool: (n) => `${count(n, 'finding is a', 'findings are')} diagnostic${n === 1 ? '' : 's'} about the analysis itself.`,
 };
+
+/** How many of the hottest functions the hot-path table shows. */
+const HOT_PATHS_SHOWN = 20;
+/** How many functions each list of the Concurrency section shows. */
+const CONCURRENCY_SHOWN = 20;
+
+/** What each classification means, as the report words it. */
+const CLASSIFICATION_LABELS: Record<Classification, string> = {
+  'cpu-gil': 'CPU-bound (holds the GIL)',
+  'releases-gil': 'Releases the GIL',
+  io: 'I/O-bound',
+  mixed: 'Mixed CPU and I/O',
+  unknown: 'Unknown',
+};
+
+/** How a function is run, per entry-point kind, for the "How it runs" column. */
+const ENTRY_LABELS: Record<EntryPoint['kind'], string> = {
+  thread: 'thread',
+  'thread-pool': 'thread pool',
+  'to-thread': 'offloaded to a thread',
+  process: 'process',
+  'process-pool': 'process pool',
+  'request-handler': 'request handler',
+  task: 'task queue',
+  main: '`__main__`',
+  'async-task': 'asyncio task',
+};
+
+/** Entry points that run the function on a thread of the same interpreter, sharing its GIL. */
+const THREAD_ENTRIES: ReadonlySet<EntryPoint['kind']> = new Set<EntryPoint['kind']>(['thread', 'thread-pool', 'to-thread']);
 
 /** Escapes `&`, `<` and `>` outside code spans, so text cannot inject HTML into the rendered page. */
 export function mdText(text: string): string {
@@ -45,6 +76,11 @@ function mdFence(text: string, lang: string): string {
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
+}
+
+/** Free text for a table cell: one line, HTML escaped outside code spans, pipes escaped. */
+function textCell(text: string): string {
+  return cell(mdText(text.trim().replace(/\s*\n\s*/g, ' ')));
 }
 
 /** `1,234`: digit grouping that does not depend on the locale. */
@@ -78,6 +114,46 @@ function scope(run: AuditRun): string[] {
       `with ${count(summary.functions, 'function')} analysed, ${grouped(summary.asyncFunctions)} of them ${mdCode('async def')}. ` +
       `It was produced by ${mdText(run.tool.name)} ${mdText(run.tool.version)}, which reads the source statically: the audited code is never imported or run.`,
   ];
+}
+
+/** The function profiles of the run, hottest first as the analysis ranked them. */
+function profiled(run: AuditRun): FunctionReport[] {
+  return run.functions ?? [];
+}
+
+/** The entry points that start `fn` on a thread, without repeats. */
+function threadEntries(fn: FunctionReport): EntryPoint[] {
+  const seen = new Set<string>();
+  return fn.entryPoints.filter((e) => {
+    const key = `${e.file}\0${e.line}\0${e.via}`;
+    if (!THREAD_ENTRIES.has(e.kind) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Thread targets whose CPU-bound Python serialises on the GIL. */
+function fightsTheGil(fn: FunctionReport): boolean {
+  return (fn.classification === 'cpu-gil' || fn.classification === 'mixed') && threadEntries(fn).length > 0;
+}
+
+/** Thread targets that threads do speed up: they wait on I/O or run native code without the GIL. */
+function scalesOnThreads(fn: FunctionReport): boolean {
+  return (fn.classification === 'io' || fn.classification === 'releases-gil') && threadEntries(fn).length > 0;
+}
+
+/** The executive-summary paragraph on the function profiles; nothing when there are none. */
+function workloadSummary(run: AuditRun): string[] {
+  const fns = profiled(run);
+  if (fns.length === 0) return [];
+  const cpu = fns.filter((f) => f.classification === 'cpu-gil').length;
+  const mixed = fns.filter((f) => f.classification === 'mixed').length;
+  const fighting = fns.filter(fightsTheGil).length;
+  const parts = [cpu === 0 ? 'none of them is CPU-bound Python that holds the GIL' : `${cpu} ${cpu === 1 ? 'is' : 'are'} CPU-bound Python that holds the GIL`];
+  if (mixed > 0) parts.push(`${mixed} ${mixed === 1 ? 'mixes' : 'mix'} CPU work and I/O`);
+  let text = `**${count(fns.length, 'function was', 'functions were')} classified by workload** (see Hot paths): ${listing(parts)}.`;
+  if (fighting > 0) text += ` ${count(fighting, 'thread target fights', 'thread targets fight')} the GIL (see Concurrency).`;
+  return [text];
 }
 
 function executiveSummary(run: AuditRun): string[] {
@@ -135,6 +211,8 @@ function executiveSummary(run: AuditRun): string[] {
     }
     out.push(...bullets.map((b) => `- ${b}`));
   }
+  const workload = workloadSummary(run);
+  if (workload.length > 0) out.push('', ...workload);
   if (run.errors.length > 0) {
     out.push('');
     out.push(
@@ -162,6 +240,80 @@ function ruleTable(run: AuditRun): string[] {
     out.push(`| ${cell(id)} | ${cell(name === '' ? '' : mdCode(name))} | ${severitiesOf(run, id)} | ${run.summary.byRule[id]} |`);
   }
   return out;
+}
+
+/** The ways `fn` is run, in the order of its entry points, without repeats; `—` when none. */
+function howItRuns(fn: FunctionReport): string {
+  const labels = [...new Set(fn.entryPoints.map((e) => ENTRY_LABELS[e.kind] ?? e.kind))];
+  return labels.length === 0 ? '—' : labels.join(', ');
+}
+
+/** `` `app.jobs.score` (`app/jobs.py:12`) `` */
+function functionLabel(fn: FunctionReport): string {
+  return `${mdCode(fn.qualname)} (${mdCode(`${fn.file}:${fn.line}`)})`;
+}
+
+function hotPaths(run: AuditRun): string[] {
+  const fns = profiled(run);
+  if (fns.length === 0) return [];
+  const shown = fns.slice(0, HOT_PATHS_SHOWN);
+  const more = fns.length > shown.length ? ` The ${shown.length} hottest of the ${fns.length} profiled functions are shown; the JSON report lists them all.` : '';
+  const out = [
+    '## Hot paths',
+    '',
+    'Functions are ranked by hotness (0–100), a static estimate rather than a measurement: it weighs how directly a function is reached from entry points ' +
+      `(thread targets, request handlers, tasks and the ${mdCode('__main__')} block), how deeply its loops nest, and how many functions call it.${more}`,
+    '',
+    '| # | Function | Classification | How it runs | Hotness | Remedy |',
+    '| ---: | --- | --- | --- | ---: | --- |',
+  ];
+  shown.forEach((fn, i) => {
+    const remedy = fn.remedy.trim() === '' ? '—' : textCell(fn.remedy);
+    out.push(`| ${i + 1} | ${cell(functionLabel(fn))} | ${CLASSIFICATION_LABELS[fn.classification]} | ${cell(howItRuns(fn))} | ${fn.hotness} | ${remedy} |`);
+  });
+  return out;
+}
+
+/** `started at `a.py:10` via `threading.Thread`` for each thread entry point of `fn`. */
+function startedAt(fn: FunctionReport): string {
+  return `started at ${listing(threadEntries(fn).map((e) => `${mdCode(`${e.file}:${e.line}`)} via ${mdCode(e.via)}`))}`;
+}
+
+/** A bulleted list of at most `CONCURRENCY_SHOWN` items, or `empty` when there are none. */
+function shortList(items: string[], empty: string): string[] {
+  if (items.length === 0) return [empty];
+  const out = items.slice(0, CONCURRENCY_SHOWN).map((item) => `- ${item}`);
+  if (items.length > CONCURRENCY_SHOWN) out.push(`- … and ${items.length - CONCURRENCY_SHOWN} more, listed in the JSON report.`);
+  return out;
+}
+
+function concurrency(run: AuditRun): string[] {
+  const fns = profiled(run);
+  if (fns.length === 0) return [];
+  const fight = fns.filter(fightsTheGil).map((fn) => {
+    const remedy = fn.remedy.trim() === '' ? '' : ` ${mdText(fn.remedy.trim())}`;
+    return `${mdCode(fn.qualname)}, ${CLASSIFICATION_LABELS[fn.classification].replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}, ${startedAt(fn)}.${remedy}`;
+  });
+  const scale = fns.filter(scalesOnThreads).map((fn) => {
+    const why =
+      fn.classification === 'io'
+        ? 'Threads are a good fit: it waits on I/O, and the GIL is released while it waits.'
+        : 'Threads are a good fit: the native code it runs releases the GIL, so the threads run in parallel.';
+    return `${mdCode(fn.qualname)}, ${startedAt(fn)}. ${why}`;
+  });
+  return [
+    '## Concurrency',
+    '',
+    `Functions started on threads (${mdCode('threading.Thread')}, thread pools, ${mdCode('asyncio.to_thread')}), by whether threads help them.`,
+    '',
+    '### Threads that fight the GIL',
+    '',
+    ...shortList(fight, 'No thread runs CPU-bound Python.'),
+    '',
+    '### Threads that scale',
+    '',
+    ...shortList(scale, 'No thread target was found to wait on I/O or to run native code that releases the GIL.'),
+  ];
 }
 
 function evidence(finding: Finding): string[] {
@@ -229,6 +381,8 @@ export function markdownReporter(run: AuditRun, _options: ReportOptions): string
     scope(run),
     executiveSummary(run),
     ruleTable(run),
+    hotPaths(run),
+    concurrency(run),
     findingsByFile(run),
     errorSection(run),
   ].filter((s) => s.length > 0);
