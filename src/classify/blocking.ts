@@ -49,7 +49,8 @@ export class BlockingAnalysis {
         const match = catalogue.match(target.name);
         if (!match || match.entry.effect !== 'blocking-io') return;
         const call = node.fact.calls[i];
-        if (exempt(match.entry, call)) return;
+        // An awaited call returns an awaitable, so it is not the sync API of that name.
+        if (exempt(match.entry, call) || call.awaited) return;
         const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
         this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
       });

@@ -116,9 +116,12 @@ interface Frame {
   /** Assignment: left text; with-item: value text. */
   left?: string;
   annotated?: boolean;
-  /** Assignment in a class body: the class's index, and the annotation if any. */
+  /** Assignment in a class body: the class's index. */
   inClass?: number;
+  /** The assignment's annotation, if any. */
   annotation?: string;
+  /** The text of a tuple value assigned to several names. */
+  tuple?: string;
   value?: string;
   valueCall?: CallFact;
   /** Line of the statement (assignments), for bindings; first and last line of an `if`. */
@@ -201,7 +204,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && typed) out.classAttributes.push({ cls: frame.inClass, name, value: typed, line: frame.line ?? 0 });
           return false;
         }
-        bindTargets(frame.left ?? '', value, frame);
+        if (frame.annotation) bindTargets(frame.left ?? '', `<annotation>${frame.annotation}`, frame);
+        else if (frame.tuple) bindTuple(frame.left ?? '', frame.tuple, frame);
+        else bindTargets(frame.left ?? '', value, frame);
         return false;
       }
       case F.AsPattern:
@@ -227,6 +232,20 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     const names = targetNames(left);
     const single = names.length === 1 && names[0] === left.trim();
     for (const name of names) fn.raw.bindings.push({ name, value: single ? value : '', line });
+  };
+
+  const bindTuple = (left: string, value: string, frame: Frame) => {
+    const names = targetNames(left);
+    const parts = splitTopLevel(value.trim().replace(/^\((.*)\)$/s, '$1'));
+    if (parts.length !== names.length || names.length !== splitTopLevel(left.trim().replace(/^\((.*)\)$/s, '$1')).length) {
+      bindTargets(left, '', frame);
+      return;
+    }
+    const fn = out.functions[fnFrameOf(frames, frame).fn!];
+    names.forEach((name, i) => {
+      const part = normaliseCallee(parts[i]);
+      fn.raw.bindings.push({ name, value: /^[A-Za-z_][\w.]*(\(\))?$/.test(part) ? part : '', line: frame.line ?? 0 });
+    });
   };
 
   /** Classifies one argument node and returns its ArgFact (text fetched only when useful). */
@@ -328,13 +347,17 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           }
           else if (parent.child === 3 && code === K.TypeNode) {
             parent.annotated = true;
-            // A class-level annotation types the attribute: `repo: Repo` (dataclasses, pydantic).
-            if (parent.inClass !== undefined) parent.annotation = text(cursor);
+            // An annotation types the name: `repo: Repo` (dataclass fields, `client: httpx.Client = make()`).
+            parent.annotation = text(cursor);
           }
           else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
             else if (code === K.Lambda) parent.value = '<lambda>';
-            else if (code !== K.Call) parent.value = '';
+            else if (code !== K.Call) {
+              parent.value = '';
+              // `a, b = open(x), Path(y)`: each name gets its own value.
+              if (parent.left?.includes(',')) parent.tuple = text(cursor);
+            }
           }
           break;
         case F.AsPattern:

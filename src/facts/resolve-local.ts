@@ -72,12 +72,7 @@ class ModuleResolver {
       if (!attrs) this.attributes.set(cls.qualname, (attrs = new Map()));
       if (attrs.has(attr.name)) continue;
       const scope = this.definingScope(cls.qualname);
-      let value = '';
-      if (attr.value.startsWith('<annotation>')) {
-        const named = annotationClass(attr.value.slice('<annotation>'.length));
-        const resolved = named ? this.resolveExpr(named, scope, attr.line, 0).value : '';
-        value = resolved ? `${resolved}()` : '';
-      } else value = this.resolveExpr(attr.value, scope, attr.line, 0).value;
+      const value = this.resolveExpr(attr.value, scope, attr.line, 0).value;
       if (value) attrs.set(attr.name, value);
     }
     for (const cls of raw.classes) {
@@ -153,6 +148,11 @@ class ModuleResolver {
   resolveExpr(text: string, fnIndex: number, line: number, depth: number): Resolved {
     if (!text || depth > 6) return UNKNOWN;
     if (text.startsWith('<local>')) return { value: this.prefix + text.slice(7), resolution: 'local-def' };
+    if (text.startsWith('<annotation>')) {
+      const named = annotationClass(text.slice('<annotation>'.length));
+      const resolved = named ? this.resolveExpr(named, fnIndex, line, depth + 1).value : '';
+      return resolved && !resolved.startsWith('?') ? { value: `${resolved}()`, resolution: 'binding' } : UNKNOWN;
+    }
     const split = splitHead(text);
     if (!split) return UNKNOWN;
     const [head, rest] = split;
@@ -163,7 +163,9 @@ class ModuleResolver {
       return rest.startsWith('.') ? { value: `?${rest}`, resolution: 'unknown' } : UNKNOWN;
     }
     if (found.resolution === 'self') return this.resolveSelf(found.value, rest);
-    return { value: found.value + rest, resolution: found.resolution };
+    // `import builtins; builtins.open(...)` is the builtin `open`.
+    const value = found.value.startsWith('builtins.') ? found.value.slice(9) : found.value;
+    return { value: value + rest, resolution: found.resolution };
   }
 
   /** `self.conn.execute` in class `Repo`: through the attribute `conn` when its value is known. */
@@ -183,6 +185,13 @@ class ModuleResolver {
       const fn = fns[f];
       if (fn.kind === 'module') break;
       if (fn.raw.globals.includes(name)) break;
+      // A name rebound before this line is that binding, not the parameter.
+      const rebound = pickBinding(fn.raw.bindings, name, line);
+      if (rebound && rebound.line <= line && rebound.line > fn.span.line) {
+        if (!rebound.value) return UNKNOWN;
+        const resolved = this.resolveExpr(rebound.value, f, rebound.line, depth + 1);
+        return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+      }
       const paramIndex = fn.params.findIndex((p) => p.name === name);
       if (paramIndex >= 0) {
         const param = fn.params[paramIndex];
