@@ -67,7 +67,7 @@ async function analyseInner(
   readPath: (rel: string) => string, roots: string[],
 ): Promise<AuditRun> {
   const time = timer();
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'));
+  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
   time('graph');
   const blocking = new BlockingAnalysis(index, catalogue);
   const workload = new WorkloadAnalysis(index, catalogue);

@@ -15,7 +15,7 @@ import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
 export interface CatalogueEntry {
   kind: string;
-  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument' | 'entry-point';
+  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument' | 'entry-point' | 'returns';
   calls: string[];
   label?: string;
   equivalents: string[];
@@ -33,6 +33,9 @@ export interface CatalogueEntry {
   framework?: string;
   /** cpu-gil: counts only when called inside a loop. */
   inLoop?: boolean;
+  /** returns: the value a call (or, with `attribute`, a property read) gives. */
+  returns?: string;
+  attribute?: boolean;
   /** Catalogue file it came from. */
   source: string;
 }
@@ -56,10 +59,17 @@ export class Catalogue {
   private readonly wild: { regex: RegExp; match: Match }[] = [];
   readonly entries: CatalogueEntry[] = [];
 
+  /** `returns` entries, by exact name: kept apart, since a method can both block and return a value. */
+  private readonly returnsMap = new Map<string, CatalogueEntry>();
+
   add(entry: CatalogueEntry): void {
     this.entries.push(entry);
     for (const call of entry.calls) {
       for (const pattern of expandBraces(call)) {
+        if (entry.effect === 'returns') {
+          this.returnsMap.set(pattern, entry);
+          continue;
+        }
         const match = { entry, pattern };
         if (pattern.includes('*')) this.wild.push({ regex: patternRegex(pattern), match });
         else if (!this.exact.has(pattern)) this.exact.set(pattern, match);
@@ -79,6 +89,39 @@ export class Catalogue {
       this.memo.set(name, found);
     }
     return found ?? undefined;
+  }
+
+  private readonly canonicalMemo = new Map<string, string>();
+
+  /**
+   * Rewrites an API name through the `returns` entries: `pathlib.Path().resolve().read_text`
+   * becomes `pathlib.Path().read_text`, so that the catalogue's entries for Path match it.
+   */
+  canonical(name: string): string {
+    const cached = this.canonicalMemo.get(name);
+    if (cached !== undefined) return cached;
+    let current = name;
+    for (let guard = 0; guard < 8; guard++) {
+      const steps = current.match(/\(\)|\[\]|\.?[A-Za-z_][A-Za-z0-9_]*|\.?""/g) ?? [];
+      let rewritten: string | undefined;
+      let prefix = '';
+      for (let i = 0; i < steps.length && !rewritten; i++) {
+        const step = steps[i];
+        if (step === '()') {
+          const entry = this.returnsMap.get(prefix);
+          if (entry && !entry.attribute) rewritten = entry.returns! + steps.slice(i + 1).join('');
+        }
+        prefix += step;
+        if (step !== '()' && step !== '[]') {
+          const entry = this.returnsMap.get(prefix);
+          if (entry?.attribute) rewritten = entry.returns! + steps.slice(i + 1).join('');
+        }
+      }
+      if (!rewritten || rewritten === current) break;
+      current = rewritten;
+    }
+    this.canonicalMemo.set(name, current);
+    return current;
   }
 
   /** Entries of one effect, e.g. every `calls-argument` API. */

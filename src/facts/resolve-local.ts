@@ -164,8 +164,8 @@ class ModuleResolver {
     }
     if (found.resolution === 'self') return this.resolveSelf(found.value, rest);
     // `import builtins; builtins.open(...)` is the builtin `open`.
-    const value = found.value.startsWith('builtins.') ? found.value.slice(9) : found.value;
-    return { value: value + rest, resolution: found.resolution };
+    const value = found.value + rest;
+    return { value: value.startsWith('builtins.') ? value.slice(9) : value, resolution: found.resolution };
   }
 
   /** `self.conn.execute` in class `Repo`: through the attribute `conn` when its value is known. */

@@ -60,9 +60,16 @@ export class ProjectIndex {
   private readonly moduleByName = new Map<string, ModuleFacts>();
   private readonly callsArgument: Set<string>;
 
-  constructor(modules: ModuleFacts[], callsArgument: Iterable<string> = CALLS_ARGUMENT_DEFAULT) {
+  private readonly canonical: (name: string) => string;
+
+  /**
+   * `callsArgument`: APIs that call a function argument right away; `canonical`: rewrites an
+   * external API name to its canonical form (the catalogue's `returns` entries).
+   */
+  constructor(modules: ModuleFacts[], callsArgument: Iterable<string> = CALLS_ARGUMENT_DEFAULT, canonical: (name: string) => string = (n) => n) {
     this.modules = [...modules].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     this.callsArgument = new Set(callsArgument);
+    this.canonical = canonical;
     this.registerModules();
     this.resolveAll();
   }
@@ -189,7 +196,7 @@ export class ProjectIndex {
       const entry = this.symbols.get(name);
       if (entry) found = { entry, end: i + 1 };
     }
-    if (!found) return { kind: 'external', name: target };
+    if (!found) return { kind: 'external', name: this.canonical(target) };
     const rest = steps.slice(found.end);
     const restText = rest.join('');
     const entry = found.entry;
@@ -208,7 +215,7 @@ export class ProjectIndex {
       }
       // Not defined in the project module: a same-named external module (e.g. a project file
       // called `logging.py` beside `import logging`).
-      return { kind: 'external', name: target };
+      return { kind: 'external', name: this.canonical(target) };
     }
     if (entry.kind === 'function') {
       if (rest.length === 0) return { kind: 'function', id: entry.id, via: 'call' };
