@@ -12,7 +12,7 @@ import { loadRules } from '../src/rules/registry.js';
 
 const rules = loadRules();
 const fixtureRoot = join(REPO, 'fixtures');
-const categories = readdirSync(fixtureRoot).filter((d) => d !== 'sample' && d !== 'projects');
+const categories = readdirSync(fixtureRoot).filter((d) => d !== 'sample' && d !== 'projects' && d !== 'classify');
 
 for (const category of categories) {
   for (const name of readdirSync(join(fixtureRoot, category)).filter((n) => n.endsWith('.py')).sort()) {

@@ -46,8 +46,8 @@ export class BlockingAnalysis {
     for (const node of index.functions) {
       index.targets[node.id].forEach((target, i) => {
         if (target.kind !== 'external') return;
-        const match = catalogue.match(target.name);
-        if (!match || match.entry.effect !== 'blocking-io') return;
+        const match = catalogue.match(target.name, 'blocking-io');
+        if (!match) return;
         const call = node.fact.calls[i];
         // An awaited call returns an awaitable, so it is not the sync API of that name.
         if (exempt(match.entry, call) || call.awaited) return;

@@ -54,8 +54,14 @@ export interface Match {
   pattern: string;
 }
 
+export type Effect = CatalogueEntry['effect'];
+
+/**
+ * An API can play several roles (`ThreadPoolExecutor().map` both waits and hands work to
+ * threads), so names map to one match per effect; within an effect the first file wins.
+ */
 export class Catalogue {
-  private readonly exact = new Map<string, Match>();
+  private readonly exact = new Map<string, Match[]>();
   private readonly wild: { regex: RegExp; match: Match }[] = [];
   readonly entries: CatalogueEntry[] = [];
 
@@ -71,24 +77,35 @@ export class Catalogue {
           continue;
         }
         const match = { entry, pattern };
-        if (pattern.includes('*')) this.wild.push({ regex: patternRegex(pattern), match });
-        else if (!this.exact.has(pattern)) this.exact.set(pattern, match);
+        if (pattern.includes('*')) {
+          this.wild.push({ regex: patternRegex(pattern), match });
+          continue;
+        }
+        const list = this.exact.get(pattern);
+        if (!list) this.exact.set(pattern, [match]);
+        else if (!list.some((m) => m.entry.effect === entry.effect)) list.push(match);
       }
     }
   }
 
-  private readonly memo = new Map<string, Match | null>();
+  private readonly memo = new Map<string, Match[]>();
 
-  /** The entry for an API name, if any (exact names win over wildcard patterns). */
-  match(name: string): Match | undefined {
-    const exact = this.exact.get(name);
-    if (exact) return exact;
+  /** Every role of an API name: exact entries, then wildcard ones for effects not yet covered. */
+  matches(name: string): Match[] {
     let found = this.memo.get(name);
-    if (found === undefined) {
-      found = this.wild.find(({ regex }) => regex.test(name))?.match ?? null;
-      this.memo.set(name, found);
+    if (found) return found;
+    found = [...(this.exact.get(name) ?? [])];
+    for (const { regex, match } of this.wild) {
+      if (!found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
     }
-    return found ?? undefined;
+    this.memo.set(name, found);
+    return found;
+  }
+
+  /** The entry for an API name with one of these effects, if any. */
+  match(name: string, ...effects: Effect[]): Match | undefined {
+    const all = this.matches(name);
+    return effects.length === 0 ? all[0] : all.find((m) => effects.includes(m.entry.effect));
   }
 
   private readonly canonicalMemo = new Map<string, string>();
@@ -126,7 +143,7 @@ export class Catalogue {
 
   /** Entries of one effect, e.g. every `calls-argument` API. */
   namesOf(effect: CatalogueEntry['effect']): string[] {
-    return [...this.exact.entries()].filter(([, m]) => m.entry.effect === effect).map(([name]) => name);
+    return [...this.exact.entries()].filter(([, list]) => list.some((m) => m.entry.effect === effect)).map(([name]) => name);
   }
 }
 

@@ -45,10 +45,10 @@ export class EntryPoints {
     for (const node of index.functions) {
       index.targets[node.id].forEach((target, i) => {
         if (target.kind !== 'external') return;
-        const match = catalogue.match(target.name);
+        const match = catalogue.match(target.name, 'offload', 'entry-point');
         if (!match) return;
         const entry = match.entry;
-        if ((entry.effect !== 'offload' && entry.effect !== 'entry-point') || !entry.function) return;
+        if (!entry.function) return;
         const call = node.fact.calls[i];
         const spawn = this.spawnOf(node, call, target.name, entry);
         if (!spawn) return;
@@ -130,8 +130,8 @@ export class EntryPoints {
       const bare = decorator.replace(/\(\)$/, '');
       const resolved = this.index.resolveName(bare, 0);
       const name = resolved.kind === 'external' ? resolved.name : bare;
-      const match = catalogue.match(name);
-      if (!match || match.entry.effect !== 'entry-point' || match.entry.function) continue;
+      const match = catalogue.match(name, 'entry-point');
+      if (!match || match.entry.function) continue;
       this.byFunction[node.id].push({
         kind: match.entry.entry ?? 'request-handler', file: node.module.path, line: node.fact.span.line,
         via: match.entry.framework ?? name,

@@ -123,7 +123,7 @@ export class WorkloadAnalysis {
     const callKind: (Kind | 'cpu-weak' | undefined)[] = fact.calls.map((call, i) => {
       const target = targets[i];
       if (target.kind !== 'external') return undefined;
-      const match = this.catalogue.match(target.name);
+      const match = this.catalogue.match(target.name, 'blocking-io', 'releases-gil', 'cpu-gil');
       if (!match) return undefined;
       const entry = match.entry;
       if (entry.effect === 'blocking-io') return exempt(entry, call) ? undefined : 'io';

@@ -185,7 +185,7 @@ export class ProjectIndex {
    */
   resolveName(target: string, depth: number): CallTarget {
     if (depth > 8) return { kind: 'unknown' };
-    const steps = target.match(/\(\)|\[\]|\.?[A-Za-z_][A-Za-z0-9_]*|\.?""/g) ?? [];
+    const steps = target.match(/\(\)|\[\]|\.?[A-Za-z_][A-Za-z0-9_-]*|\.?""/g) ?? [];
     // Longest prefix of plain names that is a project symbol.
     let name = '';
     let found: { entry: SymbolEntry; end: number } | undefined;
