@@ -98,6 +98,7 @@ export class EntryPoints {
     if (spawn.target && !spawn.unpicklable) {
       const fact = spawn.target.fact;
       if (fact.kind === 'lambda') spawn.unpicklable = 'a lambda cannot be pickled';
+      else if (fact.parent > 0 && fact.className) spawn.unpicklable = `\`${fact.qualname}\` is a method of a class defined inside a function, which cannot be pickled`;
       else if (fact.parent > 0) spawn.unpicklable = `\`${fact.qualname}\` is a nested function (a closure), which cannot be pickled`;
     }
     return spawn;
