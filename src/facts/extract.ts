@@ -18,7 +18,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode,
+  PatternList, Parenthesized, TypeNode, Parameters,
 }
 
 type Codes = Uint8Array;
@@ -68,6 +68,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['pattern_list', 'tuple_pattern', 'list_pattern'], K.PatternList);
   set(['parenthesized_expression'], K.Parenthesized);
   set(['type'], K.TypeNode);
+  set(['parameters', 'lambda_parameters'], K.Parameters);
   cachedCodes = codes;
   return codes;
 }
@@ -441,12 +442,18 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
       case K.Decorator:
         pendingDecorators.push(normaliseCallee(text(cursor).replace(/^@\s*/, '')));
+        descend = false;
+        break;
+      // Read as text where needed; nothing below them is used.
+      case K.Parameters:
+      case K.TypeNode:
+        descend = false;
         break;
       case K.Call: {
         const call: CallFact = {
           callee: '', target: '', resolution: 'unknown',
           span: { line: 0, column: 0, endLine: 0, endColumn: 0 },
-          awaited, loopDepth: fnFrame.loops!.length, loop: fnFrame.loopIndexes!.length ? fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1] : -1, args: [],
+          awaited, loop: fnFrame.loopIndexes!.length ? fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1] : -1, args: [],
         };
         current().calls.push(call);
         const loop = innermostLoop();

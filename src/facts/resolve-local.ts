@@ -8,7 +8,7 @@
  * attributes; what needs other modules (base classes, re-exports) is left to the graph stage.
  */
 import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
-import type { RawFunction, RawModule } from './extract.js';
+import type { RawBinding, RawFunction, RawModule } from './extract.js';
 import { annotationClass, splitHead } from './text.js';
 
 const BUILTINS = new Set([
@@ -39,6 +39,9 @@ class ModuleResolver {
   private readonly importsByScope = new Map<number, Map<string, string>>();
   private readonly classByQualname = new Map<string, number>();
   private readonly attributes = new Map<string, Map<string, string>>();
+  /** Per function: its plain (non-attribute) bindings by name, in source order. */
+  private readonly bindingsByName = new Map<number, Map<string, RawBinding[]>>();
+  private readonly hasStarImport: boolean;
 
   constructor(private readonly raw: RawModule) {
     this.prefix = raw.module ? `${raw.module}.` : '';
@@ -49,6 +52,22 @@ class ModuleResolver {
       scope.set(imp.local, imp.target.replace(/^builtins\./, ''));
     }
     raw.classes.forEach((cls, i) => this.classByQualname.set(cls.qualname, i));
+    this.hasStarImport = raw.imports.some((i) => i.star);
+  }
+
+  private bindingsOf(fn: number, name: string): RawBinding[] | undefined {
+    let map = this.bindingsByName.get(fn);
+    if (!map) {
+      map = new Map();
+      for (const b of this.raw.functions[fn].raw.bindings) {
+        if (b.attribute) continue;
+        const list = map.get(b.name);
+        if (list) list.push(b);
+        else map.set(b.name, [b]);
+      }
+      this.bindingsByName.set(fn, map);
+    }
+    return map.get(name);
   }
 
   run(): ModuleFacts {
@@ -186,7 +205,8 @@ class ModuleResolver {
       if (fn.kind === 'module') break;
       if (fn.raw.globals.includes(name)) break;
       // A name rebound before this line is that binding, not the parameter.
-      const rebound = pickBinding(fn.raw.bindings, name, line);
+      const bindings = this.bindingsOf(f, name);
+      const rebound = bindings && pickBinding(bindings, name, line);
       if (rebound && rebound.line <= line && rebound.line > fn.span.line) {
         if (!rebound.value) return UNKNOWN;
         const resolved = this.resolveExpr(rebound.value, f, rebound.line, depth + 1);
@@ -209,7 +229,7 @@ class ModuleResolver {
       if (imported) return { value: imported, resolution: 'import' };
       const def = fn.raw.defs.get(name);
       if (def) return { value: this.prefix + def, resolution: 'local-def' };
-      const binding = pickBinding(fn.raw.bindings, name, line);
+      const binding = bindings && pickBinding(bindings, name, line);
       if (binding) {
         if (!binding.value) return UNKNOWN;
         const resolved = this.resolveExpr(binding.value, f, binding.line, depth + 1);
@@ -222,7 +242,8 @@ class ModuleResolver {
     const module = fns[0];
     const def = module.raw.defs.get(name);
     if (def) return { value: this.prefix + def, resolution: 'local-def' };
-    const binding = pickBinding(module.raw.bindings, name, Number.MAX_SAFE_INTEGER);
+    const moduleBindings = this.bindingsOf(0, name);
+    const binding = moduleBindings && pickBinding(moduleBindings, name, Number.MAX_SAFE_INTEGER);
     if (binding) {
       if (!binding.value) return UNKNOWN;
       const resolved = this.resolveExpr(binding.value, 0, binding.line, depth + 1);
@@ -231,7 +252,7 @@ class ModuleResolver {
     // Imports made inside some function bind nothing here; names bound by any function's
     // `global` declaration are unknown rather than unbound.
     if (BUILTINS.has(name)) return { value: name, resolution: 'builtin' };
-    if (this.raw.imports.some((i) => i.star)) return UNKNOWN;
+    if (this.hasStarImport) return UNKNOWN;
     return { value: '', resolution: 'unbound' };
   }
 }

@@ -79,8 +79,6 @@ export interface CallFact {
   span: Span;
   /** The call is the operand of `await`. */
   awaited: boolean;
-  /** Number of enclosing loops (and comprehensions) within its function. */
-  loopDepth: number;
   /** Index into the function's `loops` of the innermost enclosing loop, or -1. */
   loop: number;
   args: ArgFact[];

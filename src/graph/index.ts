@@ -160,11 +160,39 @@ export class ProjectIndex {
     this.outgoing[from].push(edge);
   }
 
-  /** Resolves one call made by `node`. */
-  resolveCall(call: CallFact, node: FunctionNode): CallTarget {
+  private readonly resolved = new Map<string, CallTarget>();
+
+  /** Resolves one call made by `node` (the same target text always resolves the same way). */
+  resolveCall(call: CallFact, _node: FunctionNode): CallTarget {
     if (!call.target) return { kind: 'unknown' };
     if (call.resolution === 'super') return this.resolveSuper(call.target);
-    return this.resolveName(call.target, 0);
+    let target = this.resolved.get(call.target);
+    if (!target) {
+      target = this.resolveName(call.target, 0);
+      this.resolved.set(call.target, target);
+    }
+    return target;
+  }
+
+  private readonly moduleNames = new Map<ModuleFacts, { imports: Map<string, string>; bindings: Map<string, string>; stars: string[] }>();
+
+  /** Names bound at the top level of a module: imports (non-star), assignments, star sources. */
+  private topLevel(module: ModuleFacts) {
+    let names = this.moduleNames.get(module);
+    if (!names) {
+      const imports = new Map<string, string>();
+      const stars: string[] = [];
+      for (const i of module.imports) {
+        if (i.scope !== 0) continue;
+        if (i.star) stars.push(i.target);
+        else if (!imports.has(i.local)) imports.set(i.local, i.target);
+      }
+      const bindings = new Map<string, string>();
+      for (const b of module.functions[0]?.bindings ?? []) if (!bindings.has(b.name)) bindings.set(b.name, b.value);
+      names = { imports, bindings, stars };
+      this.moduleNames.set(module, names);
+    }
+    return names;
   }
 
   /** `app.C.m` from `super().m` in class `app.C`: the first base that has `m`. */
@@ -204,13 +232,13 @@ export class ProjectIndex {
       if (rest.length === 0) return { kind: 'unknown' };
       const first = rest[0].replace(/^\./, '');
       // A name bound in that module by an import or an assignment: follow it.
-      const module = entry.module;
-      const imported = module.imports.find((i) => i.scope === 0 && i.local === first && !i.star);
-      if (imported) return this.resolveName(imported.target + rest.slice(1).join(''), depth + 1);
-      const binding = module.functions[0]?.bindings.find((b) => b.name === first);
-      if (binding) return this.resolveName(binding.value + rest.slice(1).join(''), depth + 1);
-      for (const star of module.imports.filter((i) => i.star && i.scope === 0)) {
-        const resolved = this.resolveName(`${star.target}${restText}`, depth + 1);
+      const names = this.topLevel(entry.module);
+      const imported = names.imports.get(first);
+      if (imported) return this.resolveName(imported + rest.slice(1).join(''), depth + 1);
+      const binding = names.bindings.get(first);
+      if (binding) return this.resolveName(binding + rest.slice(1).join(''), depth + 1);
+      for (const star of names.stars) {
+        const resolved = this.resolveName(`${star}${restText}`, depth + 1);
         if (resolved.kind === 'function') return resolved;
       }
       // Not defined in the project module: a same-named external module (e.g. a project file
@@ -295,8 +323,8 @@ export class ProjectIndex {
     if (dot < 0) return undefined;
     const owner = this.symbols.get(name.slice(0, dot));
     if (owner?.kind === 'module') {
-      const imported = owner.module.imports.find((i) => i.scope === 0 && i.local === name.slice(dot + 1) && !i.star);
-      if (imported) return this.classFor(imported.target, depth + 1);
+      const imported = this.topLevel(owner.module).imports.get(name.slice(dot + 1));
+      if (imported) return this.classFor(imported, depth + 1);
     }
     return undefined;
   }
