@@ -62,6 +62,14 @@ export class WorkloadAnalysis {
     return this.own[id].some((e) => e.kind === kind) || this.inherited[id].has(kind);
   }
 
+  /** CPU evidence that decides on its own: nested loops, large ranges, GIL-holding APIs in loops, own or at the source of the inherited chain. */
+  strongCpu(id: number): boolean {
+    const strong = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && e.strong);
+    if (strong(id)) return true;
+    const inherited = this.inherited[id].get('cpu-gil');
+    return inherited !== undefined && strong(inherited.source);
+  }
+
   /** The outermost CPU-heavy loops written in the function itself. */
   heavyLoops(id: number): OwnEvidence[] {
     return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined);
@@ -165,7 +173,7 @@ export class WorkloadAnalysis {
       const reason = heavyReason(loop, nested, work, range, cpuApi);
       if (!reason) return;
       for (const k of members) covered.add(k);
-      out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE || cpuApi !== '', loop: j });
+      out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j });
     });
     // Recursion doing arithmetic.
     if (fact.ops >= 2 && this.index.outgoing[node.id].some((e) => e.to === node.id)) {

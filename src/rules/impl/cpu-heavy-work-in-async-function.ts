@@ -30,7 +30,8 @@ export const create: RuleImpl = (ctx, rule) => {
     }
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
-      if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil') continue;
+      // Through helpers only on strong evidence: a single busy loop in a helper is too weak a signal.
+      if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil' || !workload.strongCpu(edge.to)) continue;
       const chain = workload.chainFrom(edge, 'cpu-gil');
       out.push({
         rule, fn: node, call: edge.call, severity: rule.severity, confidence: 'low',
