@@ -135,7 +135,7 @@ function timer(): (stage: string) => void {
   let last = performance.now();
   return (stage) => {
     const now = performance.now();
-    if (process.env.GIL_AUDIT_TIMING) process.stderr.write(`timing: ${stage}: ${(now - last).toFixed(0)} ms\n`);
+    if (process.env.GIL_AUDIT_TIMING) process.stderr.write(`timing: ${stage}: ${(now - last).toFixed(0)} ms, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB\n`);
     last = now;
   };
 }
