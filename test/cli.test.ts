@@ -135,3 +135,28 @@ test('bad input: every file is reported or analysed, and the run goes on', () =>
   assert.ok(!errors.has('pkg/declared.py'), 'a declared latin-1 file is not an error');
   assert.ok(!errors.has('pkg/good.py'));
 });
+
+test('reports/ holds the current sample reports (regenerate with npm run reports)', () => {
+  for (const [format, file] of [['markdown', 'sample.md'], ['json', 'sample.json'], ['sarif', 'sample.sarif'], ['html', 'sample.html']]) {
+    const r = cli(['fixtures/sample', '--fail-on', 'never', '-q', '-f', format]);
+    assert.equal(r.stdout, readFileSync(join(REPO, 'reports', file), 'utf8'), `reports/${file} is stale: run npm run reports`);
+  }
+});
+
+test('sample project: CPU-bound thread pool and CPU-heavy coroutine are reported with their remedies', () => {
+  const report = JSON.parse(cli([SAMPLE, '-f', 'json']).stdout) as AuditRun;
+  const ga201 = report.findings.find((f) => f.rule === 'GA201');
+  assert.ok(ga201, 'GA201 on the CPU-bound thread pool');
+  assert.equal(`${ga201.file}:${ga201.line}`, 'app/jobs/reports.py:70');
+  assert.match(ga201.recommendation, /ProcessPoolExecutor/);
+  const ga111 = report.findings.find((f) => f.rule === 'GA111');
+  assert.ok(ga111, 'GA111 on the CPU-heavy coroutine');
+  assert.equal(`${ga111.file}:${ga111.line}`, 'app/api/orders.py:73');
+  assert.match(ga111.recommendation, /task queue/);
+  const score = report.functions?.find((f) => f.qualname === 'app.jobs.reports._score_chunk');
+  assert.equal(score?.classification, 'cpu-gil');
+  assert.ok(score?.entryPoints.some((e) => e.kind === 'thread-pool'));
+  const md = cli([SAMPLE, '-f', 'markdown', '--fail-on', 'never']).stdout;
+  assert.match(md, /## Hot paths/);
+  assert.match(md, /### Threads that fight the GIL[\s\S]*_score_chunk/);
+});
