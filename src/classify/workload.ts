@@ -38,6 +38,8 @@ interface Inherited {
 const HEAVY_WORK = 4;
 const NESTED_WORK = 2;
 const LARGE_RANGE = 10_000;
+/** Operations a recursive function must do to count as CPU work (`fib` does 4). */
+const RECURSIVE_WORK = 4;
 
 export class WorkloadAnalysis {
   readonly own: OwnEvidence[][];
@@ -68,6 +70,15 @@ export class WorkloadAnalysis {
     if (strong(id)) return true;
     const inherited = this.inherited[id].get('cpu-gil');
     return inherited !== undefined && strong(inherited.source);
+  }
+
+  /**
+   * Enough CPU evidence to say a thread target is CPU-bound: strong evidence (own or at the end
+   * of the chain), or a busy loop in the function itself. Weak evidence deep in a callee (one
+   * busy loop three calls down) is not enough.
+   */
+  cpuBound(id: number): boolean {
+    return this.labels[id] === 'cpu-gil' && (this.strongCpu(id) || this.own[id].some((e) => e.kind === 'cpu-gil' && e.loop !== undefined));
   }
 
   /** The outermost CPU-heavy loops written in the function itself. */
@@ -176,7 +187,7 @@ export class WorkloadAnalysis {
       out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j });
     });
     // Recursion doing arithmetic.
-    if (fact.ops >= 2 && this.index.outgoing[node.id].some((e) => e.to === node.id)) {
+    if (fact.ops >= RECURSIVE_WORK && this.index.outgoing[node.id].some((e) => e.to === node.id)) {
       const edge = this.index.outgoing[node.id].find((e) => e.to === node.id)!;
       out.push({ kind: 'cpu-gil', reason: 'recursive, with arithmetic', line: edge.call.span.line, column: edge.call.span.column, strong: false });
     }

@@ -15,7 +15,7 @@ export function cpuBoundSpawns(ctx: RuleContext, rule: RuleMeta, select: (s: Spa
   for (const spawn of ctx.entries.spawns) {
     if (!select(spawn) || !spawn.target) continue;
     const id = spawn.target.id;
-    if (ctx.workload.labels[id] !== 'cpu-gil') continue;
+    if (!ctx.workload.cpuBound(id)) continue;
     const targetName = spawn.wrapper === 'lambda' ? `lambda (line ${spawn.target.fact.span.line})` : spawn.target.fact.qualname;
     const reason = ctx.workload.reason(id, 'cpu-gil');
     const pickle = spawn.unpicklable ? ` A process pool needs a picklable callable, and ${spawn.unpicklable}: move it to a module-level function first (with \`functools.partial\` for its arguments).` : '';

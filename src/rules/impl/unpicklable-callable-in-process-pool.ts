@@ -11,6 +11,9 @@ export const create: RuleImpl = (ctx, rule) => {
   const out: RawFinding[] = [];
   for (const spawn of ctx.entries.spawns) {
     if (spawn.runs !== 'process' || !spawn.unpicklable) continue;
+    // `get_context(method)` names its start method; with 'fork' nothing is pickled, and the
+    // method's literal is not in the facts, so leave these alone.
+    if (spawn.via.includes('get_context()')) continue;
     const target = spawn.wrapper === 'lambda' ? 'lambda' : spawn.target?.fact.qualname ?? spawn.targetText;
     out.push({
       rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: rule.confidence,
