@@ -25,6 +25,8 @@ export interface OwnEvidence {
   strong: boolean;
   /** For a heavy loop: its index in the function's `loops`. */
   loop?: number;
+  /** For a heavy loop: the GIL-holding API it calls on every pass, if any. */
+  api?: string;
 }
 
 interface Inherited {
@@ -184,7 +186,7 @@ export class WorkloadAnalysis {
       const reason = heavyReason(loop, nested, work, range, cpuApi);
       if (!reason) return;
       for (const k of members) covered.add(k);
-      out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j });
+      out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j, ...(cpuApi ? { api: cpuApi } : {}) });
     });
     // Recursion doing arithmetic.
     if (fact.ops >= RECURSIVE_WORK && this.index.outgoing[node.id].some((e) => e.to === node.id)) {

@@ -18,7 +18,9 @@ export const create: RuleImpl = (ctx, rule) => {
     const remedy = framework
       ? `This coroutine serves requests (${framework}): move the work to a task queue (Celery, RQ, Dramatiq, arq) and return early, or at least run it in a process pool with \`await loop.run_in_executor(process_pool, ...)\`.`
       : 'Run it in a process pool: `await loop.run_in_executor(process_pool, func, ...)` with a module-level `ProcessPoolExecutor`; `asyncio.to_thread` keeps the loop responsive but the GIL still serialises the work (unless it releases the GIL, or on free-threaded 3.14t). Or vectorise it with NumPy.';
-    for (const loop of workload.heavyLoops(node.id)) {
+    // A flat loop with a few operations is everyday code; report nested or long loops, and loops
+    // that call a GIL-holding API (json, re, pickle) on every pass.
+    for (const loop of workload.heavyLoops(node.id).filter((l) => l.strong || l.api)) {
       const fact = node.fact.loops[loop.loop!];
       out.push({
         rule, fn: node, severity: rule.severity, confidence: loop.strong ? 'medium' : 'low',
@@ -28,10 +30,14 @@ export const create: RuleImpl = (ctx, rule) => {
         chain: [{ function: node.fqn, file: node.module.path, line: fact.line }],
       });
     }
+    const reported = new Set<number>();
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
+      // One finding per helper and coroutine: the first call stands for the others.
+      if (reported.has(edge.to)) continue;
       // Through helpers only on strong evidence: a single busy loop in a helper is too weak a signal.
       if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil' || !workload.strongCpu(edge.to)) continue;
+      reported.add(edge.to);
       const chain = workload.chainFrom(edge, 'cpu-gil');
       out.push({
         rule, fn: node, call: edge.call, severity: rule.severity, confidence: 'low',
