@@ -37,9 +37,11 @@ interface Inherited {
 }
 
 /** Thresholds for "CPU-heavy" (operations counted in a loop body, nested loops included). */
-const HEAVY_WORK = 4;
+const HEAVY_WORK = 5;
 const NESTED_WORK = 2;
 const LARGE_RANGE = 10_000;
+/** How many calls away inherited CPU evidence still labels a function (see `near`). */
+const NEAR_CPU_HOPS = 3;
 /** Operations a recursive function must do to count as CPU work (`fib` does 4). */
 const RECURSIVE_WORK = 4;
 
@@ -216,19 +218,34 @@ export class WorkloadAnalysis {
     }
   }
 
+  /**
+   * Whether `kind` evidence is near enough to label the function: its own, or inherited within a
+   * few calls. CPU work deep in a callee (a regex compiled on first use, a helper three calls
+   * down) says little about the caller, so inherited CPU evidence counts for three hops when it
+   * is strong at its source and for two when it is weak. I/O anywhere below is waited for, so
+   * I/O and GIL-releasing evidence count at any depth.
+   */
+  private near(id: number, kind: Kind): boolean {
+    if (this.own[id].some((e) => e.kind === kind)) return true;
+    const inherited = this.inherited[id].get(kind);
+    if (!inherited) return false;
+    if (kind !== 'cpu-gil') return true;
+    const strong = this.own[inherited.source].some((e) => e.kind === 'cpu-gil' && e.strong);
+    return inherited.hops <= (strong ? NEAR_CPU_HOPS : NEAR_CPU_HOPS - 1);
+  }
+
   private decide(id: number): [Classification, Confidence] {
     const own = this.own[id];
     const cpuStrong = own.some((e) => e.kind === 'cpu-gil' && e.strong);
-    const cpuOwn = own.some((e) => e.kind === 'cpu-gil');
-    const cpu = cpuOwn || this.inherited[id].has('cpu-gil');
-    const io = this.has(id, 'io');
-    const releases = this.has(id, 'releases-gil');
+    const cpu = this.near(id, 'cpu-gil');
+    const io = this.near(id, 'io');
+    const releases = this.near(id, 'releases-gil');
     const ioOwnStrong = own.some((e) => e.kind === 'io' && e.strong);
     if (cpu && (io || releases)) return ['mixed', 'low'];
     if (cpu) {
       if (cpuStrong) return ['cpu-gil', 'medium'];
       const inherited = this.inherited[id].get('cpu-gil');
-      return ['cpu-gil', inherited && inherited.hops <= 2 ? 'medium' : 'low'];
+      return ['cpu-gil', own.some((e) => e.kind === 'cpu-gil') || (inherited && inherited.hops <= 1) ? 'medium' : 'low'];
     }
     if (io) return ['io', ioOwnStrong ? 'high' : 'medium'];
     if (releases) return ['releases-gil', own.some((e) => e.kind === 'releases-gil') ? 'high' : 'medium'];
