@@ -68,7 +68,12 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
   const color = flags.color ?? (!toFile && process.stdout.isTTY && !process.env.NO_COLOR);
   const output = render(flags.format, run, { color: flags.format === 'text' && color });
   if (toFile) {
-    writeFileSync(flags.output!, output);
+    try {
+      writeFileSync(flags.output!, output);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new UsageError(`cannot write the report to '${flags.output}' (${code}); check that its folder exists and is writable`);
+    }
     if (!flags.quiet) {
       const s = run.summary;
       process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.format} report written to ${flags.output}\n`);
