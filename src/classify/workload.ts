@@ -172,7 +172,8 @@ export class WorkloadAnalysis {
       if (covered.has(j)) return;
       const members = [j, ...loops.map((l, k) => (k !== j && l.depth > loop.depth && l.line >= loop.line && l.endLine <= loop.endLine ? k : -1)).filter((k) => k >= 0)];
       const memberSet = new Set(members);
-      const work = members.reduce((n, k) => n + loops[k].arithmetic + loops[k].subscripts + loops[k].augmented + loops[k].comparisons, 0);
+      // Operations, and calls (each one is interpreted Python work too: `out.append(f(a, b))`).
+      const work = members.reduce((n, k) => n + loops[k].arithmetic + loops[k].subscripts + loops[k].augmented + loops[k].comparisons + loops[k].calls, 0);
       const awaits = members.some((k) => loops[k].awaits > 0);
       let io = false;
       let cpuApi = '';
@@ -256,8 +257,8 @@ export class WorkloadAnalysis {
 function heavyReason(loop: LoopFact, nested: boolean, work: number, range: number, cpuApi: string): string {
   const what = loop.kind === 'comprehension' ? 'comprehension' : `\`${loop.kind}\` loop`;
   if (cpuApi) return `calls \`${cpuApi}\` in a ${loop.kind === 'comprehension' ? 'comprehension' : 'loop'}`;
-  if (nested && work >= NESTED_WORK) return `nested loops doing ${work} arithmetic, indexing or comparison operations per pass`;
+  if (nested && work >= NESTED_WORK) return `nested loops doing ${work} Python operations and calls per pass`;
   if (range >= LARGE_RANGE && work >= 1) return `${what} over \`range(${range})\` doing arithmetic`;
-  if (work >= HEAVY_WORK) return `${what} doing ${work} arithmetic, indexing or comparison operations per pass`;
+  if (work >= HEAVY_WORK) return `${what} doing ${work} Python operations and calls per pass`;
   return '';
 }
