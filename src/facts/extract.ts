@@ -175,6 +175,13 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const scopeQualname = () =>
     scopeFrame.kind === F.Class ? out.classes[scopeFrame.cls!].qualname : fnFrame.fn === 0 ? '' : current().qualname;
 
+  /** One more operation of this kind in the current function and its innermost loop. */
+  const countOperation = (kind: 'arithmetic' | 'comparisons' | 'subscripts' | 'augmented') => {
+    current().ops++;
+    const loop = innermostLoop();
+    if (loop) loop[kind]++;
+  };
+
   const recomputeScopes = () => {
     fnFrame = frames[0];
     scopeFrame = frames[0];
@@ -470,12 +477,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.Assignment:
         frames.push({ kind: F.Assign, depth, child: 0, inClass: scopeFrame.kind === F.Class ? scopeFrame.cls : undefined });
         break;
-      case K.AugmentedAssignment: {
-        current().ops++;
-        const loop = innermostLoop();
-        if (loop) loop.augmented++;
+      case K.AugmentedAssignment:
+        countOperation('augmented');
         break;
-      }
       case K.AsPattern:
         frames.push({ kind: F.AsPattern, depth, child: 0 });
         break;
@@ -494,24 +498,15 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         frames.push({ kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn });
         break;
       }
-      case K.Arithmetic: {
-        current().ops++;
-        const loop = innermostLoop();
-        if (loop) loop.arithmetic++;
+      case K.Arithmetic:
+        countOperation('arithmetic');
         break;
-      }
-      case K.Logic: {
-        current().ops++;
-        const loop = innermostLoop();
-        if (loop) loop.comparisons++;
+      case K.Logic:
+        countOperation('comparisons');
         break;
-      }
-      case K.Subscript: {
-        current().ops++;
-        const loop = innermostLoop();
-        if (loop) loop.subscripts++;
+      case K.Subscript:
+        countOperation('subscripts');
         break;
-      }
       case K.Await: {
         current().awaits++;
         const loop = innermostLoop();
