@@ -28,6 +28,8 @@ export interface AuditOptions {
   jobs?: number;
   maxBytes?: number;
   respectGitignore?: boolean;
+  /** Fingerprints of accepted findings (a baseline): not reported. */
+  baseline?: Set<string>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -94,7 +96,7 @@ async function analyseInner(
     }
     return got;
   };
-  const findings = buildFindings(raw, lines);
+  const findings = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint));
   const errors: FileError[] = [];
   for (const m of index.modules) {
     for (const issue of m.issues) errors.push({ file: m.path, message: issue.line ? `line ${issue.line}: ${issue.message}` : issue.message });

@@ -160,3 +160,40 @@ test('sample project: CPU-bound thread pool and CPU-heavy coroutine are reported
   assert.match(md, /## Hot paths/);
   assert.match(md, /### Threads that fight the GIL[\s\S]*_score_chunk/);
 });
+
+test('configuration: [tool.gil-audit] in pyproject.toml and gil-audit.yaml, flags win, broken files exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-cfg-'));
+  writeFileSync(join(dir, 'a.py'), 'import os, time\n\nasync def f():\n    time.sleep(1)\n    os.path.exists("x")\n');
+  writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "x"\n\n[tool.gil-audit]\nignore = ["GA105"]\nfail-on = "never"\n');
+  const configured = cli([dir, '-f', 'json']);
+  assert.equal(configured.code, 0, 'fail-on from the file');
+  assert.deepEqual((JSON.parse(configured.stdout) as AuditRun).findings.map((f) => f.rule), ['GA101']);
+  assert.equal(cli([dir, '-q', '--fail-on', 'error']).code, 1, 'a flag wins over the file');
+  assert.deepEqual((JSON.parse(cli([dir, '-f', 'json', '--no-config']).stdout) as AuditRun).findings.map((f) => f.rule), ['GA101', 'GA105']);
+  writeFileSync(join(dir, 'pyproject.toml'), '[tool.gil-audit]\nignor = ["GA105"]\n');
+  const unknownKey = cli([dir, '-q']);
+  assert.equal(unknownKey.code, 2);
+  assert.match(unknownKey.stderr, /pyproject\.toml \[tool\.gil-audit\].*'ignor'/);
+  writeFileSync(join(dir, 'pyproject.toml'), '[tool.gil-audit\n');
+  assert.match(cli([dir, '-q']).stderr, /pyproject\.toml: invalid TOML/);
+  writeFileSync(join(dir, 'gil-audit.yaml'), 'fail-on: sometimes\n');
+  const badValue = cli([dir, '-q']);
+  assert.equal(badValue.code, 2);
+  assert.match(badValue.stderr, /gil-audit\.yaml: fail-on: must be equal to one of the allowed values: error, warning, note, never/);
+});
+
+test('baseline: accepted findings are not reported; a new identical call is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-base-'));
+  const file = join(dir, 'a.py');
+  writeFileSync(file, 'import time\n\nasync def f():\n    time.sleep(1)\n');
+  const baseline = join(dir, 'baseline.json');
+  assert.equal(cli([dir, '--write-baseline', baseline, '-q']).code, 0);
+  assert.equal(cli([dir, '--baseline', baseline, '-q']).code, 0);
+  writeFileSync(file, '# moved down a line\nimport time\n\nasync def f():\n    time.sleep(1)\n    time.sleep(2)\n');
+  const r = JSON.parse(cli([dir, '--baseline', baseline, '-f', 'json']).stdout) as AuditRun;
+  assert.deepEqual(r.findings.map((f) => `${f.line} ${f.rule}`), ['6 GA101']);
+  writeFileSync(baseline, '{"nope": 1}');
+  const broken = cli([dir, '--baseline', baseline, '-q']);
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /not a gil-audit baseline/);
+});

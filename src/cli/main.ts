@@ -5,12 +5,14 @@
  * Stage: cli. Exit codes: 0 when nothing is at or above `--fail-on`, 1 when something is,
  * 2 for a usage or configuration error (the message names the file or option and the fix).
  */
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { audit } from '../audit.js';
 import { DiscoverError } from '../discover/index.js';
 import { ConfigError } from '../config/schema.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { readBaseline, writeBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
 import type { Severity } from '../findings/types.js';
@@ -46,9 +48,32 @@ interface AuditFlags {
   gitignore: boolean;
   maxFileSize?: number;
   color?: boolean;
+  config: string | boolean;
+  baseline?: string;
+  writeBaseline?: string;
 }
 
-async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
+/** The folder configuration is read from: the one directory given, else the current one. */
+function configRoot(paths: string[]): string {
+  if (paths.length === 1) {
+    try {
+      if (statSync(paths[0]).isDirectory()) return paths[0];
+    } catch {
+      // A missing path is reported by discovery.
+    }
+  }
+  return '.';
+}
+
+async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: string) => boolean): Promise<number> {
+  const config: Config = flags.config === false ? {} : loadConfig(configRoot(paths), typeof flags.config === 'string' ? flags.config : undefined);
+  // Command-line flags win over the configuration file.
+  flags.select ??= config.select;
+  flags.ignore ??= config.ignore;
+  flags.exclude = [...(config.exclude ?? []), ...(flags.exclude ?? [])];
+  if (!explicit('failOn') && config['fail-on']) flags.failOn = config['fail-on'];
+  flags.maxFileSize ??= config['max-file-size'];
+  flags.baseline ??= config.baseline;
   if (!isReportFormat(flags.format)) throw new UsageError(`unknown --format '${flags.format}'; use one of ${REPORT_FORMATS.join(', ')}`);
   const known = loadRules().map((r) => r.id);
   for (const code of [...(flags.select ?? []), ...(flags.ignore ?? [])]) {
@@ -61,9 +86,15 @@ async function runAudit(paths: string[], flags: AuditFlags): Promise<number> {
     exclude: flags.exclude, select: flags.select, ignore: flags.ignore, jobs: flags.jobs,
     maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
     respectGitignore: flags.gitignore,
+    baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
+  if (flags.writeBaseline) {
+    writeBaseline(flags.writeBaseline, run.findings);
+    if (!flags.quiet) process.stderr.write(`gil-audit: baseline of ${run.findings.length} findings written to ${flags.writeBaseline}\n`);
+    return 0;
+  }
   const toFile = flags.output !== undefined;
   const color = flags.color ?? (!toFile && process.stdout.isTTY && !process.env.NO_COLOR);
   const output = render(flags.format, run, { color: flags.format === 'text' && color });
@@ -107,8 +138,12 @@ export function program(): Command {
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
     .option('-q, --quiet', 'print only the report (no progress, no summary on stderr)')
+    .option('--config <file>', 'read settings from this YAML file (default: gil-audit.yaml or [tool.gil-audit] in pyproject.toml at the root)')
+    .option('--no-config', 'ignore configuration files')
+    .option('--baseline <file>', 'do not report findings recorded in this baseline file')
+    .option('--write-baseline <file>', 'record the current findings as accepted in this file, and exit 0')
     .action(async (paths: string[], flags: AuditFlags) => {
-      process.exitCode = await runAudit(paths, flags);
+      process.exitCode = await runAudit(paths, flags, (name) => cmd.getOptionValueSource(name) === 'cli');
     });
   cmd
     .command('rules')

@@ -4,7 +4,8 @@
  * Stage: findings. Input: RawFindings and a way to read a file's lines (for snippets); output:
  * Findings sorted by file, line, column, rule. A `# noqa` or `# gil-audit: ignore[...]` comment
  * on the finding's line suppresses it when it names no code, the rule's id, or one of the
- * finding's equivalents (so `# noqa: ASYNC251` works for GA101).
+ * finding's equivalents (so `# noqa: ASYNC251` works for GA101). Fingerprints name the rule,
+ * file, function, callee and occurrence, not the line.
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from './types.js';
@@ -29,11 +30,20 @@ export function buildFindings(raw: RawFinding[], lines: (file: string) => string
       file: module.path, line, column: r.call.span.column, endLine: r.call.span.endLine, endColumn: r.call.span.endColumn,
       message: r.message, recommendation: r.recommendation, equivalents: r.equivalents, chain: r.chain,
       function: r.fn.fqn,
-      fingerprint: createHash('sha1').update(`${r.rule.id}\0${module.path}\0${r.fn.fact.qualname}\0${r.call.callee}\0${r.chain.at(-1)?.function ?? ''}`).digest('hex').slice(0, 16),
+      fingerprint: `${r.rule.id}\0${module.path}\0${r.fn.fact.qualname}\0${r.call.callee}\0${r.chain.at(-1)?.function ?? ''}`,
       snippet: source.replace(/\s+$/, ''),
     });
   }
-  return findings.sort(compareFindings);
+  findings.sort(compareFindings);
+  // The n-th finding with the same rule, file, function and callee gets occurrence n, so a second
+  // identical call added later is new to a baseline while line shifts are not.
+  const seenKeys = new Map<string, number>();
+  for (const f of findings) {
+    const n = (seenKeys.get(f.fingerprint) ?? 0) + 1;
+    seenKeys.set(f.fingerprint, n);
+    f.fingerprint = createHash('sha1').update(`${f.fingerprint}\0${n}`).digest('hex').slice(0, 16);
+  }
+  return findings;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
