@@ -45,14 +45,20 @@ export async function runPool(files: { abs: string; rel: string }[], mode: 'fact
   const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes } }));
   try {
     await Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
       const feed = () => {
-        if (next >= batches.length) return resolve();
+        if (next >= batches.length) {
+          if (inFlight === 0) resolve();
+          return;
+        }
+        inFlight++;
         worker.postMessage(batches[next++]);
       };
       worker.on('message', (response: WorkerResponse) => {
         results[response.id] = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
         floor.files += response.floor.files;
         floor.bytes += response.floor.bytes;
+        inFlight--;
         done += batches[response.id].files.length;
         options.onProgress?.(done, files.length);
         feed();
@@ -61,6 +67,8 @@ export async function runPool(files: { abs: string; rel: string }[], mode: 'fact
       worker.on('exit', (code) => {
         if (next < batches.length || code !== 0) reject(new Error(`parse worker exited with code ${code}`));
       });
+      // Two batches in flight, so a worker never waits while the main thread is busy.
+      feed();
       feed();
     })));
   } finally {

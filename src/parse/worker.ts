@@ -8,7 +8,7 @@
  * every tree).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { createParser, typeIds } from './language.js';
 import { factsForFile } from '../facts/index.js';
 import type { WorkerRequest, WorkerResponse } from './pool.js';
@@ -19,18 +19,24 @@ const ids = typeIds(parser);
 const maxBytes = (workerData as { maxBytes?: number } | undefined)?.maxBytes;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-parentPort!.on('message', async (request: WorkerRequest) => {
+// Batches are handled one after another, though the pool sends the next before this one ends.
+let queue = Promise.resolve();
+parentPort!.on('message', (request: WorkerRequest) => {
+  queue = queue.then(() => handle(request));
+});
+
+async function handle(request: WorkerRequest): Promise<void> {
   const facts: ModuleFacts[] = [];
   const response: WorkerResponse = { id: request.id, facts: '', floor: { files: 0, bytes: 0 } };
   for (const file of request.files) {
     try {
       if (request.mode === 'floor') {
-        const text = await readFile(file.abs, 'utf8');
+        const text = readFileSync(file.abs, 'utf8');
         parser.parse(text);
         response.floor.files++;
         response.floor.bytes += text.length;
       } else {
-        facts.push(await factsForFile(file, parser, ids, maxBytes));
+        facts.push(factsForFile(file, parser, ids, maxBytes));
       }
     } catch (error) {
       facts.push({
@@ -44,4 +50,4 @@ parentPort!.on('message', async (request: WorkerRequest) => {
   // One JSON string crosses threads far faster than a structured clone of many small objects.
   response.facts = JSON.stringify(facts);
   parentPort!.postMessage(response);
-});
+}
