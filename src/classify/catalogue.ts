@@ -67,6 +67,8 @@ export class Catalogue {
 
   /** `returns` entries, by exact name: kept apart, since a method can both block and return a value. */
   private readonly returnsMap = new Map<string, CatalogueEntry>();
+  /** First names of the `returns` patterns (`pathlib`): other names need no rewriting. */
+  private readonly returnsRoots = new Set<string>();
 
   add(entry: CatalogueEntry): void {
     this.entries.push(entry);
@@ -74,6 +76,7 @@ export class Catalogue {
       for (const pattern of expandBraces(call)) {
         if (entry.effect === 'returns') {
           this.returnsMap.set(pattern, entry);
+          this.returnsRoots.add(pattern.split(/[.(]/)[0]);
           continue;
         }
         const match = { entry, pattern };
@@ -115,6 +118,7 @@ export class Catalogue {
    * becomes `pathlib.Path().read_text`, so that the catalogue's entries for Path match it.
    */
   canonical(name: string): string {
+    if (!this.returnsRoots.has(name.split(/[.(]/, 1)[0])) return name;
     const cached = this.canonicalMemo.get(name);
     if (cached !== undefined) return cached;
     let current = name;
