@@ -27,6 +27,11 @@ export interface OwnEvidence {
   loop?: number;
   /** For a heavy loop: the GIL-holding API it calls on every pass, if any. */
   api?: string;
+  /**
+   * A loop doing arithmetic below the "heavy" thresholds (`total += i * i`): enough to label a
+   * function that does nothing else CPU-bound, too little to warn about on its own.
+   */
+  light?: boolean;
 }
 
 interface Inherited {
@@ -42,6 +47,8 @@ const NESTED_WORK = 2;
 const LARGE_RANGE = 10_000;
 /** How many calls away inherited CPU evidence still labels a function (see `near`). */
 const NEAR_CPU_HOPS = 3;
+/** Arithmetic operations (including `+=`) that make a lighter loop CPU work for labelling. */
+const LIGHT_ARITHMETIC = 2;
 /** Operations a recursive function must do to count as CPU work (`fib` does 4). */
 const RECURSIVE_WORK = 4;
 
@@ -85,9 +92,17 @@ export class WorkloadAnalysis {
     return this.labels[id] === 'cpu-gil' && (this.strongCpu(id) || this.own[id].some((e) => e.kind === 'cpu-gil' && e.loop !== undefined));
   }
 
-  /** The outermost CPU-heavy loops written in the function itself. */
+  /** The outermost CPU-heavy loops written in the function itself (light ones excluded). */
   heavyLoops(id: number): OwnEvidence[] {
-    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined);
+    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && !e.light);
+  }
+
+  /** CPU evidence above the light level, own or at the source of the chain: enough to warn about work in a request. */
+  heavyCpu(id: number): boolean {
+    const heavy = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && !e.light);
+    if (heavy(id)) return true;
+    const inherited = this.inherited[id].get('cpu-gil');
+    return inherited !== undefined && heavy(inherited.source);
   }
 
   /** The first reason for `kind`, own or inherited (for messages). */
@@ -187,7 +202,15 @@ export class WorkloadAnalysis {
       const nested = members.length > 1;
       const range = Math.max(...members.map((k) => loops[k].rangeBound ?? 0));
       const reason = heavyReason(loop, nested, work, range, cpuApi);
-      if (!reason) return;
+      if (!reason) {
+        const arithmetic = members.reduce((n, k) => n + loops[k].arithmetic + loops[k].augmented, 0);
+        if (arithmetic >= LIGHT_ARITHMETIC) {
+          for (const k of members) covered.add(k);
+          const what = loop.kind === 'comprehension' ? 'a comprehension' : `a \`${loop.kind}\` loop`;
+          out.push({ kind: 'cpu-gil', reason: `${what} doing arithmetic`, line: loop.line, column: loop.column, strong: false, loop: j, light: true });
+        }
+        return;
+      }
       for (const k of members) covered.add(k);
       out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j, ...(cpuApi ? { api: cpuApi } : {}) });
     });
@@ -231,8 +254,10 @@ export class WorkloadAnalysis {
     const inherited = this.inherited[id].get(kind);
     if (!inherited) return false;
     if (kind !== 'cpu-gil') return true;
-    const strong = this.own[inherited.source].some((e) => e.kind === 'cpu-gil' && e.strong);
-    return inherited.hops <= (strong ? NEAR_CPU_HOPS : NEAR_CPU_HOPS - 1);
+    const source = this.own[inherited.source].filter((e) => e.kind === 'cpu-gil');
+    if (source.some((e) => e.strong)) return inherited.hops <= NEAR_CPU_HOPS;
+    if (source.every((e) => e.light)) return inherited.hops <= 1;
+    return inherited.hops <= NEAR_CPU_HOPS - 1;
   }
 
   private decide(id: number): [Classification, Confidence] {

@@ -19,7 +19,7 @@ export const create: RuleImpl = (ctx, rule) => {
     if (!framework) continue;
     const label = workload.labels[node.id];
     let reason = '';
-    if (label === 'cpu-gil' || (label === 'mixed' && workload.own[node.id].some((e) => e.kind === 'cpu-gil' && e.strong))) {
+    if ((label === 'cpu-gil' && workload.heavyCpu(node.id)) || (label === 'mixed' && workload.own[node.id].some((e) => e.kind === 'cpu-gil' && e.strong))) {
       reason = workload.reason(node.id, 'cpu-gil');
     } else {
       const long = LONG_BLOCKING.map((k) => blocking.effects[node.id].get(k)).find((e) => e !== undefined);
