@@ -18,7 +18,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters,
+  PatternList, Parenthesized, TypeNode, Parameters, Block,
 }
 
 type Codes = Uint8Array;
@@ -69,6 +69,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['parenthesized_expression'], K.Parenthesized);
   set(['type'], K.TypeNode);
   set(['parameters', 'lambda_parameters'], K.Parameters);
+  set(['block'], K.Block);
   cachedCodes = codes;
   return codes;
 }
@@ -132,6 +133,9 @@ interface Frame {
   loops?: LoopFact[];
   /** Parallel to `loops`: each open loop's index in the function's `loops`. */
   loopIndexes?: number[];
+  /** A loop frame: its index in the function's `loops`, and whether its body has begun. */
+  loopIndex?: number;
+  inBody?: boolean;
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
@@ -198,6 +202,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         return true;
       case F.Loop:
       case F.ForTarget: {
+        if (!frame.inBody) return false;
         const owner = fnFrameOf(frames, frame);
         owner.loops!.pop();
         owner.loopIndexes!.pop();
@@ -275,7 +280,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.Integer:
         if (call && call.callee === 'range') {
           const bound = Number(text(c).replace(/_/g, ''));
-          const loop = innermostLoop();
+          // The nearest loop, header included: `for i in range(10_000)` bounds that loop.
+          const loop = frames.findLast((f) => f.loop !== undefined)?.loop;
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
         return { kind: 'literal' };
@@ -390,13 +396,17 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           }
           break;
         case F.ForTarget:
-          if (code === K.Identifier || code === K.PatternList || code === K.Attribute) {
+        case F.Loop:
+          if (parent.kind === F.ForTarget && (code === K.Identifier || code === K.PatternList || code === K.Attribute)) {
             for (const name of targetNames(text(cursor))) current().raw.bindings.push({ name, value: '', line: 0 });
             parent.kind = F.Loop; // the target is read; the frame goes on as the loop
+          } else if (code === K.AsyncKeyword) parent.loop!.awaits++;
+          else if (code === K.Block && !parent.inBody) {
+            // A `for` loop's body begins: calls from here on run once per pass; its iterable did not.
+            parent.inBody = true;
+            fnFrame.loopIndexes!.push(parent.loopIndex!);
+            fnFrame.loops!.push(parent.loop!);
           }
-          break;
-        case F.Loop:
-          if (code === K.AsyncKeyword) parent.loop!.awaits++;
           break;
       }
     }
@@ -493,9 +503,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           line, column: columnOf(startIndex, line), endLine: lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
           arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0,
         };
-        fnFrame.loopIndexes!.push(current().loops.push(loop) - 1);
-        fnFrame.loops!.push(loop);
-        frames.push({ kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn });
+        const loopIndex = current().loops.push(loop) - 1;
+        // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
+        const inBody = code !== K.For;
+        if (inBody) {
+          fnFrame.loopIndexes!.push(loopIndex);
+          fnFrame.loops!.push(loop);
+        }
+        frames.push({ kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn, loopIndex, inBody });
         break;
       }
       case K.Arithmetic:
