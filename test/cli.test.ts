@@ -197,3 +197,11 @@ test('baseline: accepted findings are not reported; a new identical call is', ()
   assert.equal(broken.code, 2);
   assert.match(broken.stderr, /not a gil-audit baseline/);
 });
+
+test('github format: one workflow command per finding, escaped', () => {
+  const r = cli([SAMPLE, '-f', 'github', '--fail-on', 'never']);
+  const lines = r.stdout.trim().split('\n');
+  assert.ok(lines.every((l) => /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=GA\d{3} [a-z-]+::/.test(l)), lines.find((l) => !l.startsWith('::')));
+  assert.ok(lines.some((l) => l.startsWith('::error file=app/clients/erp.py,line=49,col=17,') && l.includes('title=GA101 blocking-sleep-in-async-function::')));
+  assert.ok(lines.some((l) => l.includes('GA110') && l.includes('%0AChain: ')), 'the chain of a transitive finding');
+});

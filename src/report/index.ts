@@ -5,6 +5,7 @@
  */
 
 import type { AuditRun } from '../findings/types.js';
+import { githubReporter } from './github.js';
 import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { markdownReporter } from './markdown.js';
@@ -15,7 +16,7 @@ import type { ReportOptions, Reporter } from './types.js';
 export type { ReportOptions, Reporter } from './types.js';
 
 /** Output formats, in the order help text lists them. */
-export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'html'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'html', 'github'] as const;
 
 /** A format name accepted by `render`. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -27,6 +28,7 @@ export const reporters: Record<ReportFormat, Reporter> = {
   markdown: markdownReporter,
   sarif: sarifReporter,
   html: htmlReporter,
+  github: githubReporter,
 };
 
 /** Whether `name` is a known format (for validating `--format`). */
