@@ -64,7 +64,7 @@ export async function analyseFacts(
   return analyse(modules, loadRules(), loadCatalogue(), options, readPath, roots);
 }
 
-async function analyseInner(
+async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
   readPath: (rel: string) => string, roots: string[],
 ): Promise<AuditRun> {
@@ -130,7 +130,6 @@ async function analyseInner(
   };
 }
 
-const analyse = analyseInner;
 
 /** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */
 function timer(): (stage: string) => void {

@@ -32,8 +32,11 @@ for (const category of categories) {
   }
 }
 
-test('every rule has metadata, a fixture with positive and negative cases', () => {
+test('every rule has metadata, a fixture with positive and negative cases, and its implementation', () => {
   for (const rule of rules) {
+    if (rule.engine === 'ts') {
+      assert.ok(existsSync(join(REPO, 'src', 'rules', 'impl', `${rule.name}.ts`)), `rule ${rule.id} (engine: ts) has no src/rules/impl/${rule.name}.ts`);
+    }
     const dir = join(fixtureRoot, rule.category);
     const has = existsSync(dir) && readdirSync(dir).some((n) => n.startsWith(`${rule.id}-${rule.name}`));
     assert.ok(has, `rule ${rule.id} has no fixture fixtures/${rule.category}/${rule.id}-${rule.name}.py`);
