@@ -42,3 +42,12 @@ test('every rule has metadata, a fixture with positive and negative cases, and i
     assert.ok(has, `rule ${rule.id} has no fixture fixtures/${rule.category}/${rule.id}-${rule.name}.py`);
   }
 });
+
+for (const rule of rules) {
+  test(`${rule.id} examples: the bad one is reported, the good one is not`, async () => {
+    const bad = await auditFiles(new Map([['example.py', rule.examples.bad]]), { select: [rule.id] });
+    assert.ok(bad.findings.some((f) => f.rule === rule.id), `examples.bad of ${rule.id} gives no ${rule.id} finding`);
+    const good = await auditFiles(new Map([['example.py', rule.examples.good]]), { select: [rule.id] });
+    assert.deepEqual(good.findings.filter((f) => f.rule === rule.id).map((f) => `${f.line}: ${f.message}`), []);
+  });
+}
