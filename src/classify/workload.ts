@@ -43,7 +43,7 @@ interface Inherited {
 
 /** Thresholds for "CPU-heavy" (operations counted in a loop body, nested loops included). */
 const HEAVY_WORK = 5;
-const NESTED_WORK = 2;
+const NESTED_WORK = 3;
 const LARGE_RANGE = 10_000;
 /** How many calls away inherited CPU evidence still labels a function (see `near`). */
 const NEAR_CPU_HOPS = 3;

@@ -49,7 +49,9 @@ class ModuleResolver {
       if (imp.star) continue;
       let scope = this.importsByScope.get(imp.scope);
       if (!scope) this.importsByScope.set(imp.scope, (scope = new Map()));
-      scope.set(imp.local, imp.target.replace(/^builtins\./, ''));
+      // The first binding wins: `try: from queue import Queue / except ImportError: from Queue
+      // import Queue` keeps the modern module.
+      if (!scope.has(imp.local)) scope.set(imp.local, imp.target.replace(/^builtins\./, ''));
     }
     raw.classes.forEach((cls, i) => this.classByQualname.set(cls.qualname, i));
     this.hasStarImport = raw.imports.some((i) => i.star);
