@@ -108,6 +108,7 @@ test('rules lists every rule; explain prints the long form', () => {
   assert.equal(explain.code, 0);
   for (const section of ['What it does', 'Why is this bad?', 'Example', 'Use instead', 'References']) assert.match(explain.stdout, new RegExp(`^${section.replace('?', '\\?')}$`, 'm'));
   assert.equal(cli(['explain', 'blocking-sleep-in-async-function']).code, 0);
+  assert.match(cli(['explain', 'GA102']).stdout, /^APIs \(rules\/catalogue\/\*\.yaml\)\n[\s\S]*urllib\.request\.urlopen {2}\[ASYNC210\]/m);
 });
 
 test('bad input: every file is reported or analysed, and the run goes on', () => {

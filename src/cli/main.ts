@@ -14,6 +14,7 @@ import { ConfigError } from '../config/schema.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { readBaseline, writeBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
+import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
 import type { Severity } from '../findings/types.js';
 import { VERSION } from '../version.js';
@@ -159,7 +160,7 @@ export function program(): Command {
     .action((rule: string) => {
       const found = loadRules().find((r) => r.id === rule.toUpperCase() || r.name === rule);
       if (!found) throw new UsageError(`no rule '${rule}'; run 'gil-audit rules' to list them`);
-      process.stdout.write(explainRule(found));
+      process.stdout.write(explainRule(found, loadCatalogue()));
     });
   return cmd;
 }

@@ -5,6 +5,7 @@
  * Why is this bad?, Example, Use instead, Equivalents, References.
  */
 import type { RuleMeta } from '../findings/types.js';
+import type { Catalogue } from '../classify/catalogue.js';
 
 export function listRules(rules: RuleMeta[], format: 'text' | 'json'): string {
   if (format === 'json') {
@@ -20,7 +21,8 @@ export function listRules(rules: RuleMeta[], format: 'text' | 'json'): string {
   return `${lines.join('\n')}\n\n${rules.length} rules. 'gil-audit explain <id>' prints one in full.\n`;
 }
 
-export function explainRule(r: RuleMeta): string {
+/** The long form of a rule; for declarative rules, with the catalogue entries it covers. */
+export function explainRule(r: RuleMeta, catalogue?: Catalogue): string {
   const block = (code: string) => code.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
   const parts = [
     `${r.id} ${r.name}`,
@@ -42,6 +44,15 @@ export function explainRule(r: RuleMeta): string {
     'What to do',
     wrap(r.fix.recommendation.trim(), '  '),
   ];
+  const kinds = new Set(r.match?.kinds ?? []);
+  const entries = catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
+  if (entries.length > 0) {
+    parts.push('', `APIs (${entries[0].source.replace(/\/[^/]+$/, '/')}*.yaml)`);
+    for (const e of entries) {
+      const calls = e.calls.length > 3 ? [...e.calls.slice(0, 3), `… ${e.calls.length - 3} more`] : e.calls;
+      parts.push(`  ${e.label ?? e.kind}: ${calls.join(', ')}${e.equivalents.length ? `  [${e.equivalents.join(', ')}]` : ''}`);
+    }
+  }
   if (r.equivalents.length > 0) parts.push('', 'Equivalents', `  ${r.equivalents.join(', ')}`);
   if (r.references.length > 0) parts.push('', 'References', ...r.references.map((u) => `  ${u}`));
   return `${parts.join('\n')}\n`;
