@@ -166,7 +166,7 @@ export class WorkloadAnalysis {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') return exempt(entry, call) ? undefined : 'io';
       if (entry.effect === 'releases-gil') return 'releases-gil';
-      if (entry.effect === 'cpu-gil') return entry.inLoop && call.loop < 0 ? undefined : entry.confidence === 'low' ? 'cpu-weak' : 'cpu-gil';
+      if (entry.effect === 'cpu-gil') return entry.inLoop && call.loop === undefined ? undefined : entry.confidence === 'low' ? 'cpu-weak' : 'cpu-gil';
       return undefined;
     });
     fact.calls.forEach((call, i) => {
@@ -175,7 +175,7 @@ export class WorkloadAnalysis {
       const name = target.kind === 'external' ? target.name : call.callee;
       if (kind === 'io') out.push({ kind, reason: `\`${name}\` waits on I/O`, line: call.span.line, column: call.span.column, strong: true });
       else if (kind === 'releases-gil') out.push({ kind, reason: `\`${name}\` runs native code that releases the GIL`, line: call.span.line, column: call.span.column, strong: true });
-      else if (kind === 'cpu-gil' && call.loop < 0) out.push({ kind, reason: `\`${name}\` does CPU work holding the GIL`, line: call.span.line, column: call.span.column, strong: false });
+      else if (kind === 'cpu-gil' && call.loop === undefined) out.push({ kind, reason: `\`${name}\` does CPU work holding the GIL`, line: call.span.line, column: call.span.column, strong: false });
       else if (call.awaited && fact.isAsync && target.kind !== 'function' && !kind) {
         out.push({ kind: 'io', reason: `awaits \`${call.callee}\``, line: call.span.line, column: call.span.column, strong: false });
       }
@@ -193,7 +193,7 @@ export class WorkloadAnalysis {
       let io = false;
       let cpuApi = '';
       fact.calls.forEach((call, i) => {
-        if (!memberSet.has(call.loop)) return;
+        if (call.loop === undefined || !memberSet.has(call.loop)) return;
         if (callKind[i] === 'io' || callKind[i] === 'releases-gil') io = true;
         else if (callKind[i] === 'cpu-gil' && !cpuApi) cpuApi = (targets[i] as { name: string }).name;
         else if (call.awaited) io = true;

@@ -467,11 +467,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         descend = false;
         break;
       case K.Call: {
-        const call: CallFact = {
-          callee: '', target: '', resolution: 'unknown',
-          span: { line: 0, column: 0, endLine: 0, endColumn: 0 },
-          awaited, loop: fnFrame.loopIndexes!.length ? fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1] : -1, args: [],
-        };
+        const call: CallFact = { callee: '', target: '', span: { line: 0, column: 0, endLine: 0, endColumn: 0 }, args: [] };
+        if (awaited) call.awaited = true;
+        if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
         current().calls.push(call);
         const loop = innermostLoop();
         if (loop) loop.calls++;

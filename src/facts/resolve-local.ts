@@ -155,7 +155,7 @@ class ModuleResolver {
     }
     const resolved = this.resolveExpr(call.callee, fnIndex, call.span.line, 0);
     call.target = resolved.value;
-    call.resolution = resolved.resolution;
+    if (resolved.resolution !== 'unknown') call.resolution = resolved.resolution;
   }
 
   private enclosingClass(fnIndex: number): string {

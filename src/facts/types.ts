@@ -75,12 +75,13 @@ export interface CallFact {
    * to something unknowable (a parameter) is `?`: `?.run_in_executor`. Empty when unknown.
    */
   target: string;
-  resolution: Resolution;
+  /** How `target` was found; absent means `unknown` (absent fields keep facts small). */
+  resolution?: Resolution;
   span: Span;
-  /** The call is the operand of `await`. */
-  awaited: boolean;
-  /** Index into the function's `loops` of the innermost enclosing loop, or -1. */
-  loop: number;
+  /** The call is the operand of `await` (absent: it is not). */
+  awaited?: true;
+  /** Index into the function's `loops` of the innermost enclosing loop; absent outside loops. */
+  loop?: number;
   args: ArgFact[];
 }
 
