@@ -24,7 +24,8 @@ code, pre { font: .9em/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monos
 code { background: var(--code); padding: .1em .35em; border-radius: 4px; }
 pre { background: var(--code); padding: .8rem 1rem; border-radius: 6px; overflow-x: auto; border: 1px solid var(--line); }
 pre code { background: none; padding: 0; }
-table { border-collapse: collapse; margin: 1rem 0; }
+table { border-collapse: collapse; margin: 1rem 0; max-width: 100%; }
+td code { word-break: break-all; }
 th, td { border: 1px solid var(--line); padding: .35rem .75rem; text-align: left; }
 th { background: var(--code); }
 td[align="right"], th[align="right"] { text-align: right; }
