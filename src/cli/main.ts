@@ -186,6 +186,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that closes early (`gil-audit . | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv).then((code) => {
   process.exitCode = code;
 });
