@@ -27,6 +27,8 @@ export interface OwnEvidence {
   loop?: number;
   /** For a heavy loop: the GIL-holding API it calls on every pass, if any. */
   api?: string;
+  /** For a heavy loop: operations and calls per pass, nested loops included; a large `range` bound counts as much work. */
+  work?: number;
   /**
    * A loop doing arithmetic below the "heavy" thresholds (`total += i * i`): enough to label a
    * function that does nothing else CPU-bound, too little to warn about on its own.
@@ -47,6 +49,10 @@ const NESTED_WORK = 3;
 const LARGE_RANGE = 10_000;
 /** How many calls away inherited CPU evidence still labels a function (see `near`). */
 const NEAR_CPU_HOPS = 3;
+/** At most this many of a callee's operations count towards the work of a loop that calls it. */
+const CALLEE_WORK_CAP = 20;
+/** Work per pass of nested loops that makes a helper worth reporting from a coroutine (GA111). */
+const HEAVY_HELPER_WORK = 10;
 /** Arithmetic operations (including `+=`) that make a lighter loop CPU work for labelling. */
 const LIGHT_ARITHMETIC = 2;
 /** Operations a recursive function must do to count as CPU work (`fib` does 4). */
@@ -73,6 +79,18 @@ export class WorkloadAnalysis {
 
   has(id: number, kind: Kind): boolean {
     return this.own[id].some((e) => e.kind === kind) || this.inherited[id].has(kind);
+  }
+
+  /**
+   * Evidence strong enough to blame a helper for stalling a coroutine: the chain's source does
+   * much work per pass in nested loops (or over a large range), or calls a GIL-holding API in
+   * nested loops. Bookkeeping loops over a few items are too common to report through calls.
+   */
+  heavyHelper(id: number): boolean {
+    const heavy = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && e.strong && ((e.work ?? 0) >= HEAVY_HELPER_WORK || e.api !== undefined));
+    if (heavy(id)) return true;
+    const inherited = this.inherited[id].get('cpu-gil');
+    return inherited !== undefined && heavy(inherited.source);
   }
 
   /** CPU evidence that decides on its own: nested loops, large ranges, GIL-holding APIs in loops, own or at the source of the inherited chain. */
@@ -192,8 +210,12 @@ export class WorkloadAnalysis {
       const awaits = members.some((k) => loops[k].awaits > 0);
       let io = false;
       let cpuApi = '';
+      let calleeWork = 0;
       fact.calls.forEach((call, i) => {
         if (call.loop === undefined || !memberSet.has(call.loop)) return;
+        // A project function called on every pass adds its own operations to the pass.
+        const target = targets[i];
+        if (target.kind === 'function' && target.id !== node.id) calleeWork += Math.min(this.index.functions[target.id].fact.ops, CALLEE_WORK_CAP);
         if (callKind[i] === 'io' || callKind[i] === 'releases-gil') io = true;
         else if (callKind[i] === 'cpu-gil' && !cpuApi) cpuApi = (targets[i] as { name: string }).name;
         else if (call.awaited) io = true;
@@ -212,7 +234,10 @@ export class WorkloadAnalysis {
         return;
       }
       for (const k of members) covered.add(k);
-      out.push({ kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j, ...(cpuApi ? { api: cpuApi } : {}) });
+      out.push({
+        kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j,
+        work: range >= LARGE_RANGE ? Math.max(work + calleeWork, HEAVY_HELPER_WORK) : work + calleeWork, ...(cpuApi ? { api: cpuApi } : {}),
+      });
     });
     // Recursion doing arithmetic.
     if (fact.ops >= RECURSIVE_WORK && this.index.outgoing[node.id].some((e) => e.to === node.id)) {

@@ -368,7 +368,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
             else if (code === K.Lambda) parent.value = '<lambda>';
             else if (code !== K.Call) {
-              parent.value = '';
+              // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
+              parent.value = code === K.None ? '<none>' : '';
               // `a, b = open(x), Path(y)`: each name gets its own value.
               if (parent.left?.includes(',')) parent.tuple = text(cursor);
             }

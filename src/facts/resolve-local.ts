@@ -78,7 +78,7 @@ class ModuleResolver {
     raw.functions.forEach((fn, index) => {
       if (!fn.className) return;
       for (const binding of fn.raw.bindings) {
-        if (!binding.attribute) continue;
+        if (!binding.attribute || binding.value === '<none>') continue;
         let attrs = this.attributes.get(fn.className);
         if (!attrs) this.attributes.set(fn.className, (attrs = new Map()));
         const value = this.resolveExpr(binding.value, index, binding.line, 0).value;

@@ -252,7 +252,9 @@ export class ProjectIndex {
         const returns = this.functions[entry.id].fact.returns;
         if (returns.length === 1) return this.resolveName(returns[0] + rest.slice(1).join(''), depth + 1);
       }
-      return { kind: 'unknown' };
+      // What the project function returns is unknown here; the name still says what it is when
+      // the project is the library the catalogue describes (auditing `socket.py` itself).
+      return { kind: 'external', name: this.canonical(target) };
     }
     // A class.
     const cls = entry.cls;
@@ -270,7 +272,8 @@ export class ProjectIndex {
       const method = this.member(cls, memberName);
       if (method) return method;
     }
-    return { kind: 'unknown' };
+    // A member the project does not define (inherited from a C base, or set elsewhere).
+    return { kind: 'external', name: this.canonical(target) };
   }
 
   /** A method found on the class or its project bases. */

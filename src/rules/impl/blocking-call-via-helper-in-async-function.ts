@@ -4,13 +4,21 @@
  * Stage: rules. Reported at the coroutine's own call, with the whole chain as evidence. Each
  * kind of blocking has its own shortest chain; the finding takes the most severe kind whose
  * direct rule is selected (so `--ignore GA105` also drops chains that only touch file metadata),
- * and the shortest chain among equals.
+ * and the shortest chain among equals. Chains to file-metadata calls are followed two calls deep.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import type { Severity } from '../../findings/types.js';
 import { alternativeFor, asyncLibrary, fillTemplate, offloadFor } from '../message.js';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+/**
+ * Chains to a note-level API (file metadata: one `stat`) are followed only this many calls deep:
+ * deeper ones are mostly library internals on rare paths (tracebacks stat-ing source files).
+ */
+const NOTE_HOPS = 2;
+/** Chains longer than this are reported at low confidence. */
+const LONG_CHAIN = 4;
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, blocking } = ctx;
@@ -24,7 +32,7 @@ export const create: RuleImpl = (ctx, rule) => {
       let best: { kind: string; severity: Severity; hops: number } | undefined;
       for (const [kind, effect] of blocking.effects[edge.to]) {
         const direct = ctx.ruleForKind(kind);
-        if (!direct) continue;
+        if (!direct || (direct.severity === 'note' && effect.hops > NOTE_HOPS)) continue;
         const candidate = { kind, severity: direct.severity, hops: effect.hops };
         if (!best || RANK[candidate.severity] < RANK[best.severity] || (candidate.severity === best.severity && candidate.hops < best.hops)) best = candidate;
       }
@@ -37,7 +45,7 @@ export const create: RuleImpl = (ctx, rule) => {
       const advice = alternativeFor(effect.terminal.match.entry, library, direct.fix.recommendation);
       out.push({
         rule, fn: node, call: edge.call, severity: best.severity,
-        confidence: effect.terminal.confidence === 'low' ? 'low' : rule.confidence,
+        confidence: effect.terminal.confidence === 'low' || effect.hops > LONG_CHAIN ? 'low' : rule.confidence,
         message: fillTemplate(rule.message, {
           callee: edge.call.callee, api, function: node.fact.qualname, chain: names.join(' → '),
           helper: callee.fact.qualname,

@@ -36,7 +36,7 @@ export const create: RuleImpl = (ctx, rule) => {
       // One finding per helper and coroutine: the first call stands for the others.
       if (reported.has(edge.to)) continue;
       // Through helpers only on strong evidence: a single busy loop in a helper is too weak a signal.
-      if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil' || !workload.strongCpu(edge.to)) continue;
+      if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil' || !workload.heavyHelper(edge.to)) continue;
       reported.add(edge.to);
       const chain = workload.chainFrom(edge, 'cpu-gil');
       out.push({
