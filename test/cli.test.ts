@@ -206,3 +206,12 @@ test('github format: one workflow command per finding, escaped', () => {
   assert.ok(lines.some((l) => l.startsWith('::error file=app/clients/erp.py,line=49,col=17,') && l.includes('title=GA101 blocking-sleep-in-async-function::')));
   assert.ok(lines.some((l) => l.includes('GA110') && l.includes('%0AChain: ')), 'the chain of a transitive finding');
 });
+
+test('docs/rules holds one generated page per rule, current (regenerate with npm run docs)', () => {
+  for (const rule of loadRules()) {
+    const page = cli(['explain', rule.id, '--format', 'markdown']).stdout;
+    assert.match(page, new RegExp(`^# ${rule.id} ${rule.name}$`, 'm'));
+    for (const section of ['What it does', 'Why is this bad?', 'Example', 'Use instead', 'References']) assert.ok(page.includes(`## ${section}`), `${rule.id} page lacks ${section}`);
+    assert.equal(readFileSync(join(REPO, 'docs', 'rules', `${rule.id}-${rule.name}.md`), 'utf8'), page, `docs/rules/${rule.id}-${rule.name}.md is stale: run npm run docs`);
+  }
+});

@@ -18,7 +18,7 @@ import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
 import type { Severity } from '../findings/types.js';
 import { VERSION } from '../version.js';
-import { explainRule, listRules } from './rules-command.js';
+import { explainRule, listRules, ruleMarkdown } from './rules-command.js';
 
 const FAIL_ON = ['error', 'warning', 'note', 'never'] as const;
 const RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
@@ -157,10 +157,11 @@ export function program(): Command {
     .command('explain')
     .description('print the long form of one rule')
     .argument('<rule>', 'rule id (GA101) or name (blocking-sleep-in-async-function)')
-    .action((rule: string) => {
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'markdown']).default('text'))
+    .action((rule: string, flags: { format: 'text' | 'markdown' }) => {
       const found = loadRules().find((r) => r.id === rule.toUpperCase() || r.name === rule);
       if (!found) throw new UsageError(`no rule '${rule}'; run 'gil-audit rules' to list them`);
-      process.stdout.write(explainRule(found, loadCatalogue()));
+      process.stdout.write(flags.format === 'markdown' ? ruleMarkdown(found, loadCatalogue()) : explainRule(found, loadCatalogue()));
     });
   return cmd;
 }

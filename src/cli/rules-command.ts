@@ -73,3 +73,47 @@ function wrap(text: string, indent: string, width = 96): string {
   }
   return out.join('\n').trimEnd();
 }
+
+/** The rule's documentation page (docs/rules/<ID>-<name>.md), generated from its YAML. */
+export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
+  const parts = [
+    '<!-- Generated from ' + r.source + ' by `npm run docs`. DO NOT EDIT. -->',
+    '',
+    `# ${r.id} ${r.name}`,
+    '',
+    `**Category** ${r.category} · **Severity** ${r.severity} · **Confidence** ${r.confidence} · **Status** ${r.status} (since ${r.since})`,
+    '',
+    '## What it does',
+    '',
+    `${r.summary}.`,
+    '',
+    '## Why is this bad?',
+    '',
+    r.rationale.trim(),
+    '',
+    '## Example',
+    '',
+    '```python',
+    r.examples.bad.trimEnd(),
+    '```',
+    '',
+    '## Use instead',
+    '',
+    '```python',
+    r.examples.good.trimEnd(),
+    '```',
+    '',
+    r.fix.recommendation.trim(),
+  ];
+  const kinds = new Set(r.match?.kinds ?? []);
+  const entries = catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
+  if (entries.length > 0) {
+    parts.push('', '## APIs', '', `From \`${entries[0].source.replace(/\/[^/]+$/, '/')}\`: \`X()\` is an instance of X, \`{a,b}\` alternatives, \`*\` any one name.`, '');
+    for (const e of entries) {
+      parts.push(`- ${e.label ?? e.kind}: ${e.calls.map((c) => `\`${c}\``).join(', ')}${e.equivalents.length ? ` (${e.equivalents.join(', ')})` : ''}`);
+    }
+  }
+  if (r.equivalents.length > 0) parts.push('', '## Equivalents', '', ...r.equivalents.map((e) => `- ${e}`));
+  if (r.references.length > 0) parts.push('', '## References', '', ...r.references.map((u) => `- <${u}>`));
+  return `${parts.join('\n')}\n`;
+}
