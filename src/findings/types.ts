@@ -42,7 +42,7 @@ export interface Finding {
   function: string;
   /** Stable identity for baselines: rule + file + function + normalised callee. */
   fingerprint: string;
-  /** The source line, trimmed, for code frames. */
+  /** The source line (trailing whitespace removed), for code frames. */
   snippet: string;
 }
 

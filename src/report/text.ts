@@ -23,9 +23,9 @@ const SPAN_START = /[A-Za-z_(\[{"']/;
 const SPAN_END = /[A-Za-z0-9_)\]}"']/;
 
 /**
- * Where the finding's span lies inside `finding.snippet`, which is the source line with its
- * leading whitespace removed, so the indentation (and so the offset) is not known. An offset is
- * returned only when exactly one fits: the span is on one line, the candidate text starts and
+ * Where the finding's span lies inside `finding.snippet`. The snippet is the whole source line,
+ * so the column is the offset when the text there fits. For a snippet that lost its indentation
+ * (hand-made runs), an offset is returned only when exactly one fits: the span is on one line, the candidate text starts and
  * ends on expression characters with word boundaries either side, and, to break ties, contains
  * the last name segment of the callee at that location. Otherwise `undefined` (no caret is shown).
  */
@@ -33,6 +33,12 @@ export function caretSpan(finding: Finding): { start: number; width: number } | 
   const { snippet, line, endLine, column, endColumn } = finding;
   const width = endColumn - column;
   if (snippet === '' || endLine !== line || width < 1 || width > snippet.length) return undefined;
+  // The snippet is the whole source line: the column is the offset, when the text there fits.
+  const exact = column - 1;
+  const before = snippet[exact - 1] ?? ' ';
+  if (exact + width <= snippet.length && SPAN_START.test(snippet[exact]) && !IDENT.test(before) && before !== '.') {
+    return { start: exact, width };
+  }
   const candidates: number[] = [];
   const last = Math.min(column - 1, snippet.length - width);
   for (let start = 0; start <= last; start++) {
@@ -77,7 +83,8 @@ function renderFinding(finding: Finding, c: Colors): string[] {
     lines.push(`${c.blue(`${gutter} |`)} ${finding.snippet}`);
     const caret = caretSpan(finding);
     if (caret !== undefined) {
-      const marks = ' '.repeat(caret.start) + '^'.repeat(caret.width);
+      // Tabs stay tabs under the code, so the caret lines up however the terminal shows them.
+      const marks = finding.snippet.slice(0, caret.start).replace(/[^\t]/g, ' ') + '^'.repeat(caret.width);
       lines.push(`${c.blue(`${' '.repeat(GUTTER)} |`)} ${color(marks)}`);
     }
   }
