@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool } from './parse/pool.js';
 import { ProjectIndex } from './graph/index.js';
+import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
 import { BlockingAnalysis } from './classify/blocking.js';
 import { WorkloadAnalysis } from './classify/workload.js';
@@ -46,8 +47,11 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
   time('discover');
+  const known = (name: string) => catalogue.matches(name).length > 0;
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress,
+    // Calls no stage can use are dropped as each batch arrives, so they never pile up.
+    onFacts: (facts) => pruneCalls(facts, known),
   });
   time('parse + facts');
   const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths);
@@ -69,6 +73,7 @@ async function analyse(
   readPath: (rel: string) => string, roots: string[],
 ): Promise<AuditRun> {
   const time = timer();
+  pruneCalls(modules, (name) => catalogue.matches(name).length > 0);
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
   time('graph');
   const blocking = new BlockingAnalysis(index, catalogue);

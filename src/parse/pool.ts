@@ -26,6 +26,8 @@ export interface PoolOptions {
   maxBytes?: number;
   /** Called after each batch with the number of files done so far. */
   onProgress?: (done: number, total: number) => void;
+  /** Applied to each batch's facts on arrival (to drop what later stages cannot use, early). */
+  onFacts?: (facts: ModuleFacts[]) => void;
 }
 
 const BATCH = 16;
@@ -55,7 +57,9 @@ export async function runPool(files: { abs: string; rel: string }[], mode: 'fact
         worker.postMessage(batches[next++]);
       };
       worker.on('message', (response: WorkerResponse) => {
-        results[response.id] = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
+        const facts = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
+        options.onFacts?.(facts);
+        results[response.id] = facts;
         floor.files += response.floor.files;
         floor.bytes += response.floor.bytes;
         inFlight--;
