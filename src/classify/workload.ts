@@ -87,18 +87,20 @@ export class WorkloadAnalysis {
    * nested loops. Bookkeeping loops over a few items are too common to report through calls.
    */
   heavyHelper(id: number): boolean {
-    const heavy = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && e.strong && ((e.work ?? 0) >= HEAVY_HELPER_WORK || e.api !== undefined));
-    if (heavy(id)) return true;
-    const inherited = this.inherited[id].get('cpu-gil');
-    return inherited !== undefined && heavy(inherited.source);
+    return this.cpuEvidenceAtSource(id, (e) => e.strong && ((e.work ?? 0) >= HEAVY_HELPER_WORK || e.api !== undefined));
   }
 
   /** CPU evidence that decides on its own: nested loops, large ranges, GIL-holding APIs in loops, own or at the source of the inherited chain. */
   strongCpu(id: number): boolean {
-    const strong = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && e.strong);
-    if (strong(id)) return true;
+    return this.cpuEvidenceAtSource(id, (e) => e.strong);
+  }
+
+  /** Whether CPU evidence passing `test` is the function's own, or at the source of its inherited CPU chain. */
+  private cpuEvidenceAtSource(id: number, test: (e: OwnEvidence) => boolean): boolean {
+    const has = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && test(e));
+    if (has(id)) return true;
     const inherited = this.inherited[id].get('cpu-gil');
-    return inherited !== undefined && strong(inherited.source);
+    return inherited !== undefined && has(inherited.source);
   }
 
   /**
@@ -117,10 +119,7 @@ export class WorkloadAnalysis {
 
   /** CPU evidence above the light level, own or at the source of the chain: enough to warn about work in a request. */
   heavyCpu(id: number): boolean {
-    const heavy = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && !e.light);
-    if (heavy(id)) return true;
-    const inherited = this.inherited[id].get('cpu-gil');
-    return inherited !== undefined && heavy(inherited.source);
+    return this.cpuEvidenceAtSource(id, (e) => !e.light);
   }
 
   /** The first reason for `kind`, own or inherited (for messages). */
