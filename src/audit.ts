@@ -47,11 +47,10 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
   time('discover');
-  const known = (name: string) => catalogue.matches(name).length > 0;
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up.
-    onFacts: (facts) => pruneCalls(facts, known),
+    onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue)),
   });
   time('parse + facts');
   const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths);
@@ -65,7 +64,14 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
 export async function analyseFacts(
   modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[],
 ): Promise<AuditRun> {
-  return analyse(modules, loadRules(), loadCatalogue(), options, readPath, roots);
+  const catalogue = loadCatalogue();
+  pruneCalls(modules, catalogueKnows(catalogue));
+  return analyse(modules, loadRules(), catalogue, options, readPath, roots);
+}
+
+/** Whether the catalogue names an API at all (calls it does not name can be pruned; see graph/prune.ts). */
+function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>): (name: string) => boolean {
+  return (name) => catalogue.matches(name).length > 0;
 }
 
 async function analyse(
@@ -73,7 +79,6 @@ async function analyse(
   readPath: (rel: string) => string, roots: string[],
 ): Promise<AuditRun> {
   const time = timer();
-  pruneCalls(modules, (name) => catalogue.matches(name).length > 0);
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
   time('graph');
   const blocking = new BlockingAnalysis(index, catalogue);
