@@ -133,7 +133,7 @@ export class ProjectIndex {
     for (const node of this.functions) {
       const targets = this.targets[node.id];
       for (const call of node.fact.calls) {
-        const target = this.resolveCall(call, node);
+        const target = this.resolveCall(call);
         targets.push(target);
         if (target.kind === 'function') this.addEdge(node.id, target.id, call);
         // APIs that call their function argument right away (`map(f, xs)`, `sorted(key=f)`).
@@ -162,8 +162,8 @@ export class ProjectIndex {
 
   private readonly resolved = new Map<string, CallTarget>();
 
-  /** Resolves one call made by `node` (the same target text always resolves the same way). */
-  resolveCall(call: CallFact, _node: FunctionNode): CallTarget {
+  /** Resolves one call (the same target text always resolves the same way). */
+  resolveCall(call: CallFact): CallTarget {
     if (!call.target) return { kind: 'unknown' };
     if (call.resolution === 'super') return this.resolveSuper(call.target);
     let target = this.resolved.get(call.target);
