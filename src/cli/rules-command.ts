@@ -5,7 +5,7 @@
  * Why is this bad?, Example, Use instead, Equivalents, References.
  */
 import type { RuleMeta } from '../findings/types.js';
-import type { Catalogue } from '../classify/catalogue.js';
+import type { Catalogue, CatalogueEntry } from '../classify/catalogue.js';
 
 export function listRules(rules: RuleMeta[], format: 'text' | 'json'): string {
   if (format === 'json') {
@@ -44,8 +44,7 @@ export function explainRule(r: RuleMeta, catalogue?: Catalogue): string {
     'What to do',
     wrap(r.fix.recommendation.trim(), '  '),
   ];
-  const kinds = new Set(r.match?.kinds ?? []);
-  const entries = catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
+  const entries = ruleApis(r, catalogue);
   if (entries.length > 0) {
     parts.push('', `APIs (${entries[0].source.replace(/\/[^/]+$/, '/')}*.yaml)`);
     for (const e of entries) {
@@ -105,8 +104,7 @@ export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
     '',
     r.fix.recommendation.trim(),
   ];
-  const kinds = new Set(r.match?.kinds ?? []);
-  const entries = catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
+  const entries = ruleApis(r, catalogue);
   if (entries.length > 0) {
     parts.push('', '## APIs', '', `From \`${entries[0].source.replace(/\/[^/]+$/, '/')}\`: \`X()\` is an instance of X, \`{a,b}\` alternatives, \`*\` any one name.`, '');
     for (const e of entries) {
@@ -116,4 +114,10 @@ export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
   if (r.equivalents.length > 0) parts.push('', '## Equivalents', '', ...r.equivalents.map((e) => `- ${e}`));
   if (r.references.length > 0) parts.push('', '## References', '', ...r.references.map((u) => `- <${u}>`));
   return `${parts.join('\n')}\n`;
+}
+
+/** The catalogue entries a declarative rule reports (those of the kinds its `match` names). */
+function ruleApis(r: RuleMeta, catalogue?: Catalogue): CatalogueEntry[] {
+  const kinds = new Set(r.match?.kinds ?? []);
+  return catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
 }
