@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { discover } from '../src/discover/index.js';
-import { runPool } from '../src/parse/pool.js';
+import { runPool } from '../src/facts/pool.js';
 import { audit } from '../src/audit.js';
 
 interface Sample {

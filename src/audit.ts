@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discover } from './discover/index.js';
-import { runPool } from './parse/pool.js';
+import { runPool } from './facts/pool.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
@@ -18,7 +18,7 @@ import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { buildFindings } from './findings/build.js';
-import type { AuditRun, FileError, RuleMeta, Severity } from './findings/types.js';
+import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import { VERSION } from './version.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { REPO, annotations, compare, readTree } from './helpers/fixtures.js';
 import { loadRules } from '../src/rules/registry.js';
-import type { AuditRun } from '../src/findings/types.js';
+import type { AuditRun } from '../src/model/types.js';
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');

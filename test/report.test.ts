@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import type * as Sarif from 'sarif';
-import type { AuditRun, FunctionReport, RuleMeta } from '../src/findings/types.js';
+import type { AuditRun, FunctionReport, RuleMeta } from '../src/model/types.js';
 import { render, reporters } from '../src/report/index.js';
 
 // ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.

@@ -10,7 +10,7 @@
  * `run_in_executor`, a callback) is not called by the caller, so no edge exists for it.
  */
 import type { CallFact } from '../facts/types.js';
-import type { Confidence } from '../findings/types.js';
+import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 import { exempt, type Catalogue, type Match } from './catalogue.js';
 

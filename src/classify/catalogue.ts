@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import type { ArgFact, CallFact } from '../facts/types.js';
-import type { Confidence } from '../findings/types.js';
+import type { Confidence } from '../model/types.js';
 import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
 export interface CatalogueEntry {

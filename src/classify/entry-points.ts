@@ -8,7 +8,7 @@
  * through names, lambdas and `functools.partial`), and the entry points of every function.
  */
 import type { ArgFact, CallFact } from '../facts/types.js';
-import type { EntryPoint } from '../findings/types.js';
+import type { EntryPoint } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { Catalogue, CatalogueEntry } from './catalogue.js';
 

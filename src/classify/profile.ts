@@ -6,7 +6,7 @@
  * targets, request handlers and tasks weigh most; each call hop away decays it), loop nesting in
  * the function itself, and how many places call it. It ranks; it does not measure.
  */
-import type { EntryPoint, FunctionReport } from '../findings/types.js';
+import type { EntryPoint, FunctionReport } from '../model/types.js';
 import type { ProjectIndex } from '../graph/index.js';
 import type { EntryPoints } from './entry-points.js';
 import type { WorkloadAnalysis } from './workload.js';

@@ -8,7 +8,7 @@
  * hashlib, zlib/bz2/lzma and I/O release it. A loop that awaits or waits on I/O is not CPU work.
  */
 import type { LoopFact } from '../facts/types.js';
-import type { ChainStep, Classification, Confidence, Evidence } from '../findings/types.js';
+import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
 import type { Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { exempt, type Catalogue } from './catalogue.js';
 

@@ -16,7 +16,7 @@ import { readBaseline, writeBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
-import type { Severity } from '../findings/types.js';
+import type { Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
 import { explainRule, listRules, ruleMarkdown } from './rules-command.js';
 

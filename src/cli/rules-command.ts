@@ -4,7 +4,7 @@
  * Stage: cli. The long form follows the fixed section order of the rule docs: What it does,
  * Why is this bad?, Example, Use instead, Equivalents, References.
  */
-import type { RuleMeta } from '../findings/types.js';
+import type { RuleMeta } from '../model/types.js';
 import type { Catalogue, CatalogueEntry } from '../classify/catalogue.js';
 
 export function listRules(rules: RuleMeta[], format: 'text' | 'json'): string {

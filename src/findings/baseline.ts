@@ -6,7 +6,7 @@
  * edits above a finding do not make it new again.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { Finding } from './types.js';
+import type { Finding } from '../model/types.js';
 import { ConfigError } from '../config/schema.js';
 
 export function readBaseline(file: string): Set<string> {

@@ -8,7 +8,7 @@
  * file, function, callee and occurrence, not the line.
  */
 import { createHash } from 'node:crypto';
-import type { Finding } from './types.js';
+import type { Finding } from '../model/types.js';
 import type { RawFinding } from '../rules/types.js';
 
 export function buildFindings(raw: RawFinding[], lines: (file: string) => string[]): Finding[] {

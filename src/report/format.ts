@@ -5,7 +5,7 @@
  * nothing here depends on the locale, the clock or the file system.
  */
 
-import type { Finding, RuleMeta, Severity } from '../findings/types.js';
+import type { Finding, RuleMeta, Severity } from '../model/types.js';
 
 /** Severities from most to least serious, the order every report lists them in. */
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];

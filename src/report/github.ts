@@ -5,7 +5,7 @@
  * Stage: report. Input: an AuditRun; output: the command lines. Values are escaped as the
  * workflow-command syntax requires (`%`, CR, LF; and `:`/`,` inside properties).
  */
-import type { AuditRun, Severity } from '../findings/types.js';
+import type { AuditRun, Severity } from '../model/types.js';
 import type { Reporter } from './types.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', note: 'notice' };

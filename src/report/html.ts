@@ -6,7 +6,7 @@
  */
 
 import { Marked } from 'marked';
-import type { AuditRun } from '../findings/types.js';
+import type { AuditRun } from '../model/types.js';
 import { markdownReporter } from './markdown.js';
 import type { ReportOptions } from './types.js';
 

@@ -4,7 +4,7 @@
  * Stage: report. Input: a format name, an `AuditRun` and `ReportOptions`. Output: the report text.
  */
 
-import type { AuditRun } from '../findings/types.js';
+import type { AuditRun } from '../model/types.js';
 import { githubReporter } from './github.js';
 import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';

@@ -6,7 +6,7 @@
  * are sorted, so the same run always gives byte-identical output.
  */
 
-import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, RuleMeta } from '../findings/types.js';
+import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, RuleMeta } from '../model/types.js';
 import { sortedKeys, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 

@@ -8,7 +8,7 @@
  * be read. No dates or timings, so the same run gives byte-identical output.
  */
 
-import type { AuditRun, Classification, EntryPoint, Finding, FunctionReport, RuleMeta, Severity } from '../findings/types.js';
+import type { AuditRun, Classification, EntryPoint, Finding, FunctionReport, RuleMeta, Severity } from '../model/types.js';
 import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys } from './format.js';
 import type { ReportOptions } from './types.js';
 

@@ -8,7 +8,7 @@
  */
 
 import type * as Sarif from 'sarif';
-import type { AuditRun, ChainStep, Finding, RuleMeta } from '../findings/types.js';
+import type { AuditRun, ChainStep, Finding, RuleMeta } from '../model/types.js';
 import { posixPath, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 

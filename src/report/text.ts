@@ -7,7 +7,7 @@
  */
 
 import pc from 'picocolors';
-import type { AuditRun, Finding, Severity } from '../findings/types.js';
+import type { AuditRun, Finding, Severity } from '../model/types.js';
 import { count, isTransitive } from './format.js';
 import type { ReportOptions } from './types.js';
 

@@ -4,7 +4,7 @@
  * Stage: report. Input: an `AuditRun` and `ReportOptions`. Output: the report as one string.
  */
 
-import type { AuditRun } from '../findings/types.js';
+import type { AuditRun } from '../model/types.js';
 
 /** Presentation options shared by all reporters; analysis options never reach this stage. */
 export interface ReportOptions {

@@ -4,7 +4,7 @@
  * Stage: rules. Declarative rules share one engine; `engine: ts` rules live in
  * `src/rules/impl/<name>.ts` and are loaded when selected.
  */
-import type { RuleMeta } from '../findings/types.js';
+import type { RuleMeta } from '../model/types.js';
 import type { RawFinding, RuleContext, RuleImpl } from './types.js';
 import { declarative } from './declarative.js';
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { RuleMeta } from '../findings/types.js';
+import type { RuleMeta } from '../model/types.js';
 import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
 let cached: RuleMeta[] | undefined;

@@ -5,7 +5,7 @@
  * parse. A RawFinding still points at facts; the findings stage turns it into a Finding.
  */
 import type { CallFact, Span } from '../facts/types.js';
-import type { ChainStep, Confidence, RuleMeta, Severity } from '../findings/types.js';
+import type { ChainStep, Confidence, RuleMeta, Severity } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { BlockingAnalysis } from '../classify/blocking.js';
 import type { Catalogue } from '../classify/catalogue.js';

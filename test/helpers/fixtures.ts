@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createParser, typeIds } from '../../src/parse/language.js';
 import { factsForSource } from '../../src/facts/index.js';
 import { analyseFacts, type AuditOptions } from '../../src/audit.js';
-import type { AuditRun } from '../../src/findings/types.js';
+import type { AuditRun } from '../../src/model/types.js';
 
 /** The repository root (tests run from dist/test/helpers). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));

@@ -7,7 +7,7 @@
  * and the shortest chain among equals. Chains to file-metadata calls are followed two calls deep.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import type { Severity } from '../../findings/types.js';
+import type { Severity } from '../../model/types.js';
 import { alternativeFor, asyncLibrary, fillTemplate, offloadFor } from '../message.js';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };

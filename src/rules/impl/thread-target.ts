@@ -6,7 +6,7 @@
  */
 import type { Spawn } from '../../classify/entry-points.js';
 import type { RawFinding, RuleContext } from '../types.js';
-import type { RuleMeta } from '../../findings/types.js';
+import type { RuleMeta } from '../../model/types.js';
 import { fillTemplate } from '../message.js';
 
 /** Findings for spawns that `select` picks whose target is CPU-bound and holds the GIL. */

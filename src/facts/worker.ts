@@ -1,7 +1,7 @@
 /**
  * A parse worker: reads, parses and extracts facts for batches of files.
  *
- * Stage: parse. Input: batches of {abs, rel} from the pool; output: ModuleFacts per file (or, in
+ * Stage: parse + facts. Input: batches of {abs, rel} from the pool; output: ModuleFacts per file (or, in
  * floor mode, only counts, for the benchmark's parse-only baseline). Trees never leave this
  * thread, and the worker yields to its event loop between files so the native binding can free
  * each dropped tree (see shared/MEASUREMENTS.md: without a turn of the loop, memory grows with
@@ -9,10 +9,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
-import { createParser, typeIds } from './language.js';
-import { factsForFile } from '../facts/index.js';
+import { createParser, typeIds } from '../parse/language.js';
+import { factsForFile } from './index.js';
 import type { WorkerRequest, WorkerResponse } from './pool.js';
-import type { ModuleFacts } from '../facts/types.js';
+import type { ModuleFacts } from './types.js';
 
 const parser = createParser();
 const ids = typeIds(parser);

@@ -1,7 +1,9 @@
 /**
- * Finding and AuditRun: what the analysis hands to the reporters.
+ * The shared vocabulary of every stage: severity, confidence, evidence, entry points, rule
+ * metadata, findings and the AuditRun the reporters present.
  *
- * Stage: findings. Reporters only present these; they never compute analysis.
+ * Stage: model, the bottom of the pipeline. It imports nothing, and every stage may import it;
+ * test/architecture.test.ts fails on any import that runs back up the pipeline.
  */
 
 export type Severity = 'error' | 'warning' | 'note';

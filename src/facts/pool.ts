@@ -1,12 +1,12 @@
 /**
  * A pool of parse workers sized to the cores, handing out small batches of files.
  *
- * Stage: parse. Input: files to analyse; output: ModuleFacts in the order of the input. Small
+ * Stage: parse + facts. Input: files to analyse; output: ModuleFacts in the order of the input. Small
  * batches keep both cores busy to the end and bound the trees alive at once.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { ModuleFacts } from '../facts/types.js';
+import type { ModuleFacts } from './types.js';
 
 export interface WorkerRequest {
   id: number;
