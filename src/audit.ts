@@ -17,6 +17,8 @@ import { EntryPoints } from './classify/entry-points.js';
 import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
+import { analyseReadiness } from './readiness/index.js';
+import type { ReadinessInput } from './readiness/types.js';
 import { buildFindings } from './findings/build.js';
 import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
@@ -53,7 +55,9 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue)),
   });
   time('parse + facts');
-  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths);
+  const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes);
+  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths, readiness.inputs);
+  run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
   run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   run.summary.errors = run.errors.length;
@@ -62,11 +66,32 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
 
 /** Everything after parsing: usable on facts made anywhere (tests build them in-process). */
 export async function analyseFacts(
-  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[],
+  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[], readiness: ReadinessInput[] = [],
 ): Promise<AuditRun> {
   const catalogue = loadCatalogue();
   pruneCalls(modules, catalogueKnows(catalogue));
-  return analyse(modules, loadRules(), catalogue, options, readPath, roots);
+  return analyse(modules, loadRules(), catalogue, options, readPath, roots, readiness);
+}
+
+/** Manifests and native sources as text for the readiness stage; a file it cannot read is an error, not a stop. */
+function readReadinessInputs(files: { abs: string; rel: string; size: number }[], maxBytes = 10 * 1024 * 1024) {
+  const inputs: ReadinessInput[] = [];
+  const errors: FileError[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.rel)) continue;
+    seen.add(file.rel);
+    if (file.size > maxBytes) {
+      errors.push({ file: file.rel, message: `skipped: larger than ${(maxBytes / 1048576).toFixed(0)} MB; raise --max-file-size to include it` });
+      continue;
+    }
+    try {
+      inputs.push({ rel: file.rel, text: readFileSync(file.abs, 'utf8').replace(/^\uFEFF/, '') });
+    } catch (error) {
+      errors.push({ file: file.rel, message: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? 'error'}; check its permissions or exclude it` });
+    }
+  }
+  return { inputs, errors };
 }
 
 /** Whether the catalogue names an API at all (calls it does not name can be pruned; see graph/prune.ts). */
@@ -76,7 +101,7 @@ function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>): (name: str
 
 async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
-  readPath: (rel: string) => string, roots: string[],
+  readPath: (rel: string) => string, roots: string[], readinessInputs: ReadinessInput[],
 ): Promise<AuditRun> {
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
@@ -84,14 +109,15 @@ async function analyse(
   const blocking = new BlockingAnalysis(index, catalogue);
   const workload = new WorkloadAnalysis(index, catalogue);
   const entries = new EntryPoints(index, catalogue);
-  time('classify');
+  const readiness = analyseReadiness(readinessInputs);
+  time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
   const notIgnored = ruleFilter([], options.ignore);
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, entries, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, entries, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
@@ -107,7 +133,7 @@ async function analyse(
     return got;
   };
   const findings = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint));
-  const errors: FileError[] = [];
+  const errors: FileError[] = [...readiness.errors];
   for (const m of index.modules) {
     for (const issue of m.issues) errors.push({ file: m.path, message: issue.line ? `line ${issue.line}: ${issue.message}` : issue.message });
   }

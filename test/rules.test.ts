@@ -1,13 +1,14 @@
 /**
- * Fixture-driven rule tests: each `fixtures/<category>/<ID>-<name>*.py` runs its one rule and
- * must produce exactly the (line, rule) pairs its `# expect:` comments name, and nothing on its
- * `# ok:` lines or anywhere else.
+ * Fixture-driven rule tests: each `fixtures/<category>/<ID>-<name>*.py` (or a directory of that
+ * name holding a small project: manifests, C, Rust, Cython files) runs its one rule and must
+ * produce exactly the (line, rule) pairs its `expect:` comments name, and nothing on its `ok:`
+ * lines or anywhere else.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, auditFiles, compare, loadFixture } from './helpers/fixtures.js';
+import { REPO, annotations, auditFiles, compare, loadFixture, readTree, type Fixture } from './helpers/fixtures.js';
 import { loadRules } from '../src/rules/registry.js';
 
 const rules = loadRules();
@@ -15,12 +16,12 @@ const fixtureRoot = join(REPO, 'fixtures');
 const categories = readdirSync(fixtureRoot).filter((d) => d !== 'sample' && d !== 'projects' && d !== 'classify');
 
 for (const category of categories) {
-  for (const name of readdirSync(join(fixtureRoot, category)).filter((n) => n.endsWith('.py')).sort()) {
+  for (const name of readdirSync(join(fixtureRoot, category)).filter((n) => n.endsWith('.py') || statSync(join(fixtureRoot, category, n)).isDirectory()).sort()) {
     const id = /^(GA\d{3})/.exec(name)?.[1];
     test(`${category}/${name}`, async () => {
       assert.ok(id, `fixture ${name} must start with a rule id`);
       assert.ok(rules.some((r) => r.id === id), `fixture ${name} names ${id}, which is not a rule`);
-      const fixture = loadFixture(join(fixtureRoot, category, name), name);
+      const fixture = loadAny(join(fixtureRoot, category, name), name);
       const positives = fixture.expectations.filter((e) => e.kind === 'expect' && e.rule === id);
       const negatives = fixture.expectations.filter((e) => e.kind === 'ok' && e.rule === id);
       assert.ok(positives.length > 0, `${name} needs at least one '# expect: ${id}'`);
@@ -30,6 +31,13 @@ for (const category of categories) {
       assert.deepEqual({ missing, noisy }, { missing: [], noisy: [] });
     });
   }
+}
+
+/** A `.py` fixture (possibly split into files), or a directory holding a small project. */
+function loadAny(path: string, name: string): Fixture {
+  if (!statSync(path).isDirectory()) return loadFixture(path, name);
+  const files = readTree(path);
+  return { files, expectations: [...files].flatMap(([file, source]) => annotations(file, source)) };
 }
 
 test('every rule has metadata, a fixture with positive and negative cases, and its implementation', () => {
@@ -45,9 +53,10 @@ test('every rule has metadata, a fixture with positive and negative cases, and i
 
 for (const rule of rules) {
   test(`${rule.id} examples: the bad one is reported, the good one is not`, async () => {
-    const bad = await auditFiles(new Map([['example.py', rule.examples.bad]]), { select: [rule.id] });
+    const file = rule.examples.file ?? 'example.py';
+    const bad = await auditFiles(new Map([[file, rule.examples.bad]]), { select: [rule.id] });
     assert.ok(bad.findings.some((f) => f.rule === rule.id), `examples.bad of ${rule.id} gives no ${rule.id} finding`);
-    const good = await auditFiles(new Map([['example.py', rule.examples.good]]), { select: [rule.id] });
+    const good = await auditFiles(new Map([[file, rule.examples.good]]), { select: [rule.id] });
     assert.deepEqual(good.findings.filter((f) => f.rule === rule.id).map((f) => `${f.line}: ${f.message}`), []);
   });
 }

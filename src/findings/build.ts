@@ -15,22 +15,23 @@ export function buildFindings(raw: RawFinding[], lines: (file: string) => string
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const r of raw) {
-    const module = r.fn.module;
+    const file = r.fn ? r.fn.module.path : r.place!.file;
     const line = r.call.span.line;
-    const suppressed = module.suppressions.some(
+    const suppressions = r.fn ? r.fn.module.suppressions : r.place!.suppressions;
+    const suppressed = suppressions.some(
       (s) => s.line === line && (s.codes.length === 0 || s.codes.includes(r.rule.id) || r.equivalents.some((e) => s.codes.includes(e)) || (r.via !== undefined && s.codes.includes(r.via))),
     );
     if (suppressed) continue;
-    const key = `${r.rule.id}:${module.path}:${line}:${r.call.span.column}`;
+    const key = `${r.rule.id}:${file}:${line}:${r.call.span.column}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const source = lines(module.path)[line - 1] ?? '';
+    const source = lines(file)[line - 1] ?? '';
     findings.push({
       rule: r.rule.id, name: r.rule.name, severity: r.severity, confidence: r.confidence,
-      file: module.path, line, column: r.call.span.column, endLine: r.call.span.endLine, endColumn: r.call.span.endColumn,
+      file, line, column: r.call.span.column, endLine: r.call.span.endLine, endColumn: r.call.span.endColumn,
       message: r.message, recommendation: r.recommendation, equivalents: r.equivalents, chain: r.chain,
-      function: r.fn.fqn,
-      fingerprint: `${r.rule.id}\0${module.path}\0${r.fn.fact.qualname}\0${r.call.callee}\0${r.chain.at(-1)?.function ?? ''}`,
+      function: r.fn ? r.fn.fqn : r.place!.subject,
+      fingerprint: `${r.rule.id}\0${file}\0${r.fn ? r.fn.fact.qualname : r.place!.subject}\0${r.call.callee}\0${r.chain.at(-1)?.function ?? ''}`,
       snippet: source.replace(/\s+$/, ''),
     });
   }

@@ -109,11 +109,13 @@ export interface RuleMeta {
   message: string;
   rationale: string;
   fix: { recommendation: string };
-  examples: { bad: string; good: string };
+  /** `file`: the name the examples are audited as (default `example.py`). */
+  examples: { bad: string; good: string; file?: string };
   equivalents: string[];
   references: string[];
   tags?: string[];
-  match?: { kinds: string[]; context: 'async-function' };
+  /** Declarative rules: catalogue kinds called directly in coroutines, or readiness checks (FREE-THREADING.md §6 ids). */
+  match?: { kinds?: string[]; context?: 'async-function'; checks?: string[] };
   /** File it was loaded from, relative to the package root. */
   source: string;
 }

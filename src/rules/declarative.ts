@@ -1,6 +1,7 @@
 /**
  * The declarative engine: a rule whose YAML `match` names catalogue kinds reports every direct
- * call of such an API in the body of an `async def`.
+ * call of such an API in the body of an `async def`; one whose `match` names readiness checks
+ * reports every readiness problem of those checks, at its place in a manifest or native source.
  *
  * Stage: rules. Calls in nested sync defs and lambdas belong to those functions, not to the
  * coroutine, so they are not reported here (GA110 reports the coroutine's call of a nested def).
@@ -8,7 +9,9 @@
 import type { RawFinding, RuleImpl } from './types.js';
 import { alternativeFor, asyncLibrary, fillTemplate } from './message.js';
 
-export const declarative: RuleImpl = (ctx, rule) => {
+export const declarative: RuleImpl = (ctx, rule) => (rule.match?.checks ? readiness(ctx, rule) : blockingCalls(ctx, rule));
+
+const blockingCalls: RuleImpl = (ctx, rule) => {
   const kinds = new Set(rule.match?.kinds ?? []);
   const out: RawFinding[] = [];
   for (const node of ctx.index.functions) {
@@ -28,6 +31,25 @@ export const declarative: RuleImpl = (ctx, rule) => {
         ],
       });
     }
+  }
+  return out;
+};
+
+/** Each readiness problem of the rule's checks, with its values filled into the message and recommendation. */
+const readiness: RuleImpl = (ctx, rule) => {
+  const checks = new Set(rule.match?.checks ?? []);
+  const out: RawFinding[] = [];
+  for (const problem of ctx.readiness.problems) {
+    if (!checks.has(problem.check)) continue;
+    out.push({
+      rule, severity: rule.severity, confidence: rule.confidence,
+      place: { file: problem.file, subject: problem.subject, suppressions: ctx.readiness.suppressions[problem.file] ?? [] },
+      call: { callee: problem.subject, span: problem.span },
+      message: fillTemplate(rule.message, problem.values),
+      recommendation: fillTemplate(rule.fix.recommendation, problem.values),
+      equivalents: rule.equivalents,
+      chain: [],
+    });
   }
   return out;
 };

@@ -8,7 +8,7 @@ import type { CatalogueEntry } from '../classify/catalogue.js';
 
 /** `{{name}}` placeholders replaced from `values`; unknown ones are left as they are. */
 export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
+  return template.replace(/\{\{\s*([a-zA-Z][a-zA-Z0-9_]*)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
 export type AsyncLibrary = 'asyncio' | 'trio' | 'anyio';

@@ -11,6 +11,7 @@ import type { BlockingAnalysis } from '../classify/blocking.js';
 import type { Catalogue } from '../classify/catalogue.js';
 import type { WorkloadAnalysis } from '../classify/workload.js';
 import type { EntryPoints } from '../classify/entry-points.js';
+import type { FileSuppression, ReadinessFacts } from '../readiness/types.js';
 
 export interface RuleContext {
   index: ProjectIndex;
@@ -18,6 +19,8 @@ export interface RuleContext {
   blocking: BlockingAnalysis;
   workload: WorkloadAnalysis;
   entries: EntryPoints;
+  /** Dependencies, native modules and free-threading problems of the project's other files. */
+  readiness: ReadinessFacts;
   rules: Map<string, RuleMeta>;
   isSelected(id: string): boolean;
   /** The declarative rule that reports direct calls of this catalogue kind, unless it is explicitly ignored. */
@@ -28,7 +31,13 @@ export interface RawFinding {
   rule: RuleMeta;
   severity: Severity;
   confidence: Confidence;
-  fn: FunctionNode;
+  /** The Python function the finding is in; absent for findings in other files (see `place`). */
+  fn?: FunctionNode;
+  /**
+   * For a finding outside Python code (a manifest line, a C module definition): the file, what
+   * stands for the function in fingerprints (a package, a module), and that file's suppressions.
+   */
+  place?: { file: string; subject: string; suppressions: FileSuppression[] };
   /** The call reported, or for findings on a statement (a loop, a def), a stand-in. */
   call: Pick<CallFact, 'callee' | 'span'>;
   message: string;

@@ -27,7 +27,10 @@ export interface Fixture {
 }
 
 const HEADER = /^#\s*---\s*path:\s*(\S+)\s*---\s*$/;
-const ANNOTATION = /#\s*(expect|ok|todo-expect|todo-ok):\s*((?:GA\d{3}[\s,]*)+)/g;
+/** In any comment syntax the fixture's language has: `# expect: GA101`, `// expect: GA420`, a C block comment. */
+const ANNOTATION = /(?:#|\/\/|\/\*)\s*(expect|ok|todo-expect|todo-ok):\s*((?:GA\d{3}[\s,]*)+)/g;
+const COMMENT_LINE = /^\s*(#|\/\/|\/\*)/;
+const BLANK_OR_COMMENT = /^\s*((#|\/\/|\/\*).*)?$/;
 
 /** Splits a fixture file into fragments (or one file named after it) and reads its annotations. */
 export function loadFixture(path: string, name = 'fixture.py'): Fixture {
@@ -66,9 +69,9 @@ export function annotations(file: string, source: string): Expectation[] {
   lines.forEach((text, i) => {
     for (const match of text.matchAll(ANNOTATION)) {
       let line = i + 1;
-      if (/^\s*#/.test(text)) {
+      if (COMMENT_LINE.test(text)) {
         let j = i + 1;
-        while (j < lines.length && /^\s*(#.*)?$/.test(lines[j])) j++;
+        while (j < lines.length && BLANK_OR_COMMENT.test(lines[j])) j++;
         line = j + 1;
       }
       for (const rule of match[2].split(/[\s,]+/).filter(Boolean)) out.push({ file, line, rule, kind: match[1] as Expectation['kind'] });
@@ -77,7 +80,7 @@ export function annotations(file: string, source: string): Expectation[] {
   return out;
 }
 
-/** Every .py file under a directory, as rel path -> source. */
+/** Every file under a directory (Python, manifests, native sources), as rel path -> source. */
 export function readTree(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const stack = [dir];
@@ -86,7 +89,7 @@ export function readTree(dir: string): Map<string, string> {
     for (const name of readdirSync(d).sort()) {
       const full = join(d, name);
       if (statSync(full).isDirectory()) stack.push(full);
-      else if (name.endsWith('.py')) files.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
+      else files.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
     }
   }
   return files;
@@ -97,8 +100,11 @@ const ids = typeIds(parser);
 
 /** Audits in-memory files in this thread (the CLI tests cover the worker pool). */
 export async function auditFiles(files: Map<string, string>, options: AuditOptions = {}): Promise<AuditRun> {
-  const modules = [...files].map(([rel, source]) => factsForSource(source, rel, parser, ids));
-  return analyseFacts(modules, options, (rel) => rel, ['fixture']).then((run) => {
+  const python = [...files].filter(([rel]) => rel.endsWith('.py') || rel.endsWith('.pyi'));
+  const modules = python.map(([rel, source]) => factsForSource(source, rel, parser, ids));
+  // Everything else (and setup.py, which is also a manifest) goes to the readiness stage, as discover would send it.
+  const readiness = [...files].filter(([rel]) => !rel.endsWith('.py') || rel.endsWith('setup.py')).map(([rel, text]) => ({ rel, text }));
+  return analyseFacts(modules, options, (rel) => rel, ['fixture'], readiness).then((run) => {
     // Snippets come from the in-memory sources.
     for (const f of run.findings) f.snippet = (files.get(f.file) ?? '').split('\n')[f.line - 1]?.replace(/\s+$/, '') ?? '';
     return run;

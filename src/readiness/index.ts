@@ -1,0 +1,35 @@
+/**
+ * The readiness stage: dependency manifests and native sources in, ReadinessFacts out.
+ *
+ * Stage: readiness. Pure over its inputs (paths and texts), so tests feed it in-memory files.
+ */
+import { analyseDependencies } from './dependencies/index.js';
+import { analyseNative } from './native/index.js';
+import { fileSuppressions } from './suppressions.js';
+import type { ReadinessFacts, ReadinessInput, ReadinessProblem } from './types.js';
+
+export function analyseReadiness(inputs: ReadinessInput[]): ReadinessFacts {
+  const sorted = [...inputs].sort((a, b) => cmp(a.rel, b.rel));
+  const deps = analyseDependencies(sorted);
+  const native = analyseNative(sorted);
+  const suppressions: ReadinessFacts['suppressions'] = {};
+  for (const input of sorted) {
+    const found = fileSuppressions(input.text);
+    if (found.length > 0) suppressions[input.rel] = found;
+  }
+  return {
+    dependencies: deps.dependencies,
+    nativeModules: native.nativeModules,
+    problems: [...deps.problems, ...native.problems].sort(compareProblems),
+    suppressions,
+    errors: [...deps.errors, ...native.errors].sort((a, b) => cmp(a.file, b.file)),
+  };
+}
+
+function compareProblems(a: ReadinessProblem, b: ReadinessProblem): number {
+  return cmp(a.file, b.file) || a.span.line - b.span.line || a.span.column - b.span.column || cmp(a.check, b.check);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
