@@ -95,6 +95,15 @@ export interface FileError {
   message: string;
 }
 
+/** One tunable setting of a rule. */
+export interface RuleOption {
+  default: number | string | boolean;
+  /** What it tunes and why the default is what it is. */
+  description: string;
+  minimum?: number;
+  maximum?: number;
+}
+
 /** Rule metadata as loaded from `rules/<category>/<ID>-<name>.yaml`. */
 export interface RuleMeta {
   id: string;
@@ -116,6 +125,8 @@ export interface RuleMeta {
   tags?: string[];
   /** Declarative rules: catalogue kinds called directly in coroutines, or readiness checks (FREE-THREADING.md §6 ids). */
   match?: { kinds?: string[]; context?: 'async-function'; checks?: string[] };
+  /** Tunable settings (thresholds) with their defaults; read them with `ruleOption`. */
+  options?: Record<string, RuleOption>;
   /** File it was loaded from, relative to the package root. */
   source: string;
 }

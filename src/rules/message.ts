@@ -1,10 +1,11 @@
 /**
- * Fills a rule's message template and picks the recommendation for the module's async library.
+ * Fills a rule's message template, picks the recommendation for the module's async library, reads rule options.
  *
  * Stage: rules.
  */
 import type { ModuleFacts } from '../facts/types.js';
 import type { CatalogueEntry } from '../classify/catalogue.js';
+import type { RuleMeta } from '../model/types.js';
 
 /** `{{name}}` placeholders replaced from `values`; unknown ones are left as they are. */
 export function fillTemplate(template: string, values: Record<string, string>): string {
@@ -35,4 +36,11 @@ export function offloadFor(library: AsyncLibrary, fn: string): string {
     default:
       return `\`await asyncio.to_thread(${fn}, ...)\``;
   }
+}
+
+/** A numeric option of the rule (its YAML `options`), or a clear error naming the rule file if it has none. */
+export function ruleOption(rule: RuleMeta, name: string): number {
+  const option = rule.options?.[name];
+  if (!option || typeof option.default !== 'number') throw new Error(`${rule.source}: rule ${rule.id} has no numeric option '${name}'`);
+  return option.default;
 }
