@@ -20,6 +20,7 @@ import { runRules } from './rules/engine.js';
 import { analyseReadiness } from './readiness/index.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildFindings } from './findings/build.js';
+import { readinessReport } from './findings/readiness.js';
 import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import { VERSION } from './version.js';
@@ -146,6 +147,7 @@ async function analyse(
     fired[f.rule] = byId.get(f.rule)!;
   }
   const functions = index.functions.filter((f) => f.fact.kind !== 'module');
+  const profiled = profiles(index, workload, entries);
   return {
     tool: { name: 'gil-audit', version: VERSION },
     roots,
@@ -162,7 +164,8 @@ async function analyse(
     rules: Object.fromEntries(Object.entries(fired).sort(([a], [b]) => (a < b ? -1 : 1))),
     findings,
     errors,
-    functions: profiles(index, workload, entries),
+    functions: profiled,
+    readiness: readinessReport(readiness, findings, profiled, byId),
   };
 }
 

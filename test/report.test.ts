@@ -339,7 +339,7 @@ describe('json reporter', () => {
 
   it('is pretty-printed, ordered and complete', () => {
     assert.ok(json.endsWith('}\n'));
-    assert.ok(json.startsWith('{\n  "version": "1.0",\n  "tool": {'));
+    assert.ok(json.startsWith('{\n  "version": "1.1",\n  "tool": {'));
     const report = JSON.parse(json) as {
       rules: { id: string; recommendation: string }[];
       summary: { byRule: Record<string, number> };

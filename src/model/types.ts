@@ -156,4 +156,48 @@ export interface AuditRun {
   errors: FileError[];
   /** Workload profile of the functions worth reporting, hottest first (ties: file, line). */
   functions?: FunctionReport[];
+  /** The free-threading (PEP 703) verdict. */
+  readiness?: ReadinessReport;
+}
+
+/** One area of the free-threading readiness score. */
+export interface ReadinessArea {
+  area: 'dependencies' | 'native-code' | 'shared-state';
+  /** Points kept out of `weight`. */
+  score: number;
+  weight: number;
+  /** What cost points, one line each (`2 dependencies not ready: lxml, pyarrow`). */
+  deductions: string[];
+}
+
+/** A function whose CPU-bound work free-threading would let run in parallel. */
+export interface ReadinessHotPath {
+  qualname: string;
+  file: string;
+  line: number;
+  /** How it runs concurrently: `threading.Thread`, `ThreadPoolExecutor().submit`... */
+  via: string;
+  hotness: number;
+}
+
+/**
+ * The free-threaded Python (PEP 703) verdict: a score with its breakdown, whether free-threading
+ * would speed this program up, what blocks it, and the path to take.
+ */
+export interface ReadinessReport {
+  /** 0..100: the sum of the areas' scores. */
+  score: number;
+  level: 'ready' | 'nearly-ready' | 'work-needed' | 'blocked';
+  areas: ReadinessArea[];
+  /** Would free-threading speed this program up? From the CPU-bound functions run on threads. */
+  wouldHelp: { answer: 'yes' | 'no' | 'unclear'; reason: string; hotPaths: ReadinessHotPath[] };
+  /** Findings that stand between the project and a free-threaded build, most severe first (rule, file, line). */
+  blockers: { rule: string; file: string; line: number; subject: string; message: string }[];
+  /** What to do: adopt 3.14t now, wait for named packages, fix own code first, or stay on processes. */
+  path: { action: 'adopt-free-threading' | 'fix-own-code' | 'wait-for-packages' | 'stay-on-processes' | 'not-needed'; text: string; waitFor: string[] };
+  /** Dependencies by free-threading status (declared once each; lock files only where no manifest names them). */
+  dependencies: { name: string; status: string; requirement: string; firstVersion?: string; file: string; line: number }[];
+  nativeModules: { name: string; binding: string; file: string; line: number; declaresFreeThreading: boolean }[];
+  /** Where the package statuses come from, and their date. */
+  packageData: { source: string; asOf: string };
 }

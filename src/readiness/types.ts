@@ -76,4 +76,6 @@ export interface ReadinessFacts {
   suppressions: Record<string, FileSuppression[]>;
   /** Files that could not be read or understood, with what to do (reported as audit errors). */
   errors: { file: string; message: string }[];
+  /** Where the package statuses come from, and their date (from the shipped package catalogue). */
+  packageData?: { source: string; asOf: string };
 }

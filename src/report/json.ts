@@ -6,12 +6,12 @@
  * are sorted, so the same run always gives byte-identical output.
  */
 
-import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, RuleMeta } from '../model/types.js';
+import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, RuleMeta } from '../model/types.js';
 import { sortedKeys, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
 /** Version of the JSON report format (the `version` field); bump it on any incompatible change. */
-export const JSON_REPORT_VERSION = '1.0';
+export const JSON_REPORT_VERSION = '1.1';
 
 /** Rule metadata as the JSON report publishes it. */
 export interface JsonRule {
@@ -81,6 +81,8 @@ export interface JsonReport {
   /** Hottest first, in the order the analysis ranked them; `[]` when none were profiled. */
   functions: JsonFunction[];
   errors: FileError[];
+  /** The free-threading verdict (since 1.1), as the analysis built it. */
+  readiness?: ReadinessReport;
 }
 
 function jsonRule(rule: RuleMeta): JsonRule {
@@ -171,6 +173,7 @@ export function toJsonReport(run: AuditRun): JsonReport {
     // Already ranked hottest first by the analysis: kept in that order, never re-ranked here.
     functions: (run.functions ?? []).map(jsonFunction),
     errors: run.errors.map((error) => ({ file: error.file, message: error.message })),
+    ...(run.readiness ? { readiness: run.readiness } : {}),
   };
 }
 
