@@ -11,6 +11,7 @@
 import type { AuditRun, Classification, EntryPoint, Finding, FunctionReport, RuleMeta, Severity } from '../model/types.js';
 import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys } from './format.js';
 import type { ReportOptions } from './types.js';
+import { readinessChapter } from './markdown-readiness.js';
 
 /** What findings of each rule category mean, for the executive summary. */
 const CATEGORY_SENTENCES: Record<string, (n: number) => string> = {
@@ -383,6 +384,7 @@ export function markdownReporter(run: AuditRun, _options: ReportOptions): string
     ruleTable(run),
     hotPaths(run),
     concurrency(run),
+    readinessChapter(run),
     findingsByFile(run),
     errorSection(run),
   ].filter((s) => s.length > 0);

@@ -1,0 +1,76 @@
+/**
+ * The Markdown report's free-threading chapter: verdict, would it help, score by area, blockers,
+ * the path to take, dependencies and native modules, and how the score is made.
+ *
+ * Stage: report. Presents `run.readiness` as the analysis built it; decides nothing.
+ */
+import type { AuditRun, ReadinessReport } from '../model/types.js';
+import { mdCode, mdText } from './markdown.js';
+
+const LEVELS: Record<ReadinessReport['level'], string> = {
+  ready: 'ready', 'nearly-ready': 'nearly ready', 'work-needed': 'work needed', blocked: 'blocked',
+};
+const AREAS: Record<string, string> = { dependencies: 'Dependencies', 'native-code': 'Native code', 'shared-state': 'Shared state' };
+const ANSWERS: Record<ReadinessReport['wouldHelp']['answer'], string> = { yes: 'Yes', no: 'No', unclear: 'Unclear' };
+const STATUS_ORDER = ['not-ready', 'partial', 'ready', 'pure-python', 'unknown'];
+const BLOCKERS_SHOWN = 15;
+
+function cell(text: string): string {
+  return mdText(text.trim().replace(/\s*\n\s*/g, ' ')).replace(/\|/g, '\\|');
+}
+
+export function readinessChapter(run: AuditRun): string[] {
+  const r = run.readiness;
+  if (!r) return [];
+  const out = [
+    '## Free-threaded Python (PEP 703) readiness',
+    '',
+    `**Readiness: ${r.score}/100 (${LEVELS[r.level]}).** Would free-threading speed this program up? **${ANSWERS[r.wouldHelp.answer]}**: ${mdText(r.wouldHelp.reason)}.`,
+    '',
+    `**Recommended path:** ${mdText(r.path.text)}`,
+    '',
+  ];
+  if (r.wouldHelp.hotPaths.length > 0) {
+    out.push('CPU-bound functions on threads, which a free-threaded build would run in parallel:', '');
+    out.push('| Function | Where | Started by |', '|---|---|---|');
+    for (const h of r.wouldHelp.hotPaths) out.push(`| ${mdCode(h.qualname)} | ${mdCode(`${h.file}:${h.line}`)} | ${mdCode(h.via)} |`);
+    out.push('');
+  }
+  out.push('| Area | Score | What cost points |', '|---|---:|---|');
+  for (const a of r.areas) out.push(`| ${AREAS[a.area]} | ${a.score}/${a.weight} | ${a.deductions.length > 0 ? cell(a.deductions.join('; ')) : 'nothing'} |`);
+  out.push('');
+  if (r.blockers.length > 0) {
+    out.push(`### Blockers`, '');
+    for (const b of r.blockers.slice(0, BLOCKERS_SHOWN)) out.push(`- ${b.rule} at ${mdCode(`${b.file}:${b.line}`)}: ${mdText(b.message)}`);
+    if (r.blockers.length > BLOCKERS_SHOWN) out.push(`- … and ${r.blockers.length - BLOCKERS_SHOWN} more (see the findings).`);
+    out.push('');
+  }
+  if (r.dependencies.length > 0) {
+    const byStatus = new Map<string, string[]>();
+    for (const d of r.dependencies) byStatus.set(d.status, [...(byStatus.get(d.status) ?? []), d.name]);
+    out.push('### Dependencies', '', '| Status | Packages |', '|---|---|');
+    for (const status of STATUS_ORDER) {
+      const names = byStatus.get(status);
+      if (names) out.push(`| ${status} | ${names.map(mdCode).join(', ')} |`);
+    }
+    out.push('');
+    if (r.packageData.source) out.push(`Package statuses: ${mdText(r.packageData.source)}, as of ${mdText(r.packageData.asOf)}.`, '');
+  }
+  if (r.nativeModules.length > 0) {
+    out.push('### Native modules', '', '| Module | Binding | Defined at | Declares free-threading |', '|---|---|---|---|');
+    for (const m of r.nativeModules) out.push(`| ${mdCode(m.name)} | ${m.binding} | ${mdCode(`${m.file}:${m.line}`)} | ${m.declaresFreeThreading ? 'yes' : '**no**'} |`);
+    out.push('');
+  }
+  out.push(
+    '<details><summary>How the readiness score is made</summary>',
+    '',
+    'Three areas add up to 100: dependencies (40), the project\'s native code (35) and Python state the GIL used to protect (25). '
+      + 'A runtime dependency without free-threaded builds costs 10 points, a partly ready one 4; a native module that does not declare '
+      + 'free-threading support costs 12 (importing it re-enables the GIL); a problem likely to crash or corrupt data without the GIL costs 6; '
+      + 'other findings cost 1 each, at most 10 per area. 85 and above is ready, 60 to 84 nearly ready, 30 to 59 work needed, below 30 blocked. '
+      + '"Would it help" is answered from the functions classified CPU-bound (holding the GIL) that run on threads.',
+    '',
+    '</details>',
+  );
+  return out;
+}
