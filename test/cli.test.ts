@@ -111,6 +111,17 @@ test('rules lists every rule; explain prints the long form', () => {
   assert.match(cli(['explain', 'GA102']).stdout, /^APIs \(rules\/catalogue\/\*\.yaml\)\n[\s\S]*urllib\.request\.urlopen {2}\[ASYNC210\]/m);
 });
 
+test('explain takes a flake8-async or Ruff code and shows the matching rule', () => {
+  const peer = cli(['explain', 'ASYNC251']);
+  assert.equal(peer.code, 0);
+  assert.match(peer.stdout, /^GA101 blocking-sleep-in-async-function$/m);
+  assert.equal(peer.stderr, 'ASYNC251 corresponds to GA101\n');
+  assert.match(cli(['explain', 'ruff:ASYNC210']).stdout, /^GA102 blocking-http-call-in-async-function$/m);
+  const unknown = cli(['explain', 'ASYNC999']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no rule 'ASYNC999'/);
+});
+
 test('bad input: every file is reported or analysed, and the run goes on', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gil-audit-bad-'));
   mkdirSync(join(dir, 'pkg'));

@@ -16,9 +16,9 @@ import { readBaseline, writeBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
-import type { Severity } from '../model/types.js';
+import type { RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
-import { explainRule, listRules, ruleMarkdown } from './rules-command.js';
+import { explainRule, listRules, ruleMarkdown, rulesForCode } from './rules-command.js';
 
 const FAIL_ON = ['error', 'warning', 'note', 'never'] as const;
 const RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
@@ -156,12 +156,15 @@ export function program(): Command {
   cmd
     .command('explain')
     .description('print the long form of one rule')
-    .argument('<rule>', 'rule id (GA101) or name (blocking-sleep-in-async-function)')
+    .argument('<rule>', 'rule id (GA101), name (blocking-sleep-in-async-function), or a flake8-async/Ruff code (ASYNC251)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'markdown']).default('text'))
     .action((rule: string, flags: { format: 'text' | 'markdown' }) => {
-      const found = loadRules().find((r) => r.id === rule.toUpperCase() || r.name === rule);
-      if (!found) throw new UsageError(`no rule '${rule}'; run 'gil-audit rules' to list them`);
-      process.stdout.write(flags.format === 'markdown' ? ruleMarkdown(found, loadCatalogue()) : explainRule(found, loadCatalogue()));
+      const catalogue = loadCatalogue();
+      const found = rulesForCode(rule, loadRules(), catalogue);
+      if (found.length === 0) throw new UsageError(`no rule '${rule}'; run 'gil-audit rules' to list them`);
+      const explain = (r: RuleMeta) => (flags.format === 'markdown' ? ruleMarkdown(r, catalogue) : explainRule(r, catalogue));
+      if (found.length > 1 || (found[0].id !== rule.toUpperCase() && found[0].name !== rule)) process.stderr.write(`${rule} corresponds to ${found.map((r) => r.id).join(', ')}\n`);
+      process.stdout.write(found.map(explain).join('\n'));
     });
   return cmd;
 }

@@ -116,6 +116,19 @@ export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
   return `${parts.join('\n')}\n`;
 }
 
+/**
+ * The rules a code names: a gil-audit id (`GA101`) or name, or another tool's code (`ASYNC251`,
+ * `ruff:ASYNC251`) through the rules' `equivalents` and the catalogue entries each rule covers.
+ */
+export function rulesForCode(code: string, rules: RuleMeta[], catalogue?: Catalogue): RuleMeta[] {
+  const upper = code.toUpperCase();
+  const own = rules.filter((r) => r.id === upper || r.name === code);
+  if (own.length > 0) return own;
+  const bare = upper.includes(':') ? upper.slice(upper.indexOf(':') + 1) : upper;
+  const named = (equivalents: string[]) => equivalents.some((e) => e.toUpperCase() === upper || e.toUpperCase().split(':').pop() === bare);
+  return rules.filter((r) => named(r.equivalents) || ruleApis(r, catalogue).some((e) => named(e.equivalents)));
+}
+
 /** The catalogue entries a declarative rule reports (those of the kinds its `match` names). */
 function ruleApis(r: RuleMeta, catalogue?: Catalogue): CatalogueEntry[] {
   const kinds = new Set(r.match?.kinds ?? []);
