@@ -14,6 +14,7 @@ import { loadCatalogue } from './classify/catalogue.js';
 import { BlockingAnalysis } from './classify/blocking.js';
 import { WorkloadAnalysis } from './classify/workload.js';
 import { EntryPoints } from './classify/entry-points.js';
+import { SharedStateAnalysis } from './classify/shared-state.js';
 import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
@@ -110,6 +111,7 @@ async function analyse(
   const blocking = new BlockingAnalysis(index, catalogue);
   const workload = new WorkloadAnalysis(index, catalogue);
   const entries = new EntryPoints(index, catalogue);
+  const sharedState = new SharedStateAnalysis(index, entries, catalogue);
   const readiness = analyseReadiness(readinessInputs);
   time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
@@ -118,7 +120,7 @@ async function analyse(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, entries, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, entries, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {

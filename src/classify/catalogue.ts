@@ -15,7 +15,7 @@ import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
 export interface CatalogueEntry {
   kind: string;
-  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument' | 'entry-point' | 'returns';
+  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument' | 'entry-point' | 'returns' | 'process-state';
   calls: string[];
   label?: string;
   equivalents: string[];

@@ -9,6 +9,7 @@ import type { TypeIds } from '../parse/language.js';
 import { decodeSource } from './read-source.js';
 import { extract, moduleName } from './extract.js';
 import { resolveModule } from './resolve-local.js';
+import { sharedStateFacts } from './shared-state.js';
 import type { FileIssue, ModuleFacts } from './types.js';
 
 export interface FactsRequest {
@@ -34,7 +35,10 @@ export function factsForSource(source: string, rel: string, parser: Parser, ids:
   const tree = parser.parse(source);
   const raw = extract(tree, source, rel, ids);
   raw.issues.unshift(...issues);
-  return resolveModule(raw);
+  const facts = resolveModule(raw);
+  const shared = sharedStateFacts(tree, source);
+  if (shared) facts.sharedState = shared;
+  return facts;
 }
 
 export function emptyFacts(rel: string, bytes: number, issues: FileIssue[]): ModuleFacts {

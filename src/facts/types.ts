@@ -172,6 +172,34 @@ export interface FileIssue {
   line?: number;
 }
 
+/** A write, inside a function, to a name that may be shared between threads (see facts/shared-state.ts). */
+export interface StateWrite {
+  /** Start of the enclosing `def` (its FunctionFact's span start). */
+  defLine: number;
+  defColumn: number;
+  /** What is written, as written: `CACHE`, `self.items`, `Registry.count`, `os.environ`. */
+  target: string;
+  /** `X[k] = v`, `del X[k]`, `X.append(v)`, `global x; x = v`, `x += 1` / `X[k] += 1` / `C.n += 1`. */
+  how: 'subscript' | 'del' | 'method' | 'augmented' | 'rebind';
+  /** For `method`: which one (`append`, `setdefault`). */
+  method?: string;
+  line: number;
+  column: number;
+  /** Inside a `with` that takes a lock. */
+  locked?: true;
+  /** Inside an `if` whose condition reads the same target (check-then-act, lazy initialisation). */
+  guarded?: true;
+  /** The target is a module global declared with `global` in the function. */
+  global?: true;
+}
+
+/** Mutable containers at module or class level, and writes to possibly shared names in functions. */
+export interface SharedStateFacts {
+  /** `CACHE = {}` at module level, `items = []` in a class body (`cls` names the class). */
+  containers: { name: string; kind: string; line: number; cls?: string }[];
+  writes: StateWrite[];
+}
+
 export interface ModuleFacts {
   /** Path relative to the audit root, `/` separated. */
   path: string;
@@ -192,4 +220,6 @@ export interface ModuleFacts {
   hasMainGuard: boolean;
   /** Lines of that block (first and last), when there is one. */
   mainGuard?: [number, number];
+  /** Shared mutable state and writes to it; absent when the file has none. */
+  sharedState?: SharedStateFacts;
 }

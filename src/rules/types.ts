@@ -12,6 +12,7 @@ import type { Catalogue } from '../classify/catalogue.js';
 import type { WorkloadAnalysis } from '../classify/workload.js';
 import type { EntryPoints } from '../classify/entry-points.js';
 import type { FileSuppression, ReadinessFacts } from '../readiness/types.js';
+import type { SharedStateAnalysis } from '../classify/shared-state.js';
 
 export interface RuleContext {
   index: ProjectIndex;
@@ -21,6 +22,8 @@ export interface RuleContext {
   entries: EntryPoints;
   /** Dependencies, native modules and free-threading problems of the project's other files. */
   readiness: ReadinessFacts;
+  /** Unlocked writes to shared state in functions that threads run. */
+  sharedState: SharedStateAnalysis;
   rules: Map<string, RuleMeta>;
   isSelected(id: string): boolean;
   /** The declarative rule that reports direct calls of this catalogue kind, unless it is explicitly ignored. */
