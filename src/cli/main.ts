@@ -16,6 +16,7 @@ import { readBaseline, writeBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
+import { visible } from '../report/format.js';
 import type { Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
 import { explainRule, listRules, ruleMarkdown } from './rules-command.js';
@@ -114,7 +115,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     process.stdout.write(output);
   }
   if (!flags.quiet && run.errors.length > 0 && flags.format !== 'text') {
-    for (const e of run.errors) process.stderr.write(`gil-audit: ${e.file}: ${e.message}\n`);
+    for (const e of run.errors) process.stderr.write(`gil-audit: ${visible(e.file)}: ${visible(e.message)}\n`);
   }
   if (flags.failOn === 'never') return 0;
   const threshold = RANK[flags.failOn];
@@ -179,10 +180,10 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError || error instanceof DiscoverError || error instanceof ConfigError) {
-      process.stderr.write(`${pc.red('gil-audit: error:')} ${error.message}\n`);
+      process.stderr.write(`${pc.red('gil-audit: error:')} ${visible(error.message, '\n')}\n`);
       return 2;
     }
-    process.stderr.write(`gil-audit: internal error: ${(error as Error).stack ?? error}\nPlease report this with the command you ran.\n`);
+    process.stderr.write(`gil-audit: internal error: ${visible(String((error as Error).stack ?? error), '\n')}\nPlease report this with the command you ran.\n`);
     return 2;
   }
 }

@@ -9,7 +9,7 @@
 
 import type * as Sarif from 'sarif';
 import type { AuditRun, ChainStep, Finding, RuleMeta } from '../model/types.js';
-import { posixPath, sortedRules } from './format.js';
+import { jsonText, posixPath, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
 /** The `$schema` written into every log. */
@@ -154,5 +154,5 @@ export function toSarifLog(run: AuditRun): Sarif.Log {
 
 /** Renders the run as a SARIF 2.1.0 log. */
 export function sarifReporter(run: AuditRun, _options: ReportOptions): string {
-  return `${JSON.stringify(toSarifLog(run), null, 2)}\n`;
+  return jsonText(toSarifLog(run));
 }

@@ -1,0 +1,104 @@
+/**
+ * End-to-end tests of the built command on hostile and broken input (gil-audit runs in CI on pull
+ * requests from strangers): file names and source lines that carry terminal escapes or markup,
+ * output that cannot be written, broken baselines, ignore patterns and configuration.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './helpers/fixtures.js';
+import type { AuditRun } from '../src/model/types.js';
+
+const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const ESC = '\x1b';
+
+function cli(args: string[], cwd = REPO) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A file name with an escape sequence and a right-to-left override in it. */
+const ESC_NAME = `esc${ESC}[31m\u202ered.py`;
+/** A file name that git allows: a line break, then an HTML tag that runs a script. */
+const HTML_NAME = 'x\n<img src=x onerror=alert(1)>.py';
+/** A file name with an OSC sequence (set the window title), in a file that does not parse. */
+const BROKEN_NAME = `broken${ESC}]0;t\x07.py`;
+
+/** A project whose file names and flagged lines try to drive a terminal or a browser. */
+function hostileTree(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-hostile-'));
+  // Retitle the window, clear the screen, reverse the text, and an 8-bit CSI.
+  writeFileSync(join(dir, ESC_NAME), `import time\n\nasync def f():\n    x = "${ESC}]0;pwned\x07${ESC}[2J\u202e\u009b"; time.sleep(1)\n`);
+  writeFileSync(join(dir, HTML_NAME), 'import time\n\nasync def g():\n    s = "</code><script>alert(1)</script>"; time.sleep(1)\n');
+  writeFileSync(join(dir, BROKEN_NAME), 'def (:\n');
+  return dir;
+}
+
+/** Control and bidirectional characters in `text` other than line breaks and tabs, escaped for a message. */
+function controls(text: string): string[] {
+  const found = text.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g) ?? [];
+  return [...new Set(found)].map((c) => `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The hostile project, made once; its output in each format, made once (`-j 2`). */
+let hostile: string | undefined;
+const outputs = new Map<string, ReturnType<typeof cli>>();
+function hostileOutput(format: string) {
+  hostile ??= hostileTree();
+  let r = outputs.get(format);
+  if (r === undefined) outputs.set(format, (r = cli([hostile, '--no-color', '-f', format, '-j', '2'])));
+  return r;
+}
+
+test('hostile names: no control or bidi character reaches text, github, markdown or html output raw', () => {
+  for (const format of ['text', 'github', 'markdown', 'html']) {
+    const r = hostileOutput(format);
+    assert.equal(r.code, 1, `${format}: ${r.stderr}`);
+    assert.deepEqual(controls(r.stdout), [], `${format} output`);
+    assert.deepEqual(controls(r.stderr), [], `${format} stderr`);
+    // Still there, and readable.
+    if (format !== 'github') assert.ok(r.stdout.includes('\\x1b]0;pwned\\x07\\x1b[2J\\u202e\\x9b'), `${format}: the flagged line, escaped`);
+  }
+  const text = hostileOutput('text').stdout;
+  assert.match(text, /^esc\\x1b\[31m\\u202ered\.py:4:\d+: GA101 /m);
+  assert.match(text, /^x\\n<img src=x onerror=alert\(1\)>\.py:4:\d+: GA101 /m, 'a line break in a file name does not start a new line');
+  assert.match(text, /broken\\x1b\]0;t\\x07\.py:/);
+});
+
+test('hostile names: JSON and SARIF escape them and keep the names exact', () => {
+  const json = hostileOutput('json');
+  assert.deepEqual(controls(json.stdout), []);
+  const report = JSON.parse(json.stdout) as AuditRun;
+  assert.deepEqual(report.findings.map((f) => f.file).sort(), [ESC_NAME, HTML_NAME].sort());
+  assert.deepEqual(report.errors.map((e) => e.file), [BROKEN_NAME]);
+  const sarif = hostileOutput('sarif');
+  assert.deepEqual(controls(sarif.stdout), []);
+  assert.deepEqual(controls(sarif.stderr), []);
+  assert.ok(sarif.stdout.includes('\\u202e'), 'the override is written as an escape');
+});
+
+test('hostile names: markup in a file name or source line stays text in markdown and html', () => {
+  const md = hostileOutput('markdown').stdout;
+  assert.ok(!md.includes('<img'), 'no raw <img in the markdown');
+  const outsideFences = md.replace(/^(`{3,})python\n[\s\S]*?\n\1$/gm, '');
+  assert.ok(!outsideFences.includes('<script'), 'the flagged line holds the only <script, in its fenced block');
+  assert.ok(md.includes('&#60;img src&#61;x onerror&#61;alert&#40;1&#41;&#62;'), 'the name is shown, as character references');
+  const html = hostileOutput('html').stdout;
+  assert.ok(!html.includes('<img'), 'no <img element');
+  assert.ok(!/<script/i.test(html), 'no <script element');
+  const tags = html.match(/<[A-Za-z][^>]*>/g) ?? [];
+  assert.deepEqual(tags.filter((t) => /\son\w+\s*=|javascript:/i.test(t)), [], 'no tag with an event handler');
+  assert.ok(html.includes('&lt;/code&gt;&lt;script&gt;alert(1)&lt;/script&gt;'), 'the flagged line is shown as text');
+});
+
+test('hostile names: every format is byte-identical run to run', () => {
+  for (const format of ['text', 'json', 'markdown', 'sarif', 'html', 'github']) {
+    const a = hostileOutput(format);
+    const b = cli([hostile!, '--no-color', '-f', format, '-j', '1']);
+    assert.equal(a.stdout, b.stdout, format);
+    assert.ok(a.stdout.length > 100, format);
+  }
+});
