@@ -6,13 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import type { AuditRun } from '../src/model/types.js';
 
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const SAMPLE = join(REPO, 'fixtures', 'sample');
 const ESC = '\x1b';
 
 function cli(args: string[], cwd = REPO) {
@@ -101,4 +102,41 @@ test('hostile names: every format is byte-identical run to run', () => {
     assert.equal(a.stdout, b.stdout, format);
     assert.ok(a.stdout.length > 100, format);
   }
+});
+
+/** One line on stderr, no stack trace: what a user sees for an error they can fix. */
+function oneLine(stderr: string): void {
+  assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  assert.doesNotMatch(stderr, /internal error|^\s+at /m, stderr);
+}
+
+test('output errors: a full disk under standard output is exit 2 with one line, not a crash', { skip: !existsSync('/dev/full') && 'no /dev/full' }, () => {
+  const full = openSync('/dev/full', 'w');
+  try {
+    const r = spawnSync(process.execPath, [CLI, SAMPLE, '-q'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+    assert.equal(r.status, 2, r.stderr);
+    oneLine(r.stderr);
+    assert.match(r.stderr, /cannot write the report to standard output: ENOSPC \(no space left on device\); free some disk space/);
+  } finally {
+    closeSync(full);
+  }
+});
+
+test('output errors: --write-baseline into a folder or a missing folder is exit 2 naming the file, as -o is', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-write-'));
+  const intoDir = cli([SAMPLE, '-q', '--write-baseline', dir]);
+  assert.equal(intoDir.code, 2, intoDir.stderr);
+  oneLine(intoDir.stderr);
+  assert.ok(intoDir.stderr.includes(`cannot write the baseline to '${dir}': EISDIR (is a directory); give a file name, not a folder`), intoDir.stderr);
+  const missing = join(dir, 'no', 'baseline.json');
+  const noParent = cli([SAMPLE, '-q', '--write-baseline', missing]);
+  assert.equal(noParent.code, 2, noParent.stderr);
+  oneLine(noParent.stderr);
+  assert.ok(noParent.stderr.includes(`cannot write the baseline to '${missing}': ENOENT (no such file or directory); create its folder first`), noParent.stderr);
+  const report = cli([SAMPLE, '-q', '-o', missing]);
+  assert.equal(report.code, 2);
+  assert.ok(report.stderr.includes(`cannot write the report to '${missing}': ENOENT`), report.stderr);
+  mkdirSync(join(dir, 'no'));
+  assert.equal(cli([SAMPLE, '-q', '--write-baseline', missing]).code, 0);
+  assert.match(readFileSync(missing, 'utf8'), /^\{\n  "version": 1,/);
 });

@@ -10,9 +10,10 @@ import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { audit } from '../audit.js';
 import { DiscoverError } from '../discover/index.js';
+import { describeFsError, errorCode } from '../discover/fs-errors.js';
 import { ConfigError } from '../config/schema.js';
 import { loadConfig, type Config } from '../config/load.js';
-import { readBaseline, writeBaseline } from '../findings/baseline.js';
+import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
@@ -37,6 +38,33 @@ function parsePositive(name: string) {
 }
 
 class UsageError extends Error {}
+
+/** What to do when writing output failed, by error code. */
+const WRITE_FIX: Record<string, string> = {
+  ENOENT: 'create its folder first',
+  ENOTDIR: 'create its folder first',
+  EISDIR: 'give a file name, not a folder',
+  EACCES: 'check that it is writable',
+  EPERM: 'check that it is writable',
+  EROFS: 'write it to a writable file system',
+  ENOSPC: 'free some disk space',
+  EDQUOT: 'free some disk space',
+  EFBIG: 'free some disk space',
+};
+
+/** `ENOSPC (no space left on device); free some disk space`: why output could not be written, and the fix. */
+function writeProblem(error: unknown): string {
+  return `${describeFsError(error)}; ${WRITE_FIX[errorCode(error) ?? ''] ?? 'check that its folder exists and is writable'}`;
+}
+
+/** Writes `text` to `file`; a failure is an error (exit 2) naming the file, the cause and the fix. */
+function writeOutput(file: string, text: string, what: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${what} to '${file}': ${writeProblem(error)}`);
+  }
+}
 
 interface AuditFlags {
   format: string;
@@ -93,7 +121,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   });
   if (progress) process.stderr.write('\r\x1b[K');
   if (flags.writeBaseline) {
-    writeBaseline(flags.writeBaseline, run.findings);
+    writeOutput(flags.writeBaseline, baselineText(run.findings), 'the baseline');
     if (!flags.quiet) process.stderr.write(`gil-audit: baseline of ${run.findings.length} findings written to ${flags.writeBaseline}\n`);
     return 0;
   }
@@ -101,12 +129,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   const color = flags.color ?? (!toFile && process.stdout.isTTY && !process.env.NO_COLOR);
   const output = render(flags.format, run, { color: flags.format === 'text' && color });
   if (toFile) {
-    try {
-      writeFileSync(flags.output!, output);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new UsageError(`cannot write the report to '${flags.output}' (${code}); check that its folder exists and is writable`);
-    }
+    writeOutput(flags.output!, output, 'the report');
     if (!flags.quiet) {
       const s = run.summary;
       process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.format} report written to ${flags.output}\n`);
@@ -188,11 +211,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A reader that closes early (`gil-audit . | head`) is not an error.
+// A reader that closes early (`gil-audit . | head`) is not an error; any other failure to write
+// the report (a full disk) is, and must not read as "findings" (exit 1).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`${pc.red('gil-audit: error:')} cannot write the report to standard output: ${writeProblem(error)}\n`);
+  process.exit(2);
 });
+// Nothing can be reported when standard error itself fails; the exit code still tells.
+process.stderr.on('error', () => {});
 
 main(process.argv).then((code) => {
   process.exitCode = code;

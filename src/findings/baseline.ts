@@ -5,7 +5,7 @@
  * `--write-baseline`; a fingerprint names rule, file, function and callee, not the line, so
  * edits above a finding do not make it new again.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Finding } from '../model/types.js';
 import { ConfigError } from '../config/schema.js';
 
@@ -24,7 +24,8 @@ export function readBaseline(file: string): Set<string> {
   return new Set(prints as string[]);
 }
 
-export function writeBaseline(file: string, findings: Finding[]): void {
+/** The text of a baseline accepting `findings`, as `--write-baseline` writes it. */
+export function baselineText(findings: Finding[]): string {
   const fingerprints = [...new Set(findings.map((f) => f.fingerprint))].sort();
-  writeFileSync(file, `${JSON.stringify({ version: 1, fingerprints }, null, 2)}\n`);
+  return `${JSON.stringify({ version: 1, fingerprints }, null, 2)}\n`;
 }
