@@ -140,3 +140,30 @@ test('output errors: --write-baseline into a folder or a missing folder is exit 
   assert.equal(cli([SAMPLE, '-q', '--write-baseline', missing]).code, 0);
   assert.match(readFileSync(missing, 'utf8'), /^\{\n  "version": 1,/);
 });
+
+test('baseline: a broken baseline is exit 2 naming the file and the fix; a BOM is fine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-baseline-'));
+  const file = join(dir, 'b.json');
+  const cases: [string, RegExp][] = [
+    ['null\n', /not a gil-audit baseline .*\(top level\): must be object/],
+    ['[]', /not a gil-audit baseline .*must be object/],
+    ['', /not a gil-audit baseline: not valid JSON/],
+    ['{"version": 2, "fingerprints": []}', /baseline version 2 is not one this gil-audit reads \(version 1\)/],
+    ['{"version": 1, "fingerprints": [1]}', /fingerprints\[0\]: must be string/],
+    ['{"version": 1}', /must have required property 'fingerprints'/],
+  ];
+  for (const [text, reason] of cases) {
+    writeFileSync(file, text);
+    const r = cli([SAMPLE, '-q', '--baseline', file]);
+    assert.equal(r.code, 2, `${JSON.stringify(text)}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /internal error|^\s+at /m, r.stderr);
+    assert.ok(r.stderr.includes(`${file}: `), r.stderr);
+    assert.match(r.stderr, reason);
+    assert.ok(r.stderr.trimEnd().endsWith(`regenerate it with --write-baseline ${file}`), r.stderr);
+  }
+  assert.equal(cli([SAMPLE, '-q', '--write-baseline', file]).code, 0);
+  writeFileSync(file, `\ufeff${readFileSync(file, 'utf8')}`);
+  const r = cli([SAMPLE, '-q', '--baseline', file, '-f', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((JSON.parse(r.stdout) as AuditRun).findings, []);
+});
