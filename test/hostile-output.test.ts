@@ -167,3 +167,23 @@ test('baseline: a broken baseline is exit 2 naming the file and the fix; a BOM i
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual((JSON.parse(r.stdout) as AuditRun).findings, []);
 });
+
+test('ignore patterns: a 32 KB line in a .gitignore, --exclude or the configuration is a warning, and the run goes on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-patterns-'));
+  mkdirSync(join(dir, 'sub'));
+  const blocking = 'import time\n\nasync def f():\n    time.sleep(1)\n';
+  for (const name of ['a.py', 'b.py', 'c.py', 'sub/kept.py', 'sub/skipped.py']) writeFileSync(join(dir, name), blocking);
+  const huge = (c: string) => c.repeat(32 * 1024);
+  // The good rule before the huge one still applies.
+  writeFileSync(join(dir, 'sub', '.gitignore'), `skipped.py\n${huge('a')}\n`);
+  writeFileSync(join(dir, 'gil-audit.yaml'), `exclude:\n  - "${huge('c')}"\n  - c.py\n`);
+  const r = cli([dir, '-f', 'json', '--exclude', huge('b'), '--exclude', 'b.py']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /internal error|SyntaxError|^\s+at /m, r.stderr);
+  const report = JSON.parse(r.stdout) as AuditRun;
+  assert.deepEqual(report.findings.map((f) => f.file), ['a.py', 'sub/kept.py']);
+  const gitignore = report.errors.find((e) => e.file === 'sub/.gitignore');
+  assert.match(gitignore?.message ?? '', /^line 2: pattern 'a{40}…' \(32768 characters\) cannot be used \(Regular expression too large\); it was not applied/);
+  assert.match(r.stderr, /^gil-audit: warning: gil-audit\.yaml: exclude\[0\]: pattern 'c{40}…' \(32768 characters\) cannot be used/m);
+  assert.match(r.stderr, /^gil-audit: warning: --exclude: pattern 'b{40}…' \(32768 characters\) cannot be used/m);
+});

@@ -11,6 +11,7 @@ import pc from 'picocolors';
 import { audit } from '../audit.js';
 import { DiscoverError } from '../discover/index.js';
 import { describeFsError, errorCode } from '../discover/fs-errors.js';
+import { parsePatterns, patternMessage, patternProblem } from '../discover/ignore-rules.js';
 import { ConfigError } from '../config/schema.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { baselineText, readBaseline } from '../findings/baseline.js';
@@ -95,12 +96,40 @@ function configRoot(paths: string[]): string {
   return '.';
 }
 
+/** Where a setting of `config` lives, for messages: `gil-audit.yaml`, `pyproject.toml [tool.gil-audit]`. */
+function configPlace(config: Config): string {
+  return config.source === 'pyproject.toml' ? 'pyproject.toml [tool.gil-audit]' : config.source ?? 'the configuration';
+}
+
+function warn(message: string): void {
+  process.stderr.write(`${pc.yellow('gil-audit: warning:')} ${visible(message)}\n`);
+}
+
+/**
+ * The rules of `patterns` (`--exclude` values or the configuration's `exclude`) that the matcher
+ * can use; each other one is a warning naming `where(i)`, and the run goes on without it.
+ */
+function usableExcludes(patterns: readonly string[], where: (i: number) => string): string[] {
+  const out: string[] = [];
+  patterns.forEach((raw, i) => {
+    for (const pattern of parsePatterns(raw)) {
+      const problem = patternProblem(pattern);
+      if (problem === undefined) out.push(pattern);
+      else warn(`${where(i)}: ${patternMessage(pattern, problem)}`);
+    }
+  });
+  return out;
+}
+
 async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: string) => boolean): Promise<number> {
   const config: Config = flags.config === false ? {} : loadConfig(configRoot(paths), typeof flags.config === 'string' ? flags.config : undefined);
   // Command-line flags win over the configuration file.
   flags.select ??= config.select;
   flags.ignore ??= config.ignore;
-  flags.exclude = [...(config.exclude ?? []), ...(flags.exclude ?? [])];
+  flags.exclude = [
+    ...usableExcludes(config.exclude ?? [], (i) => `${configPlace(config)}: exclude[${i}]`),
+    ...usableExcludes(flags.exclude ?? [], () => '--exclude'),
+  ];
   if (!explicit('failOn') && config['fail-on']) flags.failOn = config['fail-on'];
   flags.maxFileSize ??= config['max-file-size'];
   flags.baseline ??= config.baseline;
