@@ -187,3 +187,20 @@ test('ignore patterns: a 32 KB line in a .gitignore, --exclude or the configurat
   assert.match(r.stderr, /^gil-audit: warning: gil-audit\.yaml: exclude\[0\]: pattern 'c{40}…' \(32768 characters\) cannot be used/m);
   assert.match(r.stderr, /^gil-audit: warning: --exclude: pattern 'b{40}…' \(32768 characters\) cannot be used/m);
 });
+
+test('configuration: an unknown rule id names the file and the key', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-rules-'));
+  writeFileSync(join(dir, 'a.py'), 'import time\n\nasync def f():\n    time.sleep(1)\n');
+  writeFileSync(join(dir, 'pyproject.toml'), '[tool.gil-audit]\nselect = ["GA1", "GA888"]\n');
+  const toml = cli([dir, '-q']);
+  assert.equal(toml.code, 2);
+  oneLine(toml.stderr);
+  assert.match(toml.stderr, /pyproject\.toml \[tool\.gil-audit\]: select\[1\]: 'GA888' matches no rule; run 'gil-audit rules' to list them/);
+  writeFileSync(join(dir, 'gil-audit.yaml'), 'ignore: [GA88]\n');
+  const yaml = cli([dir, '-q', '--select', 'GA1']);
+  assert.equal(yaml.code, 2);
+  assert.match(yaml.stderr, /gil-audit\.yaml: ignore\[0\]: 'GA88' matches no rule/);
+  const flag = cli([dir, '-q', '--select', 'GA887', '--ignore', 'GA1']);
+  assert.equal(flag.code, 2);
+  assert.match(flag.stderr, /--select: 'GA887' matches no rule/, 'a flag wins, and is named as the flag');
+});

@@ -124,6 +124,7 @@ function usableExcludes(patterns: readonly string[], where: (i: number) => strin
 async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: string) => boolean): Promise<number> {
   const config: Config = flags.config === false ? {} : loadConfig(configRoot(paths), typeof flags.config === 'string' ? flags.config : undefined);
   // Command-line flags win over the configuration file.
+  const configured = { select: flags.select === undefined, ignore: flags.ignore === undefined };
   flags.select ??= config.select;
   flags.ignore ??= config.ignore;
   flags.exclude = [
@@ -135,10 +136,12 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   flags.baseline ??= config.baseline;
   if (!isReportFormat(flags.format)) throw new UsageError(`unknown --format '${flags.format}'; use one of ${REPORT_FORMATS.join(', ')}`);
   const known = loadRules().map((r) => r.id);
-  for (const code of [...(flags.select ?? []), ...(flags.ignore ?? [])]) {
-    if (!known.some((id) => id.startsWith(code.toUpperCase()))) {
-      throw new UsageError(`'${code}' matches no rule; run 'gil-audit rules' to list them`);
-    }
+  for (const key of ['select', 'ignore'] as const) {
+    (flags[key] ?? []).forEach((code, i) => {
+      if (known.some((id) => id.startsWith(code.toUpperCase()))) return;
+      const where = configured[key] ? `${configPlace(config)}: ${key}[${i}]` : `--${key}`;
+      throw new UsageError(`${where}: '${code}' matches no rule; run 'gil-audit rules' to list them`);
+    });
   }
   const progress = !flags.quiet && process.stderr.isTTY;
   const { run } = await audit(paths.length > 0 ? paths : ['.'], {
