@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as Sarif from 'sarif';
 import { REPO } from './helpers/fixtures.js';
 import type { AuditRun } from '../src/model/types.js';
 
@@ -203,4 +204,27 @@ test('configuration: an unknown rule id names the file and the key', () => {
   const flag = cli([dir, '-q', '--select', 'GA887', '--ignore', 'GA1']);
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /--select: 'GA887' matches no rule/, 'a flag wins, and is named as the flag');
+});
+
+test('sarif: a backslash is part of a POSIX file name, and URIs are percent-encoded relative references', { skip: process.platform === 'win32' && 'backslash separates on Windows' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-sarif-'));
+  const names = ['back\\slash #1 ?%.py', 'café ü.py', 'C:x.py'];
+  for (const name of names) writeFileSync(join(dir, name), 'import time\n\nasync def f():\n    time.sleep(1)\n');
+  writeFileSync(join(dir, 'bad [x].py'), 'def (:\n');
+  const log = JSON.parse(cli([dir, '-f', 'sarif']).stdout) as Sarif.Log;
+  const run = log.runs[0];
+  const uris = (run.results ?? []).map((r) => r.locations?.[0].physicalLocation?.artifactLocation?.uri);
+  assert.deepEqual(uris.sort(), ['C%3Ax.py', 'back%5Cslash%20%231%20%3F%25.py', 'caf%C3%A9%20%C3%BC.py']);
+  const notes = run.invocations?.[0].toolExecutionNotifications ?? [];
+  const all = [
+    ...uris,
+    ...notes.map((n) => n.locations?.[0].physicalLocation?.artifactLocation?.uri),
+    ...(run.results ?? []).flatMap((r) => r.codeFlows?.[0].threadFlows[0].locations.map((l) => l.location?.physicalLocation?.artifactLocation?.uri) ?? []),
+  ];
+  assert.ok(all.includes('bad%20%5Bx%5D.py'), JSON.stringify(all));
+  for (const uri of all) {
+    // RFC 3986 relative-path reference: pchar and '/' only, no scheme before the first '/'.
+    assert.match(uri ?? '', /^(?:[A-Za-z0-9\-._~!$&'()*+,;=@/]|%[0-9A-F]{2})(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*$/, String(uri));
+    assert.ok(names.includes(decodeURIComponent(uri!)) || uri === 'bad%20%5Bx%5D.py', String(uri));
+  }
 });

@@ -6,6 +6,7 @@
  * nothing here depends on the locale, the clock or the file system.
  */
 
+import path from 'node:path';
 import type { Finding, RuleMeta, Severity } from '../model/types.js';
 
 /** Severities from most to least serious, the order every report lists them in. */
@@ -36,9 +37,9 @@ export function isTransitive(finding: Finding): boolean {
   return finding.chain.length > 2;
 }
 
-/** A path in POSIX form, as reports show it. */
-export function posixPath(path: string): string {
-  return path.replace(/\\/g, '/');
+/** A path in POSIX form: on Windows `\` separates directories and becomes `/`; elsewhere it is part of a name. */
+export function posixPath(file: string): string {
+  return path.sep === '\\' ? file.replace(/\\/g, '/') : file;
 }
 
 /**
