@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type * as Sarif from 'sarif';
 import { REPO } from './helpers/fixtures.js';
 import type { AuditRun } from '../src/model/types.js';
+import { render } from '../src/report/index.js';
 
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 const SAMPLE = join(REPO, 'fixtures', 'sample');
@@ -94,6 +95,43 @@ test('hostile names: markup in a file name or source line stays text in markdown
   const tags = html.match(/<[A-Za-z][^>]*>/g) ?? [];
   assert.deepEqual(tags.filter((t) => /\son\w+\s*=|javascript:/i.test(t)), [], 'no tag with an event handler');
   assert.ok(html.includes('&lt;/code&gt;&lt;script&gt;alert(1)&lt;/script&gt;'), 'the flagged line is shown as text');
+});
+
+/** Audited text that tries everything at once: terminal escapes, a tag, links, a code span, a heading. */
+const PAYLOAD = `x${ESC}]0;t\x07\u202e <img src=x onerror=alert(1)> [l](javascript:alert(1)) ![i](javascript:x) \`<script>alert(1)</script>\` |\n# h`;
+
+/** A run whose every audited string is `PAYLOAD` (reporters in-process: no file system can hold all of these). */
+function payloadRun(): AuditRun {
+  const P = PAYLOAD;
+  return {
+    tool: { name: 'gil-audit', version: '0.0.0-test' },
+    roots: [P],
+    summary: { files: 1, lines: 1, functions: 1, asyncFunctions: 1, findings: 2, bySeverity: { error: 1, warning: 0, note: 1 }, byRule: { GA101: 1, GA201: 1 }, errors: 1 },
+    rules: {},
+    findings: [
+      { rule: 'GA101', name: 'blocking-sleep-in-async-function', severity: 'error', confidence: 'high', file: P, line: 1, column: 1, endLine: 1, endColumn: 3, message: P, recommendation: P, equivalents: [], chain: [{ function: P, file: P, line: 1 }, { function: P, file: '', line: 0 }], function: P, fingerprint: '0', snippet: P },
+      { rule: 'GA201', name: 'cpu-bound-call-in-thread', severity: 'note', confidence: 'low', file: P, line: 2, column: 1, endLine: 2, endColumn: 2, message: P, recommendation: P, equivalents: [], chain: [{ function: P, file: P, line: 1 }, { function: P, file: P, line: 2 }, { function: P, file: '', line: 0 }], function: P, fingerprint: '1', snippet: '' },
+    ],
+    errors: [{ file: P, message: P }],
+    functions: [
+      { qualname: P, file: P, line: 1, isAsync: false, classification: 'cpu-gil', confidence: 'high', evidence: [{ kind: 'cpu-gil', reason: P, file: P, line: 1 }], entryPoints: [{ kind: 'thread', file: P, line: 1, via: P }], hotness: 50, remedy: P },
+      { qualname: P, file: P, line: 1, isAsync: false, classification: 'io', confidence: 'high', evidence: [], entryPoints: [{ kind: 'thread-pool', file: P, line: 1, via: P }], hotness: 10, remedy: P },
+    ],
+  };
+}
+
+test('hostile text in every field: no raw control character, tag, script or script link in any text-like format', () => {
+  const run = payloadRun();
+  for (const format of ['text', 'github', 'markdown', 'html'] as const) {
+    assert.deepEqual(controls(render(format, run)), [], format);
+  }
+  const md = render('markdown', run).replace(/^(`{3,})python\n[\s\S]*?\n\1$/gm, '');
+  assert.ok(!/<img|<script/.test(md), 'markdown outside code fences');
+  assert.doesNotMatch(md, /^# h/m, 'no heading injected');
+  const html = render('html', run);
+  assert.ok(!/<img|<script/i.test(html), 'html');
+  assert.deepEqual((html.match(/<[A-Za-z][^>]*>/g) ?? []).filter((t) => /\son\w+\s*=|javascript:/i.test(t)), [], 'html tags');
+  assert.ok(html.includes('onerror=alert(1)&gt; l i <code>'), 'a script link and an image are shown as their text');
 });
 
 test('hostile names: every format is byte-identical run to run', () => {

@@ -53,10 +53,12 @@ const THREAD_ENTRIES: ReadonlySet<EntryPoint['kind']> = new Set<EntryPoint['kind
 
 /**
  * Escapes `&`, `<` and `>` outside code spans, so text cannot inject HTML into the rendered page;
- * a code span that holds control characters or markup is rewritten by `mdCode`. Line breaks stay.
+ * a code span that holds control characters or markup is rewritten by `mdCode`. Line breaks are
+ * shown as `\n`, so audited text cannot start a heading or a list, unless `multiline` (text the
+ * tool wrote, such as a rule's rationale).
  */
-export function mdText(text: string): string {
-  return visible(text, '\n')
+export function mdText(text: string, multiline = false): string {
+  return visible(text, multiline ? '\n' : '')
     .split(/(`+[^`]*?`+)/)
     .map((part, i) => {
       if (i % 2 === 0) return part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -372,7 +374,7 @@ function findingSection(run: AuditRun, finding: Finding): string[] {
   out.push(...evidence(finding));
   if (finding.recommendation !== '') out.push(`**Recommendation:** ${mdText(finding.recommendation)}`, '');
   if (rule !== undefined && rule.rationale.trim() !== '') {
-    out.push('<details><summary>Why this matters</summary>', '', mdText(rule.rationale.trim()), '', '</details>', '');
+    out.push('<details><summary>Why this matters</summary>', '', mdText(rule.rationale.trim(), true), '', '</details>', '');
   }
   return out;
 }
