@@ -10,12 +10,15 @@ import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { audit } from '../audit.js';
 import { DiscoverError } from '../discover/index.js';
+import { describeFsError, errorCode } from '../discover/fs-errors.js';
+import { parsePatterns, patternMessage, patternProblem } from '../discover/ignore-rules.js';
 import { ConfigError } from '../config/schema.js';
 import { loadConfig, type Config } from '../config/load.js';
-import { readBaseline, writeBaseline } from '../findings/baseline.js';
+import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
+import { visible } from '../report/format.js';
 import type { RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
 import { explainRule, listRules, ruleMarkdown, rulesForCode } from './rules-command.js';
@@ -36,6 +39,33 @@ function parsePositive(name: string) {
 }
 
 class UsageError extends Error {}
+
+/** What to do when writing output failed, by error code. */
+const WRITE_FIX: Record<string, string> = {
+  ENOENT: 'create its folder first',
+  ENOTDIR: 'create its folder first',
+  EISDIR: 'give a file name, not a folder',
+  EACCES: 'check that it is writable',
+  EPERM: 'check that it is writable',
+  EROFS: 'write it to a writable file system',
+  ENOSPC: 'free some disk space',
+  EDQUOT: 'free some disk space',
+  EFBIG: 'free some disk space',
+};
+
+/** `ENOSPC (no space left on device); free some disk space`: why output could not be written, and the fix. */
+function writeProblem(error: unknown): string {
+  return `${describeFsError(error)}; ${WRITE_FIX[errorCode(error) ?? ''] ?? 'check that its folder exists and is writable'}`;
+}
+
+/** Writes `text` to `file`; a failure is an error (exit 2) naming the file, the cause and the fix. */
+function writeOutput(file: string, text: string, what: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new UsageError(`cannot write ${what} to '${file}': ${writeProblem(error)}`);
+  }
+}
 
 interface AuditFlags {
   format: string;
@@ -66,21 +96,52 @@ function configRoot(paths: string[]): string {
   return '.';
 }
 
+/** Where a setting of `config` lives, for messages: `gil-audit.yaml`, `pyproject.toml [tool.gil-audit]`. */
+function configPlace(config: Config): string {
+  return config.source === 'pyproject.toml' ? 'pyproject.toml [tool.gil-audit]' : config.source ?? 'the configuration';
+}
+
+function warn(message: string): void {
+  process.stderr.write(`${pc.yellow('gil-audit: warning:')} ${visible(message)}\n`);
+}
+
+/**
+ * The rules of `patterns` (`--exclude` values or the configuration's `exclude`) that the matcher
+ * can use; each other one is a warning naming `where(i)`, and the run goes on without it.
+ */
+function usableExcludes(patterns: readonly string[], where: (i: number) => string): string[] {
+  const out: string[] = [];
+  patterns.forEach((raw, i) => {
+    for (const pattern of parsePatterns(raw)) {
+      const problem = patternProblem(pattern);
+      if (problem === undefined) out.push(pattern);
+      else warn(`${where(i)}: ${patternMessage(pattern, problem)}`);
+    }
+  });
+  return out;
+}
+
 async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: string) => boolean): Promise<number> {
   const config: Config = flags.config === false ? {} : loadConfig(configRoot(paths), typeof flags.config === 'string' ? flags.config : undefined);
   // Command-line flags win over the configuration file.
+  const configured = { select: flags.select === undefined, ignore: flags.ignore === undefined };
   flags.select ??= config.select;
   flags.ignore ??= config.ignore;
-  flags.exclude = [...(config.exclude ?? []), ...(flags.exclude ?? [])];
+  flags.exclude = [
+    ...usableExcludes(config.exclude ?? [], (i) => `${configPlace(config)}: exclude[${i}]`),
+    ...usableExcludes(flags.exclude ?? [], () => '--exclude'),
+  ];
   if (!explicit('failOn') && config['fail-on']) flags.failOn = config['fail-on'];
   flags.maxFileSize ??= config['max-file-size'];
   flags.baseline ??= config.baseline;
   if (!isReportFormat(flags.format)) throw new UsageError(`unknown --format '${flags.format}'; use one of ${REPORT_FORMATS.join(', ')}`);
   const known = loadRules().map((r) => r.id);
-  for (const code of [...(flags.select ?? []), ...(flags.ignore ?? [])]) {
-    if (!known.some((id) => id.startsWith(code.toUpperCase()))) {
-      throw new UsageError(`'${code}' matches no rule; run 'gil-audit rules' to list them`);
-    }
+  for (const key of ['select', 'ignore'] as const) {
+    (flags[key] ?? []).forEach((code, i) => {
+      if (known.some((id) => id.startsWith(code.toUpperCase()))) return;
+      const where = configured[key] ? `${configPlace(config)}: ${key}[${i}]` : `--${key}`;
+      throw new UsageError(`${where}: '${code}' matches no rule; run 'gil-audit rules' to list them`);
+    });
   }
   const progress = !flags.quiet && process.stderr.isTTY;
   const { run } = await audit(paths.length > 0 ? paths : ['.'], {
@@ -92,7 +153,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   });
   if (progress) process.stderr.write('\r\x1b[K');
   if (flags.writeBaseline) {
-    writeBaseline(flags.writeBaseline, run.findings);
+    writeOutput(flags.writeBaseline, baselineText(run.findings), 'the baseline');
     if (!flags.quiet) process.stderr.write(`gil-audit: baseline of ${run.findings.length} findings written to ${flags.writeBaseline}\n`);
     return 0;
   }
@@ -100,12 +161,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   const color = flags.color ?? (!toFile && process.stdout.isTTY && !process.env.NO_COLOR);
   const output = render(flags.format, run, { color: flags.format === 'text' && color });
   if (toFile) {
-    try {
-      writeFileSync(flags.output!, output);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new UsageError(`cannot write the report to '${flags.output}' (${code}); check that its folder exists and is writable`);
-    }
+    writeOutput(flags.output!, output, 'the report');
     if (!flags.quiet) {
       const s = run.summary;
       process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.format} report written to ${flags.output}\n`);
@@ -114,7 +170,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     process.stdout.write(output);
   }
   if (!flags.quiet && run.errors.length > 0 && flags.format !== 'text') {
-    for (const e of run.errors) process.stderr.write(`gil-audit: ${e.file}: ${e.message}\n`);
+    for (const e of run.errors) process.stderr.write(`gil-audit: ${visible(e.file)}: ${visible(e.message)}\n`);
   }
   if (flags.failOn === 'never') return 0;
   const threshold = RANK[flags.failOn];
@@ -182,19 +238,23 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError || error instanceof DiscoverError || error instanceof ConfigError) {
-      process.stderr.write(`${pc.red('gil-audit: error:')} ${error.message}\n`);
+      process.stderr.write(`${pc.red('gil-audit: error:')} ${visible(error.message, '\n')}\n`);
       return 2;
     }
-    process.stderr.write(`gil-audit: internal error: ${(error as Error).stack ?? error}\nPlease report this with the command you ran.\n`);
+    process.stderr.write(`gil-audit: internal error: ${visible(String((error as Error).stack ?? error), '\n')}\nPlease report this with the command you ran.\n`);
     return 2;
   }
 }
 
-// A reader that closes early (`gil-audit . | head`) is not an error.
+// A reader that closes early (`gil-audit . | head`) is not an error; any other failure to write
+// the report (a full disk) is, and must not read as "findings" (exit 1).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  process.stderr.write(`${pc.red('gil-audit: error:')} cannot write the report to standard output: ${writeProblem(error)}\n`);
+  process.exit(2);
 });
+// Nothing can be reported when standard error itself fails; the exit code still tells.
+process.stderr.on('error', () => {});
 
 main(process.argv).then((code) => {
   process.exitCode = code;

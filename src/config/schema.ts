@@ -26,21 +26,34 @@ export function packagePath(...parts: string[]): string {
   return join(ROOT, ...parts);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new Map<string, (data: unknown) => boolean>();
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-/** A validator for `src/schema/<name>` that throws ConfigError naming `file` and the fields. */
-export function compileSchema(name: string): (data: unknown, file: string) => void {
-  let fn = compiled.get(name) as (((data: unknown) => boolean) & { errors?: ErrorObject[] | null }) | undefined;
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new Map<string, Validator>();
+
+/** The compiled validator of `src/schema/<name>`, compiled once. */
+function validatorFor(name: string): Validator {
+  let fn = compiled.get(name) as Validator | undefined;
   if (!fn) {
     const schema = JSON.parse(readFileSync(packagePath('src', 'schema', name), 'utf8')) as object;
     fn = ajv.compile(schema);
     compiled.set(name, fn);
   }
-  const validate = fn;
+  return fn;
+}
+
+/** What is wrong with `data` by `src/schema/<name>` (see `formatErrors`); undefined when nothing is. */
+export function schemaProblems(name: string, data: unknown): string | undefined {
+  const validate = validatorFor(name);
+  return validate(data) ? undefined : formatErrors(validate.errors ?? []);
+}
+
+/** A validator for `src/schema/<name>` that throws ConfigError naming `file` and the fields. */
+export function compileSchema(name: string): (data: unknown, file: string) => void {
+  validatorFor(name);
   return (data: unknown, file: string) => {
-    if (validate(data)) return;
-    throw new ConfigError(`${file}: ${formatErrors(validate.errors ?? [])}`);
+    const problems = schemaProblems(name, data);
+    if (problems !== undefined) throw new ConfigError(`${file}: ${problems}`);
   };
 }
 

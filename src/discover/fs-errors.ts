@@ -17,6 +17,10 @@ const CODE_TEXT: Record<string, string> = {
   EIO: 'input/output error',
   ENAMETOOLONG: 'file name too long',
   EBUSY: 'resource busy',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EROFS: 'read-only file system',
 };
 
 /** The `code` of a Node system error (`EACCES`), or undefined. */

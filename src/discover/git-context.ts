@@ -16,7 +16,9 @@ import {
   admitDir,
   admitLocal,
   makeLayer,
-  parsePatterns,
+  parsePatternLines,
+  patternMessage,
+  patternProblem,
   withLayer,
   type IgnoreChain,
   type IgnoreLayer,
@@ -30,7 +32,8 @@ export function slashRelative(from: string, to: string): string {
 
 /**
  * Reads a gitignore-format file's rules: [] when it does not exist, null (after recording a
- * problem under `shownAs`) when it cannot be read.
+ * problem under `shownAs`) when it cannot be read. A rule the matcher cannot use is left out,
+ * and recorded as a problem naming its line.
  */
 export async function readPatternFile(
   abs: string,
@@ -38,7 +41,13 @@ export async function readPatternFile(
   problems: DiscoverProblem[],
 ): Promise<string[] | null> {
   try {
-    return parsePatterns(await fsp.readFile(abs, 'utf8'));
+    const rules: string[] = [];
+    for (const { line, pattern } of parsePatternLines(await fsp.readFile(abs, 'utf8'))) {
+      const problem = patternProblem(pattern);
+      if (problem === undefined) rules.push(pattern);
+      else problems.push({ file: shownAs, message: `line ${line}: ${patternMessage(pattern, problem)}; fix or remove it` });
+    }
+    return rules;
   } catch (err) {
     if (isMissing(err)) return [];
     problems.push({

@@ -29,16 +29,56 @@ export interface IgnoreLayer {
 /** Layers, shallowest (lowest precedence) first. */
 export type IgnoreChain = readonly IgnoreLayer[];
 
-/** The rules in a `.gitignore`-format text: blank lines and comments dropped, BOM removed. */
-export function parsePatterns(text: string): string[] {
+/** The rules in a `.gitignore`-format text with their line numbers: blank lines and comments dropped, BOM removed. */
+export function parsePatternLines(text: string): { line: number; pattern: string }[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return body.split(/\r?\n/).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  return body
+    .split(/\r?\n/)
+    .map((pattern, i) => ({ line: i + 1, pattern }))
+    .filter(({ pattern }) => pattern.trim() !== '' && !pattern.startsWith('#'));
 }
 
-function newMatcher(patterns: readonly string[]): Matcher {
+/** The rules in a `.gitignore`-format text: blank lines and comments dropped, BOM removed. */
+export function parsePatterns(text: string): string[] {
+  return parsePatternLines(text).map(({ pattern }) => pattern);
+}
+
+function ignoreMatcher(): Matcher {
   // Case-sensitive everywhere, as git is by default on Linux: the same tree gives the same
   // result on every OS.
-  return ignore({ ignorecase: false }).add(patterns);
+  return ignore({ ignorecase: false });
+}
+
+const checked = new Map<string, string | undefined>();
+
+/**
+ * Why `pattern` cannot be used, or undefined when it can. The matcher turns each rule into a
+ * regular expression the first time it tests a path, and one that does not compile (a 32 KB
+ * line is too large) would throw there, in the middle of the walk; so each rule is compiled
+ * alone first, once.
+ */
+export function patternProblem(pattern: string): string | undefined {
+  if (checked.has(pattern)) return checked.get(pattern);
+  let problem: string | undefined;
+  try {
+    ignoreMatcher().add(pattern).test('x');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    problem = message.slice(message.lastIndexOf(': ') + 2) || 'it cannot be compiled';
+  }
+  checked.set(pattern, problem);
+  return problem;
+}
+
+/** `pattern 'node_modules…' (32768 characters) cannot be used (Regular expression too large); it was not applied`. */
+export function patternMessage(pattern: string, problem: string): string {
+  const shown = pattern.length > 60 ? `'${pattern.slice(0, 40)}…' (${pattern.length} characters)` : `'${pattern}'`;
+  return `pattern ${shown} cannot be used (${problem}); it was not applied`;
+}
+
+/** A matcher of the usable `patterns` (the others were reported where they were read). */
+function newMatcher(patterns: readonly string[]): Matcher {
+  return ignoreMatcher().add(patterns.filter((p) => patternProblem(p) === undefined));
 }
 
 /** A layer of `patterns` belonging to directory `base`; null when there are no rules. */

@@ -1,10 +1,12 @@
 /**
- * Small presentation helpers shared by the reporters: plurals, stable ordering, severity words.
+ * Small presentation helpers shared by the reporters: plurals, stable ordering, severity words,
+ * and making audited text (file names, source lines) safe to show.
  *
  * Stage: report. Input: values taken from an `AuditRun`. Output: strings and sorted copies;
  * nothing here depends on the locale, the clock or the file system.
  */
 
+import path from 'node:path';
 import type { Finding, RuleMeta, Severity } from '../model/types.js';
 
 /** Severities from most to least serious, the order every report lists them in. */
@@ -35,7 +37,46 @@ export function isTransitive(finding: Finding): boolean {
   return finding.chain.length > 2;
 }
 
-/** A path in POSIX form, as reports show it. */
-export function posixPath(path: string): string {
-  return path.replace(/\\/g, '/');
+/** A path in POSIX form: on Windows `\` separates directories and becomes `/`; elsewhere it is part of a name. */
+export function posixPath(file: string): string {
+  return path.sep === '\\' ? file.replace(/\\/g, '/') : file;
+}
+
+/**
+ * Characters that act on a terminal or reorder the text around them rather than show: C0 and C1
+ * controls, DEL, Unicode line and paragraph separators, and the bidirectional marks, embeddings,
+ * overrides and isolates.
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED_ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** `\n`, `\t`, `\r`; else `\x1b` for a character below U+0100, `\u202e` above. */
+function escapeChar(c: string): string {
+  if (NAMED_ESCAPES[c] !== undefined) return NAMED_ESCAPES[c];
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * `text` with every control or bidirectional character written out as an escape (`\x1b`, `\n`,
+ * `\u202e`), so that audited text (a file name, a source line) cannot clear a terminal, retitle
+ * a window, hide text or break out of the line it is shown on. `keep` lists the characters that
+ * stay as they are: `'\t'` in a code frame, `'\n'` in multi-line text.
+ */
+export function visible(text: string, keep = ''): string {
+  return text.replace(INVISIBLE, (c) => (keep.includes(c) ? c : escapeChar(c)));
+}
+
+/** Characters JSON.stringify leaves raw that a terminal or an editor may act on. */
+const JSON_INVISIBLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `value` as pretty-printed JSON with a trailing newline. JSON already escapes C0 controls; the
+ * other characters `visible` escapes are written as `\uXXXX` too (they can only occur inside
+ * strings), so the data is unchanged and the text is safe to print.
+ */
+export function jsonText(value: unknown): string {
+  const json = JSON.stringify(value, null, 2).replace(JSON_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${json}\n`;
 }

@@ -3,9 +3,11 @@
  * the Actions runner turns into annotations on the pull request's diff.
  *
  * Stage: report. Input: an AuditRun; output: the command lines. Values are escaped as the
- * workflow-command syntax requires (`%`, CR, LF; and `:`/`,` inside properties).
+ * workflow-command syntax requires (`%`, CR, LF; and `:`/`,` inside properties), after control
+ * characters in audited text are made visible (`visible`): the Actions log is a terminal too.
  */
 import type { AuditRun, Severity } from '../model/types.js';
+import { visible } from './format.js';
 import type { Reporter } from './types.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', note: 'notice' };
@@ -21,12 +23,14 @@ function escapeProperty(value: string): string {
 export const githubReporter: Reporter = (run: AuditRun) => {
   const lines = run.findings.map((f) => {
     const props = [
-      `file=${escapeProperty(f.file)}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`,
-      `title=${escapeProperty(`${f.rule} ${f.name}`)}`,
+      `file=${escapeProperty(visible(f.file))}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`,
+      `title=${escapeProperty(visible(`${f.rule} ${f.name}`))}`,
     ].join(',');
-    const via = f.chain.length > 2 ? `\nChain: ${f.chain.map((s) => s.function).join(' → ')}` : '';
-    return `::${COMMAND[f.severity]} ${props}::${escapeData(`${f.message}${via}\nFix: ${f.recommendation}`)}`;
+    const via = f.chain.length > 2 ? `\nChain: ${f.chain.map((s) => visible(s.function)).join(' → ')}` : '';
+    return `::${COMMAND[f.severity]} ${props}::${escapeData(`${visible(f.message)}${via}\nFix: ${visible(f.recommendation, '\n')}`)}`;
   });
-  for (const e of run.errors) lines.push(`::warning file=${escapeProperty(e.file)},title=gil-audit could not fully read this file::${escapeData(e.message)}`);
+  for (const e of run.errors) {
+    lines.push(`::warning file=${escapeProperty(visible(e.file))},title=gil-audit could not fully read this file::${escapeData(visible(e.message))}`);
+  }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 };

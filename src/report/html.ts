@@ -3,10 +3,13 @@
  *
  * Stage: report. Input: an `AuditRun`. Output: an HTML5 document (UTF-8, inline stylesheet,
  * no scripts and no external assets) whose body is the Markdown report rendered by `marked`.
+ * Raw HTML in the Markdown is shown as text, except the few fixed tags the Markdown reporter
+ * writes itself; links go only to web and mail addresses, and images are shown as their text.
  */
 
-import { Marked } from 'marked';
+import { Marked, type Tokens } from 'marked';
 import type { AuditRun } from '../model/types.js';
+import { visible } from './format.js';
 import { markdownReporter } from './markdown.js';
 import type { ReportOptions } from './types.js';
 
@@ -39,11 +42,33 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** The only raw HTML the Markdown report contains: its own fixed tags. */
+const OWN_TAGS: ReadonlySet<string> = new Set([
+  '<details><summary>Why this matters</summary>', '<details><summary>How the readiness score is made</summary>', '</details>', '<code>', '</code>',
+]);
+
+/** Link targets kept as links; any other (`javascript:`, `data:`...) is shown as plain text. */
+const SAFE_HREF = /^(?:https?:|mailto:|#)/i;
+
+const markdown = new Marked({
+  gfm: true,
+  renderer: {
+    html(token: Tokens.HTML | Tokens.Tag): string {
+      return OWN_TAGS.has(token.text.trim()) ? token.text : escapeHtml(token.text);
+    },
+    link(token: Tokens.Link): string | false {
+      return SAFE_HREF.test(token.href) ? false : this.parser.parseInline(token.tokens);
+    },
+    image(token: Tokens.Image): string {
+      return escapeHtml(token.text);
+    },
+  },
+});
+
 /** Renders the run as a self-contained HTML page. */
 export function htmlReporter(run: AuditRun, options: ReportOptions): string {
-  const markdown = markdownReporter(run, { ...options, color: false });
-  const body = new Marked({ gfm: true }).parse(markdown, { async: false });
-  const roots = run.roots.length === 0 ? '' : `: ${run.roots.join(', ')}`;
+  const body = markdown.parse(markdownReporter(run, { ...options, color: false }), { async: false });
+  const roots = run.roots.length === 0 ? '' : `: ${visible(run.roots.join(', '))}`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

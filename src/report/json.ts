@@ -7,7 +7,7 @@
  */
 
 import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, RuleMeta } from '../model/types.js';
-import { sortedKeys, sortedRules } from './format.js';
+import { jsonText, sortedKeys, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
 /** Version of the JSON report format (the `version` field); bump it on any incompatible change. */
@@ -179,5 +179,5 @@ export function toJsonReport(run: AuditRun): JsonReport {
 
 /** Renders the run as the JSON report. */
 export function jsonReporter(run: AuditRun, _options: ReportOptions): string {
-  return `${JSON.stringify(toJsonReport(run), null, 2)}\n`;
+  return jsonText(toJsonReport(run));
 }

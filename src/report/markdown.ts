@@ -9,7 +9,7 @@
  */
 
 import type { AuditRun, Classification, EntryPoint, Finding, FunctionReport, RuleMeta, Severity } from '../model/types.js';
-import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys } from './format.js';
+import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys, visible } from './format.js';
 import type { ReportOptions } from './types.js';
 import { readinessChapter } from './markdown-readiness.js';
 
@@ -52,24 +52,55 @@ const ENTRY_LABELS: Record<EntryPoint['kind'], string> = {
 /** Entry points that run the function on a thread of the same interpreter, sharing its GIL. */
 const THREAD_ENTRIES: ReadonlySet<EntryPoint['kind']> = new Set<EntryPoint['kind']>(['thread', 'thread-pool', 'to-thread']);
 
-/** Escapes `&`, `<` and `>` outside code spans, so text cannot inject HTML into the rendered page. */
-export function mdText(text: string): string {
-  return text
+/**
+ * Escapes `&`, `<` and `>` outside code spans, so text cannot inject HTML into the rendered page;
+ * a code span that holds control characters or markup is rewritten by `mdCode`. Line breaks are
+ * shown as `\n`, so audited text cannot start a heading or a list, unless `multiline` (text the
+ * tool wrote, such as a rule's rationale).
+ */
+export function mdText(text: string, multiline = false): string {
+  return visible(text, multiline ? '\n' : '')
     .split(/(`+[^`]*?`+)/)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .map((part, i) => {
+      if (i % 2 === 0) return part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      const inner = part.replace(/^`+/, '').replace(/`+$/, '');
+      return inner.includes('\n') || looksLikeMarkup(inner) ? mdCode(inner) : part;
+    })
     .join('');
 }
 
-/** A Markdown code span holding `text` verbatim, whatever backticks it contains. */
-export function mdCode(text: string): string {
+/**
+ * Whether `text` holds something a Markdown renderer or a browser could take for HTML: `<!`, `<?`
+ * or `</`; a tag with attributes (`<img src=x`); or a tag whose name could be an element's
+ * (`<script>`, `<module>`). `<lambda:56>` is none of these: a colon is in no element's name.
+ */
+function looksLikeMarkup(text: string): boolean {
+  return /<[!?/]|<[A-Za-z][^\s/>]*[\s/]|<[A-Za-z][A-Za-z0-9-]*(?:>|$)/.test(text);
+}
+
+/** Every character but ASCII letters, digits, spaces and non-ASCII text, as `&#N;`. */
+function entities(text: string): string {
+  return text.replace(/[^A-Za-z0-9 \u0080-\uffff]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * A Markdown code span showing `text` verbatim (control characters and line breaks as escapes,
+ * see `visible`), whatever backticks it contains. Text that looks like markup goes in an HTML
+ * `<code>` element instead, with every markup character as a character reference: inside a code
+ * span a `<` would reach a renderer raw, and only the code span keeps it from being a tag.
+ */
+export function mdCode(raw: string): string {
+  const text = visible(raw);
+  if (looksLikeMarkup(text)) return `<code>${entities(text)}</code>`;
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
-/** A fenced code block holding `text` verbatim. */
-function mdFence(text: string, lang: string): string {
+/** A fenced code block holding `text` verbatim, tabs kept and other control characters escaped. */
+function mdFence(raw: string, lang: string): string {
+  const text = visible(raw, '\t');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${text}\n${fence}`;
@@ -344,7 +375,7 @@ function findingSection(run: AuditRun, finding: Finding): string[] {
   out.push(...evidence(finding));
   if (finding.recommendation !== '') out.push(`**Recommendation:** ${mdText(finding.recommendation)}`, '');
   if (rule !== undefined && rule.rationale.trim() !== '') {
-    out.push('<details><summary>Why this matters</summary>', '', mdText(rule.rationale.trim()), '', '</details>', '');
+    out.push('<details><summary>Why this matters</summary>', '', mdText(rule.rationale.trim(), true), '', '</details>', '');
   }
   return out;
 }

@@ -7,9 +7,10 @@
  * Paths are relative URIs against `%SRCROOT%`.
  */
 
+import path from 'node:path';
 import type * as Sarif from 'sarif';
 import type { AuditRun, ChainStep, Finding, RuleMeta } from '../model/types.js';
-import { posixPath, sortedRules } from './format.js';
+import { jsonText, posixPath, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
 /** The `$schema` written into every log. */
@@ -18,11 +19,26 @@ export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const FINGERPRINT_KEY = 'gilAudit/v1';
 const SRCROOT = '%SRCROOT%';
 
-/** An artifact location for a report path: relative against `%SRCROOT%`, or a `file:` URI if absolute. */
-export function artifactLocation(path: string): Sarif.ArtifactLocation {
-  const posix = posixPath(path);
-  const drive = /^[A-Za-z]:\//.test(posix) ? posix.slice(0, 2) : '';
-  const encoded = posix.slice(drive.length).split('/').map(encodeURIComponent).join('/');
+/** A lone UTF-16 surrogate (which `encodeURIComponent` refuses). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * One path segment, percent-encoded: everything but unreserved characters and `!'()*` (space,
+ * `%`, `#`, `?`, `:`, `\`, controls, non-ASCII as UTF-8), so that the path is a valid relative
+ * URI reference whatever its file names hold.
+ */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment.replace(LONE_SURROGATE, '\ufffd'));
+}
+
+/**
+ * An artifact location for a report path: relative against `%SRCROOT%`, or a `file:` URI if
+ * absolute. Only on Windows is `\` a separator (or `C:` a drive); elsewhere both are name text.
+ */
+export function artifactLocation(file: string): Sarif.ArtifactLocation {
+  const posix = posixPath(file);
+  const drive = path.sep === '\\' && /^[A-Za-z]:\//.test(posix) ? posix.slice(0, 2) : '';
+  const encoded = posix.slice(drive.length).split('/').map(encodeSegment).join('/');
   if (drive !== '') return { uri: `file:///${drive}${encoded}` };
   if (posix.startsWith('/')) return { uri: `file://${encoded}` };
   return { uri: encoded, uriBaseId: SRCROOT };
@@ -154,5 +170,5 @@ export function toSarifLog(run: AuditRun): Sarif.Log {
 
 /** Renders the run as a SARIF 2.1.0 log. */
 export function sarifReporter(run: AuditRun, _options: ReportOptions): string {
-  return `${JSON.stringify(toSarifLog(run), null, 2)}\n`;
+  return jsonText(toSarifLog(run));
 }

@@ -3,12 +3,13 @@
  *
  * Stage: report. Input: an `AuditRun` and `ReportOptions` (`color` turns on ANSI colours via
  * picocolors). Output: plain text ending with a newline, `path:line:col: RULE message` per finding
- * followed by a summary line and any file errors.
+ * followed by a summary line and any file errors. Control characters in audited text are shown
+ * as escapes (`visible`), so a hostile file name or source line cannot drive the terminal.
  */
 
 import pc from 'picocolors';
 import type { AuditRun, Finding, Severity } from '../model/types.js';
-import { count, isTransitive } from './format.js';
+import { count, isTransitive, visible } from './format.js';
 import type { ReportOptions } from './types.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -70,26 +71,29 @@ function severityColor(c: Colors, severity: Severity): (s: string) => string {
 function renderFinding(finding: Finding, c: Colors): string[] {
   const color = severityColor(c, finding.severity);
   const lines = [
-    `${c.bold(`${finding.file}:${finding.line}:${finding.column}:`)} ${color(c.bold(finding.rule))} ${finding.message}`,
+    `${c.bold(`${visible(finding.file)}:${finding.line}:${finding.column}:`)} ${color(c.bold(finding.rule))} ${visible(finding.message)}`,
   ];
   if (isTransitive(finding)) {
     for (const step of finding.chain) {
-      const where = step.file === '' ? '' : ` (${step.file}:${step.line})`;
-      lines.push(c.dim(`${INDENT}via ${step.function}${where}`));
+      const where = step.file === '' ? '' : ` (${visible(step.file)}:${step.line})`;
+      lines.push(c.dim(`${INDENT}via ${visible(step.function)}${where}`));
     }
   }
   if (finding.snippet !== '') {
     const gutter = String(finding.line).padStart(GUTTER);
-    lines.push(`${c.blue(`${gutter} |`)} ${finding.snippet}`);
+    lines.push(`${c.blue(`${gutter} |`)} ${visible(finding.snippet, '\t')}`);
     const caret = caretSpan(finding);
     if (caret !== undefined) {
-      // Tabs stay tabs under the code, so the caret lines up however the terminal shows them.
-      const marks = finding.snippet.slice(0, caret.start).replace(/[^\t]/g, ' ') + '^'.repeat(caret.width);
+      // Tabs stay tabs under the code, so the caret lines up however the terminal shows them;
+      // an escaped character is as wide as its escape.
+      const before = visible(finding.snippet.slice(0, caret.start), '\t');
+      const under = visible(finding.snippet.slice(caret.start, caret.start + caret.width), '\t');
+      const marks = before.replace(/[^\t]/g, ' ') + '^'.repeat(under.length);
       lines.push(`${c.blue(`${' '.repeat(GUTTER)} |`)} ${color(marks)}`);
     }
   }
   if (finding.recommendation !== '') {
-    const [first, ...rest] = finding.recommendation.split('\n');
+    const [first, ...rest] = finding.recommendation.split('\n').map((line) => visible(line));
     lines.push(`${INDENT}${c.cyan('= help:')} ${first}`);
     for (const more of rest) lines.push(`${INDENT}        ${more}`);
   }
@@ -114,7 +118,7 @@ export function textReporter(run: AuditRun, options: ReportOptions): string {
   out.push(c.bold(summaryLine(run)));
   if (run.errors.length > 0) {
     out.push('', c.red(c.bold(`Could not fully read ${count(run.errors.length, 'file')}:`)));
-    for (const error of run.errors) out.push(`  ${c.bold(`${error.file}:`)} ${error.message}`);
+    for (const error of run.errors) out.push(`  ${c.bold(`${visible(error.file)}:`)} ${visible(error.message)}`);
   }
   return `${out.join('\n')}\n`;
 }
