@@ -23,6 +23,7 @@ export function analyseReadiness(inputs: ReadinessInput[]): ReadinessFacts {
     problems: [...deps.problems, ...native.problems].sort(compareProblems),
     suppressions,
     errors: [...deps.errors, ...native.errors].sort((a, b) => cmp(a.file, b.file)),
+    signals: deps.signals,
   };
 }
 
