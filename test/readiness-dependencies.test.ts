@@ -331,6 +331,11 @@ describe('configuration scans', () => {
     assert.deepEqual(scan.ciLegs, [{ line: 10, version: '3.14t' }, { line: 11, version: '3.13t' }]);
   });
 
+  test('labels (a step name, a description) set nothing', () => {
+    const text = '    - name: Set PYTHON_GIL=0 for free-threading builds\n      run: echo "PYTHON_GIL=0" >> $GITHUB_ENV\ndescription = "Reads PYTHONGIL"\n';
+    assert.deepEqual(scanSettings('.github/workflows/ci.yml', text, true).problems.map((p) => `${p.check} ${p.span.line}`), ['B12 2']);
+  });
+
   test('cibuildwheel patterns', () => {
     assert.ok(patternRegex('cp3{13,14}t-*').test('cp314t-win_amd64'));
     assert.ok(patternRegex('cp31[!2]-*').test('cp313-win32'));
@@ -341,6 +346,7 @@ describe('configuration scans', () => {
     assert.deepEqual(buildLeavesOutFreeThreaded(['cp3*-*']), []);
     assert.deepEqual(buildLeavesOutFreeThreaded(['cp314-*']), ['3.14t']);
     assert.deepEqual(buildLeavesOutFreeThreaded(['cp312-*']), []);
+    assert.deepEqual(buildLeavesOutFreeThreaded(['cp314-*', 'cp315t-*']), [], 'a selection naming a free-threaded build is deliberate');
   });
 });
 

@@ -27,11 +27,16 @@ export function skippedFreeThreaded(pattern: string): string[] {
   return VERSIONS.filter((v) => PLATFORMS.some((p) => re.test(`cp${v}t-${p}`) && !re.test(`cp${v}-${p}`))).map(label);
 }
 
-/** `3.14t` for each version whose GIL builds the `build` patterns select but whose free-threaded builds they do not. */
+/**
+ * `3.14t` for each version whose GIL builds the `build` patterns select but whose free-threaded
+ * builds they do not; nothing when the selection names any free-threaded build (its author chose
+ * which ones, as in a job that builds a limited-API wheel for 3.14 and `cp315t` beside it).
+ */
 export function buildLeavesOutFreeThreaded(patterns: string[]): string[] {
   const res = patterns.map(patternRegex);
   const any = (id: string) => res.some((re) => re.test(id));
-  return VERSIONS.filter((v) => PLATFORMS.some((p) => any(`cp${v}-${p}`) && !any(`cp${v}t-${p}`))).map(label);
+  if (['313', ...VERSIONS].some((v) => PLATFORMS.some((p) => any(`cp${v}t-${p}`)))) return [];
+  return VERSIONS.filter((v) => PLATFORMS.some((p) => any(`cp${v}-${p}`))).map(label);
 }
 
 function label(version: string): string {

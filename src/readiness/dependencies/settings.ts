@@ -25,6 +25,8 @@ const GIL_OFF_FLAG = /-X\s*(?:["']\s*,\s*["'])?gil\s*=\s*0(?![\w.])/g;
 const MISSPELLED = /\bPYTHONGIL\b/g;
 /** A warning filter (`ignore:<message>…`) whose message part matches the GIL re-enabled warning. */
 const HIDDEN_WARNING = /\bignore:[^\n"']*?(?:global interpreter lock|GIL\)? has been enabled|has not declared that it can run safely)[^\n"'\]]*/gi;
+/** A human-readable label (a CI step's `name:`, a `description =`): its words set nothing. */
+const LABEL = /^\s*(?:-\s+)?["']?(?:name|description|title|summary|label|help)["']?\s*[:=]/i;
 const CIBW = /\b(CIBW_(SKIP|BUILD)(?:_(?:LINUX|MACOS|WINDOWS|IOS|ANDROID|PYODIDE))?)\b["']?\s*([:=])\s*(.*)$/;
 const FREE_THREADED_VERSION = /\b(?:3\.(1[3-9]|[2-9][0-9])t|py3(1[3-9]|[2-9][0-9])t)\b/g;
 
@@ -38,7 +40,7 @@ export function scanSettings(rel: string, text: string, ci: boolean): SettingsSc
   const loc = new Locator(text);
   for (let n = 1; n <= loc.lineCount; n++) {
     const line = withoutComment(loc.lineText(n));
-    if (!line.trim()) continue;
+    if (!line.trim() || LABEL.test(line)) continue;
     const base = loc.lineStart(n);
     const span = (from: number, to: number) => loc.span(base + from, base + to);
     for (const m of line.matchAll(GIL_OFF_ENV)) {
