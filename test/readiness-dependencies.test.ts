@@ -400,6 +400,14 @@ describe('the dependency analysis', () => {
     assert.deepEqual(result.problems.map((p) => `${p.file}:${p.span.line} ${p.check}`).sort(), ['base.lst:3 B11-not-ready', 'pins.lst:1 B11-not-ready']);
   });
 
+  test('a requirements file named as such keeps its group when another file names it with -c', () => {
+    const result = analyseDependencies([
+      { rel: 'requirements.txt', text: 'orjson>=3\n' },
+      { rel: 'requirements-dev.in', text: '-c requirements.txt\npytest\n' },
+    ]);
+    assert.deepEqual(result.dependencies.map((d) => `${d.name} ${d.group}`), ['pytest dev', 'orjson runtime']);
+  });
+
   test('signals: classifiers, CI legs, package and CI presence (B14, B15) are facts, not problems', () => {
     const facts = analyseReadiness([
       { rel: 'setup.cfg', text: '[metadata]\nname = x\n' },

@@ -53,7 +53,8 @@ export function analyseDependencies(inputs: ReadinessInput[]): DependencyAnalysi
   for (const input of inputs) {
     const kind = manifestKind(input.rel) ?? (included.has(input.rel) ? 'requirements' : null);
     if (!kind) continue;
-    const reading = read(input, kind, included.get(input.rel) === 'constraint');
+    // A file reached through `-c` holds pins, unless its own name says what it is.
+    const reading = read(input, kind, included.get(input.rel) === 'constraint' && manifestKind(input.rel) === null);
     for (const message of reading.errors) analysis.errors.push({ file: input.rel, message });
     for (const include of reading.includes ?? []) {
       if (include.rel === null) {
