@@ -40,6 +40,7 @@ interface Entry {
   note?: string;
 }
 
+/** The shape of rules/free-threading-packages.json (its schema: src/schema/free-threading-packages.schema.json). */
 export interface PackageCatalogueFile {
   about: string;
   generated: string;
@@ -52,6 +53,7 @@ export interface PackageCatalogueFile {
 }
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Where the generated catalogue is written. */
 export const CATALOGUE_PATH = join(REPO, 'rules', 'free-threading-packages.json');
 
 /** The nearest `shared/freethreading-packages.json` in `start` or above it, or null. */

@@ -11,6 +11,7 @@ import YAML from 'yaml';
 import { compileSchema, ConfigError, packagePath } from '../../config/schema.js';
 import type { PackageStatus } from '../types.js';
 
+/** What the catalogue says of one package. */
 export interface PackageInfo {
   status: Exclude<PackageStatus, 'unknown'>;
   firstVersion?: string;
@@ -19,6 +20,7 @@ export interface PackageInfo {
   sources: string[];
 }
 
+/** The package catalogue as loaded: its date, status meanings and packages by normalised name. */
 export interface PackageCatalogue {
   asOf: string;
   /** What each status means, from the catalogue's header. */
@@ -26,6 +28,7 @@ export interface PackageCatalogue {
   packages: Map<string, PackageInfo>;
 }
 
+/** A build tool and the first version able to build (or run) free-threaded extension modules. */
 export interface BuildTool {
   package: string;
   ecosystem: 'pypi' | 'crates';

@@ -29,6 +29,7 @@ import { readSetupCfg } from './setup-cfg.js';
 import { readSetupPy } from './setup-py.js';
 import { capsBelow } from './versions.js';
 
+/** What the dependency side hands to the readiness stage. */
 export interface DependencyAnalysis {
   dependencies: Dependency[];
   problems: ReadinessProblem[];
@@ -42,6 +43,7 @@ const SETTINGS: Partial<Record<ManifestKind, { ci: boolean }>> = {
   compose: { ci: false }, env: { ci: false }, tox: { ci: true }, ci: { ci: true },
 };
 
+/** Reads every manifest and configuration file among `inputs` and judges the dependencies found. */
 export function analyseDependencies(inputs: ReadinessInput[]): DependencyAnalysis {
   const analysis: DependencyAnalysis = {
     dependencies: [], problems: [], errors: [],

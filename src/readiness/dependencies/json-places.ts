@@ -8,6 +8,7 @@ import type { Span } from '../../facts/types.js';
 import { pathKey, type TomlPath } from './toml-places.js';
 import { Locator } from './text.js';
 
+/** The place of each object key, by path key (see toml-places `pathKey`). */
 export function jsonKeyPlaces(text: string): Map<string, Span> {
   const loc = new Locator(text);
   const places = new Map<string, Span>();

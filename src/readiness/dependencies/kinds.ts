@@ -6,10 +6,12 @@
  */
 import { baseName } from './text.js';
 
+/** The readers and scans of this module. */
 export type ManifestKind =
   | 'requirements' | 'pyproject' | 'setup-cfg' | 'setup-py' | 'pipfile' | 'pipfile-lock' | 'poetry-lock' | 'uv-lock' | 'pylock'
   | 'ci' | 'tox' | 'pytest-ini' | 'dockerfile' | 'compose' | 'env';
 
+/** The kind of the file at `rel`, or null when this module does not read it. */
 export function manifestKind(rel: string): ManifestKind | null {
   const name = baseName(rel);
   const lower = name.toLowerCase();

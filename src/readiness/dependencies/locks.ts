@@ -13,6 +13,7 @@ import { pathKey } from './toml-places.js';
 import { normaliseName } from './text.js';
 import { readToml, stringSpan, tableAt, type TomlDoc } from './toml.js';
 
+/** Pipfile: each category's `name = "spec"` / `name = { version = … }` entries. */
 export function readPipfile(text: string): ManifestReading {
   const reading: ManifestReading = { declared: [], errors: [] };
   const doc = readToml(text);
@@ -65,6 +66,7 @@ function isProjectItself(doc: TomlDoc, path: (string | number)[], kind: 'poetry-
   return tableAt(doc.data, [...path, 'directory']) !== undefined;
 }
 
+/** Pipfile.lock: each category's resolved `name: { version: "==…" }` entries. */
 export function readPipfileLock(text: string): ManifestReading {
   const reading: ManifestReading = { declared: [], errors: [] };
   let data: Record<string, unknown>;

@@ -6,6 +6,7 @@
  * Stage: readiness. Lenient where pip is (spaces, parenthesised versions), strict about the name.
  */
 
+/** The parts of one requirement, with the offsets of its name. */
 export interface ParsedRequirement {
   /** The name as written. */
   name: string;

@@ -13,6 +13,7 @@ import { declareArray, declareTableEntry } from './declare.js';
 import { readToml, stringSpan, keySpan, tableAt, valueAt, type TomlDoc } from './toml.js';
 import type { TomlPath } from './toml-places.js';
 
+/** A packaging manifest's reading: dependencies, plus problems and signals found in it. */
 export interface PackagingReading extends ManifestReading {
   problems: ReadinessProblem[];
   /** Free-threading trove classifiers, where declared. */
@@ -21,8 +22,10 @@ export interface PackagingReading extends ManifestReading {
   declaresPackage: boolean;
 }
 
+/** The trove classifier prefix that declares free-threading support (B14). */
 export const FREE_THREADING_CLASSIFIER = 'Programming Language :: Python :: Free Threading';
 
+/** Reads pyproject.toml; a file that is not TOML gives one error and nothing else. */
 export function readPyproject(rel: string, text: string): PackagingReading {
   const reading: PackagingReading = { declared: [], errors: [], problems: [], classifiers: [], declaresPackage: false };
   const doc = readToml(text);

@@ -39,6 +39,7 @@ export function requirementsGroup(rel: string, text: string): Dependency['group'
   return words.some((w) => dev.includes(w)) ? 'dev' : 'runtime';
 }
 
+/** Reads a requirements file at `rel` (includes are resolved relative to it). */
 export function readRequirements(rel: string, text: string): ManifestReading {
   const loc = new Locator(text);
   const group = requirementsGroup(rel, text);

@@ -14,6 +14,7 @@ import { buildLeavesOutFreeThreaded, selectorPatterns, skippedFreeThreaded } fro
 import { b09 } from './pyproject.js';
 import { Locator } from './text.js';
 
+/** What a configuration scan finds. */
 export interface SettingsScan {
   problems: ReadinessProblem[];
   /** Free-threaded Python versions named in CI configuration (`3.14t`), by line. */

@@ -19,6 +19,7 @@ interface IniValue {
   lines: { text: string; offset: number; line: number }[];
 }
 
+/** Reads setup.cfg; lines it cannot read are errors naming them. */
 export function readSetupCfg(text: string): PackagingReading {
   const reading: PackagingReading = { declared: [], errors: [], problems: [], classifiers: [], declaresPackage: false };
   const values = readIni(text, reading.errors);

@@ -25,6 +25,7 @@ const GROUPS: Record<string, Dependency['group']> = {
   tests_require: 'dev',
 };
 
+/** Reads setup.py's `setup(...)` calls; a file without one gives nothing. */
 export function readSetupPy(text: string): PackagingReading {
   const reading: PackagingReading = { declared: [], errors: [], problems: [], classifiers: [], declaresPackage: false };
   if (!/\bsetup\s*\(/.test(text)) return reading;

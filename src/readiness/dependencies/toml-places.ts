@@ -11,6 +11,7 @@
 import type { Span } from '../../facts/types.js';
 import { Locator } from './text.js';
 
+/** Keys and array indices from the document root. */
 export type TomlPath = (string | number)[];
 
 /** A string value's place: the whole literal, and where its content starts. */
@@ -35,6 +36,7 @@ export function pathKey(path: TomlPath): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${JSON.stringify(p)}`)).join('');
 }
 
+/** The places of every key and string value of `text`. */
 export function tomlPlaces(text: string): TomlPlaces {
   const places: TomlPlaces = { strings: new Map(), keys: new Map(), tables: new Map() };
   try {

@@ -8,6 +8,7 @@ import { parse, TomlError } from 'smol-toml';
 import type { Span } from '../../facts/types.js';
 import { pathKey, tomlPlaces, type TomlPath, type TomlPlaces } from './toml-places.js';
 
+/** A parsed TOML document and the places of its keys and strings. */
 export interface TomlDoc {
   data: Record<string, unknown>;
   places: TomlPlaces;

@@ -10,6 +10,7 @@
  */
 import { compare, explain } from '@renovatebot/pep440';
 
+/** How a specifier is written: PEP 440 (pip, PEP 621, Pipfile) or Poetry's syntax. */
 export type Dialect = 'pep440' | 'poetry';
 
 /** The bound under which every allowed version lies. */
@@ -23,11 +24,6 @@ const CLAUSE = /(===|~=|==|!=|<=|>=|\^|~|<|>)?\s*([A-Za-z0-9_.*+!-]+)/g;
 /** A valid PEP 440 version string, or null. */
 export function validVersion(version: string): boolean {
   return explain(version) !== null;
-}
-
-/** Orders two valid versions (negative when a < b). */
-export function compareVersions(a: string, b: string): number {
-  return compare(a, b);
 }
 
 /**
