@@ -4,7 +4,7 @@
  * Input: paths and options as the CLI takes them; output: an AuditRun for the reporters. Every
  * stage is a function of the previous stage's plain data.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool } from './facts/pool.js';
@@ -19,6 +19,7 @@ import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { analyseReadiness } from './readiness/index.js';
+import { withIncludedFiles } from './readiness/dependencies/index.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildFindings } from './findings/build.js';
 import { readinessReport } from './findings/readiness.js';
@@ -58,7 +59,9 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   });
   time('parse + facts');
   const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes);
-  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths, readiness.inputs);
+  // Files that requirements files include (`-r`, `-c`) are read even when their names are not a manifest's.
+  const inputs = withIncludedFiles(readiness.inputs, (rel) => readIncluded(join(found.root, rel), options.maxBytes));
+  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths, inputs);
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
   run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -94,6 +97,16 @@ function readReadinessInputs(files: { abs: string; rel: string; size: number }[]
     }
   }
   return { inputs, errors };
+}
+
+/** An included requirements file's text, or null when it is missing, unreadable or too large. */
+function readIncluded(abs: string, maxBytes = 10 * 1024 * 1024): string | null {
+  try {
+    if (!statSync(abs).isFile() || statSync(abs).size > maxBytes) return null;
+    return readFileSync(abs, 'utf8').replace(/^\uFEFF/, '');
+  } catch {
+    return null;
+  }
 }
 
 /** Whether the catalogue names an API at all (calls it does not name can be pruned; see graph/prune.ts). */

@@ -132,6 +132,68 @@ describe('discover: what is collected', () => {
     for (const f of result.files) assert.ok(!f.rel.includes('\\') && !f.rel.startsWith('/'));
   });
 
+  test('collects what the readiness checks read: .in and constraints files, pylock, CI, tox, pytest.ini, Docker, compose, .env', async () => {
+    const root = await tree({
+      'requirements.in': '',
+      'requirements/prod.in': '',
+      'constraints.txt': '',
+      'constraints-ci.txt': '',
+      'pylock.toml': '',
+      'pylock.dev.toml': '',
+      '.github/workflows/ci.yml': '',
+      '.github/workflows/wheels.yaml': '',
+      '.github/dependabot.yml': '',
+      'docs/workflows/notes.yml': '',
+      '.gitlab-ci.yml': '',
+      '.circleci/config.yml': '',
+      'azure-pipelines.yml': '',
+      'tox.ini': '',
+      'pytest.ini': '',
+      'Dockerfile': '',
+      'Dockerfile.dev': '',
+      'docker/api.Dockerfile': '',
+      'Containerfile': '',
+      'docker-compose.yml': '',
+      'compose.prod.yaml': '',
+      '.env': '',
+      '.env.example': '',
+      'notes.in': '',
+      'config.yml': '',
+      'constraints.md': '',
+    });
+    const result = await discover([root]);
+    assert.deepEqual(rels(result.manifests), [
+      '.circleci/config.yml',
+      '.env',
+      '.env.example',
+      '.github/workflows/ci.yml',
+      '.github/workflows/wheels.yaml',
+      '.gitlab-ci.yml',
+      'Containerfile',
+      'Dockerfile',
+      'Dockerfile.dev',
+      'azure-pipelines.yml',
+      'compose.prod.yaml',
+      'constraints-ci.txt',
+      'constraints.txt',
+      'docker-compose.yml',
+      'docker/api.Dockerfile',
+      'pylock.dev.toml',
+      'pylock.toml',
+      'pytest.ini',
+      'requirements.in',
+      'requirements/prod.in',
+      'tox.ini',
+    ]);
+    assert.deepEqual(result.errors, []);
+  });
+
+  test('a workflows folder audited directly is still recognised as CI configuration', async () => {
+    const root = await tree({ '.github/workflows/ci.yml': '' });
+    const result = await discover([path.join(root, '.github', 'workflows')]);
+    assert.deepEqual(rels(result.manifests), ['ci.yml']);
+  });
+
   test('the same tree gives the same result twice', async () => {
     const root = await tree({ 'b/x.py': '', 'a/y.py': '', 'c.py': '', 'a/b/z.pyi': '' });
     const first = await discover([root]);

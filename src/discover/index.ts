@@ -61,8 +61,7 @@ export async function discover(paths: string[], options: DiscoverOptions = {}): 
   const candidates: Candidate[] = [];
   for (const file of targets.files) {
     const name = path.basename(file.abs);
-    const dirName = path.basename(path.dirname(file.abs));
-    const kinds = kindsOf(name, dirName);
+    const kinds = kindsOf(name, path.dirname(file.abs).split(path.sep).join('/'));
     if (kinds.length === 0) {
       const message =
         'skipped: not a .py or .pyi file, nor a manifest or native source; give Python files or their directories';

@@ -27,7 +27,7 @@ export interface DiscoverResult {
   root: string;
   /** `.py` and `.pyi` files, sorted by `rel`. */
   files: SourceFile[];
-  /** Dependency manifests (`pyproject.toml`, `requirements*.txt`, lock files...), sorted by `rel`. */
+  /** Dependency manifests (`pyproject.toml`, `requirements*.txt`, lock files...) and the configuration readiness scans (CI workflows, tox.ini, Dockerfiles, `.env`), sorted by `rel`. */
   manifests: SourceFile[];
   /** C, C++, Cython and Rust sources and native build files, sorted by `rel`. */
   nativeSources: SourceFile[];

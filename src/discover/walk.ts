@@ -128,7 +128,8 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
       const patterns = await readPatternFile(path.join(dir.abs, '.gitignore'), rel, problems);
       gitignore = withLayer(gitignore, makeLayer(patterns ?? [], dir.rel));
     }
-    const dirName = dir.rel === '' ? path.basename(dir.abs) : dir.rel.slice(dir.rel.lastIndexOf('/') + 1);
+    // The directory's path for kindsOf: its rel, or at the root its absolute path.
+    const dirPath = dir.rel === '' ? dir.abs.split(path.sep).join('/') : dir.rel;
     const ignored = (rel: string, isDir: boolean): boolean =>
       isIgnored(exclude, rel, isDir) || (options.respectGitignore && isIgnored(gitignore, rel, isDir));
 
@@ -142,7 +143,7 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
       let isFile = entry.isFile();
       let kinds: readonly FileKind[] = [];
       if (isFile || isLink) {
-        kinds = kindsOf(name, dirName);
+        kinds = kindsOf(name, dirPath);
         if (isFile && kinds.length === 0) continue;
       }
       if (isDir && isSkippedDirName(name)) continue;

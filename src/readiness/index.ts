@@ -4,6 +4,7 @@
  * Stage: readiness. Pure over its inputs (paths and texts), so tests feed it in-memory files.
  */
 import { analyseDependencies } from './dependencies/index.js';
+import { loadPackageCatalogue } from './dependencies/catalogue.js';
 import { analyseNative } from './native/index.js';
 import { fileSuppressions } from './suppressions.js';
 import type { ReadinessFacts, ReadinessInput, ReadinessProblem } from './types.js';
@@ -23,6 +24,8 @@ export function analyseReadiness(inputs: ReadinessInput[]): ReadinessFacts {
     problems: [...deps.problems, ...native.problems].sort(compareProblems),
     suppressions,
     errors: [...deps.errors, ...native.errors].sort((a, b) => cmp(a.file, b.file)),
+    signals: deps.signals,
+    packageData: { source: loadPackageCatalogue().source, asOf: loadPackageCatalogue().asOf },
   };
 }
 

@@ -27,7 +27,7 @@ export interface Dependency {
   /** Where it is declared. */
   file: string;
   span: Span;
-  /** `runtime` ([project] dependencies, requirements.txt), `optional` (extras), `dev` (dependency groups, dev requirements), `build` ([build-system] requires, setup_requires), `lock` (a lock file's resolved version). */
+  /** `runtime` ([project] dependencies, requirements.txt), `optional` (extras), `dev` (dependency groups, dev requirements), `build` ([build-system] requires, setup_requires), `lock` (a pinned version that declares nothing: a lock file's resolved version, a constraints file's or a compiled requirements file's pin). */
   group: 'runtime' | 'optional' | 'dev' | 'build' | 'lock';
   status: PackageStatus;
   /** First version with free-threaded wheels, when the catalogue knows it. */
@@ -67,6 +67,22 @@ export interface FileSuppression {
   codes: string[];
 }
 
+/**
+ * Whether the project says it supports free-threading (checklist B14, B15): context for a reader
+ * of the facts, not findings. An absent classifier or CI leg means something only when the
+ * project declares a package or has CI configuration at all.
+ */
+export interface PackagingSignals {
+  /** `Programming Language :: Python :: Free Threading :: …` trove classifiers, where declared (B14). */
+  classifiers: { file: string; line: number; value: string }[];
+  /** Free-threaded Python versions (`3.14t`) named in CI or tox configuration (B15). */
+  ciLegs: { file: string; line: number; version: string }[];
+  /** Some manifest declares a package (a name in `[project]`, `[tool.poetry]`, setup.cfg `[metadata]` or `setup()`). */
+  declaresPackage: boolean;
+  /** CI or tox configuration was read. */
+  hasCi: boolean;
+}
+
 export interface ReadinessFacts {
   dependencies: Dependency[];
   nativeModules: NativeModule[];
@@ -78,4 +94,6 @@ export interface ReadinessFacts {
   errors: { file: string; message: string }[];
   /** Where the package statuses come from, and their date (from the shipped package catalogue). */
   packageData?: { source: string; asOf: string };
+  /** Free-threading support the packaging and CI declare (B14, B15). */
+  signals?: PackagingSignals;
 }

@@ -45,8 +45,9 @@ const readiness: RuleImpl = (ctx, rule) => {
       rule, severity: rule.severity, confidence: rule.confidence,
       place: { file: problem.file, subject: problem.subject, suppressions: ctx.readiness.suppressions[problem.file] ?? [] },
       call: { callee: problem.subject, span: problem.span },
-      message: fillTemplate(rule.message, problem.values),
-      recommendation: fillTemplate(rule.fix.recommendation, problem.values),
+      message: fillTemplate(rule.message, problem.values).trim(),
+      // A placeholder filled with '' (an optional note) leaves no trailing space.
+      recommendation: fillTemplate(rule.fix.recommendation, problem.values).trim(),
       equivalents: rule.equivalents,
       chain: [],
     });

@@ -1,17 +1,204 @@
 /**
  * Dependencies: reads the project's manifests and lock files, looks each package up in the
  * free-threading package catalogue, and reports the ones that would hold a free-threaded build back.
+ * Also reads the configuration that sets up the interpreter and the wheel build (Dockerfiles, CI,
+ * tox) for settings that force the GIL off, hide its warning, or leave free-threaded wheels out.
  *
- * Stage: readiness.
+ * Stage: readiness. Input: manifests and configuration files as text. Policy, so each concern is
+ * reported once where it can be fixed:
+ * - a declared dependency is reported at each line that declares it (a package in both
+ *   requirements.txt and pyproject.toml is reported in both);
+ * - lock files (and constraints files, and requirements files compiled by pip-tools or uv) report
+ *   a package's status only when no manifest of the project declares it (a transitive
+ *   dependency), and a version locked below the first free-threaded release only when no
+ *   declaration of it was already reported for its version;
+ * - a dependency whose environment marker rules out free-threaded CPython (`python_version <
+ *   "3.13"`, PyPy only) is not reported;
+ * - packages the catalogue does not know are `unknown` and not reported.
  */
-import type { Dependency, ReadinessInput, ReadinessProblem } from '../types.js';
+import type { Dependency, PackagingSignals, ReadinessInput, ReadinessProblem } from '../types.js';
+import { loadBuildTools, loadPackageCatalogue, type BuildTool, type PackageCatalogue } from './catalogue.js';
+import type { Declared, ManifestReading } from './declared.js';
+import { isRequirementsPath, manifestKind, type ManifestKind } from './kinds.js';
+import { readPipfile, readPipfileLock, readTomlLock } from './locks.js';
+import { markerExcludesFreeThreading } from './pep508.js';
+import { readPyproject, type PackagingReading } from './pyproject.js';
+import { readRequirements } from './requirements.js';
+import { scanSettings } from './settings.js';
+import { readSetupCfg } from './setup-cfg.js';
+import { readSetupPy } from './setup-py.js';
+import { capsBelow } from './versions.js';
 
+/** What the dependency side hands to the readiness stage. */
 export interface DependencyAnalysis {
   dependencies: Dependency[];
   problems: ReadinessProblem[];
   errors: { file: string; message: string }[];
+  signals: PackagingSignals;
 }
 
-export function analyseDependencies(_inputs: ReadinessInput[]): DependencyAnalysis {
-  return { dependencies: [], problems: [], errors: [] };
+/** The kinds whose text is scanned for interpreter and build settings, and whether each configures CI. */
+const SETTINGS: Partial<Record<ManifestKind, { ci: boolean }>> = {
+  pyproject: { ci: false }, 'setup-cfg': { ci: false }, 'pytest-ini': { ci: false }, dockerfile: { ci: false },
+  compose: { ci: false }, env: { ci: false }, tox: { ci: true }, ci: { ci: true },
+};
+
+/** Reads every manifest and configuration file among `inputs` and judges the dependencies found. */
+export function analyseDependencies(inputs: ReadinessInput[]): DependencyAnalysis {
+  const analysis: DependencyAnalysis = {
+    dependencies: [], problems: [], errors: [],
+    signals: { classifiers: [], ciLegs: [], declaresPackage: false, hasCi: false },
+  };
+  const byRel = new Map(inputs.map((i) => [i.rel, i]));
+  const included = includedRequirements(inputs);
+  const declared: { file: string; dep: Declared }[] = [];
+  for (const input of inputs) {
+    const kind = manifestKind(input.rel) ?? (included.has(input.rel) ? 'requirements' : null);
+    if (!kind) continue;
+    // A file reached through `-c` holds pins, unless its own name says what it is.
+    const reading = read(input, kind, included.get(input.rel) === 'constraint' && manifestKind(input.rel) === null);
+    for (const message of reading.errors) analysis.errors.push({ file: input.rel, message });
+    for (const include of reading.includes ?? []) {
+      if (include.rel === null) {
+        analysis.errors.push({ file: input.rel, message: `line ${include.line}: \`${include.written}\` is outside the audited folder, so its requirements are not checked; audit the folder that holds it` });
+      } else if (!byRel.has(include.rel)) {
+        analysis.errors.push({ file: input.rel, message: `line ${include.line}: \`${include.written}\` names no readable file; fix the path` });
+      }
+    }
+    for (const dep of reading.declared) declared.push({ file: input.rel, dep });
+    if ('problems' in reading) {
+      const packaging = reading as PackagingReading;
+      analysis.problems.push(...packaging.problems);
+      if (packaging.declaresPackage) analysis.signals.declaresPackage = true;
+      for (const c of packaging.classifiers) analysis.signals.classifiers.push({ file: input.rel, ...c });
+    }
+    const settings = SETTINGS[kind];
+    if (settings) {
+      const scan = scanSettings(input.rel, input.text, settings.ci);
+      analysis.problems.push(...scan.problems);
+      for (const leg of scan.ciLegs) analysis.signals.ciLegs.push({ file: input.rel, ...leg });
+      if (settings.ci) analysis.signals.hasCi = true;
+    }
+  }
+  const judged = judge(declared, loadPackageCatalogue(), loadBuildTools('pypi'));
+  analysis.dependencies = judged.dependencies;
+  analysis.problems.push(...judged.problems);
+  return analysis;
+}
+
+function read(input: ReadinessInput, kind: ManifestKind, constraint: boolean): ManifestReading {
+  switch (kind) {
+    case 'requirements': {
+      const reading = readRequirements(input.rel, input.text);
+      if (constraint) for (const d of reading.declared) d.group = 'lock';
+      return reading;
+    }
+    case 'pyproject': return readPyproject(input.rel, input.text);
+    case 'setup-cfg': return readSetupCfg(input.text);
+    case 'setup-py': return readSetupPy(input.text);
+    case 'pipfile': return readPipfile(input.text);
+    case 'pipfile-lock': return readPipfileLock(input.text);
+    case 'poetry-lock':
+    case 'uv-lock':
+    case 'pylock':
+      return readTomlLock(input.text, kind);
+    default:
+      return { declared: [], errors: [] };
+  }
+}
+
+/**
+ * Files reached through `-r` / `-c` from requirements files (following includes of includes),
+ * whatever their names: `constraint` when any path reaches them through `-c`.
+ */
+export function includedRequirements(inputs: ReadinessInput[]): Map<string, 'requirement' | 'constraint'> {
+  const byRel = new Map(inputs.map((i) => [i.rel, i]));
+  const out = new Map<string, 'requirement' | 'constraint'>();
+  const queue = inputs.filter((i) => manifestKind(i.rel) === 'requirements');
+  const visited = new Set(queue.map((i) => i.rel));
+  while (queue.length > 0) {
+    const input = queue.shift()!;
+    for (const include of readRequirements(input.rel, input.text).includes ?? []) {
+      if (include.rel === null) continue;
+      const how = include.constraint || out.get(input.rel) === 'constraint' ? 'constraint' : 'requirement';
+      if (out.get(include.rel) !== 'constraint') out.set(include.rel, how);
+      const target = byRel.get(include.rel);
+      if (target && !visited.has(include.rel)) {
+        visited.add(include.rel);
+        queue.push(target);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `inputs` plus the files their requirements files include (`-r`, `-c`, and includes of
+ * includes) that discover did not collect, read with `read` (null: cannot be read, reported when
+ * the including file is analysed). A visited set stops include cycles.
+ */
+export function withIncludedFiles(inputs: ReadinessInput[], read: (rel: string) => string | null): ReadinessInput[] {
+  const out = [...inputs];
+  const tried = new Set(inputs.map((i) => i.rel));
+  for (;;) {
+    const missing = [...includedRequirements(out).keys()].filter((rel) => !tried.has(rel));
+    if (missing.length === 0) return out;
+    for (const rel of missing) {
+      tried.add(rel);
+      const text = read(rel);
+      if (text !== null) out.push({ rel, text });
+    }
+  }
+}
+
+const KIND_LABEL: Record<Dependency['group'], string> = {
+  runtime: 'Dependency', optional: 'Optional dependency', dev: 'Development dependency', build: 'Build requirement', lock: 'Locked dependency',
+};
+
+/** Dependencies with their catalogue status, and the problems the policy above keeps. */
+function judge(declared: { file: string; dep: Declared }[], catalogue: PackageCatalogue, tools: BuildTool[]) {
+  const dependencies: Dependency[] = [];
+  const problems: ReadinessProblem[] = [];
+  const declaredDirectly = new Set(declared.filter((d) => d.dep.group !== 'lock').map((d) => d.dep.name));
+  const versionReported = new Set<string>();
+  // Direct declarations first, so the lock policy can see what they reported.
+  const ordered = [...declared.filter((d) => d.dep.group !== 'lock'), ...declared.filter((d) => d.dep.group === 'lock')];
+  for (const { file, dep } of ordered) {
+    const info = catalogue.packages.get(dep.name);
+    const dependency: Dependency = {
+      name: dep.name, requirement: dep.requirement, file, span: dep.span, group: dep.group, status: info?.status ?? 'unknown',
+    };
+    if (info?.firstVersion) {
+      dependency.firstVersion = info.firstVersion;
+      dependency.capsBelowFirst = capsBelow(dep.specifier, info.firstVersion, dep.dialect);
+    }
+    dependencies.push(dependency);
+    if (markerExcludesFreeThreading(dep.marker)) continue;
+    const kind = dep.group === 'lock' && isRequirementsPath(file) ? 'Pinned dependency' : KIND_LABEL[dep.group];
+    const base = { package: dep.name, requirement: dep.requirement, kind, asOf: info?.asOf ?? catalogue.asOf };
+    const at = (check: string, values: Record<string, string>): ReadinessProblem => ({ check, file, span: dep.span, subject: dep.name, values: { ...base, ...values } });
+    const isLock = dep.group === 'lock';
+
+    // Version: a build tool's minimum, else the first free-threaded release.
+    const tool = tools.find((t) => t.package === dep.name && (t.groups === 'any' || dep.group === 'build'));
+    const alreadyReported = isLock && versionReported.has(dep.name);
+    if (tool && !alreadyReported && capsBelow(dep.specifier, tool.minimum, dep.dialect) && !markerExcludesFreeThreading(dep.marker, tool.python)) {
+      problems.push(at(tool.check, { label: tool.label ?? tool.package, minimum: tool.minimum, capability: tool.capability }));
+      versionReported.add(dep.name);
+    } else if (!tool && info?.firstVersion && (info.status === 'ready' || info.status === 'pure-python') && !alreadyReported && dependency.capsBelowFirst) {
+      const check = dep.group === 'build' ? 'B11-build-capped' : 'B11-capped';
+      problems.push(at(check, { label: dep.name, minimum: info.firstVersion, firstVersion: info.firstVersion, capability: 'has free-threading support' }));
+      versionReported.add(dep.name);
+    }
+
+    // Status: once per declaration; from a lock only for packages nothing declares.
+    if (isLock && declaredDirectly.has(dep.name)) continue;
+    if (info?.status === 'not-ready') {
+      problems.push(at('B11-not-ready', { note: info.note ?? '' }));
+    } else if (info?.status === 'partial') {
+      problems.push(at('B11-partial', { note: info.note ?? catalogue.statuses.partial, firstVersion: info.firstVersion ?? 'none yet' }));
+    }
+  }
+  dependencies.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column));
+  return { dependencies, problems };
 }
