@@ -109,7 +109,7 @@ async function analyse(
   const blocking = new BlockingAnalysis(index, catalogue);
   const workload = new WorkloadAnalysis(index, catalogue);
   const entries = new EntryPoints(index, catalogue);
-  const readiness = analyseReadiness(readinessInputs);
+  const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.

@@ -46,7 +46,15 @@ export interface NativeModule {
   span: Span;
   /** Declares that it does not need the GIL (`Py_MOD_GIL_NOT_USED`, `freethreading_compatible`, `gil_used = false`, `py::mod_gil_not_used()`, `FREE_THREADED`). */
   declaresFreeThreading: boolean;
+  /** Signs in the defining file that it prepares for free-threading (checklist C10), with how often each occurs; absent when there are none. */
+  signals?: Partial<Record<NativeSignal, number>>;
 }
+
+/**
+ * Positive signals (checklist C10): `Py_GIL_DISABLED` guards, `PyMutex`, critical sections,
+ * strong-reference APIs (`PyDict_GetItemRef`…), an include of `pythoncapi_compat.h`.
+ */
+export type NativeSignal = 'gil-disabled-guard' | 'pymutex' | 'critical-section' | 'strong-ref-api' | 'pythoncapi-compat';
 
 /** One readiness problem (or positive signal) at a precise place. */
 export interface ReadinessProblem {
