@@ -40,7 +40,8 @@ export interface Dependency {
 export interface NativeModule {
   /** The module's name where it can be read (`_speedups`), else the file's stem. */
   name: string;
-  binding: 'c' | 'cpp' | 'cython' | 'pyo3' | 'pybind11' | 'nanobind' | 'f2py';
+  /** `rust`: a module written against the C API from Rust without PyO3's macros (`PyInit_*` by hand). */
+  binding: 'c' | 'cpp' | 'cython' | 'pyo3' | 'pybind11' | 'nanobind' | 'f2py' | 'rust';
   file: string;
   /** The module definition: slot array, `PyModuleDef`, `PyInit_`, `# cython:` header, `#[pymodule]`, `PYBIND11_MODULE`, `nanobind_add_module`. */
   span: Span;

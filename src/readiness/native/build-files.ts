@@ -29,7 +29,7 @@ export function emptyBuildFacts(): BuildFacts {
   return { cythonizeCalls: [], nanobind: [], f2py: [], problems: [] };
 }
 
-const CYTHON_DIRECTIVE = /['"]?freethreading_compatible['"]?\s*[:=]\s*['"]?(?:true|yes|1)\b/i;
+const CYTHON_DIRECTIVE = /['"]?freethreading_compatible['"]?\s*\]?\s*[:=]\s*['"]?(?:true|yes|1)\b/i;
 const FREE_THREADING_GUARD = /Py_GIL_DISABLED|_is_gil_enabled|GIL_DISABLED/;
 const F2PY_FLAG = /(?<!no-)--freethreading-compatible/;
 
@@ -169,14 +169,17 @@ function f2pyCommands(file: string, code: string, lines: Lines, facts: BuildFact
   if (!code.includes('numpy.f2py')) return;
   const declares = F2PY_FLAG.test(code);
   const seen = new Set<number>();
-  for (const m of code.matchAll(/\bnumpy\.f2py\b/g)) {
+  // Run as a module (`-m numpy.f2py`, in a list or a command line); imports and `-c` snippets are not invocations.
+  for (const m of code.matchAll(/(?<![\w-])-m['"]?\s*,?\s*['"]?(numpy\.f2py)\b/g)) {
     const n = lines.lineOf(m.index);
-    if (seen.has(n) || /^\s*(?:import|from)\s/.test(code.slice(lines.starts[n - 1], m.index))) continue;
+    if (seen.has(n)) continue;
     seen.add(n);
     // The module is named after `-m` in the same command, when it is written there.
-    const around = code.slice(m.index, Math.min(code.length, m.index + 400));
+    const after = m.index + m[0].length;
+    const around = code.slice(after, Math.min(code.length, after + 400));
     const name = /-m['"]?\s*[, ]\s*['"]?([A-Za-z_]\w*)\b/.exec(around)?.[1] ?? 'f2py';
-    facts.f2py.push({ name, file, span: lines.span(m.index, m.index + m[0].length), declares });
+    const at = m.index + m[0].length - m[1].length;
+    facts.f2py.push({ name, file, span: lines.span(at, at + m[1].length), declares });
   }
 }
 

@@ -88,9 +88,8 @@ interface Write {
   index: number;
 }
 
-const THREAD_LOCAL = /\b(?:_Thread_local|thread_local|__thread|Py_thread_local|__declspec\s*\(\s*thread\s*\))/;
-
-const MASKED_NODES = new Set(['comment', 'string_literal', 'char_literal', 'raw_string_literal', 'system_lib_string']);
+/** Thread-local storage, spelled by the language or by a project macro (`NPY_TLS`, `Py_thread_local`). */
+const THREAD_LOCAL = /\b(?:_Thread_local|__thread|\w*thread_local|\w*THREAD_LOCAL\w*|\w*_TLS|TLS)\b|__declspec\s*\(\s*thread\s*\)/i;
 
 /** Prefixes of every name the token scan acts on; the rest of the identifiers are skipped. */
 const TOKEN = /\b(?:_?Py|PY|NB_MODULE|ASSERT)\w*/g;
@@ -98,8 +97,8 @@ const TOKEN = /\b(?:_?Py|PY|NB_MODULE|ASSERT)\w*/g;
 /** Reads one C or C++ file. `cpp` picks the C++ grammar. */
 export function readCSource(file: string, text: string, cpp: boolean): CSource {
   const out: CSource = { file, slotArrays: [], defs: [], creates: [], setsGilNotUsed: false, inits: [], macros: [], problems: [], signals: {} };
-  const tree = parserFor(cpp ? 'cpp' : 'c').parse(text);
-  const walked = walk(tree, text);
+  const language = cpp ? 'cpp' : 'c';
+  const walked = walk(parserFor(language).parse(text), text, language);
   const masked = blank(text, walked.masks);
   const lines = new Lines(text);
   const maskedLines = new Lines(masked);
@@ -141,42 +140,126 @@ interface Walked {
   declaratorEnds: Set<number>;
 }
 
-/** One pass over the tree: blanked ranges, functions, file-scope statics, assignments, includes. */
-function walk(tree: Parser.Tree, text: string): Walked {
+/** What the walk does with a node type; node types are compared by numeric id, learned per grammar. */
+const enum Kind {
+  Other = 1,
+  Masked,
+  Include,
+  Function,
+  FunctionDeclarator,
+  Declaration,
+  Assignment,
+  Update,
+  Initializer,
+}
+
+const KIND_OF_TYPE: Record<string, Kind> = {
+  comment: Kind.Masked, string_literal: Kind.Masked, char_literal: Kind.Masked, raw_string_literal: Kind.Masked,
+  system_lib_string: Kind.Masked, preproc_include: Kind.Include, function_definition: Kind.Function,
+  function_declarator: Kind.FunctionDeclarator, declaration: Kind.Declaration,
+  assignment_expression: Kind.Assignment, update_expression: Kind.Update, initializer_list: Kind.Initializer,
+};
+
+/** Per grammar (C, C++): node type id → Kind, filled as ids are first seen. */
+const kindsByLanguage = new Map<'c' | 'cpp', Kind[]>();
+
+/**
+ * One pass over the tree: blanked ranges, functions, file-scope statics, assignments, includes.
+ * File-scope initializer lists (method tables, large data tables) are not walked: their comments
+ * and strings are found by a small lexer, which is much cheaper than visiting every element.
+ */
+function walk(tree: Parser.Tree, text: string, language: 'c' | 'cpp'): Walked {
   const out: Walked = { masks: [], functions: [], statics: [], writes: [], includes: [], declaratorEnds: new Set() };
+  let kinds = kindsByLanguage.get(language);
+  if (!kinds) kindsByLanguage.set(language, (kinds = []));
   const cursor = tree.walk();
-  const fnEnds: number[] = [];
+  /** Depths of the function definitions the cursor is inside. */
+  const fnDepths: number[] = [];
+  let depth = 0;
   for (;;) {
-    const type = cursor.nodeType;
-    const start = cursor.startIndex;
-    while (fnEnds.length > 0 && fnEnds[fnEnds.length - 1] <= start) fnEnds.pop();
+    const id = cursor.nodeTypeId;
+    let kind = kinds[id];
+    if (kind === undefined) kind = kinds[id] = KIND_OF_TYPE[cursor.nodeType] ?? Kind.Other;
     let descend = true;
-    if (MASKED_NODES.has(type)) {
-      out.masks.push({ start, end: cursor.endIndex });
-      descend = false;
-    } else if (type === 'preproc_include') {
-      out.includes.push(cursor.currentNode.text);
-    } else if (type === 'function_definition') {
-      const node = cursor.currentNode;
-      out.functions.push({ name: declaredName(node.childForFieldName('declarator')) ?? '', start, end: node.endIndex });
-      fnEnds.push(node.endIndex);
-    } else if (type === 'function_declarator') {
-      const name = cursor.currentNode.childForFieldName('declarator');
-      if (name) out.declaratorEnds.add(name.endIndex);
-    } else if (type === 'declaration' && fnEnds.length === 0) {
-      out.statics.push(...staticVariables(cursor.currentNode, text));
-    } else if ((type === 'assignment_expression' || type === 'update_expression') && fnEnds.length > 0) {
-      const node = cursor.currentNode;
-      const target = baseIdentifier(node.childForFieldName(type === 'assignment_expression' ? 'left' : 'argument'));
-      if (target) out.writes.push({ name: target.text, index: target.startIndex });
+    switch (kind) {
+      case Kind.Other:
+        break;
+      case Kind.Masked:
+        out.masks.push({ start: cursor.startIndex, end: cursor.endIndex });
+        descend = false;
+        break;
+      case Kind.Include:
+        out.includes.push(cursor.currentNode.text);
+        break;
+      case Kind.Function: {
+        const node = cursor.currentNode;
+        out.functions.push({ name: declaredName(node.childForFieldName('declarator')) ?? '', start: node.startIndex, end: node.endIndex });
+        fnDepths.push(depth);
+        break;
+      }
+      case Kind.FunctionDeclarator: {
+        const name = cursor.currentNode.childForFieldName('declarator');
+        if (name) out.declaratorEnds.add(name.endIndex);
+        break;
+      }
+      case Kind.Declaration:
+        if (fnDepths.length === 0) out.statics.push(...staticVariables(cursor.currentNode, text));
+        break;
+      case Kind.Assignment:
+      case Kind.Update:
+        if (fnDepths.length > 0) {
+          const node = cursor.currentNode;
+          const target = baseIdentifier(node.childForFieldName(kind === Kind.Assignment ? 'left' : 'argument'));
+          if (target) out.writes.push({ name: target.text, index: target.startIndex });
+        }
+        break;
+      case Kind.Initializer:
+        if (fnDepths.length === 0) {
+          lexMasks(text, cursor.startIndex, cursor.endIndex, out.masks);
+          descend = false;
+        }
+        break;
     }
-    if (descend && cursor.gotoFirstChild()) continue;
-    while (!cursor.gotoNextSibling()) {
+    if (descend && cursor.gotoFirstChild()) {
+      depth++;
+      continue;
+    }
+    for (;;) {
+      if (cursor.gotoNextSibling()) {
+        while (fnDepths.length > 0 && fnDepths[fnDepths.length - 1] >= depth) fnDepths.pop();
+        break;
+      }
       if (!cursor.gotoParent()) {
         out.functions.sort((a, b) => a.start - b.start);
         out.masks.sort((a, b) => a.start - b.start);
         return out;
       }
+      depth--;
+      while (fnDepths.length > 0 && fnDepths[fnDepths.length - 1] > depth) fnDepths.pop();
+    }
+  }
+}
+
+/** Comments and string and character literals between `start` and `end`, found by a small C lexer. */
+function lexMasks(text: string, start: number, end: number, masks: { start: number; end: number }[]): void {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+      const close = text.indexOf('*/', i + 2);
+      const stop = close < 0 || close + 2 > end ? end : close + 2;
+      masks.push({ start: i, end: stop });
+      i = stop - 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      let stop = text.indexOf('\n', i);
+      if (stop < 0 || stop > end) stop = end;
+      masks.push({ start: i, end: stop });
+      i = stop - 1;
+    } else if (c === 34 /* " */ || c === 39 /* ' */) {
+      let j = i + 1;
+      while (j < end && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10) j += text.charCodeAt(j) === 92 /* \\ */ ? 2 : 1;
+      const stop = Math.min(j + 1, end);
+      masks.push({ start: i, end: stop });
+      i = stop - 1;
     }
   }
 }
@@ -350,7 +433,8 @@ function functionFacts(ctx: FileContext, fn: FunctionRange): FunctionFacts {
     const body = ctx.masked.slice(fn.start, fn.end);
     facts = {
       fresh: new Set([...body.matchAll(FRESH_CONTAINER)].map((m) => m[1])), synchronises: SYNCHRONISES.test(body),
-      assertsLocked: /ASSERT\w*LOCKED|_CRITICAL_SECTION_ASSERT/.test(body),
+      // CPython's naming convention for functions whose caller holds the lock: `*_lock_held`, `*_locked`.
+      assertsLocked: /ASSERT\w*LOCKED|_CRITICAL_SECTION_ASSERT/.test(body) || /_lock_held\b|_locked$/.test(fn.name),
     };
     ctx.fnFacts.set(fn, facts);
   }
@@ -427,7 +511,10 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
     }
     if (token === 'Py_LIMITED_API') {
       // Defining the Limited API where a free-threaded build compiles it stops that build.
-      if (/#\s*define\s+$/.test(masked.slice(Math.max(0, index - 40), index)) && ctx.compiledFreeThreaded(index)) {
+      // A value from 3.15 on selects the free-threaded stable ABI (abi3t, PEP 803), which is fine.
+      const value = /^\s+(0x[0-9A-Fa-f]+|\d+)/.exec(masked.slice(end, end + 20))?.[1];
+      const abi3t = value !== undefined && Number(value) >= 0x030f0000;
+      if (!abi3t && /#\s*define\s+$/.test(masked.slice(Math.max(0, index - 40), index)) && ctx.compiledFreeThreaded(index)) {
         out.problems.push(problem('B08', ctx.file, lines.span(index, end), token, { setting: '`#define Py_LIMITED_API`' }));
       }
       continue;
@@ -512,9 +599,11 @@ const SINGLE_TOKENS = new Set([
 const SETREF = /\bPy_X?SETREF\s*\(\s*([A-Za-z_]\w*)\s*,/g;
 
 /**
- * C04: file-scope statics written by functions that run after import. Import runs the module's
- * init (`PyInit_*`, its exec slots, its `PyModuleDef` callbacks, pybind11/nanobind module
- * bodies) once under a lock, so writes there, and in functions only they call, are safe.
+ * C04: file-scope statics written by functions that can run at any time on any thread: the
+ * functions Python calls through the file's tables (methods, type slots, getters) or through
+ * pointers the file hands out, and the functions they call in the file. Import runs the module's
+ * init (`PyInit_*`, its exec slots, its `PyModuleDef` callbacks) once under a lock, so writes only
+ * reachable from there are safe; functions only other files call are not judged here.
  */
 function mutableStatics(ctx: FileContext, out: CSource, statics: StaticVar[], writes: Write[]): void {
   const byName = new Map<string, StaticVar>();
@@ -524,16 +613,15 @@ function mutableStatics(ctx: FileContext, out: CSource, statics: StaticVar[], wr
   for (const m of ctx.masked.matchAll(SETREF)) all.push({ name: m[1], index: m.index });
   const candidates = all.filter((w) => byName.has(w.name) && ctx.compiledFreeThreaded(w.index)).sort((a, b) => a.index - b.index);
   if (candidates.length === 0) return;
-  const initOnly = initOnlyFunctions(ctx, out);
+  const runtime = runtimeFunctions(ctx, out);
   const reported = new Set<string>();
   for (const w of candidates) {
     if (reported.has(w.name)) continue;
     const fn = functionAt(ctx.functions, w.index);
-    if (!fn || initOnly.has(fn) || functionFacts(ctx, fn).synchronises) continue;
+    if (!fn || !runtime.has(fn) || functionFacts(ctx, fn).synchronises) continue;
     reported.add(w.name);
     const s = byName.get(w.name)!;
     const declLine = ctx.lines.lineOf(s.start);
-    if (/noqa\s*:\s*static-state/.test(ctx.lines.line(declLine))) continue;
     out.problems.push(problem('C04', ctx.file, ctx.lines.lineSpan(declLine), w.name, {
       name: w.name, function: fn.name, line: String(ctx.lines.lineOf(w.index)),
     }));
@@ -543,57 +631,51 @@ function mutableStatics(ctx: FileContext, out: CSource, statics: StaticVar[], wr
 const IDENTIFIER = /\b[A-Za-z_]\w*\b/g;
 
 /**
- * Functions that only run while the module is imported: the init roots, and every function all of
- * whose uses in the file are inside such functions. A function used anywhere else (a method table,
- * a type slot, a call from a method) may run on any thread at any time.
+ * Functions that can run after import: those whose address the file hands out (named in a
+ * file-scope table, or used without a call inside a function: `tp->tp_new = f`, a callback), other
+ * than the module's own lifecycle functions, and every function they call in the file.
  */
-function initOnlyFunctions(ctx: FileContext, out: CSource): Set<FunctionRange> {
+function runtimeFunctions(ctx: FileContext, out: CSource): Set<FunctionRange> {
   const byName = new Map<string, FunctionRange>();
   for (const fn of ctx.functions) if (fn.name) byName.set(fn.name, fn);
-  const roots = new Set<FunctionRange>();
-  for (const fn of ctx.functions) {
-    if (/^PyInit_|^(?:PYBIND11_MODULE|NB_MODULE)$/.test(fn.name)) roots.add(fn);
-  }
-  const lifecycle = [...out.slotArrays.flatMap((s) => s.functions)];
+  // The module's lifecycle: exec and create slots, and what a PyModuleDef names besides its method table.
+  const lifecycle = new Set(out.slotArrays.flatMap((s) => s.functions));
   for (const def of ctx.masked.matchAll(MODULE_DEF)) {
     const open = def.index + def[0].length - 1;
     const close = matchingClose(ctx.masked, open);
     if (close < 0) continue;
-    // Every function a PyModuleDef names (traverse, clear, free) runs at import or teardown, except its method table's.
-    const args = splitArgs(ctx.masked, open, close).map((a) => ctx.masked.slice(a.start, a.end));
-    args.forEach((a, i) => {
+    splitArgs(ctx.masked, open, close).forEach((arg, i) => {
+      const a = ctx.masked.slice(arg.start, arg.end);
       if (i === 4 || /^\s*\.\s*m_methods\b/.test(a)) return;
-      for (const id of a.matchAll(IDENTIFIER)) lifecycle.push(id[0]);
+      for (const id of a.matchAll(IDENTIFIER)) lifecycle.add(id[0]);
     });
   }
-  for (const name of lifecycle) {
-    const fn = byName.get(name);
-    if (fn) roots.add(fn);
-  }
-  // Where each function name is used: inside which functions, or at file scope.
-  const usedIn = new Map<FunctionRange, (FunctionRange | undefined)[]>();
+  const calls = new Map<FunctionRange, Set<FunctionRange>>();
+  const entries: FunctionRange[] = [];
   for (const id of ctx.masked.matchAll(IDENTIFIER)) {
     const target = byName.get(id[0]);
     if (!target) continue;
     const end = id.index + id[0].length;
-    if (ctx.declaratorEnds.has(end)) continue;
-    let uses = usedIn.get(target);
-    if (!uses) usedIn.set(target, (uses = []));
-    uses.push(functionAt(ctx.functions, id.index));
-  }
-  const initOnly = new Set(roots);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const [fn, allUses] of usedIn) {
-      const uses = allUses.filter((u) => u !== fn);
-      if (initOnly.has(fn) || uses.length === 0) continue;
-      if (uses.every((u) => u !== undefined && initOnly.has(u))) {
-        initOnly.add(fn);
-        changed = true;
-      }
+    if (ctx.declaratorEnds.has(end) || !ctx.compiledFreeThreaded(id.index)) continue;
+    const user = functionAt(ctx.functions, id.index);
+    const called = ctx.masked[nextNonBlank(ctx.masked, end)] === '(';
+    if (user && called) {
+      let set = calls.get(user);
+      if (!set) calls.set(user, (set = new Set()));
+      set.add(target);
+    } else if (!lifecycle.has(id[0]) && !(user && /^PyInit_/.test(user.name) && /(?:^|_)exec(?:_|$)/i.test(id[0]))) {
+      // (An exec function that PyInit hands to a module-building helper is lifecycle too.)
+      entries.push(target);
     }
   }
-  return initOnly;
+  const runtime = new Set<FunctionRange>();
+  for (const stack = entries; stack.length > 0; ) {
+    const fn = stack.pop()!;
+    if (runtime.has(fn)) continue;
+    runtime.add(fn);
+    for (const callee of calls.get(fn) ?? []) if (!runtime.has(callee)) stack.push(callee);
+  }
+  return runtime;
 }
 
 function bump(signals: Partial<Record<NativeSignal, number>>, kind: NativeSignal): void {

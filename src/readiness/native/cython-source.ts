@@ -18,6 +18,8 @@ export interface CythonSource {
   header?: Span;
   /** The header sets `freethreading_compatible=True`. */
   declares: boolean;
+  /** Files it textually includes (`include "handles/tcp.pyx"`), relative to the project root. */
+  includes: string[];
   problems: ReadinessProblem[];
 }
 
@@ -25,7 +27,7 @@ const HEADER = /^#\s*cython\s*:(.*)$/;
 
 export function readCythonSource(file: string, text: string): CythonSource {
   const lines = new Lines(text);
-  const out: CythonSource = { file, declares: false, problems: [] };
+  const out: CythonSource = { file, declares: false, includes: [], problems: [] };
   for (let n = 1; n <= lines.count; n++) {
     const line = lines.line(n).trim();
     if (line === '') continue;
@@ -38,6 +40,10 @@ export function readCythonSource(file: string, text: string): CythonSource {
       const [key, value] = pair.split('=').map((s) => s?.trim());
       if (key === 'freethreading_compatible' && value !== undefined && /^(?:true|yes|1)$/i.test(value)) out.declares = true;
     }
+  }
+  if (text.includes('include')) {
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    for (const m of text.matchAll(/^[ \t]*include[ \t]+["']([^"'\n]+)["']/gm)) out.includes.push(normalise(dir + m[1]));
   }
   if (text.includes('prange') && /\bwith\s+(?:cython\s*\.\s*)?gil\b/.test(text)) parallelGilBlocks(file, text, lines, out);
   return out;
@@ -78,6 +84,16 @@ function parallelGilBlocks(file: string, text: string, lines: Lines, out: Cython
     }
     stack.push({ indent, kind });
   }
+}
+
+/** `a/b/../c.pyx` → `a/c.pyx`. */
+function normalise(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') out.pop();
+    else if (part !== '.' && part !== '') out.push(part);
+  }
+  return out.join('/');
 }
 
 function bracketDepth(line: string): number {

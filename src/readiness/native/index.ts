@@ -30,6 +30,7 @@ const CPP_EXTENSIONS = /\.(?:cc|cpp|cxx|hpp|hh|hxx)$/;
 /** A `.h` file written in C++ (pybind11 and nanobind headers, classes, templates). */
 const CPP_HEADER = /\b(?:namespace|template\s*<|class\s+\w+\s*[:{]|std::|pybind11|nanobind)\b/;
 const YIELD_EVERY = 2_000_000;
+const C_API_NAME = /\b(?:_?Py|PY)[A-Za-z_]|\bNB_MODULE\b/;
 
 export async function analyseNative(inputs: ReadinessInput[]): Promise<NativeAnalysis> {
   const out: NativeAnalysis = { nativeModules: [], problems: [], errors: [] };
@@ -43,6 +44,8 @@ export async function analyseNative(inputs: ReadinessInput[]): Promise<NativeAna
     try {
       if (C_EXTENSIONS.test(rel) || CPP_EXTENSIONS.test(rel)) {
         if (GENERATED.test(text.slice(0, 2000)) || rel.endsWith('pythoncapi_compat.h')) continue;
+        // Every check needs the C API (or the binding macros); a file that never names it is a bundled library or a data table.
+        if (!C_API_NAME.test(text)) continue;
         const cpp = CPP_EXTENSIONS.test(rel) || (rel.endsWith('.h') && CPP_HEADER.test(text));
         cSources.push(readCSource(rel, text, cpp));
         sinceYield += text.length;
@@ -50,7 +53,7 @@ export async function analyseNative(inputs: ReadinessInput[]): Promise<NativeAna
         cython.push(readCythonSource(rel, text));
       } else if (rel.endsWith('.rs')) {
         const rust = readRustSource(rel, text);
-        for (const m of rust.modules) out.nativeModules.push({ name: m.name, binding: 'pyo3', file: m.file, span: m.span, declaresFreeThreading: m.declares });
+        for (const m of rust.modules) out.nativeModules.push({ name: m.name, binding: m.binding, file: m.file, span: m.span, declaresFreeThreading: m.declares });
         out.problems.push(...rust.problems);
         sinceYield += text.length;
       } else {
@@ -141,7 +144,13 @@ function cModules(sources: CSource[], out: NativeAnalysis): void {
 /** Cython modules: each `.pyx`, declared by its header or by a project-wide directive in a build file. */
 function cythonModules(sources: CythonSource[], build: ReturnType<typeof emptyBuildFacts>, out: NativeAnalysis): void {
   const projectWide = build.cythonDirective !== undefined;
+  // A .pyx another one includes textually is part of that module, not a module of its own.
+  const included = new Set(sources.flatMap((s) => s.includes));
   for (const s of sources) {
+    if (included.has(s.file)) {
+      out.problems.push(...s.problems);
+      continue;
+    }
     const name = stem(s.file);
     const declares = s.declares || projectWide;
     const span = s.header ?? { line: 1, column: 1, endLine: 1, endColumn: 1 };

@@ -14,6 +14,7 @@ import { Lines, blank, matchingClose } from './text.js';
 
 export interface PyModuleItem {
   name: string;
+  binding: 'pyo3' | 'rust';
   file: string;
   span: Span;
   declares: boolean;
@@ -31,7 +32,7 @@ const ITEM = /^\s*(?:pub\s*(?:\([^)]*\))?\s*)?(?:unsafe\s+)?(fn|mod)\s+([A-Za-z_
 
 export function readRustSource(file: string, text: string): RustSource {
   const out: RustSource = { modules: [], problems: [] };
-  if (!text.includes('pymodule') && !text.includes('GILProtected')) return out;
+  if (!text.includes('pymodule') && !text.includes('GILProtected') && !text.includes('PyInit_')) return out;
   const masks: { start: number; end: number }[] = [];
   const cursor = parserFor('rust').parse(text).walk();
   for (;;) {
@@ -80,12 +81,28 @@ export function readRustSource(file: string, text: string): RustSource {
     const name = explicitName ?? item[2];
     names = [];
     const span = lines.span(m.index, close + 1);
-    out.modules.push({ name, file, span, declares });
+    out.modules.push({ name, binding: 'pyo3', file, span, declares });
     if (!declares) {
       const used = /\bgil_used\s*=\s*true\b/.test(args) || /\bgil_used\s*\(\s*true\s*\)/.test(body);
       out.problems.push(problem('B06', file, span, name, {
         module: name,
         reason: used ? 'it sets `gil_used = true`' : 'its `#[pymodule]` does not set `gil_used = false`',
+      }));
+    }
+  }
+
+  // A module written against the C API by hand: `extern "C" fn PyInit_name()` and its slots.
+  for (const m of masked.matchAll(/\bfn\s+PyInit_(\w+)\s*\(/g)) {
+    const name = m[1];
+    const span = lines.span(m.index, m.index + m[0].length - 1);
+    const values = [...masked.matchAll(/\bPy_mod_gil\b[\s\S]{0,160}?\b(Py_MOD_GIL_(?:NOT_)?USED)\b/g)].map((v) => v[1]);
+    const declares = values.includes('Py_MOD_GIL_NOT_USED') || /\bPyUnstable_Module_SetGIL\s*\([^)]*Py_MOD_GIL_NOT_USED/.test(masked);
+    out.modules.push({ name, binding: 'rust', file, span, declares });
+    if (!declares) {
+      out.problems.push(problem('B01', file, span, name, {
+        module: name,
+        reason: values.includes('Py_MOD_GIL_USED') ? 'its `Py_mod_gil` slot is `Py_MOD_GIL_USED`' : 'its module slots have no `Py_mod_gil` slot',
+        fix: 'add a `Py_mod_gil` slot with the value `Py_MOD_GIL_NOT_USED` to its slots',
       }));
     }
   }
