@@ -1,6 +1,7 @@
 /**
  * Cython modules (`.pyx`): whether the `# cython:` header declares `freethreading_compatible=True`
- * (checklist B02), and `with gil:` blocks inside parallel `prange` loops (X01).
+ * (checklist B02), `with gil:` blocks inside parallel `prange` loops (X01), and module-level
+ * `cdef` variables that functions change without a lock (X02).
  *
  * Stage: readiness. Read line by line: the header is the leading block of comment lines; code is
  * read with its comments and string literals blanked, joined into logical lines over brackets and
@@ -45,19 +46,27 @@ export function readCythonSource(file: string, text: string): CythonSource {
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
     for (const m of text.matchAll(/^[ \t]*include[ \t]+["']([^"'\n]+)["']/gm)) out.includes.push(normalise(dir + m[1]));
   }
-  if (text.includes('prange') && /\bwith\s+(?:cython\s*\.\s*)?gil\b/.test(text)) parallelGilBlocks(file, text, lines, out);
+  const parallel = text.includes('prange') && /\bwith\s+(?:cython\s*\.\s*)?gil\b/.test(text);
+  const state = /^cdef\s/m.test(text) && /\bglobal\s/.test(text);
+  if (parallel || state) {
+    const logical = logicalLines(text);
+    if (parallel) parallelGilBlocks(file, logical, lines, out);
+    if (state) sharedModuleState(file, logical, lines, out);
+  }
   return out;
 }
 
-interface Block {
+/** A logical line: its first physical line (0-based), its indentation and its code (comments and string contents blanked). */
+interface Logical {
+  first: number;
   indent: number;
-  kind: 'parallel' | 'nogil' | 'other';
+  statement: string;
 }
 
-/** X01: `with gil:` lexically inside `for … in prange(…)` whose iterations run without the GIL. */
-function parallelGilBlocks(file: string, text: string, lines: Lines, out: CythonSource): void {
+/** The logical lines of a Cython source: physical lines joined over open brackets and trailing backslashes. */
+function logicalLines(text: string): Logical[] {
   const physical = blankHashComments(text, 'python').masked.split('\n');
-  const stack: Block[] = [];
+  const out: Logical[] = [];
   for (let i = 0; i < physical.length; ) {
     const first = i;
     let logical = physical[i];
@@ -69,8 +78,20 @@ function parallelGilBlocks(file: string, text: string, lines: Lines, out: Cython
     }
     i++;
     const statement = logical.trim();
-    if (statement === '') continue;
-    const indent = indentOf(physical[first]);
+    if (statement !== '') out.push({ first, indent: indentOf(physical[first]), statement });
+  }
+  return out;
+}
+
+interface Block {
+  indent: number;
+  kind: 'parallel' | 'nogil' | 'other';
+}
+
+/** X01: `with gil:` lexically inside `for … in prange(…)` whose iterations run without the GIL. */
+function parallelGilBlocks(file: string, logical: Logical[], lines: Lines, out: CythonSource): void {
+  const stack: Block[] = [];
+  for (const { first, indent, statement } of logical) {
     while (stack.length > 0 && stack[stack.length - 1].indent >= indent) stack.pop();
     if (/^with\s+(?:cython\s*\.\s*)?gil\s*:/.test(statement) && stack.some((b) => b.kind === 'parallel')) {
       out.problems.push(problem('X01', file, lines.lineSpan(first + 1), 'with gil', { loop: 'prange' }));
@@ -83,6 +104,60 @@ function parallelGilBlocks(file: string, text: string, lines: Lines, out: Cython
       kind = 'nogil';
     }
     stack.push({ indent, kind });
+  }
+}
+
+/** Statements at module level that declare something other than variables. */
+const NOT_A_VARIABLE = /^cdef\s+(?:(?:public|api|readonly|extern|packed|inline|class|struct|union|enum|fused|ctypedef|cppclass)\b|.*\)\s*(?:nogil|noexcept|except[^:]*|with\s+gil)?\s*:$)/;
+const FUNCTION = /^(?:async\s+)?(?:def|cpdef|cdef)\b[^:]*\(/;
+const SYNCHRONISED = /critical_section|mutex|lock|acquire\s*\(/i;
+
+/**
+ * X02: module-level `cdef` variables that a function rebinds or mutates (`global x; x = …`,
+ * `x[i] = …`, `x += …`) without `cython.critical_section`, a `cython.pymutex` or another lock in
+ * that function. Code at module level runs once, at import, and is not reported.
+ */
+function sharedModuleState(file: string, logical: Logical[], lines: Lines, out: CythonSource): void {
+  const declared = new Map<string, number>();
+  for (const { first, indent, statement } of logical) {
+    if (indent !== 0 || !statement.startsWith('cdef ') || NOT_A_VARIABLE.test(statement) || statement.endsWith(':')) continue;
+    const declarators = statement.slice(5).split('=')[0];
+    const parts = declarators.split(',');
+    const firstName = /([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*$/.exec(parts[0])?.[1];
+    const names = [firstName, ...parts.slice(1).map((p) => /^\s*\**\s*([A-Za-z_]\w*)/.exec(p)?.[1])];
+    for (const n of names) if (n && !declared.has(n)) declared.set(n, first);
+  }
+  if (declared.size === 0) return;
+  interface Fn { name: string; indent: number; globals: Set<string>; writes: { name: string; line: number; item: boolean }[]; synchronised: boolean }
+  const done: Fn[] = [];
+  const stack: Fn[] = [];
+  for (const { first, indent, statement } of logical) {
+    while (stack.length > 0 && stack[stack.length - 1].indent >= indent) done.push(stack.pop()!);
+    const fn = stack[stack.length - 1];
+    if (fn) {
+      const global = /^global\s+(.+)$/.exec(statement);
+      if (global) for (const n of global[1].split(',')) fn.globals.add(n.trim());
+      const write = /^([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)?(?:[-+*/%&|^@]|<<|>>|\/\/|\*\*)?=(?!=)/.exec(statement);
+      if (write && declared.has(write[1])) fn.writes.push({ name: write[1], line: first + 1, item: write[2] !== undefined });
+      if (/^with\b/.test(statement) && SYNCHRONISED.test(statement)) fn.synchronised = true;
+      if (/\bPyMutex_Lock\b|\.acquire\s*\(/.test(statement)) fn.synchronised = true;
+    }
+    if (FUNCTION.test(statement) && statement.endsWith(':')) {
+      const name = /(?:def|cpdef|cdef)\b[^(]*?([A-Za-z_]\w*)\s*\(/.exec(statement)?.[1] ?? '';
+      stack.push({ name, indent, globals: new Set(), writes: [], synchronised: false });
+    }
+  }
+  done.push(...stack);
+  const reported = new Set<string>();
+  for (const fn of done.sort((a, b) => (a.writes[0]?.line ?? 0) - (b.writes[0]?.line ?? 0))) {
+    if (fn.synchronised) continue;
+    for (const w of fn.writes) {
+      // Rebinding needs `global`; an item or augmented write through the name mutates the shared object either way.
+      if (reported.has(w.name) || (!w.item && !fn.globals.has(w.name))) continue;
+      reported.add(w.name);
+      const line = declared.get(w.name)! + 1;
+      out.problems.push(problem('X02', file, lines.lineSpan(line), w.name, { name: w.name, function: fn.name, line: String(w.line) }));
+    }
   }
 }
 
