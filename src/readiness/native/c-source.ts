@@ -1,7 +1,7 @@
 /**
  * C and C++ extension sources: the module definitions they hold (multi-phase slot arrays,
  * `PyModuleDef`s, `PyModule_Create` calls, `PYBIND11_MODULE`, `NB_MODULE`) and the C-API uses that
- * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C04, C05, C08), with the positive
+ * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C04, C05, C07, C08), with the positive
  * signals (C10) of each file.
  *
  * Stage: readiness. tree-sitter parses the file once: its comments and string literals are
@@ -557,6 +557,22 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
         }
         break;
       }
+      case 'PyObject_Malloc':
+      case 'PyObject_Calloc':
+      case 'PyObject_Realloc': {
+        // Only where the code itself says the memory is not an object: a cast to a plain pointer type or a size of plain elements.
+        const call = callArgs(ctx, end);
+        if (!call) break;
+        const cast = PLAIN_POINTER_CAST.exec(masked.slice(Math.max(0, index - 60), index))?.[1];
+        const element = call.args.map((a) => PLAIN_SIZEOF.exec(a)?.[1]).find(Boolean);
+        const plain = cast ?? element;
+        if (plain) {
+          out.problems.push(problem('C07', ctx.file, span, token, {
+            api: token, element: plain, replacement: token.replace('PyObject_', 'PyMem_'), function: fn?.name ?? '(file scope)',
+          }));
+        }
+        break;
+      }
       case 'PyThread_allocate_lock':
         if (callArgs(ctx, end)) out.problems.push(problem('C08', ctx.file, span, token, { api: token, function: fn?.name ?? '(file scope)' }));
         break;
@@ -589,10 +605,15 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
   }
 }
 
+/** Element types that are never Python objects. */
+const PLAIN = '(?:unsigned\\s+|signed\\s+|const\\s+)*(char|short|int|long(?:\\s+long)?|float|double|size_t|ssize_t|Py_ssize_t|Py_hash_t|Py_UCS[124]|Py_UNICODE|wchar_t|u?int(?:8|16|32|64)_t|npy_\\w+|uint\\w*|bool|_Bool)';
+const PLAIN_POINTER_CAST = new RegExp(`\\(\\s*${PLAIN}\\s*\\*+\\s*\\)\\s*$`);
+const PLAIN_SIZEOF = new RegExp(`\\bsizeof\\s*\\(?\\s*${PLAIN}\\s*\\)`);
+
 const MODULE_MACROS = new Set(['PYBIND11_MODULE', 'PYBIND11_PLUGIN', 'NB_MODULE']);
 
 const SINGLE_TOKENS = new Set([
-  'PyDict_Next', 'PyMutex_Lock', 'PyThread_allocate_lock', 'PyModule_Create', 'PyModule_Create2',
+  'PyDict_Next', 'PyMutex_Lock', 'PyThread_allocate_lock', 'PyObject_Malloc', 'PyObject_Calloc', 'PyObject_Realloc', 'PyModule_Create', 'PyModule_Create2',
   'PyUnstable_Module_SetGIL', 'PyModule_ExperimentalSetGIL', 'PYBIND11_MODULE', 'PYBIND11_PLUGIN', 'NB_MODULE',
 ]);
 
