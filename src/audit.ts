@@ -125,7 +125,7 @@ async function analyse(
   const workload = new WorkloadAnalysis(index, catalogue);
   const entries = new EntryPoints(index, catalogue);
   const sharedState = new SharedStateAnalysis(index, entries, catalogue);
-  const readiness = analyseReadiness(readinessInputs);
+  const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.

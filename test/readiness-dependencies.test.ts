@@ -408,8 +408,8 @@ describe('the dependency analysis', () => {
     assert.deepEqual(result.dependencies.map((d) => `${d.name} ${d.group}`), ['pytest dev', 'orjson runtime']);
   });
 
-  test('signals: classifiers, CI legs, package and CI presence (B14, B15) are facts, not problems', () => {
-    const facts = analyseReadiness([
+  test('signals: classifiers, CI legs, package and CI presence (B14, B15) are facts, not problems', async () => {
+    const facts = await analyseReadiness([
       { rel: 'setup.cfg', text: '[metadata]\nname = x\n' },
       { rel: '.github/workflows/ci.yml', text: 'jobs:\n  t:\n    strategy:\n      matrix:\n        python: ["3.13", "3.14"]\n' },
     ]);

@@ -2,6 +2,7 @@
  * The readiness stage: dependency manifests and native sources in, ReadinessFacts out.
  *
  * Stage: readiness. Pure over its inputs (paths and texts), so tests feed it in-memory files.
+ * Asynchronous only so that native parsing can yield to the event loop (it frees parse trees there).
  */
 import { analyseDependencies } from './dependencies/index.js';
 import { loadPackageCatalogue } from './dependencies/catalogue.js';
@@ -9,10 +10,10 @@ import { analyseNative } from './native/index.js';
 import { fileSuppressions } from './suppressions.js';
 import type { ReadinessFacts, ReadinessInput, ReadinessProblem } from './types.js';
 
-export function analyseReadiness(inputs: ReadinessInput[]): ReadinessFacts {
+export async function analyseReadiness(inputs: ReadinessInput[]): Promise<ReadinessFacts> {
   const sorted = [...inputs].sort((a, b) => cmp(a.rel, b.rel));
   const deps = analyseDependencies(sorted);
-  const native = analyseNative(sorted);
+  const native = await analyseNative(sorted);
   const suppressions: ReadinessFacts['suppressions'] = {};
   for (const input of sorted) {
     const found = fileSuppressions(input.text);

@@ -40,13 +40,22 @@ export interface Dependency {
 export interface NativeModule {
   /** The module's name where it can be read (`_speedups`), else the file's stem. */
   name: string;
-  binding: 'c' | 'cpp' | 'cython' | 'pyo3' | 'pybind11' | 'nanobind' | 'f2py';
+  /** `rust`: a module written against the C API from Rust without PyO3's macros (`PyInit_*` by hand). */
+  binding: 'c' | 'cpp' | 'cython' | 'pyo3' | 'pybind11' | 'nanobind' | 'f2py' | 'rust';
   file: string;
   /** The module definition: slot array, `PyModuleDef`, `PyInit_`, `# cython:` header, `#[pymodule]`, `PYBIND11_MODULE`, `nanobind_add_module`. */
   span: Span;
   /** Declares that it does not need the GIL (`Py_MOD_GIL_NOT_USED`, `freethreading_compatible`, `gil_used = false`, `py::mod_gil_not_used()`, `FREE_THREADED`). */
   declaresFreeThreading: boolean;
+  /** Signs in the defining file that it prepares for free-threading (checklist C10), with how often each occurs; absent when there are none. */
+  signals?: Partial<Record<NativeSignal, number>>;
 }
+
+/**
+ * Positive signals (checklist C10): `Py_GIL_DISABLED` guards, `PyMutex`, critical sections,
+ * strong-reference APIs (`PyDict_GetItemRef`…), an include of `pythoncapi_compat.h`.
+ */
+export type NativeSignal = 'gil-disabled-guard' | 'pymutex' | 'critical-section' | 'strong-ref-api' | 'pythoncapi-compat';
 
 /** One readiness problem (or positive signal) at a precise place. */
 export interface ReadinessProblem {

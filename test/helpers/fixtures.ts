@@ -29,7 +29,8 @@ export interface Fixture {
 const HEADER = /^#\s*---\s*path:\s*(\S+)\s*---\s*$/;
 /** In any comment syntax the fixture's language has: `# expect: GA101`, `// expect: GA420`, a C block comment. */
 const ANNOTATION = /(?:#|\/\/|\/\*)\s*(expect|ok|todo-expect|todo-ok):\s*((?:GA\d{3}[\s,]*)+)/g;
-const COMMENT_LINE = /^\s*(#|\/\/|\/\*)/;
+/** A line holding only the annotation (`#[pymodule]  // expect: …` or a `# cython:` header with one at its end is not). */
+const ANNOTATION_LINE = /^\s*(?:#|\/\/|\/\*)\s*(?:expect|ok|todo-expect|todo-ok):/;
 const BLANK_OR_COMMENT = /^\s*((#|\/\/|\/\*).*)?$/;
 
 /** Splits a fixture file into fragments (or one file named after it) and reads its annotations. */
@@ -69,7 +70,7 @@ export function annotations(file: string, source: string): Expectation[] {
   lines.forEach((text, i) => {
     for (const match of text.matchAll(ANNOTATION)) {
       let line = i + 1;
-      if (COMMENT_LINE.test(text)) {
+      if (ANNOTATION_LINE.test(text)) {
         let j = i + 1;
         while (j < lines.length && BLANK_OR_COMMENT.test(lines[j])) j++;
         line = j + 1;
