@@ -1,0 +1,85 @@
+/**
+ * Hostile and broken input, through the built command: no crash, no hang, nothing lost. Each
+ * test writes its files to a temp dir at test time (nothing hostile is kept in the repository).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from './helpers/fixtures.js';
+import { createParser, typeIds } from '../src/parse/language.js';
+import { factsForFile } from '../src/facts/index.js';
+import type { AuditRun } from '../src/model/types.js';
+
+const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const GOOD = 'import time\n\nasync def handler():\n    time.sleep(1)\n';
+
+/** Runs the command; a hang fails the test at `timeout` ms rather than stalling the run. */
+function cli(args: string[], timeout = 60_000) {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
+  });
+  assert.equal(r.error, undefined, `the command did not finish: ${String(r.error)}`);
+  assert.ok(r.status === 0 || r.status === 1, `exit code ${r.status}: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /internal error/);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(args: string[], timeout?: number): AuditRun {
+  return JSON.parse(cli([...args, '-f', 'json'], timeout).stdout) as AuditRun;
+}
+
+function tempDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `gil-audit-${name}-`));
+}
+
+const hasMkfifo = process.platform !== 'win32' && spawnSync('mkfifo', ['--version']).error === undefined;
+
+const at = (run: AuditRun) => run.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
+/** Every error message, joined per file. */
+const errorsOf = (run: AuditRun) => {
+  const out = new Map<string, string>();
+  for (const e of run.errors) out.set(e.file, out.has(e.file) ? `${out.get(e.file)}\n${e.message}` : e.message);
+  return out;
+};
+
+test('a package star-importing its backends from several branches finishes in seconds', () => {
+  const dir = tempDir('star');
+  const pkg = join(dir, 'zpkg');
+  mkdirSync(pkg);
+  // The shape of python-zstandard's package: the backend is chosen in if/elif/try branches,
+  // two of the modules star-imported are not in the project (a C extension, a Rust one), the
+  // package defines its own `open`, and the Python backend imports from the package again.
+  const branches = ['backend_c', 'backend_cffi', 'backend_c', 'backend_rust', 'backend_cffi', 'backend_c', 'backend_cffi', 'backend_c', 'backend_cffi'];
+  const init = [
+    'import builtins', 'import os', 'import time', '', '_policy = os.environ.get("POLICY", "default")', '',
+    ...branches.flatMap((b, i) => [i === 0 ? 'if _policy == "p0":' : `elif _policy == "p${i}":`, '    try:', `        from .${b} import *`, '    except ImportError:', '        pass']),
+    '', '', 'def open(filename, mode="rb"):', '    return builtins.open(filename, mode)', '', '',
+    'async def serve(data):', '    time.sleep(1)', '    return compress_slowly(data)', '',
+  ];
+  writeFileSync(join(pkg, '__init__.py'), init.join('\n'));
+  writeFileSync(join(pkg, 'backend_cffi.py'), [
+    'import time', 'from ._cffi import ffi, lib', 'from . import open as _open', '', '',
+    'def compress_slowly(data):', '    time.sleep(1)', '    return lib.ZSTD_compress(data)', '', '',
+    'def reader(path):', '    return _open(path)', '', '',
+    'def _calls(data):', ...Array.from({ length: 60 }, (_, i) => `    lib.ZSTD_f${i}(ffi.new("char[]", data))`), '',
+  ].join('\n'));
+  const started = Date.now();
+  const run = json([dir], 30_000);
+  assert.ok(Date.now() - started < 20_000, 'took more than 20 s');
+  assert.deepEqual(at(run), [`zpkg/__init__.py:${init.indexOf('    time.sleep(1)') + 1} GA101`]);
+});
+
+test('GA110 across modules under a directory whose name is not an identifier', () => {
+  const dir = tempDir('names');
+  for (const name of ['my dir', 'web-app', 'v1.2', 'x (copy)']) {
+    mkdirSync(join(dir, name));
+    writeFileSync(join(dir, name, 'helpers.py'), 'import time\n\n\ndef f():\n    time.sleep(1)\n');
+    writeFileSync(join(dir, name, 'app.py'), 'from helpers import f\nfrom .helpers import f as g\n\n\nasync def h():\n    f()\n    g()\n');
+  }
+  const run = json([dir]);
+  const expected = ['my dir', 'v1.2', 'web-app', 'x (copy)'].flatMap((d) => [`${d}/app.py:6 GA110`, `${d}/app.py:7 GA110`]);
+  assert.deepEqual(at(run), expected);
+});
