@@ -4,10 +4,10 @@
  * Input: paths and options as the CLI takes them; output: an AuditRun for the reporters. Every
  * stage is a function of the previous stage's plain data.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool } from './facts/pool.js';
+import { readSourceFile } from './facts/read-source.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
@@ -47,13 +47,15 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
   time('discover');
-  const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel })), 'facts', {
-    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress,
+  const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
+    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up.
     onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue)),
   });
   time('parse + facts');
-  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths);
+  const rawPaths = new Map(found.files.filter((f) => f.raw).map((f) => [f.rel, f.raw!]));
+  const readPath = (rel: string) => rawPaths.get(rel) ?? join(found.root, rel);
+  const run = await analyse(modules, rules, catalogue, options, readPath, paths, found.allowedReals);
   time('graph + classify + rules + findings');
   run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   run.summary.errors = run.errors.length;
@@ -62,7 +64,7 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
 
 /** Everything after parsing: usable on facts made anywhere (tests build them in-process). */
 export async function analyseFacts(
-  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[],
+  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string | Buffer, roots: string[],
 ): Promise<AuditRun> {
   const catalogue = loadCatalogue();
   pruneCalls(modules, catalogueKnows(catalogue));
@@ -74,9 +76,10 @@ function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>): (name: str
   return (name) => catalogue.matches(name).length > 0;
 }
 
+/** `allowed`: real paths the files may lie in, for the code frames (see readSourceFile). */
 async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
-  readPath: (rel: string) => string, roots: string[],
+  readPath: (rel: string) => string | Buffer, roots: string[], allowed?: readonly string[],
 ): Promise<AuditRun> {
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
@@ -97,11 +100,9 @@ async function analyse(
   const lines = (rel: string) => {
     let got = cache.get(rel);
     if (!got) {
-      try {
-        got = readFileSync(readPath(rel), 'utf8').split(/\r?\n/);
-      } catch {
-        got = [];
-      }
+      // Read as the facts were: never through a FIFO or a link out of the root put there since.
+      const read = readSourceFile(readPath(rel), allowed, options.maxBytes);
+      got = 'bytes' in read ? read.bytes.toString('utf8').split(/\r?\n/) : [];
       cache.set(rel, got);
     }
     return got;

@@ -45,6 +45,59 @@ const errorsOf = (run: AuditRun) => {
   return out;
 };
 
+test('a FIFO named .py, in a directory or given directly, is named in an error and never read', { skip: !hasMkfifo && 'no mkfifo' }, () => {
+  const dir = tempDir('fifo');
+  writeFileSync(join(dir, 'good.py'), GOOD);
+  assert.equal(spawnSync('mkfifo', [join(dir, 'x.py')]).status, 0);
+  const inDir = json([dir], 30_000);
+  assert.deepEqual(at(inDir), ['good.py:4 GA101']);
+  assert.match(errorsOf(inDir).get('x.py') ?? '', /not a regular file/);
+  const direct = cli([join(dir, 'x.py'), join(dir, 'good.py'), '-f', 'json'], 30_000);
+  const run = JSON.parse(direct.stdout) as AuditRun;
+  assert.ok(run.errors.some((e) => e.file.endsWith('x.py') && /not a regular file/.test(e.message)), JSON.stringify(run.errors));
+});
+
+test('read time: a file that became a FIFO after it was listed is not read (no hang)', { skip: !hasMkfifo && 'no mkfifo' }, () => {
+  const dir = tempDir('fifo-race');
+  const fifo = join(dir, 'late.py');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  // In a child process, so that a blocking read fails this test instead of hanging the run.
+  const script = `
+    import { createParser, typeIds } from ${JSON.stringify(join(REPO, 'dist', 'src', 'parse', 'language.js'))};
+    import { factsForFile } from ${JSON.stringify(join(REPO, 'dist', 'src', 'facts', 'index.js'))};
+    const parser = createParser();
+    const facts = factsForFile({ abs: ${JSON.stringify(fifo)}, rel: 'late.py' }, parser, typeIds(parser));
+    process.stdout.write(JSON.stringify(facts.issues));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.error, undefined, 'reading a FIFO must not block');
+  assert.match(r.stdout, /not a regular file/);
+});
+
+test('read time: a file swapped for a symlink out of the root is not read through it', { skip: process.platform === 'win32' && 'symlinks' }, () => {
+  const base = tempDir('swap');
+  const root = join(base, 'root');
+  const outside = join(base, 'outside');
+  mkdirSync(root);
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'secret.py'), 'import time\nasync def leaked():\n    time.sleep(1)  # SECRET\n');
+  writeFileSync(join(root, 'inside.py'), GOOD);
+  symlinkSync(join(outside, 'secret.py'), join(root, 'app.py'));
+  symlinkSync(join(root, 'inside.py'), join(root, 'alias.py'));
+  const parser = createParser();
+  const ids = typeIds(parser);
+  const allowed = [realpathSync(root)];
+  const swapped = factsForFile({ abs: join(root, 'app.py'), rel: 'app.py' }, parser, ids, undefined, allowed);
+  assert.deepEqual(swapped.functions, []);
+  assert.match(swapped.issues.map((i) => i.message).join('\n'), /leads out of the audited directory/);
+  // A link that stays inside the root is read, as discover follows it.
+  const alias = factsForFile({ abs: join(root, 'alias.py'), rel: 'alias.py' }, parser, ids, undefined, allowed);
+  assert.deepEqual(alias.issues, []);
+  assert.ok(alias.functions.some((f) => f.name === 'handler'));
+  // Through the command: the link out is skipped, and nothing of its target shows.
+  const r = cli([root, '-f', 'text']);
+  assert.doesNotMatch(r.stdout + r.stderr, /SECRET|leaked/);
+});
+
 test('a package star-importing its backends from several branches finishes in seconds', () => {
   const dir = tempDir('star');
   const pkg = join(dir, 'zpkg');
@@ -82,4 +135,17 @@ test('GA110 across modules under a directory whose name is not an identifier', (
   const run = json([dir]);
   const expected = ['my dir', 'v1.2', 'web-app', 'x (copy)'].flatMap((d) => [`${d}/app.py:6 GA110`, `${d}/app.py:7 GA110`]);
   assert.deepEqual(at(run), expected);
+});
+
+test('a file name that is not valid UTF-8 is read by its bytes and reported with a lossy name', { skip: process.platform !== 'linux' && 'byte names' }, () => {
+  const dir = tempDir('bytes');
+  const bytesDir = Buffer.from(dir);
+  const name = (...parts: (string | number[])[]) => Buffer.concat([bytesDir, ...parts.map((p) => Buffer.from(typeof p === 'string' ? p : p))]);
+  writeFileSync(name('/bad', [0xff], '.py'), GOOD);
+  mkdirSync(name('/sub', [0xfe]));
+  writeFileSync(name('/sub', [0xfe], '/inner.py'), GOOD);
+  const run = json([dir]);
+  assert.deepEqual(at(run), ['bad\uFFFD.py:4 GA101', 'sub\uFFFD/inner.py:4 GA101']);
+  assert.deepEqual(run.errors, []);
+  assert.match(cli([dir]).stdout, /bad\uFFFD\.py:4:5: GA101 [^\n]*\n(.*\n)*? *4 \| +time\.sleep\(1\)/, 'the code frame is read by the bytes too');
 });
