@@ -45,6 +45,19 @@ const errorsOf = (run: AuditRun) => {
   return out;
 };
 
+test('a syntax error hides no finding before or after it, and is reported with its line', () => {
+  const dir = tempDir('syntax');
+  writeFileSync(join(dir, 'e3.py'), 'import time\nasync def h():\n    time.sleep(1)\nz = ?\nasync def k():\n    time.sleep(2)\n');
+  writeFileSync(join(dir, 'paren.py'), 'import time\nfoo(1, 2\nasync def k():\n    time.sleep(3)\n');
+  writeFileSync(join(dir, 'merge.py'), 'import time\n<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> b\nasync def k():\n    time.sleep(4)\n');
+  const run = json([dir]);
+  assert.deepEqual(at(run), ['e3.py:3 GA101', 'e3.py:6 GA101', 'merge.py:8 GA101', 'paren.py:4 GA101']);
+  const errors = run.errors.map((e) => `${e.file}: ${e.message}`);
+  assert.ok(errors.some((e) => /^e3\.py: line 4: syntax error/.test(e)), errors.join('\n'));
+  assert.ok(errors.some((e) => /^paren\.py: line 2: syntax error/.test(e)), errors.join('\n'));
+  for (const line of [2, 4, 6]) assert.ok(errors.some((e) => e.startsWith(`merge.py: line ${line}: syntax error`)), errors.join('\n'));
+});
+
 test('a FIFO named .py, in a directory or given directly, is named in an error and never read', { skip: !hasMkfifo && 'no mkfifo' }, () => {
   const dir = tempDir('fifo');
   writeFileSync(join(dir, 'good.py'), GOOD);

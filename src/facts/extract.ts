@@ -26,7 +26,8 @@ let cachedCodes: Codes | undefined;
 
 function codesFor(ids: TypeIds): Codes {
   if (cachedCodes) return cachedCodes;
-  const codes = new Uint8Array(1024);
+  // Type ids are 16-bit; ERROR is 65535.
+  const codes = new Uint8Array(65536);
   const set = (names: (keyof TypeIds)[], code: K) => {
     for (const name of names) for (const id of ids[name]) codes[id] = code;
   };
@@ -139,11 +140,11 @@ interface Frame {
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
-export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds): RawModule {
+export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds, sourceBytes?: number): RawModule {
   const codes = codesFor(ids);
   const { module, isPackage } = moduleName(rel);
   const out: RawModule = {
-    path: rel, module, isPackage, lines: 0, bytes: Buffer.byteLength(source),
+    path: rel, module, isPackage, lines: 0, bytes: sourceBytes ?? Buffer.byteLength(source),
     imports: [], classes: [], functions: [], suppressions: [], issues: [], asyncLibraries: [],
     hasMainGuard: false, classAttributes: [],
   };
@@ -172,7 +173,6 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   let fnFrame = frames[0];
   let scopeFrame = frames[0];
   let pendingDecorators: string[] = [];
-  let errorCount = 0;
 
   const current = () => out.functions[fnFrame.fn!];
   const innermostLoop = () => fnFrame.loops!.length ? fnFrame.loops![fnFrame.loops!.length - 1] : undefined;
@@ -557,11 +557,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.Comment:
         descend = false;
         break;
-      case K.ErrorNode:
-        if (errorCount++ < 5) {
-          out.issues.push({ kind: 'syntax', line: cursor.startPosition.row + 1, message: 'syntax error; the rest of the file was analysed as far as it parsed' });
-        }
-        break;
+      // An ERROR node (syntax errors are reported by parse/recover.ts) is walked like any other:
+      // what tree-sitter could structure inside it is analysed.
     }
     if (code !== K.Lambda && code !== K.Call) pendingArg = undefined;
 
@@ -578,9 +575,6 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   }
   while (frames.length > 1) pop(frames.pop()!);
 
-  if (errorCount === 0 && tree.rootNode.hasError) {
-    out.issues.push({ kind: 'syntax', message: 'syntax error (a missing token); the file was analysed as far as it parsed' });
-  }
   // Arguments that are calls: record the callee text.
   for (const fn of out.functions) {
     for (const call of fn.calls) {
@@ -608,7 +602,7 @@ let cachedLeaf: Int8Array | undefined;
 
 /** Per type id: 1 for a leaf, 0 for a node with children, -1 not yet seen (learned on first sight). */
 function leafTable(): Int8Array {
-  cachedLeaf ??= new Int8Array(2048).fill(-1);
+  cachedLeaf ??= new Int8Array(65536).fill(-1);
   return cachedLeaf;
 }
 

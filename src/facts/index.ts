@@ -5,6 +5,7 @@
  */
 import type Parser from 'tree-sitter';
 import type { TypeIds } from '../parse/language.js';
+import { parseRecovering } from '../parse/recover.js';
 import { decodeSource, readSourceFile } from './read-source.js';
 import { extract, moduleName } from './extract.js';
 import { resolveModule } from './resolve-local.js';
@@ -31,8 +32,9 @@ export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, ma
 }
 
 export function factsForSource(source: string, rel: string, parser: Parser, ids: TypeIds, issues: FileIssue[] = []): ModuleFacts {
-  const tree = parser.parse(source);
-  const raw = extract(tree, source, rel, ids);
+  const parsed = parseRecovering(parser, source);
+  const raw = extract(parsed.tree, parsed.source, rel, ids, parsed.source === source ? undefined : Buffer.byteLength(source));
+  for (const error of parsed.errors) issues.push({ kind: 'syntax', line: error.line, message: error.message });
   raw.issues.unshift(...issues);
   return resolveModule(raw);
 }
