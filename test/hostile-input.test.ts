@@ -138,6 +138,12 @@ test('a package star-importing its backends from several branches finishes in se
   assert.deepEqual(at(run), [`zpkg/__init__.py:${init.indexOf('    time.sleep(1)') + 1} GA101`]);
 });
 
+test('# noqa inside a string literal suppresses nothing; a # noqa comment does', () => {
+  const dir = tempDir('noqa');
+  writeFileSync(join(dir, 'a.py'), 'import time\n\nasync def f():\n    time.sleep(1); x = "# noqa"\n    time.sleep(2)  # noqa\n    y = """\n# noqa\n"""; time.sleep(3)\n');
+  assert.deepEqual(at(json([dir])), ['a.py:4 GA101', 'a.py:8 GA101']);
+});
+
 test('GA110 across modules under a directory whose name is not an identifier', () => {
   const dir = tempDir('names');
   for (const name of ['my dir', 'web-app', 'v1.2', 'x (copy)']) {

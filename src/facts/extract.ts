@@ -586,7 +586,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
     }
   }
-  out.suppressions = suppressions(source);
+  out.suppressions = suppressions(source, tree);
   return out;
 }
 
@@ -657,13 +657,17 @@ export function moduleName(rel: string): { module: string; isPackage: boolean } 
 
 const SUPPRESSION = /#\s*(?:noqa|gil-audit:\s*ignore)\b(?:\s*(?::|\[)\s*([A-Za-z0-9_, ]+)\]?)?/g;
 
-/** `# noqa`, `# noqa: GA101, ASYNC251` and `# gil-audit: ignore[GA101]` comments. */
-function suppressions(source: string): ModuleFacts['suppressions'] {
+/**
+ * `# noqa`, `# noqa: GA101, ASYNC251` and `# gil-audit: ignore[GA101]` comments. Only comments
+ * count: the same text inside a string literal (`x = "# noqa"`) suppresses nothing.
+ */
+function suppressions(source: string, tree: Parser.Tree): ModuleFacts['suppressions'] {
   if (!source.includes('noqa') && !source.includes('gil-audit')) return [];
   const out: ModuleFacts['suppressions'] = [];
   let line = 1;
   let last = 0;
   for (const match of source.matchAll(SUPPRESSION)) {
+    if (tree.rootNode.descendantForIndex(match.index!, match.index! + 1).type !== 'comment') continue;
     for (let i = source.indexOf('\n', last); i !== -1 && i < match.index!; i = source.indexOf('\n', i + 1)) line++;
     last = match.index!;
     const codes = (match[1] ?? '').split(/[\s,]+/).filter((c) => /^[A-Z]+[0-9]+$/.test(c));
