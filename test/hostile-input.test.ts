@@ -45,6 +45,17 @@ const errorsOf = (run: AuditRun) => {
   return out;
 };
 
+test('nested lambdas 10,000 deep: analysed to a bound, said in a file issue, and the run goes on', () => {
+  const dir = tempDir('lambdas');
+  writeFileSync(join(dir, 'a.py'), `x = ${'lambda: '.repeat(10_000)}0\n`);
+  for (const n of [1, 2, 3, 4]) writeFileSync(join(dir, `b${n}.py`), `x = ${'lambda: '.repeat(5_000)}0\n`);
+  writeFileSync(join(dir, 'good.py'), GOOD);
+  const run = json([dir]);
+  assert.deepEqual(at(run), ['good.py:4 GA101']);
+  const errors = errorsOf(run);
+  for (const file of ['a.py', 'b1.py', 'b4.py']) assert.match(errors.get(file) ?? '', /line 1: a lambda nested more than \d+ definitions deep/);
+});
+
 test('a syntax error hides no finding before or after it, and is reported with its line', () => {
   const dir = tempDir('syntax');
   writeFileSync(join(dir, 'e3.py'), 'import time\nasync def h():\n    time.sleep(1)\nz = ?\nasync def k():\n    time.sleep(2)\n');
@@ -167,4 +178,15 @@ test('a file name that is not valid UTF-8 is read by its bytes and reported with
   assert.deepEqual(at(run), ['bad\uFFFD.py:4 GA101', 'sub\uFFFD/inner.py:4 GA101']);
   assert.deepEqual(run.errors, []);
   assert.match(cli([dir]).stdout, /bad\uFFFD\.py:4:5: GA101 [^\n]*\n(.*\n)*? *4 \| +time\.sleep\(1\)/, 'the code frame is read by the bytes too');
+});
+
+test('a 9 MB call with millions of arguments is analysed to a bound, quickly', () => {
+  const dir = tempDir('args');
+  writeFileSync(join(dir, 'big.py'), `f(${'a,'.repeat(4_700_000)}a)\n`);
+  writeFileSync(join(dir, 'good.py'), GOOD);
+  const started = Date.now();
+  const run = json([dir], 45_000);
+  assert.ok(Date.now() - started < 30_000, 'took more than 30 s');
+  assert.deepEqual(at(run), ['good.py:4 GA101']);
+  assert.match(errorsOf(run).get('big.py') ?? '', /line 1: a bracket with more than [\d,]+ elements/);
 });

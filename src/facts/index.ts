@@ -5,6 +5,7 @@
  */
 import type Parser from 'tree-sitter';
 import type { TypeIds } from '../parse/language.js';
+import { boundSource } from '../parse/bound.js';
 import { parseRecovering } from '../parse/recover.js';
 import { decodeSource, readSourceFile } from './read-source.js';
 import { extract, moduleName } from './extract.js';
@@ -32,8 +33,11 @@ export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, ma
 }
 
 export function factsForSource(source: string, rel: string, parser: Parser, ids: TypeIds, issues: FileIssue[] = []): ModuleFacts {
-  const parsed = parseRecovering(parser, source);
+  // Trimmed first (a file of tiny tokens would make a huge tree), then parsed with recovery.
+  const bounded = boundSource(source);
+  const parsed = parseRecovering(parser, bounded.text);
   const raw = extract(parsed.tree, parsed.source, rel, ids, parsed.source === source ? undefined : Buffer.byteLength(source));
+  for (const limit of bounded.limits) issues.push({ kind: 'limit', line: limit.line, message: limit.message });
   for (const error of parsed.errors) issues.push({ kind: 'syntax', line: error.line, message: error.message });
   raw.issues.unshift(...issues);
   return resolveModule(raw);
