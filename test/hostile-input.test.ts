@@ -190,3 +190,13 @@ test('a 9 MB call with millions of arguments is analysed to a bound, quickly', (
   assert.deepEqual(at(run), ['good.py:4 GA101']);
   assert.match(errorsOf(run).get('big.py') ?? '', /line 1: a bracket with more than [\d,]+ elements/);
 });
+
+test('generated code at scale (a name rebound 100,000 times, 20,000 nested classes) is resolved in linear time', () => {
+  const dir = tempDir('scale');
+  writeFileSync(join(dir, 'rebind.py'), 'x = y\ny = x\n'.repeat(50_000));
+  writeFileSync(join(dir, 'nested.py'), Array.from({ length: 20_000 }, (_, i) => `def f${i}():\n    class C:\n        a = b\n`).join(''));
+  writeFileSync(join(dir, 'good.py'), GOOD);
+  // A few seconds; quadratic lookups took minutes.
+  const run = json([dir], 60_000);
+  assert.deepEqual(at(run), ['good.py:4 GA101']);
+});

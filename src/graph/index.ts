@@ -302,11 +302,20 @@ export class ProjectIndex {
   /** An attribute value (`self.db = sqlite3.connect()`) found on the class or its project bases. */
   private attribute(cls: ClassNode, name: string): string | undefined {
     for (const c of this.mro(cls)) {
-      const attr = c.fact.attributes.find((a) => a.name === name);
-      if (attr) return attr.value;
+      let attrs = this.attributesOf.get(c);
+      if (!attrs) {
+        attrs = new Map();
+        for (const a of c.fact.attributes) if (!attrs.has(a.name)) attrs.set(a.name, a.value);
+        this.attributesOf.set(c, attrs);
+      }
+      const value = attrs.get(name);
+      if (value !== undefined) return value;
     }
     return undefined;
   }
+
+  /** Each class's attributes by name (the first of each), built on first use. */
+  private readonly attributesOf = new Map<ClassNode, Map<string, string>>();
 
   private readonly mroCache = new Map<string, ClassNode[]>();
 
