@@ -9,8 +9,9 @@
  * blanked, and past TOKENS tokens the rest of the file. Blanking turns every character but line
  * breaks into spaces, so offsets, lines and columns of what is kept do not change; a bracket cut
  * after a comma still parses (a trailing comma is valid in every bracket). A file with fewer
- * commas than ELEMENTS and fewer characters than TOKENS cannot reach either bound and is not
- * scanned (counting commas runs at memory speed), so ordinary files pay almost nothing.
+ * commas than ELEMENTS and fewer than TOKENS / (LINE + 1) characters cannot reach either bound
+ * and is not scanned (counting commas runs at memory speed), so ordinary files pay almost
+ * nothing.
  */
 
 export interface Bounded {
@@ -21,8 +22,9 @@ export interface Bounded {
 /** Elements (commas at one level) of a bracket kept. */
 export const ELEMENTS = 50_000;
 /**
- * Tokens of a file kept. A dotted name counts once and a statement's line break as LINE tokens
- * (a statement costs tree-sitter several nodes): 10 MB of ordinary code counts about 2 M.
+ * Tokens of a file kept. A dotted name counts once, and the end of a statement (a line break,
+ * a `;`) as LINE tokens (a statement costs tree-sitter several nodes): 10 MB of ordinary code
+ * counts about 2 M.
  */
 export const TOKENS = 2_500_000;
 const LINE = 4;
@@ -34,7 +36,7 @@ interface Group {
 }
 
 export function boundSource(source: string): Bounded {
-  if (source.length * 3 < TOKENS) {
+  if (source.length * (LINE + 1) < TOKENS) {
     let commas = 0;
     for (let i = source.indexOf(','); i !== -1 && commas < ELEMENTS; i = source.indexOf(',', i + 1)) commas++;
     if (commas < ELEMENTS) return { text: source, limits: [] };
@@ -93,6 +95,9 @@ export function boundSource(source: string): Bounded {
           cutDepth = -1;
         }
       }
+    } else if (c === 0x3b && stack.length === 0 && cutDepth < 0) {
+      // `a; b`: a statement as costly as one on a line of its own.
+      tokens += LINE;
     } else if (c === 0x2c && stack.length > 0) {
       const group = stack[stack.length - 1];
       if (++group.commas === ELEMENTS && cutDepth < 0) {
