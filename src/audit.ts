@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool } from './facts/pool.js';
+import { readSourceFile } from './facts/read-source.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
@@ -52,16 +53,18 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
   time('discover');
-  const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel })), 'facts', {
-    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress,
+  const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
+    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up.
     onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue)),
   });
   time('parse + facts');
-  const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes);
+  const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes, found.allowedReals);
   // Files that requirements files include (`-r`, `-c`) are read even when their names are not a manifest's.
   const inputs = withIncludedFiles(readiness.inputs, (rel) => readIncluded(join(found.root, rel), options.maxBytes));
-  const run = await analyse(modules, rules, catalogue, options, (rel) => join(found.root, rel), paths, inputs);
+  const rawPaths = new Map(found.files.filter((f) => f.raw).map((f) => [f.rel, f.raw!]));
+  const readPath = (rel: string) => rawPaths.get(rel) ?? join(found.root, rel);
+  const run = await analyse(modules, rules, catalogue, options, readPath, paths, inputs, found.allowedReals);
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
   run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -71,7 +74,7 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
 
 /** Everything after parsing: usable on facts made anywhere (tests build them in-process). */
 export async function analyseFacts(
-  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[], readiness: ReadinessInput[] = [],
+  modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string | Buffer, roots: string[], readiness: ReadinessInput[] = [],
 ): Promise<AuditRun> {
   const catalogue = loadCatalogue();
   pruneCalls(modules, catalogueKnows(catalogue));
@@ -79,22 +82,17 @@ export async function analyseFacts(
 }
 
 /** Manifests and native sources as text for the readiness stage; a file it cannot read is an error, not a stop. */
-function readReadinessInputs(files: { abs: string; rel: string; size: number }[], maxBytes = 10 * 1024 * 1024) {
+function readReadinessInputs(files: { abs: string; rel: string; size: number }[], maxBytes = 10 * 1024 * 1024, allowed?: readonly string[]) {
   const inputs: ReadinessInput[] = [];
   const errors: FileError[] = [];
   const seen = new Set<string>();
   for (const file of files) {
     if (seen.has(file.rel)) continue;
     seen.add(file.rel);
-    if (file.size > maxBytes) {
-      errors.push({ file: file.rel, message: `skipped: larger than ${(maxBytes / 1048576).toFixed(0)} MB; raise --max-file-size to include it` });
-      continue;
-    }
-    try {
-      inputs.push({ rel: file.rel, text: readFileSync(file.abs, 'utf8').replace(/^\uFEFF/, '') });
-    } catch (error) {
-      errors.push({ file: file.rel, message: `cannot read file: ${(error as NodeJS.ErrnoException).code ?? 'error'}; check its permissions or exclude it` });
-    }
+    // The same checked read as for Python files: no FIFO hangs, no symlink out of the root.
+    const read = readSourceFile(file.abs, allowed, maxBytes);
+    if ('issue' in read) errors.push({ file: file.rel, message: read.issue.message });
+    else inputs.push({ rel: file.rel, text: read.bytes.toString('utf8').replace(/^\uFEFF/, '') });
   }
   return { inputs, errors };
 }
@@ -114,9 +112,10 @@ function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>): (name: str
   return (name) => catalogue.matches(name).length > 0;
 }
 
+/** `allowed`: real paths the files may lie in, for the code frames (see readSourceFile). */
 async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
-  readPath: (rel: string) => string, roots: string[], readinessInputs: ReadinessInput[],
+  readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
 ): Promise<AuditRun> {
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
@@ -139,11 +138,9 @@ async function analyse(
   const lines = (rel: string) => {
     let got = cache.get(rel);
     if (!got) {
-      try {
-        got = readFileSync(readPath(rel), 'utf8').split(/\r?\n/);
-      } catch {
-        got = [];
-      }
+      // Read as the facts were: never through a FIFO or a link out of the root put there since.
+      const read = readSourceFile(readPath(rel), allowed, options.maxBytes);
+      got = 'bytes' in read ? read.bytes.toString('utf8').split(/\r?\n/) : [];
       cache.set(rel, got);
     }
     return got;

@@ -33,7 +33,7 @@ const STAT_CONCURRENCY = 16;
  * The size of a readable file; rejects with the `node:fs` error otherwise. Callback `stat` and
  * `access` rather than `fs.promises`: a third of the cost on trees of thousands of files.
  */
-function readableSize(abs: string): Promise<number> {
+function readableSize(abs: string | Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     stat(abs, (statErr, st) => {
       if (statErr) return reject(statErr);
@@ -72,7 +72,7 @@ export async function collect(
   const worker = async (): Promise<void> => {
     for (let c = queue.pop(); c !== undefined; c = queue.pop()) {
       try {
-        unique.set(c, { abs: c.abs, rel: c.rel, size: await readableSize(c.abs) });
+        unique.set(c, { abs: c.abs, rel: c.rel, size: await readableSize(c.raw ?? c.abs), ...(c.raw ? { raw: c.raw } : {}) });
       } catch (err) {
         failures.push({ file: c.rel, message: `cannot read file: ${describeFsError(err)}; ${PERMISSION_FIX}` });
       }

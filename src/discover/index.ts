@@ -71,15 +71,16 @@ export async function discover(paths: string[], options: DiscoverOptions = {}): 
     candidates.push({ abs: file.abs, rel: file.rel, real: file.real, viaSymlink: false, kinds });
   }
   const explicit = new Set(candidates.map((c) => c.rel));
+  const allowedReals = [targets.rootReal, ...targets.dirs.map((d) => d.real)];
   const walked = await walk(starts, {
     respectGitignore,
     exclude: excludeChain(options.exclude ?? [], root),
-    allowedReals: [targets.rootReal, ...targets.dirs.map((d) => d.real)],
+    allowedReals,
     problems,
   });
   candidates.push(...walked);
 
   const collected = await collect(candidates, explicit, problems);
   problems.sort((a, b) => compareRel(a.file, b.file) || compareRel(a.message, b.message));
-  return { root, ...collected, errors: problems };
+  return { root, ...collected, errors: problems, allowedReals: [...allowedReals, ...targets.files.map((f) => f.real)] };
 }

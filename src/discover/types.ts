@@ -14,6 +14,8 @@ export interface SourceFile {
   rel: string;
   /** Size in bytes (of the file a symlink points to, for a symlink). */
   size: number;
+  /** The path as bytes, when a name on it is not valid UTF-8 (`abs` and `rel` then hold a lossy decoding). */
+  raw?: Buffer;
 }
 
 /** A problem that did not stop the walk: the path (relative to the root) and what to do. */
@@ -33,6 +35,11 @@ export interface DiscoverResult {
   nativeSources: SourceFile[];
   /** Unreadable directories and files, broken symlinks...; sorted by `file`. */
   errors: DiscoverProblem[];
+  /**
+   * Real paths the files may lie in: the root's, and those of the directories and files given.
+   * A file that leads elsewhere when it is read (it was swapped for a symlink) is not read.
+   */
+  allowedReals: string[];
 }
 
 export interface DiscoverOptions {

@@ -10,6 +10,9 @@
  * few on the stack are read ahead, concurrently. Plain directories are
  * walked before any symlinked one: a symlink to a directory already walked (or to an ancestor:
  * a loop) is not entered, and one whose target lies outside the root is not followed.
+ *
+ * A name that is not valid UTF-8 is listed again as bytes: such a file or directory keeps its
+ * path as bytes (`raw`) for reading, and a lossy decoding of it for display.
  */
 
 import { promises as fsp, type Dirent, type Stats } from 'node:fs';
@@ -37,6 +40,8 @@ export interface Candidate {
   abs: string;
   rel: string;
   real: string;
+  /** The path as bytes, when some name on it is not valid UTF-8 (`abs` and `rel` are lossy then). */
+  raw?: Buffer;
   /** Reached through a symlink (itself, or a symlinked directory on the way). */
   viaSymlink: boolean;
   kinds: readonly FileKind[];
@@ -52,7 +57,10 @@ export interface WalkOptions {
   problems: DiscoverProblem[];
 }
 
-type Listing = { entries: Dirent[] } | { error: unknown };
+/** A directory entry; `raw` is its name as bytes when that is not valid UTF-8. */
+type Entry = Pick<Dirent, 'name' | 'isFile' | 'isDirectory' | 'isSymbolicLink' | 'isFIFO' | 'isSocket' | 'isBlockDevice' | 'isCharacterDevice'> & { raw?: Buffer };
+
+type Listing = { entries: Entry[] } | { error: unknown };
 
 /** How many directories, beyond the one being handled, are listed ahead. */
 const READ_AHEAD = 8;
@@ -67,6 +75,8 @@ interface DirItem {
   exclude: IgnoreChain;
   forced: boolean;
   viaSymlink: boolean;
+  /** Its path as bytes, when some name on it is not valid UTF-8. */
+  raw?: Buffer;
 }
 
 /** `/`-joined child path; `parent` '' is the root. */
@@ -83,8 +93,34 @@ function isWithin(real: string, allowed: readonly string[]): boolean {
   return allowed.some((dir) => real === dir || real.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep));
 }
 
-function byName(a: Dirent, b: Dirent): number {
+function byName(a: Entry, b: Entry): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Lists `dir`; names that are not valid UTF-8 come with their bytes. */
+async function listEntries(abs: string, raw: Buffer | undefined): Promise<Entry[]> {
+  if (!raw) {
+    const entries = await fsp.readdir(abs, { withFileTypes: true });
+    // U+FFFD in a name: it may be a lossy decoding of bytes that are not UTF-8.
+    if (!entries.some((e) => e.name.includes('\uFFFD'))) return entries;
+  }
+  const listed = await fsp.readdir(raw ?? abs, { withFileTypes: true, encoding: 'buffer' });
+  return listed.map((d) => {
+    const bytes = d.name;
+    const name = bytes.toString('utf8');
+    const entry: Entry = {
+      name,
+      isFile: () => d.isFile(),
+      isDirectory: () => d.isDirectory(),
+      isSymbolicLink: () => d.isSymbolicLink(),
+      isFIFO: () => d.isFIFO(),
+      isSocket: () => d.isSocket(),
+      isBlockDevice: () => d.isBlockDevice(),
+      isCharacterDevice: () => d.isCharacterDevice(),
+    };
+    if (!Buffer.from(name, 'utf8').equals(bytes)) entry.raw = bytes;
+    return entry;
+  });
 }
 
 /** Walks `starts` (and everything below them that the rules let in) and returns the files kept. */
@@ -102,7 +138,7 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
   }
 
   const list = (dir: DirItem): Promise<Listing> =>
-    (dir.listing ??= fsp.readdir(dir.abs, { withFileTypes: true }).then(
+    (dir.listing ??= listEntries(dir.abs, dir.raw).then(
       (entries) => ({ entries }),
       (error: unknown) => ({ error }),
     ));
@@ -138,6 +174,7 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
       const { name } = entry;
       const rel = childRel(dir.rel, name);
       const abs = path.join(dir.abs, name);
+      const raw = entry.raw || dir.raw ? Buffer.concat([dir.raw ?? Buffer.from(dir.abs), Buffer.from(path.sep), entry.raw ?? Buffer.from(name)]) : undefined;
       const isLink = entry.isSymbolicLink();
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -147,12 +184,13 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
         if (isFile && kinds.length === 0) continue;
       }
       if (isDir && isSkippedDirName(name)) continue;
-      let real = dir.real + path.sep + name;
+      // Names that are not UTF-8 are told apart by their bytes.
+      let real = dir.real + path.sep + (entry.raw ? `\0${entry.raw.toString('hex')}` : name);
       if (isLink) {
         let target: Stats;
         try {
-          target = await fsp.stat(abs);
-          real = await fsp.realpath(abs);
+          target = await fsp.stat(raw ?? abs);
+          real = await fsp.realpath(raw ?? abs);
         } catch (err) {
           if (kinds.length > 0) {
             problems.push({
@@ -168,10 +206,16 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
         if (isDir && isSkippedDirName(name)) continue;
         if (isFile && kinds.length === 0) continue;
       }
-      if (!isDir && !isFile) continue; // sockets, fifos, devices
+      if (!isDir && !isFile) {
+        // FIFOs, sockets, devices: never read (a FIFO would block the audit); named if they look like sources.
+        if (!isLink && kindsOf(name, dirPath).length > 0 && !ignored(rel, false)) {
+          problems.push({ file: rel, message: 'not a regular file (a FIFO, socket or device); skipped (remove it, or exclude it with --exclude)' });
+        }
+        continue;
+      }
       if (ignored(rel, isDir)) continue;
       if (isFile) {
-        candidates.push({ abs, rel, real, viaSymlink: dir.viaSymlink || isLink, kinds });
+        candidates.push({ abs, rel, real, viaSymlink: dir.viaSymlink || isLink, kinds, ...(raw ? { raw } : {}) });
       } else {
         const item: DirItem = {
           abs,
@@ -181,6 +225,7 @@ export async function walk(starts: readonly WalkStart[], options: WalkOptions): 
           exclude,
           forced: false,
           viaSymlink: dir.viaSymlink || isLink,
+          ...(raw ? { raw } : {}),
         };
         if (isLink) deferred.push(item);
         else subdirs.push(item);

@@ -6,6 +6,10 @@
  * more than the JavaScript around it, so the walk reads one numeric type id per node and asks
  * for text or positions only on the few nodes that need them. Nesting is tracked with an explicit
  * stack of frames keyed by depth: no recursion, so deeply nested code cannot overflow the stack.
+ *
+ * What one file records is bounded (see LIMITS): hostile or generated code (ten thousand nested
+ * lambdas, one call with millions of arguments) is analysed up to the bound, and a file issue
+ * says where the bound was met. Nothing in the walk costs more than constant time per node.
  */
 import type Parser from 'tree-sitter';
 import { Python, type TypeIds } from '../parse/language.js';
@@ -26,7 +30,8 @@ let cachedCodes: Codes | undefined;
 
 function codesFor(ids: TypeIds): Codes {
   if (cachedCodes) return cachedCodes;
-  const codes = new Uint8Array(1024);
+  // Type ids are 16-bit; ERROR is 65535.
+  const codes = new Uint8Array(65536);
   const set = (names: (keyof TypeIds)[], code: K) => {
     for (const name of names) for (const id of ids[name]) codes[id] = code;
   };
@@ -102,12 +107,37 @@ export interface RawModule extends Omit<ModuleFacts, 'functions'> {
   classAttributes: { cls: number; name: string; value: string; line: number }[];
 }
 
+/** How much one file may record; past a bound, the rest is skipped and a file issue says so. */
+export const LIMITS = {
+  /** Nested defs, lambdas and classes (qualified names grow with the square of the depth). */
+  scopeDepth: 64,
+  /** Characters of a qualified name. */
+  qualname: 1024,
+  functions: 50_000,
+  classes: 50_000,
+  calls: 200_000,
+  argsPerCall: 1024,
+  /** Loops per function (the workload stage compares them pairwise). */
+  loopsPerFunction: 5_000,
+  /** Bindings (assignments, loop targets, class attributes) per file. */
+  bindings: 200_000,
+  imports: 50_000,
+  /** Parameters, `global` names and decorators per function. */
+  perFunction: 256,
+  /** Characters of a normalised callee; longer ones are left unknown. */
+  callee: 2048,
+} as const;
+
 /** Frame kinds on the walk's stack. */
 const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget }
 
 interface Frame {
   kind: F;
   depth: number;
+  /** Function and class frames: the innermost function and scope frames around them; loop frames: the loop frame around them. */
+  outerFn?: Frame;
+  outerScope?: Frame;
+  outerLoop?: Frame;
   /** Children entered so far. */
   child: number;
   fn?: number;
@@ -139,11 +169,11 @@ interface Frame {
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
-export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds): RawModule {
+export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds, sourceBytes?: number): RawModule {
   const codes = codesFor(ids);
   const { module, isPackage } = moduleName(rel);
   const out: RawModule = {
-    path: rel, module, isPackage, lines: 0, bytes: Buffer.byteLength(source),
+    path: rel, module, isPackage, lines: 0, bytes: sourceBytes ?? Buffer.byteLength(source),
     imports: [], classes: [], functions: [], suppressions: [], issues: [], asyncLibraries: [],
     hasMainGuard: false, classAttributes: [],
   };
@@ -168,11 +198,40 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   out.lines = countLines(source);
   out.functions.push(newFunction('<module>', '<module>', 'module', { line: 1, column: 1, endLine: out.lines, endColumn: 1 }, -1, ''));
   const frames: Frame[] = [{ kind: F.Function, depth: 0, child: 0, fn: 0, loops: [], loopIndexes: [] }];
-  /** Innermost function and class-or-function scope frames. */
+  /** Innermost function and class-or-function scope frames, and the innermost loop frame (header included). */
   let fnFrame = frames[0];
   let scopeFrame = frames[0];
+  let loopFrame: Frame | undefined;
+  /** Function and class frames open. */
+  let scopeDepth = 0;
   let pendingDecorators: string[] = [];
-  let errorCount = 0;
+  let calls = 0;
+  let bindings = 0;
+  /** Characters of long callee texts that may still be normalised (keeps the walk linear). */
+  let calleeBudget = 4 * source.length + 1_000_000;
+  const limited = new Set<string>();
+  /** Records, once per kind, that a bound was met at `index`. */
+  const limit = (what: string, index: number, message: string) => {
+    if (limited.has(what)) return;
+    limited.add(what);
+    out.issues.push({ kind: 'limit', line: lineOf(index), message });
+  };
+  const addBinding = (fn: RawFunction, binding: RawBinding) => {
+    if (bindings++ < LIMITS.bindings) fn.raw.bindings.push(binding);
+    else limit('bindings', lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
+  };
+  /** The normalised callee of the node under the cursor ('' when too long to be useful). */
+  const calleeOf = (c: Parser.TreeCursor) => {
+    lastStart = c.startIndex;
+    lastEnd = c.endIndex;
+    const length = lastEnd - lastStart;
+    if (length > 256) {
+      if (length > calleeBudget) return '';
+      calleeBudget -= length;
+    }
+    const callee = normaliseCallee(source.slice(lastStart, lastEnd));
+    return callee.length > LIMITS.callee ? '' : callee;
+  };
 
   const current = () => out.functions[fnFrame.fn!];
   const innermostLoop = () => fnFrame.loops!.length ? fnFrame.loops![fnFrame.loops!.length - 1] : undefined;
@@ -186,27 +245,22 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     if (loop) loop[kind]++;
   };
 
-  const recomputeScopes = () => {
-    fnFrame = frames[0];
-    scopeFrame = frames[0];
-    for (const frame of frames) {
-      if (frame.kind === F.Function) fnFrame = scopeFrame = frame;
-      else if (frame.kind === F.Class) scopeFrame = frame;
-    }
-  };
-
+  // Frames close innermost first, so the frame around a closing one is restored in constant time.
   const pop = (frame: Frame) => {
     switch (frame.kind) {
       case F.Function:
       case F.Class:
-        return true;
+        fnFrame = frame.outerFn!;
+        scopeFrame = frame.outerScope!;
+        scopeDepth--;
+        return;
       case F.Loop:
       case F.ForTarget: {
-        if (!frame.inBody) return false;
-        const owner = fnFrameOf(frames, frame);
-        owner.loops!.pop();
-        owner.loopIndexes!.pop();
-        return false;
+        loopFrame = frame.outerLoop;
+        if (!frame.inBody) return;
+        fnFrame.loops!.pop();
+        fnFrame.loopIndexes!.pop();
+        return;
       }
       case F.Assign: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
@@ -214,50 +268,55 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           // Class body: an attribute of the class, not a name of the enclosing scope.
           const name = (frame.left ?? '').trim();
           const typed = value || (frame.annotation ? `<annotation>${frame.annotation}` : '');
-          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && typed) out.classAttributes.push({ cls: frame.inClass, name, value: typed, line: frame.line ?? 0 });
-          return false;
+          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && typed) {
+            if (bindings++ < LIMITS.bindings) out.classAttributes.push({ cls: frame.inClass, name, value: typed, line: frame.line ?? 0 });
+            else limit('bindings', lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
+          }
+          return;
         }
         if (frame.annotation) bindTargets(frame.left ?? '', `<annotation>${frame.annotation}`, frame);
         else if (frame.tuple) bindTuple(frame.left ?? '', frame.tuple, frame);
         else bindTargets(frame.left ?? '', value, frame);
-        return false;
+        return;
       }
-      case F.AsPattern:
-        return false;
       case F.Return: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value;
-        if (value) out.functions[fnFrameOf(frames, frame).fn!].raw.returns.push(value);
-        return false;
+        const returns = current().raw.returns;
+        if (value && returns.length < LIMITS.perFunction) returns.push(value);
+        return;
       }
       default:
-        return false;
+        return;
     }
   };
 
   const bindTargets = (left: string, value: string, frame: Frame) => {
-    const fn = out.functions[fnFrameOf(frames, frame).fn!];
+    const fn = current();
     const line = frame.line ?? 0;
+    // A target this long is not code anyone wrote by hand; reading it could cost its square.
+    if (left.length > 65536) return;
     const attr = /^(self|cls)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(left);
     if (attr) {
-      fn.raw.bindings.push({ name: attr[2], value, line, attribute: true });
+      addBinding(fn, { name: attr[2], value, line, attribute: true });
       return;
     }
     const names = targetNames(left);
     const single = names.length === 1 && names[0] === left.trim();
-    for (const name of names) fn.raw.bindings.push({ name, value: single ? value : '', line });
+    for (const name of names) addBinding(fn, { name, value: single ? value : '', line });
   };
 
   const bindTuple = (left: string, value: string, frame: Frame) => {
+    if (left.length > 65536 || value.length > 65536) return bindTargets(left, '', frame);
     const names = targetNames(left);
     const parts = splitTopLevel(value.trim().replace(/^\((.*)\)$/s, '$1'));
     if (parts.length !== names.length || names.length !== splitTopLevel(left.trim().replace(/^\((.*)\)$/s, '$1')).length) {
       bindTargets(left, '', frame);
       return;
     }
-    const fn = out.functions[fnFrameOf(frames, frame).fn!];
+    const fn = current();
     names.forEach((name, i) => {
       const part = normaliseCallee(parts[i]);
-      fn.raw.bindings.push({ name, value: /^[A-Za-z_][\w.]*(\(\))?$/.test(part) ? part : '', line: frame.line ?? 0 });
+      addBinding(fn, { name, value: /^[A-Za-z_][\w.]*(\(\))?$/.test(part) ? part : '', line: frame.line ?? 0 });
     });
   };
 
@@ -281,7 +340,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         if (call && call.callee === 'range') {
           const bound = Number(text(c).replace(/_/g, ''));
           // The nearest loop, header included: `for i in range(10_000)` bounds that loop.
-          const loop = frames.findLast((f) => f.loop !== undefined)?.loop;
+          const loop = loopFrame?.loop;
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
         return { kind: 'literal' };
@@ -301,16 +360,36 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const leaf = leafTable();
   let depth = 0;
   let pendingArg: ArgFact | undefined;
+  /** Moves the cursor to the next node in document order (into the children if `descend`); false at the end. */
+  const next = (descend: boolean): boolean => {
+    if (descend && cursor.gotoFirstChild()) {
+      depth++;
+      return true;
+    }
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return false;
+      depth--;
+    }
+    return true;
+  };
+  /** Whether a def, lambda or class may be recorded here; if not, the bound met is recorded. */
+  const withinBounds = (what: string, tooMany: boolean): boolean => {
+    if (scopeDepth >= LIMITS.scopeDepth) {
+      limit('depth', cursor.startIndex, `${what} nested more than ${LIMITS.scopeDepth} definitions deep; the code inside it was not analysed`);
+      return false;
+    }
+    if (tooMany) {
+      limit(what, cursor.startIndex, `more than ${what === 'a class' ? `${LIMITS.classes} classes` : `${LIMITS.functions} functions and lambdas`}; the later ones were not analysed`);
+      return false;
+    }
+    return true;
+  };
 
   walk: for (;;) {
     const typeId = cursor.nodeTypeId;
     const code = codes[typeId];
     // Leave every frame this node is not inside.
-    let popped = false;
-    while (frames.length > 1 && frames[frames.length - 1].depth >= depth) {
-      if (pop(frames.pop()!)) popped = true;
-    }
-    if (popped) recomputeScopes();
+    while (frames.length > 1 && frames[frames.length - 1].depth >= depth) pop(frames.pop()!);
     let descend = true;
     let awaited = false;
 
@@ -322,7 +401,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         case F.Call:
           if (parent.child === 1) {
             const call = parent.call!;
-            call.callee = normaliseCallee(text(cursor));
+            call.callee = calleeOf(cursor);
             // The call starts where its callee starts; the span covers the callee.
             const line = lineOf(lastStart);
             const endLine = lineOf(lastEnd);
@@ -331,6 +410,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           else if (code === K.ArgumentList) frames.push({ kind: F.Args, depth, child: 0, call: parent.call });
           break;
         case F.Args: {
+          if (parent.call!.args.length >= LIMITS.argsPerCall) {
+            // Leave the argument list: what is left of it is not recorded, nor walked.
+            limit('args', cursor.startIndex, `a call with more than ${LIMITS.argsPerCall} arguments; only the first ${LIMITS.argsPerCall} were recorded`);
+            cursor.gotoParent();
+            depth--;
+            if (next(false)) continue walk;
+            break walk;
+          }
           if (code === K.KeywordArgument) {
             const arg: ArgFact = { kind: 'other' };
             parent.call!.args.push(arg);
@@ -399,7 +486,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         case F.ForTarget:
         case F.Loop:
           if (parent.kind === F.ForTarget && (code === K.Identifier || code === K.PatternList || code === K.Attribute)) {
-            for (const name of targetNames(text(cursor))) current().raw.bindings.push({ name, value: '', line: 0 });
+            const target = text(cursor);
+            if (target.length <= 65536) for (const name of targetNames(target)) addBinding(current(), { name, value: '', line: 0 });
             parent.kind = F.Loop; // the target is read; the frame goes on as the loop
           } else if (code === K.AsyncKeyword) parent.loop!.awaits++;
           else if (code === K.Block && !parent.inBody) {
@@ -415,51 +503,79 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     switch (code) {
       case K.FunctionDef:
       case K.Lambda: {
+        const isLambda = code === K.Lambda;
+        if (!withinBounds(isLambda ? 'a lambda' : 'a def', out.functions.length >= LIMITS.functions)) {
+          if (!isLambda) pendingDecorators = [];
+          descend = false;
+          break;
+        }
         const node = cursor.currentNode;
         const span = spanOf(node);
-        const isLambda = code === K.Lambda;
         const name = isLambda ? `<lambda:${span.line}>` : node.childForFieldName('name')?.text ?? '<anonymous>';
         const prefix = scopeQualname();
+        const qualname = prefix ? `${prefix}.${name}` : name;
+        if (qualname.length > LIMITS.qualname) {
+          limit('qualname', cursor.startIndex, `a qualified name longer than ${LIMITS.qualname} characters; that definition was not analysed`);
+          if (!isLambda) pendingDecorators = [];
+          descend = false;
+          break;
+        }
         const className = !isLambda && scopeFrame.kind === F.Class ? out.classes[scopeFrame.cls!].qualname : '';
-        const fn = newFunction(name, prefix ? `${prefix}.${name}` : name, isLambda ? 'lambda' : 'def', span, fnFrame.fn!, className);
+        const fn = newFunction(name, qualname, isLambda ? 'lambda' : 'def', span, fnFrame.fn!, className);
         const params = node.childForFieldName('parameters');
-        if (params) fn.params = parseParams(params.text);
+        if (params) {
+          const paramsText = params.text;
+          if (paramsText.length <= 65536) fn.params = parseParams(paramsText).slice(0, LIMITS.perFunction);
+        }
         if (!isLambda) {
           fn.isAsync = source.startsWith('async', node.startIndex);
-          fn.decorators = pendingDecorators;
+          fn.decorators = pendingDecorators.slice(0, LIMITS.perFunction);
           pendingDecorators = [];
           if (scopeFrame.kind === F.Function) out.functions[fnFrame.fn!].raw.defs.set(name, fn.qualname);
         }
         const index = out.functions.push(fn) - 1;
         if (isLambda && pendingArg && pendingArg.kind === 'lambda') pendingArg.lambda = index;
         if (isLambda && parent.kind === F.Assign && parent.child >= 3) parent.value = `<local>${fn.qualname}`;
-        const frame: Frame = { kind: F.Function, depth, child: 0, fn: index, loops: [], loopIndexes: [] };
+        const frame: Frame = { kind: F.Function, depth, child: 0, fn: index, loops: [], loopIndexes: [], outerFn: fnFrame, outerScope: scopeFrame };
         frames.push(frame);
+        scopeDepth++;
         fnFrame = scopeFrame = frame;
         break;
       }
       case K.ClassDef: {
+        if (!withinBounds('a class', out.classes.length >= LIMITS.classes)) {
+          pendingDecorators = [];
+          descend = false;
+          break;
+        }
         const node = cursor.currentNode;
         const name = node.childForFieldName('name')?.text ?? '<anonymous>';
         const prefix = scopeQualname();
+        if (prefix.length + name.length >= LIMITS.qualname) {
+          limit('qualname', cursor.startIndex, `a qualified name longer than ${LIMITS.qualname} characters; that definition was not analysed`);
+          pendingDecorators = [];
+          descend = false;
+          break;
+        }
         const supers = node.childForFieldName('superclasses');
         const bases = supers
           ? splitTopLevel(supers.text.slice(1, -1)).filter((b) => !/^[A-Za-z_]\w*\s*=/.test(b) && !b.startsWith('*')).map(normaliseCallee)
           : [];
         const cls: ClassFact = {
           name, qualname: prefix ? `${prefix}.${name}` : name, bases, span: spanOf(node),
-          decorators: pendingDecorators, attributes: [],
+          decorators: pendingDecorators.slice(0, LIMITS.perFunction), attributes: [],
         };
         pendingDecorators = [];
         if (scopeFrame.kind === F.Function) out.functions[fnFrame.fn!].raw.defs.set(name, cls.qualname);
         const index = out.classes.push(cls) - 1;
-        const frame: Frame = { kind: F.Class, depth, child: 0, cls: index };
+        const frame: Frame = { kind: F.Class, depth, child: 0, cls: index, outerFn: fnFrame, outerScope: scopeFrame };
         frames.push(frame);
+        scopeDepth++;
         scopeFrame = frame;
         break;
       }
       case K.Decorator:
-        pendingDecorators.push(normaliseCallee(text(cursor).replace(/^@\s*/, '')));
+        if (pendingDecorators.length < LIMITS.perFunction) pendingDecorators.push(normaliseCallee(text(cursor).replace(/^@\s*/, '')));
         descend = false;
         break;
       // Read as text where needed; nothing below them is used.
@@ -468,6 +584,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         descend = false;
         break;
       case K.Call: {
+        if (calls >= LIMITS.calls) {
+          limit('calls', cursor.startIndex, `more than ${LIMITS.calls} calls; the later ones were not analysed`);
+          descend = false;
+          break;
+        }
+        calls++;
         const call: CallFact = { callee: '', target: '', span: { line: 0, column: 0, endLine: 0, endColumn: 0 }, args: [] };
         if (awaited) call.awaited = true;
         if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
@@ -495,6 +617,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.For:
       case K.While:
       case K.Comprehension: {
+        if (current().loops.length >= LIMITS.loopsPerFunction) {
+          limit('loops', cursor.startIndex, `a function with more than ${LIMITS.loopsPerFunction} loops; the later ones were not analysed`);
+          descend = false;
+          break;
+        }
         const startIndex = cursor.startIndex;
         const line = lineOf(startIndex);
         const loop: LoopFact = {
@@ -509,7 +636,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           fnFrame.loopIndexes!.push(loopIndex);
           fnFrame.loops!.push(loop);
         }
-        frames.push({ kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn, loopIndex, inBody });
+        const frame: Frame = { kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn, loopIndex, inBody, outerLoop: loopFrame };
+        frames.push(frame);
+        loopFrame = frame;
         break;
       }
       case K.Arithmetic:
@@ -538,6 +667,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         const importText = text(cursor);
         const line = lineOf(lastStart);
         for (const imp of parseImport(importText, module, isPackage)) {
+          if (out.imports.length >= LIMITS.imports) {
+            limit('imports', lastStart, `more than ${LIMITS.imports} imported names; the later ones were not recorded`);
+            break;
+          }
           out.imports.push({ local: imp.local, target: imp.target, line, scope: fnFrame.fn!, ...(imp.star ? { star: true } : {}) });
         }
         descend = false;
@@ -549,38 +682,31 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.If:
         if (depth === 1) frames.push({ kind: F.If, depth, child: 0, line: cursor.startPosition.row + 1, endLine: cursor.endPosition.row + 1 });
         break;
-      case K.Global:
-        current().raw.globals.push(...text(cursor).replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim()));
+      case K.Global: {
+        const globals = current().raw.globals;
+        for (const name of text(cursor).replace(/^(global|nonlocal)\s+/, '').split(',')) {
+          if (globals.length < LIMITS.perFunction) globals.push(name.trim());
+        }
         descend = false;
         break;
+      }
       case K.StringLike:
       case K.Comment:
         descend = false;
         break;
-      case K.ErrorNode:
-        if (errorCount++ < 5) {
-          out.issues.push({ kind: 'syntax', line: cursor.startPosition.row + 1, message: 'syntax error; the rest of the file was analysed as far as it parsed' });
-        }
-        break;
+      // An ERROR node (syntax errors are reported by parse/recover.ts) is walked like any other:
+      // what tree-sitter could structure inside it is analysed.
     }
     if (code !== K.Lambda && code !== K.Call) pendingArg = undefined;
 
-    let isLeaf = leaf[typeId];
-    if (isLeaf < 0) isLeaf = leaf[typeId] = LEAF_TYPES.has(cursor.nodeType) || !cursor.nodeIsNamed ? 1 : 0;
-    if (descend && isLeaf === 0 && cursor.gotoFirstChild()) {
-      depth++;
-      continue;
+    if (descend) {
+      let isLeaf = leaf[typeId];
+      if (isLeaf < 0) isLeaf = leaf[typeId] = LEAF_TYPES.has(cursor.nodeType) || !cursor.nodeIsNamed ? 1 : 0;
+      descend = isLeaf === 0;
     }
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) break walk;
-      depth--;
-    }
+    if (!next(descend)) break;
   }
   while (frames.length > 1) pop(frames.pop()!);
-
-  if (errorCount === 0 && tree.rootNode.hasError) {
-    out.issues.push({ kind: 'syntax', message: 'syntax error (a missing token); the file was analysed as far as it parsed' });
-  }
   // Arguments that are calls: record the callee text.
   for (const fn of out.functions) {
     for (const call of fn.calls) {
@@ -592,7 +718,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
     }
   }
-  out.suppressions = suppressions(source);
+  out.suppressions = suppressions(source, tree);
   return out;
 }
 
@@ -608,16 +734,8 @@ let cachedLeaf: Int8Array | undefined;
 
 /** Per type id: 1 for a leaf, 0 for a node with children, -1 not yet seen (learned on first sight). */
 function leafTable(): Int8Array {
-  cachedLeaf ??= new Int8Array(2048).fill(-1);
+  cachedLeaf ??= new Int8Array(65536).fill(-1);
   return cachedLeaf;
-}
-
-function fnFrameOf(frames: Frame[], frame: Frame): Frame {
-  if (frame.fn !== undefined && (frame.kind === F.Loop || frame.kind === F.ForTarget)) {
-    for (let i = frames.length - 1; i >= 0; i--) if (frames[i].kind === F.Function && frames[i].fn === frame.fn) return frames[i];
-  }
-  for (let i = frames.length - 1; i >= 0; i--) if (frames[i].kind === F.Function) return frames[i];
-  return frames[0];
 }
 
 function spanOf(node: Parser.SyntaxNode): Span {
@@ -663,13 +781,17 @@ export function moduleName(rel: string): { module: string; isPackage: boolean } 
 
 const SUPPRESSION = /#\s*(?:noqa|gil-audit:\s*ignore)\b(?:\s*(?::|\[)\s*([A-Za-z0-9_, ]+)\]?)?/g;
 
-/** `# noqa`, `# noqa: GA101, ASYNC251` and `# gil-audit: ignore[GA101]` comments. */
-function suppressions(source: string): ModuleFacts['suppressions'] {
+/**
+ * `# noqa`, `# noqa: GA101, ASYNC251` and `# gil-audit: ignore[GA101]` comments. Only comments
+ * count: the same text inside a string literal (`x = "# noqa"`) suppresses nothing.
+ */
+function suppressions(source: string, tree: Parser.Tree): ModuleFacts['suppressions'] {
   if (!source.includes('noqa') && !source.includes('gil-audit')) return [];
   const out: ModuleFacts['suppressions'] = [];
   let line = 1;
   let last = 0;
   for (const match of source.matchAll(SUPPRESSION)) {
+    if (tree.rootNode.descendantForIndex(match.index!, match.index! + 1).type !== 'comment') continue;
     for (let i = source.indexOf('\n', last); i !== -1 && i < match.index!; i = source.indexOf('\n', i + 1)) line++;
     last = match.index!;
     const codes = (match[1] ?? '').split(/[\s,]+/).filter((c) => /^[A-Z]+[0-9]+$/.test(c));

@@ -3,10 +3,11 @@
  *
  * Stage: facts. Runs inside a parse worker; the syntax tree is dropped as soon as its facts are out.
  */
-import { readFileSync } from 'node:fs';
 import type Parser from 'tree-sitter';
 import type { TypeIds } from '../parse/language.js';
-import { decodeSource } from './read-source.js';
+import { boundSource } from '../parse/bound.js';
+import { parseRecovering } from '../parse/recover.js';
+import { decodeSource, readSourceFile } from './read-source.js';
 import { extract, moduleName } from './extract.js';
 import { resolveModule } from './resolve-local.js';
 import { sharedStateFacts } from './shared-state.js';
@@ -15,28 +16,33 @@ import type { FileIssue, ModuleFacts } from './types.js';
 export interface FactsRequest {
   abs: string;
   rel: string;
+  /** The path as bytes, for a name that is not valid UTF-8 (`abs` and `rel` then hold a lossy decoding). */
+  raw?: Uint8Array;
 }
 
-/** Reads synchronously: it runs in a worker thread, and opening file handles asynchronously per file costs more than it saves. */
-export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, maxBytes?: number): ModuleFacts {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(req.abs);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return emptyFacts(req.rel, 0, [{ kind: 'unreadable', message: `cannot read file: ${code}; check its permissions or exclude it` }]);
-  }
-  const decoded = decodeSource(bytes, maxBytes);
-  if (decoded.text === null) return emptyFacts(req.rel, bytes.length, decoded.issues);
+/**
+ * Reads synchronously: it runs in a worker thread, and opening file handles asynchronously per
+ * file costs more than it saves. `allowed`: the real paths the file may lie in (see readSourceFile).
+ */
+export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, maxBytes?: number, allowed?: readonly string[]): ModuleFacts {
+  const file = req.raw ? Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength) : req.abs;
+  const read = readSourceFile(file, allowed, maxBytes);
+  if ('issue' in read) return emptyFacts(req.rel, read.size, [read.issue]);
+  const decoded = decodeSource(read.bytes, maxBytes);
+  if (decoded.text === null) return emptyFacts(req.rel, read.bytes.length, decoded.issues);
   return factsForSource(decoded.text, req.rel, parser, ids, decoded.issues);
 }
 
 export function factsForSource(source: string, rel: string, parser: Parser, ids: TypeIds, issues: FileIssue[] = []): ModuleFacts {
-  const tree = parser.parse(source);
-  const raw = extract(tree, source, rel, ids);
+  // Trimmed first (a file of tiny tokens would make a huge tree), then parsed with recovery.
+  const bounded = boundSource(source);
+  const parsed = parseRecovering(parser, bounded.text);
+  const raw = extract(parsed.tree, parsed.source, rel, ids, parsed.source === source ? undefined : Buffer.byteLength(source));
+  for (const limit of bounded.limits) issues.push({ kind: 'limit', line: limit.line, message: limit.message });
+  for (const error of parsed.errors) issues.push({ kind: 'syntax', line: error.line, message: error.message });
   raw.issues.unshift(...issues);
   const facts = resolveModule(raw);
-  const shared = sharedStateFacts(tree, source);
+  const shared = sharedStateFacts(parsed.tree, parsed.source);
   if (shared) facts.sharedState = shared;
   return facts;
 }

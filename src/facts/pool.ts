@@ -8,10 +8,17 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ModuleFacts } from './types.js';
 
+/** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
+export interface PoolFile {
+  abs: string;
+  rel: string;
+  raw?: Uint8Array;
+}
+
 export interface WorkerRequest {
   id: number;
   mode: 'facts' | 'floor';
-  files: { abs: string; rel: string }[];
+  files: PoolFile[];
 }
 
 export interface WorkerResponse {
@@ -24,6 +31,8 @@ export interface WorkerResponse {
 export interface PoolOptions {
   jobs?: number;
   maxBytes?: number;
+  /** Real paths the files may lie in (the audit root...): a file that leads elsewhere when read is not read. */
+  allowed?: readonly string[];
   /** Called after each batch with the number of files done so far. */
   onProgress?: (done: number, total: number) => void;
   /** Applied to each batch's facts on arrival (to drop what later stages cannot use, early). */
@@ -33,9 +42,9 @@ export interface PoolOptions {
 const BATCH = 16;
 
 /** Runs every file through the workers; resolves with facts in input order. */
-export async function runPool(files: { abs: string; rel: string }[], mode: 'facts', options?: PoolOptions): Promise<ModuleFacts[]>;
-export async function runPool(files: { abs: string; rel: string }[], mode: 'floor', options?: PoolOptions): Promise<{ files: number; bytes: number }>;
-export async function runPool(files: { abs: string; rel: string }[], mode: 'facts' | 'floor', options: PoolOptions = {}): Promise<ModuleFacts[] | { files: number; bytes: number }> {
+export async function runPool(files: PoolFile[], mode: 'facts', options?: PoolOptions): Promise<ModuleFacts[]>;
+export async function runPool(files: PoolFile[], mode: 'floor', options?: PoolOptions): Promise<{ files: number; bytes: number }>;
+export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', options: PoolOptions = {}): Promise<ModuleFacts[] | { files: number; bytes: number }> {
   const jobs = Math.max(1, Math.min(options.jobs ?? availableParallelism(), Math.ceil(files.length / BATCH) || 1));
   const batches: WorkerRequest[] = [];
   for (let i = 0; i < files.length; i += BATCH) batches.push({ id: batches.length, mode, files: files.slice(i, i + BATCH) });
@@ -44,7 +53,7 @@ export async function runPool(files: { abs: string; rel: string }[], mode: 'fact
   let next = 0;
   let done = 0;
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes } }));
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes, allowed: options.allowed } }));
   try {
     await Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
       let inFlight = 0;

@@ -6,6 +6,8 @@
  * rules: a function sees its own names, then those of enclosing functions (not of class bodies),
  * then the module's, then the builtins. `self.x` inside a method resolves through the class's
  * attributes; what needs other modules (base classes, re-exports) is left to the graph stage.
+ * Every lookup is bounded (a depth limit) and takes logarithmic time in the bindings of a name,
+ * so a generated file that rebinds one name a hundred thousand times stays linear.
  */
 import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
@@ -40,8 +42,10 @@ class ModuleResolver {
   private readonly classByQualname = new Map<string, number>();
   private readonly attributes = new Map<string, Map<string, string>>();
   /** Per function: its plain (non-attribute) bindings by name, in source order. */
-  private readonly bindingsByName = new Map<number, Map<string, RawBinding[]>>();
+  private readonly bindingsByName = new Map<number, Map<string, Bindings>>();
   private readonly hasStarImport: boolean;
+  /** Functions (not the module body) by qualified name, the first of each name. */
+  private readonly functionByQualname = new Map<string, number>();
 
   constructor(private readonly raw: RawModule) {
     this.prefix = raw.module ? `${raw.module}.` : '';
@@ -54,19 +58,24 @@ class ModuleResolver {
       if (!scope.has(imp.local)) scope.set(imp.local, imp.target.replace(/^builtins\./, ''));
     }
     raw.classes.forEach((cls, i) => this.classByQualname.set(cls.qualname, i));
+    raw.functions.forEach((fn, i) => {
+      if (fn.kind !== 'module' && !this.functionByQualname.has(fn.qualname)) this.functionByQualname.set(fn.qualname, i);
+    });
     this.hasStarImport = raw.imports.some((i) => i.star);
   }
 
-  private bindingsOf(fn: number, name: string): RawBinding[] | undefined {
+  private bindingsOf(fn: number, name: string): Bindings | undefined {
     let map = this.bindingsByName.get(fn);
     if (!map) {
-      map = new Map();
+      const lists = new Map<string, RawBinding[]>();
       for (const b of this.raw.functions[fn].raw.bindings) {
         if (b.attribute) continue;
-        const list = map.get(b.name);
+        const list = lists.get(b.name);
         if (list) list.push(b);
-        else map.set(b.name, [b]);
+        else lists.set(b.name, [b]);
       }
+      map = new Map();
+      for (const [key, list] of lists) map.set(key, indexBindings(list));
       this.bindingsByName.set(fn, map);
     }
     return map.get(name);
@@ -136,9 +145,7 @@ class ModuleResolver {
   private definingScope(classQualname: string): number {
     const dot = classQualname.lastIndexOf('.');
     if (dot < 0) return 0;
-    const outer = classQualname.slice(0, dot);
-    const index = this.raw.functions.findIndex((f) => f.qualname === outer && f.kind !== 'module');
-    return index < 0 ? 0 : index;
+    return this.functionByQualname.get(classQualname.slice(0, dot)) ?? 0;
   }
 
   private resolveCall(call: CallFact, fnIndex: number): void {
@@ -208,7 +215,7 @@ class ModuleResolver {
       if (fn.raw.globals.includes(name)) break;
       // A name rebound before this line is that binding, not the parameter.
       const bindings = this.bindingsOf(f, name);
-      const rebound = bindings && pickBinding(bindings, name, line);
+      const rebound = bindings && pickBinding(bindings, line);
       if (rebound && rebound.line <= line && rebound.line > fn.span.line) {
         if (!rebound.value) return UNKNOWN;
         const resolved = this.resolveExpr(rebound.value, f, rebound.line, depth + 1);
@@ -231,7 +238,7 @@ class ModuleResolver {
       if (imported) return { value: imported, resolution: 'import' };
       const def = fn.raw.defs.get(name);
       if (def) return { value: this.prefix + def, resolution: 'local-def' };
-      const binding = bindings && pickBinding(bindings, name, line);
+      const binding = bindings && pickBinding(bindings, line);
       if (binding) {
         if (!binding.value) return UNKNOWN;
         const resolved = this.resolveExpr(binding.value, f, binding.line, depth + 1);
@@ -245,7 +252,7 @@ class ModuleResolver {
     const def = module.raw.defs.get(name);
     if (def) return { value: this.prefix + def, resolution: 'local-def' };
     const moduleBindings = this.bindingsOf(0, name);
-    const binding = moduleBindings && pickBinding(moduleBindings, name, Number.MAX_SAFE_INTEGER);
+    const binding = moduleBindings && pickBinding(moduleBindings, Number.MAX_SAFE_INTEGER);
     if (binding) {
       if (!binding.value) return UNKNOWN;
       const resolved = this.resolveExpr(binding.value, 0, binding.line, depth + 1);
@@ -259,14 +266,52 @@ class ModuleResolver {
   }
 }
 
-/** The binding of `name` in effect at `line`: the last one before it, else the first after it. */
-function pickBinding(bindings: RawFunction['raw']['bindings'], name: string, line: number) {
-  let before: (typeof bindings)[number] | undefined;
-  let after: (typeof bindings)[number] | undefined;
-  for (const b of bindings) {
-    if (b.name !== name || b.attribute) continue;
-    if (b.line <= line) before = b;
-    else if (!after) after = b;
+/**
+ * The bindings of one name in one function, in source order, with what answers "the last one
+ * at or before line L" and "the first one after L" by binary search, whatever the order of
+ * their lines (loop targets carry line 0): `suffixMin[i]` is the least line from i on (it
+ * grows with i), `prefixMax[i]` the greatest line up to i (it grows too).
+ */
+interface Bindings {
+  list: RawBinding[];
+  suffixMin: number[];
+  prefixMax: number[];
+}
+
+function indexBindings(list: RawBinding[]): Bindings {
+  const n = list.length;
+  const suffixMin = new Array<number>(n);
+  const prefixMax = new Array<number>(n);
+  for (let i = n - 1, min = Infinity; i >= 0; i--) suffixMin[i] = min = Math.min(min, list[i].line);
+  for (let i = 0, max = -Infinity; i < n; i++) prefixMax[i] = max = Math.max(max, list[i].line);
+  return { list, suffixMin, prefixMax };
+}
+
+/** The binding in effect at `line`: the last one (in source order) at or before it, else the first after it. */
+function pickBinding(bindings: Bindings, line: number): RawBinding | undefined {
+  const { list, suffixMin, prefixMax } = bindings;
+  // The largest i with suffixMin[i] <= line is the last binding at or before `line`.
+  let lo = 0;
+  let hi = list.length - 1;
+  let before = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (suffixMin[mid] <= line) {
+      before = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
-  return before ?? after;
+  if (before >= 0) return list[before];
+  // The smallest i with prefixMax[i] > line is the first binding after it.
+  lo = 0;
+  hi = list.length - 1;
+  let after = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (prefixMax[mid] > line) {
+      after = mid;
+      hi = mid - 1;
+    } else lo = mid + 1;
+  }
+  return after >= 0 ? list[after] : undefined;
 }

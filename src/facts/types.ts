@@ -166,8 +166,11 @@ export interface SuppressionFact {
 
 /** A problem found while reading or parsing the file. The file is still analysed where possible. */
 export interface FileIssue {
-  /** `syntax` (tree-sitter recovered), `encoding`, `binary`, `too-large`, `unreadable`. */
-  kind: 'syntax' | 'encoding' | 'binary' | 'too-large' | 'unreadable';
+  /**
+   * `syntax` (tree-sitter recovered), `encoding`, `binary`, `too-large`, `unreadable`, `limit`
+   * (the file would record absurdly many facts: it was analysed up to a bound).
+   */
+  kind: 'syntax' | 'encoding' | 'binary' | 'too-large' | 'unreadable' | 'limit';
   message: string;
   line?: number;
 }

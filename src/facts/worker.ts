@@ -16,7 +16,7 @@ import type { ModuleFacts } from './types.js';
 
 const parser = createParser();
 const ids = typeIds(parser);
-const maxBytes = (workerData as { maxBytes?: number } | undefined)?.maxBytes;
+const { maxBytes, allowed } = (workerData ?? {}) as { maxBytes?: number; allowed?: string[] };
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Batches are handled one after another, though the pool sends the next before this one ends.
@@ -36,7 +36,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         response.floor.files++;
         response.floor.bytes += text.length;
       } else {
-        facts.push(factsForFile(file, parser, ids, maxBytes));
+        facts.push(factsForFile(file, parser, ids, maxBytes, allowed));
       }
     } catch (error) {
       facts.push({

@@ -6,6 +6,11 @@
  * edges between functions. Resolution follows imports and re-exports across modules, `self`
  * through project base classes, instances made from project classes, and values returned by
  * project factory functions.
+ *
+ * Module names come from paths, so they may hold any character a directory name may (`my dir`,
+ * `web-app`): a dotted name is matched against the symbol table by its prefixes, never split
+ * into identifiers. Every resolution is bounded: a depth limit, and a visited set for star
+ * imports (a package star-importing modules that import it back).
  */
 import type { CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 
@@ -90,7 +95,9 @@ export class ProjectIndex {
     // A directory without `__init__.py` is not a package, so code under `src/` or a scripts
     // folder is imported by the name below it: `src/pkg/mod.py` is also `pkg.mod`.
     for (const module of this.modules) {
-      const parts = module.module.split('.');
+      // Path components, not the dotted name split at dots: a directory name may hold a dot.
+      const parts = module.path.replace(/\.pyi?$/, '').split('/');
+      if (module.isPackage) parts.pop();
       const dirs = module.path.split('/').slice(0, -1);
       for (let drop = 1; drop < parts.length; drop++) {
         if (packages.has(dirs.slice(0, drop).join('/'))) break;
@@ -184,7 +191,9 @@ export class ProjectIndex {
       const stars: string[] = [];
       for (const i of module.imports) {
         if (i.scope !== 0) continue;
-        if (i.star) stars.push(i.target);
+        if (i.star) {
+          if (!stars.includes(i.target)) stars.push(i.target);
+        }
         else if (!imports.has(i.local)) imports.set(i.local, i.target);
       }
       const bindings = new Map<string, string>();
@@ -211,22 +220,21 @@ export class ProjectIndex {
    * Resolves an absolute dotted name with `()` (instance) and `[]` (item) steps to a project
    * function, or to the canonical name of an external API.
    */
-  resolveName(target: string, depth: number): CallTarget {
+  resolveName(target: string, depth: number, seen?: Set<string>): CallTarget {
     if (depth > 8) return { kind: 'unknown' };
-    const steps = target.match(/\(\)|\[\]|\.?[A-Za-z_][A-Za-z0-9_-]*|\.?""/g) ?? [];
-    // Longest prefix of plain names that is a project symbol.
-    let name = '';
+    // Longest prefix that is a project symbol, ending before a `.`, `(` or `[`, or at the end.
     let found: { entry: SymbolEntry; end: number } | undefined;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i];
-      if (step === '()' || step === '[]') break;
-      name += step;
-      const entry = this.symbols.get(name);
-      if (entry) found = { entry, end: i + 1 };
+    for (let i = 1; i <= target.length; i++) {
+      if (i < target.length) {
+        const ch = target.charCodeAt(i);
+        if (ch !== 0x2e && ch !== 0x28 && ch !== 0x5b) continue;
+      }
+      const entry = this.symbols.get(target.slice(0, i));
+      if (entry) found = { entry, end: i };
     }
     if (!found) return { kind: 'external', name: this.canonical(target) };
-    const rest = steps.slice(found.end);
-    const restText = rest.join('');
+    const restText = target.slice(found.end);
+    const rest: string[] = restText.match(/\(\)|\[\]|\.?""|\.?[^.()[\]"]+/g) ?? [];
     const entry = found.entry;
     if (entry.kind === 'module') {
       if (rest.length === 0) return { kind: 'unknown' };
@@ -234,11 +242,17 @@ export class ProjectIndex {
       // A name bound in that module by an import or an assignment: follow it.
       const names = this.topLevel(entry.module);
       const imported = names.imports.get(first);
-      if (imported) return this.resolveName(imported + rest.slice(1).join(''), depth + 1);
+      if (imported) return this.resolveName(imported + rest.slice(1).join(''), depth + 1, seen);
       const binding = names.bindings.get(first);
-      if (binding) return this.resolveName(binding + rest.slice(1).join(''), depth + 1);
+      if (binding) return this.resolveName(binding + rest.slice(1).join(''), depth + 1, seen);
       for (const star of names.stars) {
-        const resolved = this.resolveName(`${star}${restText}`, depth + 1);
+        // Only a project module can define a project function (a star from a C extension, say, cannot).
+        if (this.symbols.get(star)?.kind !== 'module') continue;
+        const next = `${star}${restText}`;
+        seen ??= new Set();
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const resolved = this.resolveName(next, depth + 1, seen);
         if (resolved.kind === 'function') return resolved;
       }
       // Not defined in the project module: a same-named external module (e.g. a project file
@@ -250,7 +264,7 @@ export class ProjectIndex {
       if (rest[0] === '()') {
         // The value a project factory returns: `get_conn().execute` -> `sqlite3.connect().execute`.
         const returns = this.functions[entry.id].fact.returns;
-        if (returns.length === 1) return this.resolveName(returns[0] + rest.slice(1).join(''), depth + 1);
+        if (returns.length === 1) return this.resolveName(returns[0] + rest.slice(1).join(''), depth + 1, seen);
       }
       // What the project function returns is unknown here; the name still says what it is when
       // the project is the library the catalogue describes (auditing `socket.py` itself).
@@ -267,7 +281,7 @@ export class ProjectIndex {
     if (memberSteps.length === 0) return { kind: 'unknown' };
     const memberName = memberSteps[0].replace(/^\./, '');
     const attribute = this.attribute(cls, memberName);
-    if (attribute && memberSteps.length > 1) return this.resolveName(attribute + memberSteps.slice(1).join(''), depth + 1);
+    if (attribute && memberSteps.length > 1) return this.resolveName(attribute + memberSteps.slice(1).join(''), depth + 1, seen);
     if (memberSteps.length === 1) {
       const method = this.member(cls, memberName);
       if (method) return method;
@@ -288,11 +302,20 @@ export class ProjectIndex {
   /** An attribute value (`self.db = sqlite3.connect()`) found on the class or its project bases. */
   private attribute(cls: ClassNode, name: string): string | undefined {
     for (const c of this.mro(cls)) {
-      const attr = c.fact.attributes.find((a) => a.name === name);
-      if (attr) return attr.value;
+      let attrs = this.attributesOf.get(c);
+      if (!attrs) {
+        attrs = new Map();
+        for (const a of c.fact.attributes) if (!attrs.has(a.name)) attrs.set(a.name, a.value);
+        this.attributesOf.set(c, attrs);
+      }
+      const value = attrs.get(name);
+      if (value !== undefined) return value;
     }
     return undefined;
   }
+
+  /** Each class's attributes by name (the first of each), built on first use. */
+  private readonly attributesOf = new Map<ClassNode, Map<string, string>>();
 
   private readonly mroCache = new Map<string, ClassNode[]>();
 
