@@ -18,7 +18,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters, Block,
+  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn,
 }
 
 type Codes = Uint8Array;
@@ -70,6 +70,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['type'], K.TypeNode);
   set(['parameters', 'lambda_parameters'], K.Parameters);
   set(['block'], K.Block);
+  set(['for_in_clause'], K.ForIn);
   cachedCodes = codes;
   return codes;
 }
@@ -103,7 +104,7 @@ export interface RawModule extends Omit<ModuleFacts, 'functions'> {
 }
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn }
 
 interface Frame {
   kind: F;
@@ -136,6 +137,10 @@ interface Frame {
   /** A loop frame: its index in the function's `loops`, and whether its body has begun. */
   loopIndex?: number;
   inBody?: boolean;
+  /** A `for` loop or comprehension clause whose targets are read: its next named child is the iterable. */
+  iterPending?: boolean;
+  /** A comprehension's further `for` clause, being read. */
+  clause?: NonNullable<LoopFact['clauses']>[number];
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
@@ -184,6 +189,18 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     current().ops++;
     const loop = innermostLoop();
     if (loop) loop[kind]++;
+  };
+
+  /** Records what a loop (or comprehension clause) runs over; `code` is the iterable's node code. */
+  const readIterable = (target: { iter?: string; size?: number }, c: Parser.TreeCursor, code: number) => {
+    const raw = text(c);
+    target.iter = compactText(raw);
+    if (code === K.Literal) target.size = c.currentNode.namedChildCount;
+    else if (code === K.StringLike) target.size = Math.max(0, raw.length - 2);
+    else if (code === K.Call) {
+      const passes = constantRange(target.iter);
+      if (passes !== undefined) target.size = passes;
+    }
   };
 
   const recomputeScopes = () => {
@@ -358,6 +375,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.child === 1) {
             parent.left = text(cursor);
             parent.line = lineOf(lastStart);
+            const loop = innermostLoop();
+            // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
+            if (loop) loop.assignments += code === K.Identifier ? 1 : Math.max(1, targetNames(parent.left).length);
           }
           else if (parent.child === 3 && code === K.TypeNode) {
             parent.annotated = true;
@@ -370,6 +390,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             else if (code !== K.Call) {
               // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
               parent.value = code === K.None ? '<none>' : '';
+              // A non-empty literal (`FIELDS = ("a", "b")`): its length tells how many passes a loop over the name makes.
+              if (code === K.Literal && !parent.annotated && cursor.endIndex - cursor.startIndex > 2) {
+                parent.value = `<literal:${cursor.currentNode.namedChildCount}>`;
+              }
               // `a, b = open(x), Path(y)`: each name gets its own value.
               if (parent.left?.includes(',')) parent.tuple = text(cursor);
             }
@@ -399,14 +423,33 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         case F.ForTarget:
         case F.Loop:
           if (parent.kind === F.ForTarget && (code === K.Identifier || code === K.PatternList || code === K.Attribute)) {
-            for (const name of targetNames(text(cursor))) current().raw.bindings.push({ name, value: '', line: 0 });
+            const names = targetNames(text(cursor));
+            for (const name of names) current().raw.bindings.push({ name, value: '', line: 0 });
+            parent.loop!.vars = names;
             parent.kind = F.Loop; // the target is read; the frame goes on as the loop
-          } else if (code === K.AsyncKeyword) parent.loop!.awaits++;
+            parent.iterPending = true;
+          } else if (parent.iterPending && code !== K.Block && code !== K.Comment && cursor.nodeIsNamed) {
+            readIterable(parent.loop!, cursor, code);
+            parent.iterPending = false;
+          } else if (parent.child === 2 && parent.loop!.kind === 'while') readIterable(parent.loop!, cursor, code);
+          else if (code === K.AsyncKeyword) parent.loop!.awaits++;
           else if (code === K.Block && !parent.inBody) {
             // A `for` loop's body begins: calls from here on run once per pass; its iterable did not.
             parent.inBody = true;
             fnFrame.loopIndexes!.push(parent.loopIndex!);
             fnFrame.loops!.push(parent.loop!);
+          }
+          break;
+        case F.ForIn:
+          // `for <vars> in <iterable>` inside a comprehension: the first clause describes the loop, later ones nest in it.
+          if (!parent.iterPending && (code === K.Identifier || code === K.PatternList)) {
+            const vars = targetNames(text(cursor));
+            if (parent.loop!.vars === undefined) parent.loop!.vars = vars;
+            else (parent.loop!.clauses ??= []).push((parent.clause = { iter: '', vars }));
+            parent.iterPending = true;
+          } else if (parent.iterPending && cursor.nodeIsNamed) {
+            readIterable(parent.clause ?? parent.loop!, cursor, code);
+            parent.iterPending = false;
           }
           break;
       }
@@ -486,6 +529,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.Assignment:
         frames.push({ kind: F.Assign, depth, child: 0, inClass: scopeFrame.kind === F.Class ? scopeFrame.cls : undefined });
         break;
+      case K.ForIn:
+        if (parent.kind === F.Loop && parent.depth === depth - 1) frames.push({ kind: F.ForIn, depth, child: 0, loop: parent.loop });
+        break;
       case K.AugmentedAssignment:
         countOperation('augmented');
         break;
@@ -500,7 +546,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         const loop: LoopFact = {
           kind: code === K.For ? 'for' : code === K.While ? 'while' : 'comprehension',
           line, column: columnOf(startIndex, line), endLine: lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
-          arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0,
+          arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
         };
         const loopIndex = current().loops.push(loop) - 1;
         // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
@@ -676,4 +722,21 @@ function suppressions(source: string): ModuleFacts['suppressions'] {
     out.push({ line, codes });
   }
   return out;
+}
+
+/** Source text with whitespace collapsed, at most 120 characters (loop iterables and conditions). */
+function compactText(raw: string): string {
+  return raw.slice(0, 400).replace(/\s+/g, ' ').slice(0, 120);
+}
+
+const RANGE = /^range\( ?(-?[\d_]+) ?(?:, ?(-?[\d_]+) ?)?(?:, ?(-?[\d_]+) ?)?,? ?\)$/;
+
+/** Passes of `range(...)` when every argument is an integer literal, else undefined. */
+export function constantRange(text: string): number | undefined {
+  const m = RANGE.exec(text);
+  if (!m) return undefined;
+  const [a, b, c] = [m[1], m[2], m[3]].map((v) => (v === undefined ? undefined : Number(v.replace(/_/g, ''))));
+  const [start, stop, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];
+  if (!step || ![start, stop, step].every(Number.isFinite)) return undefined;
+  return Math.max(0, Math.ceil((stop - start) / step));
 }

@@ -7,9 +7,9 @@
  * then the module's, then the builtins. `self.x` inside a method resolves through the class's
  * attributes; what needs other modules (base classes, re-exports) is left to the graph stage.
  */
-import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
+import type { BindingFact, CallFact, LoopFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
-import { annotationClass, splitHead } from './text.js';
+import { annotationClass, iterSubject, splitHead } from './text.js';
 
 const BUILTINS = new Set([
   'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'bool', 'breakpoint', 'bytearray', 'bytes',
@@ -119,6 +119,11 @@ class ModuleResolver {
       }
       fn.bindings = bindings;
       fn.returns = [...new Set(fn.raw.returns.map((r) => this.resolveExpr(r, index, fn.span.endLine, 0).value).filter(Boolean))];
+      for (const loop of fn.loops) {
+        if (loop.iter === undefined || loop.kind === 'while') continue;
+        this.resolveIterable(loop, loop, fn.loops, index);
+        for (const clause of loop.clauses ?? []) this.resolveIterable(clause, loop, fn.loops, index, loop.vars);
+      }
     });
     const libs = new Set<string>();
     for (const imp of raw.imports) {
@@ -130,6 +135,60 @@ class ModuleResolver {
     for (const fn of raw.functions) delete (fn as Partial<RawFunction>).raw;
     delete (raw as Partial<RawModule>).classAttributes;
     return facts;
+  }
+
+  /**
+   * What a loop runs over: the subject collection, where its name comes from, and its size when
+   * a literal gives it. `outerVars` are the names of an earlier clause of the same comprehension.
+   */
+  private resolveIterable(target: IterableTarget, loop: LoopFact, loops: LoopFact[], fnIndex: number, outerVars?: string[]): void {
+    const subject = iterSubject(target.iter!);
+    if (subject !== target.iter) target.subject = subject;
+    const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(subject)?.[0];
+    if (!head || head === 'range' && subject.startsWith('range(')) return;
+    const whole = head === subject;
+    // A variable of an enclosing loop: an element of another collection.
+    const enclosing = loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(head));
+    if (enclosing || outerVars?.includes(head) || (target !== loop && loop.vars?.includes(head))) {
+      target.origin = 'element';
+      return;
+    }
+    const fns = this.raw.functions;
+    for (let f = fnIndex; f > 0; f = fns[f].parent) {
+      const fn = fns[f];
+      if (fn.kind === 'module' || fn.raw.globals.includes(head)) break;
+      const bindings = this.bindingsOf(f, head);
+      const binding = bindings && pickBinding(bindings, head, loop.line);
+      if (binding && binding.line > 0 && binding.line <= loop.line) {
+        const literal = /^<literal:(\d+)>$/.exec(binding.value);
+        if (literal) {
+          if (whole) target.size = Number(literal[1]);
+          target.origin = 'constant';
+        } else {
+          target.origin = 'local';
+          const value = this.resolveExpr(subject, fnIndex, loop.line, 0).value;
+          if (value) target.value = value;
+        }
+        return;
+      }
+      if (fn.params.some((p) => p.name === head || p.name === `*${head}` || p.name === `**${head}`)) {
+        if (!(f === fnIndex && fn.className && fn.params[0]?.name === head)) {
+          target.origin = 'param';
+          return;
+        }
+        break;
+      }
+      if (bindings?.length) break;
+    }
+    const moduleBinding = this.bindingsOf(0, head);
+    const literal = moduleBinding && /^<literal:(\d+)>$/.exec(pickBinding(moduleBinding, head, Number.MAX_SAFE_INTEGER)?.value ?? '');
+    if (literal || /^[A-Z][A-Z0-9_]*$/.test(head)) {
+      target.origin = 'constant';
+      if (literal && whole) target.size = Number(literal[1]);
+      return;
+    }
+    const value = this.resolveExpr(subject, fnIndex, loop.line, 0).value;
+    if (value) target.value = value;
   }
 
   /** The function index whose scope a class body runs in. */
@@ -270,3 +329,5 @@ function pickBinding(bindings: RawFunction['raw']['bindings'], name: string, lin
   }
   return before ?? after;
 }
+
+type IterableTarget = Pick<LoopFact, 'iter' | 'size' | 'subject' | 'origin' | 'value'>;
