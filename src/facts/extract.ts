@@ -422,7 +422,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           break;
         case F.ForTarget:
         case F.Loop:
-          if (parent.kind === F.ForTarget && (code === K.Identifier || code === K.PatternList || code === K.Attribute)) {
+          if (parent.kind === F.ForTarget && code !== K.AsyncKeyword && code !== K.Comment && cursor.nodeIsNamed) {
             const names = targetNames(text(cursor));
             for (const name of names) current().raw.bindings.push({ name, value: '', line: 0 });
             parent.loop!.vars = names;

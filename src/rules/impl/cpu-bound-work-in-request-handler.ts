@@ -6,20 +6,20 @@
  * task queue. Reported at the handler's `def`.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, ruleOption } from '../message.js';
 
 const LONG_BLOCKING = ['subprocess', 'sleep'];
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, workload, entries, blocking } = ctx;
   const out: RawFinding[] = [];
+  const minWork = ruleOption(rule, 'min-work');
   for (const node of index.functions) {
     if (node.fact.isAsync) continue;
     const framework = entries.handlerFramework(node.id);
     if (!framework) continue;
-    const label = workload.labels[node.id];
     let reason = '';
-    if ((label === 'cpu-gil' && workload.heavyCpu(node.id)) || (label === 'mixed' && workload.own[node.id].some((e) => e.kind === 'cpu-gil' && e.strong))) {
+    if (workload.heavyCpu(node.id, minWork)) {
       reason = workload.reason(node.id, 'cpu-gil');
     } else {
       const long = LONG_BLOCKING.map((k) => blocking.effects[node.id].get(k)).find((e) => e !== undefined);

@@ -7,23 +7,24 @@
  * a task queue when the coroutine serves requests.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, ruleOption } from '../message.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, workload, entries } = ctx;
   const out: RawFinding[] = [];
+  const minWork = ruleOption(rule, 'min-work');
   for (const node of index.functions) {
     if (!node.fact.isAsync) continue;
     const framework = entries.handlerFramework(node.id);
     const remedy = framework
       ? `This coroutine serves requests (${framework}): move the work to a task queue (Celery, RQ, Dramatiq, arq) and return early, or at least run it in a process pool with \`await loop.run_in_executor(process_pool, ...)\`.`
       : 'Run it in a process pool: `await loop.run_in_executor(process_pool, func, ...)` with a module-level `ProcessPoolExecutor`; `asyncio.to_thread` keeps the loop responsive but the GIL still serialises the work (unless it releases the GIL, or on free-threaded 3.14t). Or vectorise it with NumPy.';
-    // A flat loop with a few operations is everyday code; report nested or long loops, and loops
-    // that call a GIL-holding API (json, re, pickle) on every pass.
-    for (const loop of workload.heavyLoops(node.id).filter((l) => l.strong || l.api)) {
+    // Loops over a literal, a config list or a handful of fields are everyday code: only loop
+    // nests whose work grows with the data and reaches `min-work` operations are reported.
+    for (const loop of workload.heavyLoops(node.id, minWork)) {
       const fact = node.fact.loops[loop.loop!];
       out.push({
-        rule, fn: node, severity: rule.severity, confidence: loop.strong ? 'medium' : 'low',
+        rule, fn: node, severity: rule.severity, confidence: 'medium',
         call: { callee: `loop@${fact.line}`, span: { line: fact.line, column: fact.column, endLine: fact.line, endColumn: fact.column + (fact.kind === 'comprehension' ? 1 : fact.kind.length) } },
         message: fillTemplate(rule.message, { function: node.fact.qualname, reason: loop.reason, callee: fact.kind, chain: '' }),
         recommendation: remedy, equivalents: [],
@@ -35,8 +36,7 @@ export const create: RuleImpl = (ctx, rule) => {
       const callee = index.functions[edge.to];
       // One finding per helper and coroutine: the first call stands for the others.
       if (reported.has(edge.to)) continue;
-      // Through helpers only on strong evidence: a single busy loop in a helper is too weak a signal.
-      if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil' || !workload.heavyHelper(edge.to)) continue;
+      if (callee.fact.isAsync || !workload.heavyCall(edge, minWork)) continue;
       reported.add(edge.to);
       const chain = workload.chainFrom(edge, 'cpu-gil');
       out.push({
