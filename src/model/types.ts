@@ -117,7 +117,10 @@ export interface RuleMeta {
   summary: string;
   message: string;
   rationale: string;
-  fix: { recommendation: string };
+  /** `recommendations`: remedies the rule picks among by id; `recommendation` is the general one. */
+  fix: { recommendation: string; recommendations?: Record<string, string> };
+  /** Variants of `message` the rule picks among by id (`once`: work that runs once per process). */
+  messages?: Record<string, string>;
   /** `file`: the name the examples are audited as (default `example.py`). */
   examples: { bad: string; good: string; file?: string };
   equivalents: string[];
