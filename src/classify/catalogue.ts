@@ -37,7 +37,7 @@ export interface CatalogueEntry {
   costMs?: number;
   /** Where `costMs` was measured or reported. */
   costSource?: string;
-  /** Slow calls in coroutines (GA112): the remedy that fits, an id of the rule's `fix.recommendations`. */
+  /** The remedy that fits calls of this entry, an id of the reporting rule's `fix.recommendations` (GA112, GA301). */
   remedy?: string;
   /** The call is slow only on a data-sized argument (compression of a whole payload). */
   dataSized?: boolean;

@@ -100,7 +100,7 @@ export class WorkModel {
     const shown = `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
     if (it.size !== undefined) {
       const data = it.size >= this.thresholds['data-sized'];
-      return { passes: it.size, size: data ? 'data' : 'tiny', why: `${shown} (${it.size} items)` };
+      return { passes: it.size, size: data ? 'data' : 'tiny', why: `${shown} (${it.size.toLocaleString('en-US')} items)` };
     }
     return this.expressionSize(it.subject ?? text, it.origin, it.value, shown);
   }

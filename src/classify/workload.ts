@@ -44,6 +44,8 @@ export interface OwnEvidence {
   awaits?: boolean;
   /** The API called, for API evidence. */
   api?: string;
+  /** Under a lazy-initialisation guard: once per process, not per call. */
+  once?: boolean;
 }
 
 /** The largest single contributor to one kind of a function's work: its own evidence, or a call. */
@@ -135,14 +137,27 @@ export class WorkloadAnalysis {
   }
 
   /** The function's own CPU loop nests that grow with the data and do at least `minWork` operations, not awaiting. */
-  heavyLoops(id: number, minWork: number): OwnEvidence[] {
-    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork);
+  heavyLoops(id: number, minWork: number, once = false): OwnEvidence[] {
+    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork && (e.once === true) === once);
   }
 
-  /** The reason behind the largest contribution of `kind`, own or inherited (for messages). */
+  /**
+   * A call that reaches heavy CPU work only once per process: into a cached function or under a
+   * lazy-initialisation guard, or into a function whose own heavy work is behind one.
+   */
+  heavyOnceCall(edge: Edge, minWork: number): boolean {
+    if (!this.counts(edge)) return false;
+    const callee = edge.to;
+    const work = this.onceOnly(edge) ? this.totals[callee]['cpu-gil'] + this.once[callee]['cpu-gil'] : this.once[callee]['cpu-gil'];
+    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[callee].get('cpu-gil')?.dataSized ?? false);
+    return work >= minWork && dataSized && !this.heavyCall(edge, minWork);
+  }
+
+  /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
   reason(id: number, kind: CostKind, onceOnly = false): string {
     const best = (onceOnly ? this.onceBest : this.best)[id].get(kind);
     if (!best) return '';
+    if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
     if (best.own) return best.own.reason;
     const callee = best.edge!.to;
     const source = this.source(callee, kind);
@@ -158,6 +173,33 @@ export class WorkloadAnalysis {
       current = best.edge.to;
     }
     return current;
+  }
+
+  /**
+   * For work that runs once per process: the chain from `edge` down to the CPU evidence, through
+   * the cache or lazy guard that makes it once-only, and the reason at its end.
+   */
+  onceChain(edge: Edge): { chain: ChainStep[]; reason: string } {
+    const { functions } = this.index;
+    const chain: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
+    let id = edge.to;
+    let once = this.onceOnly(edge);
+    let reason = '';
+    const seen = new Set<number>();
+    for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
+      seen.add(id);
+      const node = functions[id];
+      const best = (once ? this.best : this.onceBest)[id].get('cpu-gil');
+      if (!best || best.own || !best.edge) {
+        chain.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
+        reason = best?.own ? `${best.own.reason} in \`${node.fact.qualname}\`` : '';
+        break;
+      }
+      chain.push({ function: node.fqn, file: node.module.path, line: best.edge.call.span.line });
+      if (!once && this.onceOnly(best.edge)) once = true;
+      id = best.edge.to;
+    }
+    return { chain, reason };
   }
 
   /** Chain from a call (`edge`) down to the function whose own `kind` evidence it reaches, following the largest contributions. */
@@ -329,6 +371,7 @@ export class WorkloadAnalysis {
       const where = call.loop !== undefined ? ` on every pass of the loop at line ${loops[call.loop].line}` : '';
       out.push({
         kind: found.kind, reason: `${found.reason}${where}`, line: call.span.line, column: call.span.column, cost,
+        ...(call.once ? { once: true } : {}),
         ...(found.api ? { api: found.api } : {}),
         ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || (call.loop !== undefined && m >= this.model.thresholds['data-sized']) } : {}),
       });
@@ -348,6 +391,7 @@ export class WorkloadAnalysis {
       out.push({
         kind: 'cpu-gil', reason: `${nested}${api}: about ${round(cost)} operations per call`,
         line: loop.line, column: loop.column, cost, loop: r, dataSized: passes >= this.model.thresholds['data-sized'], awaits,
+        ...(loop.once ? { once: true } : {}),
         ...(n.api ? { api: n.api } : {}),
       });
     }
@@ -368,8 +412,9 @@ export class WorkloadAnalysis {
         const best = this.best[id];
         const onceBest = this.onceBest[id];
         for (const e of this.own[id]) {
-          t[e.kind] = Math.min(CAP, t[e.kind] + e.cost);
-          offer(best, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
+          const bucket = e.once ? o : t;
+          bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
+          offer(e.once ? onceBest : best, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
         }
         for (const edge of this.edgesOf(id)) {
           if (members.has(edge.to)) continue;
@@ -529,6 +574,8 @@ function offer(map: Map<CostKind, Best>, kind: CostKind, candidate: Best): void 
 
 /** A rounded, readable number: 12,000; 1.2 million. */
 export function round(n: number): string {
+  if (n >= 1e12) return 'over a trillion';
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(2).replace(/\.0$/, '')} billion`;
   if (n >= 1e6) return `${(n / 1e6).toPrecision(2).replace(/\.0$/, '')} million`;
   const digits = Math.max(0, Math.floor(Math.log10(Math.max(1, n))) - 1);
   const r = Math.round(n / 10 ** digits) * 10 ** digits;

@@ -104,7 +104,7 @@ export interface RawModule extends Omit<ModuleFacts, 'functions'> {
 }
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf }
 
 interface Frame {
   kind: F;
@@ -141,6 +141,8 @@ interface Frame {
   iterPending?: boolean;
   /** A comprehension's further `for` clause, being read. */
   clause?: NonNullable<LoopFact['clauses']>[number];
+  /** A lazy-initialisation guard (`if _x is None:`): the name it tests, and what its first block does. */
+  lazy?: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] };
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
@@ -180,6 +182,16 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   let errorCount = 0;
 
   const current = () => out.functions[fnFrame.fn!];
+  /** Lazy-initialisation guards whose block is being walked, and the innermost of them. */
+  let lazyOpen = 0;
+  const innermostLazy = () => {
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i];
+      if (f.kind === F.Function) return undefined;
+      if (f.kind === F.LazyIf && f.lazy?.inBlock) return f.lazy;
+    }
+    return undefined;
+  };
   const innermostLoop = () => fnFrame.loops!.length ? fnFrame.loops![fnFrame.loops!.length - 1] : undefined;
   const scopeQualname = () =>
     scopeFrame.kind === F.Class ? out.classes[scopeFrame.cls!].qualname : fnFrame.fn === 0 ? '' : current().qualname;
@@ -241,6 +253,16 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
       case F.AsPattern:
         return false;
+      case F.LazyIf: {
+        const lazy = frame.lazy;
+        if (lazy?.inBlock) lazyOpen--;
+        // Only a guard whose block sets the name it tests runs once: `if _x is None: _x = build()`.
+        if (lazy?.assigned) {
+          for (const call of lazy.calls) call.once = true;
+          for (const loop of lazy.loops) loop.once = true;
+        }
+        return false;
+      }
       case F.Return: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value;
         if (value) out.functions[fnFrameOf(frames, frame).fn!].raw.returns.push(value);
@@ -375,6 +397,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.child === 1) {
             parent.left = text(cursor);
             parent.line = lineOf(lastStart);
+            if (lazyOpen > 0) {
+              const lazy = innermostLazy();
+              const left = parent.left.trim();
+              if (lazy && (left === lazy.name || left.startsWith(`${lazy.name}[`))) lazy.assigned = true;
+            }
             const loop = innermostLoop();
             // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
             if (loop) loop.assignments += code === K.Identifier ? 1 : Math.max(1, targetNames(parent.left).length);
@@ -418,6 +445,19 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.child === 2 && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(text(cursor))) {
             out.hasMainGuard = true;
             out.mainGuard = [parent.line!, parent.endLine!];
+          }
+          break;
+        case F.LazyIf:
+          if (parent.child === 2) {
+            const name = code === K.Logic || code === K.Identifier || code === K.Attribute ? lazyGuardName(text(cursor)) : undefined;
+            if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
+          } else if (parent.lazy && code === K.Block && !parent.lazy.inBlock && !parent.lazy.assigned && parent.child <= 4) {
+            parent.lazy.inBlock = true;
+            lazyOpen++;
+          } else if (parent.lazy?.inBlock) {
+            // An `elif`/`else` branch: the guarded block is over.
+            parent.lazy.inBlock = false;
+            lazyOpen--;
           }
           break;
         case F.ForTarget:
@@ -517,6 +557,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         current().calls.push(call);
         const loop = innermostLoop();
         if (loop) loop.calls++;
+        if (lazyOpen > 0) innermostLazy()?.calls.push(call);
         if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) (pendingArg as ArgFact & { call?: CallFact }).call = call;
         if (parent.depth === depth - 1) {
           if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
@@ -549,6 +590,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
         };
         const loopIndex = current().loops.push(loop) - 1;
+        if (lazyOpen > 0) innermostLazy()?.loops.push(loop);
         // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
         const inBody = code !== K.For;
         if (inBody) {
@@ -594,6 +636,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         break;
       case K.If:
         if (depth === 1) frames.push({ kind: F.If, depth, child: 0, line: cursor.startPosition.row + 1, endLine: cursor.endPosition.row + 1 });
+        else if (fnFrame.fn !== 0) frames.push({ kind: F.LazyIf, depth, child: 0 });
         break;
       case K.Global:
         current().raw.globals.push(...text(cursor).replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim()));
@@ -739,4 +782,16 @@ export function constantRange(text: string): number | undefined {
   const [start, stop, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];
   if (!step || ![start, stop, step].every(Number.isFinite)) return undefined;
   return Math.max(0, Math.ceil((stop - start) / step));
+}
+
+const LAZY_GUARD = /^(?:not\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)|((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+None|[^=<>!]+\s+not\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
+
+/**
+ * The name a lazy-initialisation guard tests: `_x` for `if _x is None:` and `if not _x:`,
+ * `self._cache` for `if key not in self._cache:`; undefined for other conditions.
+ */
+function lazyGuardName(condition: string): string | undefined {
+  if (condition.length > 120) return undefined;
+  const m = LAZY_GUARD.exec(condition.trim());
+  return m ? m[1] ?? m[2] ?? m[3] : undefined;
 }

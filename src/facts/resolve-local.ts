@@ -153,6 +153,10 @@ class ModuleResolver {
       target.origin = 'element';
       return;
     }
+    const enclosingVar = (value: string) => {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
+      return name !== undefined && loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(name));
+    };
     const fns = this.raw.functions;
     for (let f = fnIndex; f > 0; f = fns[f].parent) {
       const fn = fns[f];
@@ -164,6 +168,9 @@ class ModuleResolver {
         if (literal) {
           if (whole) target.size = Number(literal[1]);
           target.origin = 'constant';
+        } else if (enclosingVar(binding.value)) {
+          // `words = line.split(",")` inside `for line in fh`: part of an element.
+          target.origin = 'element';
         } else {
           target.origin = 'local';
           const value = this.resolveExpr(subject, fnIndex, loop.line, 0).value;

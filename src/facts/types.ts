@@ -142,6 +142,8 @@ export interface LoopFact {
   origin?: 'param' | 'element' | 'constant' | 'local';
   /** The subject resolved to an absolute value where known (`sqlite3.connect().execute().fetchall()`). */
   value?: string;
+  /** Runs under a lazy-initialisation guard, so once per process (see CallFact.once); absent otherwise. */
+  once?: true;
   /** Names the loop binds (`for key, value in ...`). */
   vars?: string[];
   /** A comprehension's further `for` clauses (`[c for row in rows for c in row]`), each a pass inside the previous. */
