@@ -374,6 +374,20 @@ function errorSection(run: AuditRun): string[] {
   ];
 }
 
+/** Findings in test code, kept apart from the counts above: one line each. */
+function testCodeSection(run: AuditRun): string[] {
+  const tests = run.testFindings ?? [];
+  if (tests.length === 0) return [];
+  return [
+    '## Findings in test code',
+    '',
+    `${count(tests.length, 'finding is', 'findings are')} in test code (test directories, ${mdCode('test_*.py')}, ${mdCode('*_test.py')}, ${mdCode('conftest.py')}). ` +
+      `They are not counted above, in the hot paths or in the exit code; run with ${mdCode('--tests include')} to report them like the rest.`,
+    '',
+    ...tests.map((f) => `- ${mdCode(`${f.file}:${f.line}`)} ${f.rule}: ${mdText(f.message)}`),
+  ];
+}
+
 /** Renders the run as the Markdown audit report. */
 export function markdownReporter(run: AuditRun, _options: ReportOptions): string {
   const sections = [
@@ -384,6 +398,7 @@ export function markdownReporter(run: AuditRun, _options: ReportOptions): string
     hotPaths(run),
     concurrency(run),
     findingsByFile(run),
+    testCodeSection(run),
     errorSection(run),
   ].filter((s) => s.length > 0);
   const text = sections.map((s) => s.join('\n').replace(/\n+$/, '')).join('\n\n');
