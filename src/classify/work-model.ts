@@ -115,7 +115,11 @@ export class WorkModel {
     const range = /^range\((.*)\)$/s.exec(subject);
     if (range) {
       const bound = range[1].split(',').slice(0, 2).pop()!.trim();
-      return /[A-Z]/.test(bound) && /^[A-Z0-9_\s+\-*/()]+$/.test(bound) ? small('a constant bound') : data('a computed bound');
+      if (/[A-Z]/.test(bound) && /^[A-Z0-9_\s+\-*/()]+$/.test(bound)) return small('a constant bound');
+      // `range(1, self.max_attempts + 1)`, `range(retries)`: a code-sized count, by its name.
+      const names = bound.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+      if (names.some((n) => this.smallWords.has(n.toLowerCase().split('_').filter(Boolean).pop() ?? ''))) return small('a code-sized count, by its name');
+      return data('a computed bound');
     }
     const word0 = (/([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '').toLowerCase().split('_').filter(Boolean).pop() ?? '';
     if (origin === 'element' && !ELEMENT_DATA.has(word0)) {

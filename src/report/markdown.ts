@@ -261,8 +261,9 @@ function hotPaths(run: AuditRun): string[] {
   const out = [
     '## Hot paths',
     '',
-    'Functions are ranked by hotness (0–100), a static estimate rather than a measurement: it weighs how directly a function is reached from entry points ' +
-      `(thread targets, request handlers, tasks and the ${mdCode('__main__')} block), how deeply its loops nest, and how many functions call it.${more}`,
+    'Functions are ranked by hotness (0–100), a static estimate rather than a measurement: the work a function is estimated to do per call, ' +
+      'times how often it runs: per request, per task message or per frame of a worker loop for what request handlers, tasks and thread targets reach; ' +
+      `rarely for start-up code (the ${mdCode('__main__')} block, lifespan and startup hooks) and for code no entry point reaches.${more}`,
     '',
     '| # | Function | Classification | How it runs | Hotness | Remedy |',
     '| ---: | --- | --- | --- | ---: | --- |',
