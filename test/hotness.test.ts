@@ -77,7 +77,7 @@ test('per-frame worker loops and heavy handlers outrank trivial handlers; start-
   };
   assert.ok(get('svc.pipeline.Pipeline.run') > get('svc.api.health'), 'the worker loop outranks a trivial handler');
   assert.ok(get('svc.api.detect_route') > get('svc.api.health'), 'a heavy handler outranks a trivial one');
-  assert.ok(get('svc.pipeline.Pipeline.run') >= 80, 'the worker loop is near the top');
+  assert.ok(get('svc.pipeline.Pipeline.run') >= 70, 'the worker loop is near the top');
   assert.ok(get('svc.api.warm_up') < 20, 'a startup hook ranks low');
   assert.ok(get('svc.api.main') < get('svc.api.detect_route'), '__main__ code ranks below request work');
   assert.ok(get('svc.api.health') < 40, 'a trivial handler is not hot');

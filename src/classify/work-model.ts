@@ -81,7 +81,9 @@ export class WorkModel {
     if (loop.kind === 'while') {
       const condition = loop.iter ?? '';
       if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };
-      return { passes: this.passes.data, size: 'data', why: `\`while ${condition}\` (a counter or a work list)` };
+      // A counter (`i < n`) or a work list (`while stack:`, `while len(queue)`) runs as often as a data loop; other conditions are unknown.
+      if (/[<>]|^(not\s+)?[A-Za-z_][\w.]*$|\blen\(/.test(condition)) return { passes: this.passes.data, size: 'data', why: `\`while ${condition}\` (a counter or a work list)` };
+      return { passes: this.passes.unknown, size: 'unknown', why: `\`while ${condition}\` (size unknown)` };
     }
     const first = this.iterablePasses(loop);
     let { passes } = first;
@@ -127,20 +129,36 @@ export class WorkModel {
       return { passes: this.passes.element, size: 'element', why: `${shown} (part of an element of the outer loop)` };
     }
     const called = [subject, value ?? ''].find((t) => t.endsWith(')'));
-    const callName = called && /([A-Za-z_][A-Za-z0-9_]*)\(\)$/.exec(called.replace(/\([^()]*\)/g, '()'))?.[1];
+    const folded = called?.replace(/\([^()]*\)/g, '()');
+    const callName = folded && /([A-Za-z_][A-Za-z0-9_]*)\(\)$/.exec(folded)?.[1];
     if (callName) {
       if (this.smallCalls.has(callName)) return small('introspection');
+      if (SPLITTERS.has(callName) && called === subject) {
+        // `header.split(",")` is as large as what is split: data only when the text is.
+        const receiver = /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(subject)?.[1];
+        const receiverValue = value ? /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(value)?.[1] : undefined;
+        const inner = receiver ? this.expressionSize(receiver, origin, receiverValue) : undefined;
+        if (inner?.size === 'data') return data(`\`${callName}()\` of data`);
+        if (inner?.size === 'small' || inner?.size === 'tiny') return small(`\`${callName}()\` of a small text`);
+        return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
+      }
       if (this.dataCalls.has(callName)) return data(`\`${callName}()\` gives data`);
     }
     const last = /([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '';
     if (last && this.smallCalls.has(last)) return small('introspection');
     const word = last.toLowerCase().split('_').filter(Boolean).pop() ?? '';
     if (this.smallWords.has(word)) return small('a code-sized collection, by its name');
+    // `request.app.config.cameras`, `self.settings.backends`: the items of a configuration object.
+    const segments = subject.replace(/\([^()]*\)/g, '').split('.').slice(0, -1);
+    if (segments.some((seg) => this.smallWords.has(seg.toLowerCase().split('_').filter(Boolean).pop() ?? ''))) return small('part of a configuration object');
     if (origin === 'constant' || (/^[A-Z][A-Z0-9_]*$/.test(last) && last.length > 1)) return small('a constant');
     if (/^[A-Z][a-z]\w*$/.test(subject)) return small('the members of a class');
     if (origin === 'element') return data('the characters or bytes of an element');
     if (this.dataWords.has(word)) return data('data, by its name');
-    if (origin === 'param') return data('a parameter');
+    const valueWord = (value && /([A-Za-z_][A-Za-z0-9_]*)$/.exec(value)?.[1]?.toLowerCase().split('_').filter(Boolean).pop()) ?? '';
+    if (this.dataWords.has(valueWord)) return data(`data: \`${value}\``);
+    // A parameter is data when its name says so (`rows`, `frames`, above); otherwise it is as
+    // likely a handful of ids or options as a table, so it counts as unknown.
     return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
   }
 
@@ -152,6 +170,9 @@ export class WorkModel {
     return method !== undefined && this.cheapMethods.has(method);
   }
 }
+
+/** Calls whose result is as large as their receiver's text: splitting and regex matching. */
+const SPLITTERS = new Set(['split', 'rsplit', 'splitlines', 'findall', 'finditer']);
 
 /** Elements whose own items grow with the data: the text or bytes of a document. */
 const ELEMENT_DATA = new Set(['text', 'content', 'body', 'payload', 'blob', 'buf', 'buffer', 'data']);

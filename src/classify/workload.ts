@@ -68,6 +68,8 @@ export class WorkloadAnalysis {
   readonly confidence: Confidence[] = [];
   /** Functions in a recursive cycle (a strongly connected component with a cycle). */
   readonly recursive: boolean[];
+  /** The most passes any work of the function repeats (its loops, times those of its callees' loops). */
+  private readonly maxPasses: number[];
   private readonly best: Map<CostKind, Best>[];
   private readonly onceBest: Map<CostKind, Best>[];
   /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
@@ -82,6 +84,7 @@ export class WorkloadAnalysis {
     this.best = index.functions.map(() => new Map());
     this.onceBest = index.functions.map(() => new Map());
     this.recursive = index.functions.map(() => false);
+    this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
     this.propagate();
     for (const node of index.functions) {
       const [label, confidence] = this.decide(node.id);
@@ -133,7 +136,8 @@ export class WorkloadAnalysis {
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
   heavyOnceCpu(id: number, minWork: number): boolean {
     const best = this.onceBest[id].get('cpu-gil');
-    return best !== undefined && best.dataSized && this.once[id]['cpu-gil'] >= minWork;
+    if (best === undefined || !best.dataSized || this.once[id]['cpu-gil'] < minWork) return false;
+    return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
   }
 
   /** The function's own CPU loop nests that grow with the data and do at least `minWork` operations, not awaiting. */
@@ -150,7 +154,7 @@ export class WorkloadAnalysis {
     const callee = edge.to;
     const work = this.onceOnly(edge) ? this.totals[callee]['cpu-gil'] + this.once[callee]['cpu-gil'] : this.once[callee]['cpu-gil'];
     const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[callee].get('cpu-gil')?.dataSized ?? false);
-    return work >= minWork && dataSized && !this.heavyCall(edge, minWork);
+    return work >= minWork && dataSized && !this.heavyCall(edge, minWork) && this.concentrated(this.onceChain(edge).evidence, minWork);
   }
 
   /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
@@ -159,32 +163,36 @@ export class WorkloadAnalysis {
     if (!best) return '';
     if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
     if (best.own) return best.own.reason;
-    const callee = best.edge!.to;
-    const source = this.source(callee, kind);
-    return `${this.reason(source, kind)} in \`${this.index.functions[source].fact.qualname}\``;
-  }
-
-  /** The function whose own evidence is the largest contribution of `kind` to `id`. */
-  private source(id: number, kind: CostKind): number {
-    let current = id;
-    for (let guard = 0; guard < 1000; guard++) {
-      const best = this.best[current].get(kind);
-      if (!best?.edge) return current;
-      current = best.edge.to;
+    // Down the largest contributions to the evidence, naming the loop that repeats a call.
+    const parts: string[] = [];
+    let edge: Edge | undefined = best.edge;
+    const seen = new Set<number>([id]);
+    for (let guard = 0; edge && guard < 50 && !seen.has(edge.to); guard++) {
+      seen.add(edge.to);
+      const m = this.edgeMultiplier(edge);
+      const caller = this.index.functions[edge.from].fact;
+      if (m > 1 && edge.call.loop !== undefined) parts.push(`called on every pass of the loop at line ${caller.loops[edge.call.loop].line} of \`${caller.qualname}\``);
+      const next = this.best[edge.to].get(kind);
+      if (!next || next.own || !next.edge) {
+        const head = `${next?.own?.reason ?? ''} in \`${this.index.functions[edge.to].fact.qualname}\``;
+        return parts.length > 0 ? `${head}, ${parts.reverse().join(', ')}` : head;
+      }
+      edge = next.edge;
     }
-    return current;
+    return '';
   }
 
   /**
    * For work that runs once per process: the chain from `edge` down to the CPU evidence, through
    * the cache or lazy guard that makes it once-only, and the reason at its end.
    */
-  onceChain(edge: Edge): { chain: ChainStep[]; reason: string } {
+  onceChain(edge: Edge): { chain: ChainStep[]; reason: string; evidence?: OwnEvidence } {
     const { functions } = this.index;
     const chain: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
     let id = edge.to;
     let once = this.onceOnly(edge);
     let reason = '';
+    let evidence: OwnEvidence | undefined;
     const seen = new Set<number>();
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
@@ -193,13 +201,19 @@ export class WorkloadAnalysis {
       if (!best || best.own || !best.edge) {
         chain.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         reason = best?.own ? `${best.own.reason} in \`${node.fact.qualname}\`` : '';
+        evidence = best?.own;
         break;
       }
       chain.push({ function: node.fqn, file: node.module.path, line: best.edge.call.span.line });
       if (!once && this.onceOnly(best.edge)) once = true;
       id = best.edge.to;
     }
-    return { chain, reason };
+    return { chain, reason, evidence };
+  }
+
+  /** Once-only work is reported only where one piece of evidence at the end of the chain carries it, not a sum of trifles. */
+  private concentrated(evidence: OwnEvidence | undefined, minWork: number): boolean {
+    return evidence !== undefined && evidence.dataSized === true && evidence.cost >= minWork / 4;
   }
 
   /** Chain from a call (`edge`) down to the function whose own `kind` evidence it reaches, following the largest contributions. */
@@ -401,10 +415,15 @@ export class WorkloadAnalysis {
   /** Totals bottom-up over the strongly connected components of the call graph (callees first). */
   private propagate(): void {
     const { functions, outgoing } = this.index;
-    const R = this.model.passes.recursion;
+    // A cycle closed only through a cached or lazily initialised call is no recursion: the second
+    // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
+    const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
     for (const scc of stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))) {
       const members = new Set(scc);
-      const cyclic = scc.length > 1 || outgoing[scc[0]].some((e) => e.to === scc[0] && this.counts(e));
+      const cyclic = scc.length > 1
+        ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => members.has(e.to)).map((e) => scc.indexOf(e.to))).some((c) => c.length > 1)
+          || scc.some((id) => recurring(id).some((e) => e.to === id))
+        : outgoing[scc[0]].some((e) => e.to === scc[0] && this.counts(e) && !this.onceOnly(e));
       const base = new Map<number, Costs>();
       for (const id of scc) {
         const t = zero();
@@ -417,10 +436,14 @@ export class WorkloadAnalysis {
           offer(e.once ? onceBest : best, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
         }
         for (const edge of this.edgesOf(id)) {
-          if (members.has(edge.to)) continue;
+          if (members.has(edge.to) && !this.onceOnly(edge)) continue;
           const m = this.edgeMultiplier(edge);
           const onceEdge = this.onceOnly(edge);
-          const dataCall = m >= this.model.thresholds['data-sized'];
+          // Work repeated 1,000 times or more in all is data-sized, however the passes split
+          // between this loop and the callee's (30 words times a 30 by 30 comparison).
+          const passes = Math.min(CAP, m * this.maxPasses[edge.to]);
+          if (!onceEdge && passes > this.maxPasses[id]) this.maxPasses[id] = passes;
+          const dataCall = passes >= this.model.thresholds['data-sized'];
           for (const kind of COST_KINDS) {
             const callee = this.totals[edge.to][kind];
             const calleeOnce = this.once[edge.to][kind];
@@ -451,7 +474,11 @@ export class WorkloadAnalysis {
         for (const id of scc) this.totals[id] = base.get(id)!;
         continue;
       }
-      // A recursive cycle runs its members' work about as often as a data loop's passes.
+      // A recursive cycle that branches (two or more call sites inside it, outside loops) runs its
+      // members' work about as often as a data loop's passes; a linear one, or one recursing from
+      // inside loops (which already count the children), as often as an unknown collection's.
+      const sites = scc.reduce((n, id) => n + recurring(id).filter((e) => members.has(e.to) && e.call.loop === undefined).length, 0);
+      const R = sites >= 2 ? this.model.passes.recursion : this.model.passes.unknown;
       const sum = zero();
       for (const id of scc) for (const kind of COST_KINDS) sum[kind] += base.get(id)![kind];
       const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);
@@ -466,8 +493,9 @@ export class WorkloadAnalysis {
             const reason = scc.length > 1
               ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
               : `recursive: about ${round(sum[kind])} operations per level`;
-            const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: this.totals[id][kind], dataSized: true };
-            this.best[id].set(kind, { cost: own.cost, own, dataSized: true });
+            const dataSized = R >= this.model.thresholds['data-sized'];
+            const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: this.totals[id][kind], dataSized };
+            this.best[id].set(kind, { cost: own.cost, own, dataSized });
           } else if (best) best.cost *= R;
         }
       }

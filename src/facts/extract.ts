@@ -619,9 +619,13 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.AsyncKeyword:
         if (!(parent.kind === F.Function && parent.depth === depth - 1)) current().awaits++;
         break;
-      case K.Yield:
+      case K.Yield: {
         current().isGenerator = true;
+        // An async generator gives the event loop back at every `yield`, like an `await`.
+        const loop = current().isAsync ? innermostLoop() : undefined;
+        if (loop) loop.awaits++;
         break;
+      }
       case K.Import: {
         const importText = text(cursor);
         const line = lineOf(lastStart);
