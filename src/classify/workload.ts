@@ -9,7 +9,7 @@
  * waiting are close. Library calls the catalogue does not describe are unknown work, never CPU.
  * The facts behind the catalogue lists are in shared/FREE-THREADING.md §4.
  */
-import type { CallFact, FunctionFact } from '../facts/types.js';
+import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
@@ -70,6 +70,8 @@ export class WorkloadAnalysis {
   readonly recursive: boolean[];
   /** The most passes any work of the function repeats (its loops, times those of its callees' loops). */
   private readonly maxPasses: number[];
+  /** The function, or a callee it runs, has a loop over data (not only over unknown or small collections). */
+  private readonly hasData: boolean[];
   private readonly best: Map<CostKind, Best>[];
   private readonly onceBest: Map<CostKind, Best>[];
   /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
@@ -85,6 +87,7 @@ export class WorkloadAnalysis {
     this.onceBest = index.functions.map(() => new Map());
     this.recursive = index.functions.map(() => false);
     this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
+    this.hasData = index.functions.map((node) => node.fact.loops.some((l) => this.iteratesData(l)));
     this.propagate();
     for (const node of index.functions) {
       const [label, confidence] = this.decide(node.id);
@@ -261,6 +264,22 @@ export class WorkloadAnalysis {
     return call.loop === undefined ? 1 : this.multipliers[fn][call.loop] ?? 1;
   }
 
+  /**
+   * A loop that runs over data (or a literal or constant range of data size): the kind of loop
+   * that makes work data-sized. Products of unknown and small collections alone do not.
+   */
+  private iteratesData(loop: LoopFact): boolean {
+    const p = this.model.loopPasses(loop);
+    return p.size === 'data' || (p.size === 'tiny' && p.passes >= this.model.thresholds['data-sized']);
+  }
+
+  /** Whether the loop `j` of function `fn`, or one enclosing it, runs over data. */
+  private loopChainIteratesData(fn: number, j: number): boolean {
+    const fact = this.index.functions[fn].fact;
+    for (let k = j; k >= 0; k = this.parentLoop(fact, k)) if (this.iteratesData(fact.loops[k])) return true;
+    return false;
+  }
+
   /** Passes of each loop times those of the loops enclosing it. */
   private loopMultipliers(fact: FunctionFact): number[] {
     const loops = fact.loops;
@@ -404,7 +423,10 @@ export class WorkloadAnalysis {
       const api = n.api ? `, calling \`${n.api}\` on every pass` : '';
       out.push({
         kind: 'cpu-gil', reason: `${nested}${api}: about ${round(cost)} operations per call`,
-        line: loop.line, column: loop.column, cost, loop: r, dataSized: passes >= this.model.thresholds['data-sized'], awaits,
+        line: loop.line, column: loop.column, cost, loop: r, awaits,
+        // Data-sized: a loop over data in the nest, or sizes all known exactly (literals, constant ranges).
+        dataSized: passes >= this.model.thresholds['data-sized']
+          && (members.some((j) => this.iteratesData(loops[j])) || members.every((j) => this.model.loopPasses(loops[j]).size === 'tiny')),
         ...(loop.once ? { once: true } : {}),
         ...(n.api ? { api: n.api } : {}),
       });
@@ -443,7 +465,9 @@ export class WorkloadAnalysis {
           // between this loop and the callee's (30 words times a 30 by 30 comparison).
           const passes = Math.min(CAP, m * this.maxPasses[edge.to]);
           if (!onceEdge && passes > this.maxPasses[id]) this.maxPasses[id] = passes;
-          const dataCall = passes >= this.model.thresholds['data-sized'];
+          const aroundData = edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
+          if (!onceEdge && this.hasData[edge.to]) this.hasData[id] = true;
+          const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || this.hasData[edge.to]);
           for (const kind of COST_KINDS) {
             const callee = this.totals[edge.to][kind];
             const calleeOnce = this.once[edge.to][kind];
