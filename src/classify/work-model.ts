@@ -76,8 +76,16 @@ export class WorkModel {
     this.onceDecorators = new Set(file['once-only'].decorators.value);
   }
 
-  /** Passes of one loop, its comprehension clauses multiplied in. */
+  private readonly passesMemo = new WeakMap<LoopFact, Passes>();
+
+  /** Passes of one loop, its comprehension clauses multiplied in (computed once per loop). */
   loopPasses(loop: LoopFact): Passes {
+    let found = this.passesMemo.get(loop);
+    if (!found) this.passesMemo.set(loop, (found = this.computeLoopPasses(loop)));
+    return found;
+  }
+
+  private computeLoopPasses(loop: LoopFact): Passes {
     if (loop.kind === 'while') {
       const condition = loop.iter ?? '';
       if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };
@@ -164,6 +172,14 @@ export class WorkModel {
 
   /** A call of a standard-library helper or container method that counts as one operation. */
   isCheap(name: string): boolean {
+    let found = this.cheapMemo.get(name);
+    if (found === undefined) this.cheapMemo.set(name, (found = this.computeCheap(name)));
+    return found;
+  }
+
+  private readonly cheapMemo = new Map<string, boolean>();
+
+  private computeCheap(name: string): boolean {
     const bare = name.replace(/\(\)/g, '');
     for (const m of this.cheapModules) if (bare === m || bare.startsWith(`${m}.`)) return true;
     const method = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1];

@@ -527,8 +527,12 @@ export class WorkloadAnalysis {
   }
 
   /** Calls that run the callee here: sync callees, and async ones awaited. */
+  private readonly edgesMemo = new Map<number, Edge[]>();
+
   private edgesOf(id: number): Edge[] {
-    return this.index.outgoing[id].filter((e) => this.counts(e));
+    let edges = this.edgesMemo.get(id);
+    if (!edges) this.edgesMemo.set(id, (edges = this.index.outgoing[id].filter((e) => this.counts(e))));
+    return edges;
   }
 
   private readonly countsMemo = new Map<Edge, boolean>();
