@@ -24,6 +24,7 @@ import { withIncludedFiles } from './readiness/dependencies/index.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildFindings } from './findings/build.js';
 import { readinessReport } from './findings/readiness.js';
+import { isTestPath, type TestsMode } from './findings/test-code.js';
 import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import { VERSION } from './version.js';
@@ -37,6 +38,8 @@ export interface AuditOptions {
   respectGitignore?: boolean;
   /** Fingerprints of accepted findings (a baseline): not reported. */
   baseline?: Set<string>;
+  /** Findings in test code: kept apart (default), counted like the rest, or dropped. */
+  tests?: TestsMode;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -145,7 +148,11 @@ async function analyse(
     }
     return got;
   };
-  const findings = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint));
+  const all = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint));
+  const tests = options.tests ?? 'separate';
+  for (const f of all) if (isTestPath(f.file)) f.test = true;
+  const findings = tests === 'include' ? all : all.filter((f) => !f.test);
+  const testFindings = tests === 'separate' ? all.filter((f) => f.test) : [];
   const errors: FileError[] = [...readiness.errors];
   for (const m of index.modules) {
     for (const issue of m.issues) errors.push({ file: m.path, message: issue.line ? `line ${issue.line}: ${issue.message}` : issue.message });
@@ -158,8 +165,9 @@ async function analyse(
     byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
     fired[f.rule] = byId.get(f.rule)!;
   }
+  for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
   const functions = index.functions.filter((f) => f.fact.kind !== 'module');
-  const profiled = profiles(index, workload, entries);
+  const profiled = profiles(index, workload, entries).filter((f) => tests === 'include' || !isTestPath(f.file));
   return {
     tool: { name: 'gil-audit', version: VERSION },
     roots,
@@ -172,10 +180,13 @@ async function analyse(
       bySeverity,
       byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : 1))),
       errors: errors.length,
+      ...(testFindings.length > 0 ? { testFindings: testFindings.length } : {}),
     },
     rules: Object.fromEntries(Object.entries(fired).sort(([a], [b]) => (a < b ? -1 : 1))),
     findings,
+    ...(testFindings.length > 0 ? { testFindings } : {}),
     errors,
+    // Test code never ranks among the hot paths unless its findings count.
     functions: profiled,
     readiness: readinessReport(readiness, findings, profiled, byId),
   };

@@ -421,7 +421,7 @@ describe('markdown reporter: hot paths and concurrency', () => {
   });
 
   it('explains the ranking and has the table header', () => {
-    assert.match(md, /## Hot paths\n\nFunctions are ranked by hotness \(0–100\).*thread targets, request handlers, tasks and the `__main__` block.*loops nest.*call it\./);
+    assert.match(md, /## Hot paths\n\nFunctions are ranked by hotness \(0–100\).*work.*how often it runs.*request handlers, tasks and thread targets.*`__main__` block.*no entry point reaches\./);
     assert.ok(md.includes('| # | Function | Classification | How it runs | Hotness | Remedy |\n| ---: | --- | --- | --- | ---: | --- |\n'));
   });
 

@@ -31,7 +31,19 @@ export interface CatalogueEntry {
   /** offload / entry-point: what the function becomes. */
   entry?: 'thread' | 'thread-pool' | 'to-thread' | 'process' | 'process-pool' | 'request-handler' | 'task' | 'async-task';
   framework?: string;
-  /** cpu-gil: counts only when called inside a loop. */
+  /** entry-point: subclasses of these classes run `method` as the entry point (Thread.run). */
+  subclass?: { method: string };
+  /** Measured time of one call, in milliseconds, for slow native and CPU APIs (password hashing, image resizing). */
+  costMs?: number;
+  /** Where `costMs` was measured or reported. */
+  costSource?: string;
+  /** The remedy that fits calls of this entry, an id of the reporting rule's `fix.recommendations` (GA112, GA301). */
+  remedy?: string;
+  /** The call is slow only on a data-sized argument (compression of a whole payload). */
+  dataSized?: boolean;
+  /** cpu-gil with `inLoop`: a single call stays cheap even on a data-sized argument. */
+  cheapOnce?: boolean;
+  /** cpu-gil: counts only when called inside a loop (or, unless `cheapOnce`, once on a data-sized argument). */
   inLoop?: boolean;
   /** returns: the value a call (or, with `attribute`, a property read) gives. */
   returns?: string;

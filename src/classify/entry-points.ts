@@ -1,11 +1,13 @@
 /**
  * Where functions are started concurrently or served: thread and process spawns, executor
  * submissions, `to_thread`/`run_in_executor`, async tasks, request handlers, task-queue tasks,
- * and the `__main__` block.
+ * the `run` method of Thread and Process subclasses, generator bodies handed to a streaming
+ * response, and the `__main__` block.
  *
  * Stage: classify. Input: the ProjectIndex and the catalogue's `offload` and `entry-point`
  * entries; output: one Spawn per call that hands a function over (with the function resolved
- * through names, lambdas and `functools.partial`), and the entry points of every function.
+ * through names, lambdas, `functools.partial` objects, also when kept in a local, and generator
+ * objects), and the entry points of every function.
  */
 import type { ArgFact, CallFact } from '../facts/types.js';
 import type { EntryPoint } from '../model/types.js';
@@ -25,8 +27,8 @@ export interface Spawn {
   runs: 'thread' | 'process' | 'unknown' | 'none';
   /** The project function that runs, if known (a lambda counts, as a function). */
   target?: FunctionNode;
-  /** How the target was written: `f`, `lambda`, `functools.partial(f, ...)`. */
-  wrapper: 'name' | 'lambda' | 'partial' | 'call';
+  /** How the target was written: `f`, `lambda`, `functools.partial(f, ...)`, a call, a subclass's method. */
+  wrapper: 'name' | 'lambda' | 'partial' | 'call' | 'subclass';
   /** What is passed, as written. */
   targetText: string;
   /** Why the target cannot be pickled for a process, when it cannot. */
@@ -45,10 +47,10 @@ export class EntryPoints {
     for (const node of index.functions) {
       index.targets[node.id].forEach((target, i) => {
         if (target.kind !== 'external') return;
-        const match = catalogue.match(target.name, 'offload', 'entry-point');
+        // A name can be both a base class (Thread subclasses) and a call taking a function (Thread(target=f)).
+        const match = catalogue.matches(target.name).find((m) => (m.entry.effect === 'offload' || m.entry.effect === 'entry-point') && m.entry.function);
         if (!match) return;
         const entry = match.entry;
-        if (!entry.function) return;
         const call = node.fact.calls[i];
         const spawn = this.spawnOf(node, call, target.name, entry);
         if (!spawn) return;
@@ -59,6 +61,7 @@ export class EntryPoints {
       });
       this.decoratorEntries(node, catalogue);
     }
+    this.subclassEntries(catalogue);
     this.mainEntries();
     this.djangoViews();
   }
@@ -77,23 +80,35 @@ export class EntryPoints {
       spawn.unpicklable = 'a lambda cannot be pickled';
     } else if (arg.kind === 'ref' && arg.target) {
       spawn.target = this.resolveFunction(arg.target);
+      const partial = spawn.target ? undefined : this.partialInLocal(node, arg.text ?? '', call);
+      if (partial) {
+        // `job = functools.partial(f, x); pool.submit(job)`: the partial object kept in a local.
+        this.partialTarget(node, spawn, partial);
+      } else if (!spawn.target && arg.target.endsWith('()')) {
+        // `body = stream_rows(q); StreamingResponse(body)`: a generator object kept in a local.
+        const generator = this.resolveFunction(arg.target.slice(0, -2));
+        if (generator?.fact.isGenerator) {
+          spawn.target = generator;
+          spawn.wrapper = 'call';
+        }
+      }
     } else if (arg.kind === 'call' && arg.target) {
       const resolved = this.index.resolveName(arg.target, 0);
       if (resolved.kind === 'external' && PARTIAL.has(resolved.name)) {
         // functools.partial(f, ...): the partial call is itself among the caller's calls.
-        spawn.wrapper = 'partial';
         const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.span.line >= call.span.line && c.span.endLine <= call.span.endLine);
-        const first = inner?.args.find((a) => !a.keyword);
-        spawn.targetText = `functools.partial(${first?.text ?? '...'}, ...)`;
-        if (first?.kind === 'lambda' && first.lambda !== undefined) {
-          spawn.target = this.index.functionByFqn(`${node.module.module}.${node.module.functions[first.lambda].qualname}`);
-          spawn.unpicklable = 'it wraps a lambda, which cannot be pickled';
-        } else if (first?.kind === 'ref' && first.target) spawn.target = this.resolveFunction(first.target);
+        this.partialTarget(node, spawn, inner);
       } else {
-        // A coroutine call handed to a task runner: `asyncio.create_task(worker(q))`.
+        // A coroutine call handed to a task runner (`asyncio.create_task(worker(q))`), or a
+        // generator object handed to whatever iterates it (`StreamingResponse(rows())`).
         spawn.wrapper = 'call';
         spawn.target = resolved.kind === 'function' ? this.index.functions[resolved.id] : undefined;
       }
+    }
+    // An async function (or async generator) handed to a thread API runs on an event loop, not on the thread.
+    if (spawn.target?.fact.isAsync && spawn.wrapper === 'call' && spawn.runs === 'thread') {
+      spawn.kind = 'async-task';
+      spawn.runs = 'none';
     }
     if (spawn.target && !spawn.unpicklable) {
       const fact = spawn.target.fact;
@@ -102,6 +117,65 @@ export class EntryPoints {
       else if (fact.parent > 0) spawn.unpicklable = `\`${fact.qualname}\` is a nested function (a closure), which cannot be pickled`;
     }
     return spawn;
+  }
+
+  /** The `functools.partial(...)` call bound to local `name` before `call`, if there is one. */
+  private partialInLocal(node: FunctionNode, name: string, call: CallFact): CallFact | undefined {
+    const binding = node.fact.bindings.filter((b) => b.name === name && b.line <= call.span.line).pop();
+    if (!binding || !PARTIAL.has(binding.value.replace(/\(\)$/, ''))) return undefined;
+    return node.fact.calls.find((c) => c.span.line === binding.line && PARTIAL.has(this.externalName(c.target)));
+  }
+
+  private externalName(target: string): string {
+    const resolved = this.index.resolveName(target, 0);
+    return resolved.kind === 'external' ? resolved.name : '';
+  }
+
+  /** Fills the spawn's target from a `functools.partial(f, ...)` call. */
+  private partialTarget(node: FunctionNode, spawn: Spawn, inner: CallFact | undefined): void {
+    spawn.wrapper = 'partial';
+    const first = inner?.args.find((a) => !a.keyword);
+    spawn.targetText = `functools.partial(${first?.text ?? '...'}, ...)`;
+    if (first?.kind === 'lambda' && first.lambda !== undefined) {
+      spawn.target = this.index.functionByFqn(`${node.module.module}.${node.module.functions[first.lambda].qualname}`);
+      spawn.unpicklable = 'it wraps a lambda, which cannot be pickled';
+    } else if (first?.kind === 'ref' && first.target) spawn.target = this.resolveFunction(first.target);
+  }
+
+  /**
+   * `class Worker(threading.Thread)` with `def run(self)`: `run` runs on its own thread (or
+   * process) when the object is started. A spawn stands at the class line.
+   */
+  private subclassEntries(catalogue: Catalogue): void {
+    const seen = new Set<number>();
+    for (const cls of this.index.classes.values()) {
+      const mro = this.index.mro(cls);
+      let found: CatalogueEntry | undefined;
+      let via = '';
+      for (const c of mro) {
+        for (const base of c.fact.bases) {
+          const entry = catalogue.match(base, 'entry-point')?.entry;
+          if (entry?.subclass) {
+            found = entry;
+            via = base;
+            break;
+          }
+        }
+        if (found) break;
+      }
+      if (!found) continue;
+      const method = mro.map((c) => this.index.functionByFqn(`${c.fqn}.${found!.subclass!.method}`)).find((f) => f !== undefined);
+      if (!method || seen.has(method.id)) continue;
+      seen.add(method.id);
+      const kind = found.entry ?? 'thread';
+      const span = cls.fact.span;
+      const call: CallFact = { callee: `class ${cls.fact.name}`, target: '', span: { line: span.line, column: span.column, endLine: span.line, endColumn: span.column + 5 }, args: [] };
+      this.spawns.push({
+        kind, caller: method, call, via, entry: found, runs: kind === 'process' ? 'process' : 'thread', target: method,
+        wrapper: 'subclass', targetText: `${cls.fact.name}.${found.subclass!.method}`,
+      });
+      this.byFunction[method.id].push({ kind, file: cls.module.path, line: span.line, via });
+    }
   }
 
   private resolveFunction(target: string): FunctionNode | undefined {
@@ -132,7 +206,7 @@ export class EntryPoints {
       const resolved = this.index.resolveName(bare, 0);
       const name = resolved.kind === 'external' ? resolved.name : bare;
       const match = catalogue.match(name, 'entry-point');
-      if (!match || match.entry.function) continue;
+      if (!match || match.entry.function || match.entry.subclass) continue;
       this.byFunction[node.id].push({
         kind: match.entry.entry ?? 'request-handler', file: node.module.path, line: node.fact.span.line,
         via: match.entry.framework ?? name,

@@ -2,42 +2,104 @@
  * The workload profile of every function worth reporting: classification, evidence, how it is
  * started, how hot it is likely to be, and the remedy that fits.
  *
- * Stage: classify. Hotness (0..100) weighs three things: reachability from an entry point (thread
- * targets, request handlers and tasks weigh most; each call hop away decays it), loop nesting in
- * the function itself, and how many places call it. It ranks; it does not measure.
+ * Stage: classify. Hotness (0..100) is the estimated work per call (the work model's operations,
+ * on a log scale, waiting weighing less than CPU work) times how often the function runs: per request, per task message, per frame of
+ * a worker thread's loop for what request handlers, tasks and thread targets reach; rarely for
+ * start-up code (the `__main__` block, lifespan and startup hooks) and for code no entry point
+ * reaches. It ranks; it does not measure.
  */
 import type { EntryPoint, FunctionReport } from '../model/types.js';
-import type { ProjectIndex } from '../graph/index.js';
+import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { EntryPoints } from './entry-points.js';
 import type { WorkloadAnalysis } from './workload.js';
 
-const ENTRY_WEIGHT: Record<EntryPoint['kind'], number> = {
-  'request-handler': 1, task: 0.95, thread: 0.9, 'thread-pool': 0.95, 'to-thread': 0.9, process: 0.85,
-  'process-pool': 0.9, 'async-task': 0.8, main: 0.6,
+/** How often a function started this way runs, relative to a request handler's per-request run. */
+const FREQUENCY: Record<EntryPoint['kind'], number> = {
+  'request-handler': 1, task: 1, thread: 0.9, 'thread-pool': 0.95, 'to-thread': 0.95, process: 0.9,
+  'process-pool': 0.95, 'async-task': 0.8, main: 0.2,
 };
-const DECAY = 0.8;
+/** A thread or process target that loops until stopped runs its body per frame or message. */
+const SERVICE_LOOP = 1;
+/** Start-up code (lifespan and startup hooks) runs once per process. */
+const STARTUP = 0.1;
+/** Code that no entry point reaches may still be hot (a library, an unseen framework): ranked low, not zero. */
+const UNREACHED = 0.25;
+/** Each call hop away from the entry point: the callee may run on only some paths. */
+const DECAY = 0.95;
+/** Work (operations per call) that scores full marks: about half a second. */
+const FULL_WORK = 1e7;
 
-/** Reachability weight from the nearest entry point, per function (0 when none reaches it). */
-export function reachability(index: ProjectIndex, entries: EntryPoints): number[] {
-  const weight = index.functions.map((_, id) => Math.max(0, ...entries.byFunction[id].map((e) => ENTRY_WEIGHT[e.kind])));
-  // Relax along call edges, strongest first: a Dijkstra over multiplicative decay.
-  const order = index.functions.map((f) => f.id).filter((id) => weight[id] > 0).sort((a, b) => weight[b] - weight[a]);
-  const queue = [...order];
+/** Decorators and names of start-up hooks: FastAPI/Starlette startup events and lifespans, Flask's first-request hook. */
+const STARTUP_DECORATOR = /\.(on_event|on_startup|before_first_request|before_serving|startup|lifespan)(\(\))?$/;
+const STARTUP_NAME = /^(lifespan|startup|on_startup|app_lifespan|before_first_request)$/;
+
+/** How often each function runs, relative to a request (0 when unknown), propagated along calls. */
+export function frequency(index: ProjectIndex, entries: EntryPoints, workload: WorkloadAnalysis): number[] {
+  const startup = startupFunctions(index);
+  const weight = index.functions.map((node, id) => {
+    if (startup.has(id)) return STARTUP;
+    let w = 0;
+    for (const e of entries.byFunction[id]) {
+      let f = FREQUENCY[e.kind];
+      if ((e.kind === 'thread' || e.kind === 'process') && hasServiceLoop(node, workload)) f = SERVICE_LOOP;
+      w = Math.max(w, f);
+    }
+    return w;
+  });
+  // Relax along call edges, strongest first (a Dijkstra over multiplicative decay); start-up
+  // hooks pass on their low weight, so what they call ranks low too.
+  const queue = index.functions.map((f) => f.id).filter((id) => weight[id] > 0).sort((a, b) => weight[b] - weight[a]);
   for (let head = 0; head < queue.length; head++) {
     const id = queue[head];
     for (const edge of index.outgoing[id]) {
       const next = weight[id] * DECAY;
-      if (next > weight[edge.to] + 1e-9) {
+      if (next > weight[edge.to] + 1e-9 && !startup.has(edge.to)) {
         weight[edge.to] = next;
         queue.push(edge.to);
       }
     }
   }
-  return weight;
+  return weight.map((w) => (w > 0 ? w : UNREACHED));
+}
+
+function hasServiceLoop(node: FunctionNode, workload: WorkloadAnalysis): boolean {
+  return node.fact.loops.some((l) => l.kind === 'while' && workload.model.loopPasses(l).size === 'service');
+}
+
+/** Functions that are start-up hooks: decorated as one, named as one, or passed as `lifespan=`. */
+function startupFunctions(index: ProjectIndex): Set<number> {
+  const out = new Set<number>();
+  for (const node of index.functions) {
+    const fact = node.fact;
+    if (fact.kind === 'def' && (STARTUP_NAME.test(fact.name) || fact.decorators.some((d) => STARTUP_DECORATOR.test(d)))) out.add(node.id);
+    for (const call of fact.calls) {
+      for (const arg of call.args) {
+        if ((arg.keyword === 'lifespan' || arg.keyword === 'on_startup') && arg.kind === 'ref' && arg.target) {
+          const resolved = index.resolveName(arg.target, 0);
+          if (resolved.kind === 'function') out.add(resolved.id);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Time spent waiting costs the process little (the GIL is released, other threads and tasks
+ * run): it counts a twentieth of CPU work. Unknown library work may be either: a quarter.
+ */
+const WAIT_WEIGHT = 0.05;
+const UNKNOWN_WEIGHT = 0.25;
+
+/** 0..1: the estimated work per call on a log scale, full marks at FULL_WORK operations. */
+function workScore(workload: WorkloadAnalysis, id: number): number {
+  const t = workload.totals[id];
+  const work = t['cpu-gil'] + t['releases-gil'] + WAIT_WEIGHT * t.io + UNKNOWN_WEIGHT * t.unknown;
+  return Math.min(1, Math.log10(1 + work) / Math.log10(1 + FULL_WORK));
 }
 
 export function profiles(index: ProjectIndex, workload: WorkloadAnalysis, entries: EntryPoints): FunctionReport[] {
-  const reach = reachability(index, entries);
+  const often = frequency(index, entries, workload);
   const out: FunctionReport[] = [];
   for (const node of index.functions) {
     const fact = node.fact;
@@ -45,9 +107,7 @@ export function profiles(index: ProjectIndex, workload: WorkloadAnalysis, entrie
     const classification = workload.labels[node.id];
     const entryPoints = [...entries.byFunction[node.id]].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
     if (classification === 'unknown' && entryPoints.length === 0) continue;
-    const loopDepth = Math.max(0, ...fact.loops.map((l) => l.depth));
-    const callers = new Set(index.callers[node.id].map((e) => e.from)).size;
-    const hotness = Math.round(100 * (0.55 * reach[node.id] + 0.3 * Math.min(1, loopDepth / 3) + 0.15 * Math.min(1, Math.log2(1 + callers) / 4)));
+    const hotness = Math.round(100 * workScore(workload, node.id) * often[node.id]);
     out.push({
       qualname: node.fqn, file: node.module.path, line: fact.span.line, isAsync: fact.isAsync, classification,
       confidence: workload.confidence[node.id], evidence: workload.evidence(node.id), entryPoints, hotness,

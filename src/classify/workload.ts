@@ -1,75 +1,94 @@
 /**
  * How each function uses the CPU and the GIL: cpu-gil, releases-gil, io, mixed or unknown.
  *
- * Stage: classify. Input: the ProjectIndex and the API catalogue; output, per function, its own
- * evidence (loops and what they do, catalogue calls, recursion) and evidence inherited from its
- * callees with the shortest chain, then a label and a confidence. The facts behind the lists are
- * in shared/FREE-THREADING.md §4: pure-Python loops, `re`, `json`, `pickle` hold the GIL; NumPy,
- * hashlib, zlib/bz2/lzma and I/O release it. A loop that awaits or waits on I/O is not CPU work.
+ * Stage: classify. Input: the ProjectIndex, the API catalogue and the work model
+ * (rules/work-model.yaml, docs/work-model.md); output, per function, its own evidence with an
+ * estimated cost in Python operations per call, the totals of each kind of work including what
+ * its callees do (a call on every pass of a loop counts once per pass, recursion through the
+ * cycle it belongs to), and a label: the strongest kind of work wins, `mixed` when CPU work and
+ * waiting are close. Library calls the catalogue does not describe are unknown work, never CPU.
+ * The facts behind the catalogue lists are in shared/FREE-THREADING.md §4.
  */
-import type { LoopFact } from '../facts/types.js';
+import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
-import type { Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
-import { exempt, type Catalogue } from './catalogue.js';
+import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
+import { exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
+import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
 
-type Kind = 'cpu-gil' | 'releases-gil' | 'io';
+export type Kind = 'cpu-gil' | 'releases-gil' | 'io';
+/** Kinds of work with a cost: the three labelled kinds, and library calls of unknown cost. */
+export type CostKind = Kind | 'unknown';
 const KINDS: Kind[] = ['cpu-gil', 'releases-gil', 'io'];
+const COST_KINDS: CostKind[] = ['cpu-gil', 'releases-gil', 'io', 'unknown'];
+
+type Costs = Record<CostKind, number>;
+const zero = (): Costs => ({ 'cpu-gil': 0, 'releases-gil': 0, io: 0, unknown: 0 });
+/** Estimates are capped so that deep nests of data loops stay finite and comparable. */
+const CAP = 1e15;
+/** Operations per millisecond (one operation is about 50 ns): converts measured costs of slow native calls. */
+export const OPS_PER_MS = 20_000;
 
 /** One piece of a function's own evidence. */
 export interface OwnEvidence {
-  kind: Kind;
+  kind: CostKind;
   reason: string;
   line: number;
   column: number;
-  /** Strong evidence decides on its own; weak evidence only tips a label. */
-  strong: boolean;
-  /** For a heavy loop: its index in the function's `loops`. */
+  /** Estimated Python operations (or their equivalent in time) per call of the function. */
+  cost: number;
+  /** For a loop nest: the outermost loop's index in the function's `loops`. */
   loop?: number;
-  /** For a heavy loop: the GIL-holding API it calls on every pass, if any. */
+  /** For CPU work: the work grows with the data (a data-sized loop nest, a data-sized argument, recursion). */
+  dataSized?: boolean;
+  /** For a loop nest: some pass awaits, so the event loop is given back on every pass. */
+  awaits?: boolean;
+  /** The API called, for API evidence. */
   api?: string;
-  /** For a heavy loop: operations and calls per pass, nested loops included; a large `range` bound counts as much work. */
-  work?: number;
-  /**
-   * A loop doing arithmetic below the "heavy" thresholds (`total += i * i`): enough to label a
-   * function that does nothing else CPU-bound, too little to warn about on its own.
-   */
-  light?: boolean;
+  /** Under a lazy-initialisation guard: once per process, not per call. */
+  once?: boolean;
 }
 
-interface Inherited {
-  hops: number;
-  next: Edge;
-  /** The function whose own evidence this is. */
-  source: number;
+/** The largest single contributor to one kind of a function's work: its own evidence, or a call. */
+interface Best {
+  cost: number;
+  own?: OwnEvidence;
+  edge?: Edge;
+  /** The contribution is data-sized (see OwnEvidence.dataSized). */
+  dataSized: boolean;
 }
-
-/** Thresholds for "CPU-heavy" (operations counted in a loop body, nested loops included). */
-const HEAVY_WORK = 5;
-const NESTED_WORK = 3;
-const LARGE_RANGE = 10_000;
-/** How many calls away inherited CPU evidence still labels a function (see `near`). */
-const NEAR_CPU_HOPS = 3;
-/** At most this many of a callee's operations count towards the work of a loop that calls it. */
-const CALLEE_WORK_CAP = 20;
-/** Work per pass of nested loops that makes a helper worth reporting from a coroutine (GA111). */
-const HEAVY_HELPER_WORK = 10;
-/** Arithmetic operations (including `+=`) that make a lighter loop CPU work for labelling. */
-const LIGHT_ARITHMETIC = 2;
-/** Operations a recursive function must do to count as CPU work (`fib` does 4). */
-const RECURSIVE_WORK = 4;
 
 export class WorkloadAnalysis {
+  readonly model: WorkModel;
   readonly own: OwnEvidence[][];
-  readonly inherited: Map<Kind, Inherited>[];
-  readonly labels: Classification[];
-  readonly confidence: Confidence[];
+  /** Work per call, by kind, callees included. */
+  readonly totals: Costs[];
+  /** Work reached only through once-only calls (cache decorators, lazy-init guards): once per process, not per call. */
+  readonly once: Costs[];
+  readonly labels: Classification[] = [];
+  readonly confidence: Confidence[] = [];
+  /** Functions in a recursive cycle (a strongly connected component with a cycle). */
+  readonly recursive: boolean[];
+  /** The most passes any work of the function repeats (its loops, times those of its callees' loops). */
+  private readonly maxPasses: number[];
+  /** The function, or a callee it runs, has a loop over data (not only over unknown or small collections). */
+  private readonly hasData: boolean[];
+  private readonly best: Map<CostKind, Best>[];
+  private readonly onceBest: Map<CostKind, Best>[];
+  /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
+  private readonly multipliers: number[][];
 
-  constructor(readonly index: ProjectIndex, private readonly catalogue: Catalogue) {
+  constructor(readonly index: ProjectIndex, private readonly catalogue: Catalogue, model?: WorkModel) {
+    this.model = model ?? loadWorkModel();
+    this.multipliers = index.functions.map((node) => this.loopMultipliers(node.fact));
     this.own = index.functions.map((node) => this.ownEvidence(node));
-    this.inherited = index.functions.map(() => new Map());
+    this.totals = index.functions.map(() => zero());
+    this.once = index.functions.map(() => zero());
+    this.best = index.functions.map(() => new Map());
+    this.onceBest = index.functions.map(() => new Map());
+    this.recursive = index.functions.map(() => false);
+    this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
+    this.hasData = index.functions.map((node) => node.fact.loops.some((l) => this.iteratesData(l)));
     this.propagate();
-    this.labels = [];
-    this.confidence = [];
     for (const node of index.functions) {
       const [label, confidence] = this.decide(node.id);
       this.labels.push(label);
@@ -78,95 +97,267 @@ export class WorkloadAnalysis {
   }
 
   has(id: number, kind: Kind): boolean {
-    return this.own[id].some((e) => e.kind === kind) || this.inherited[id].has(kind);
+    return this.totals[id][kind] > 0;
+  }
+
+  /** CPU work per call (operations), callees included. */
+  cpuWork(id: number): number {
+    return this.totals[id]['cpu-gil'];
+  }
+
+  /** Whether the function's largest CPU contribution grows with the data. */
+  cpuDataSized(id: number): boolean {
+    return this.best[id].get('cpu-gil')?.dataSized ?? false;
   }
 
   /**
-   * Evidence strong enough to blame a helper for stalling a coroutine: the chain's source does
-   * much work per pass in nested loops (or over a large range), or calls a GIL-holding API in
-   * nested loops. Bookkeeping loops over a few items are too common to report through calls.
+   * CPU work that warrants a finding: the function is labelled cpu-gil (or mixed, CPU being the
+   * larger part), its CPU work reaches `minWork` operations per call, and it grows with the data.
    */
-  heavyHelper(id: number): boolean {
-    return this.cpuEvidenceAtSource(id, (e) => e.strong && ((e.work ?? 0) >= HEAVY_HELPER_WORK || e.api !== undefined));
-  }
-
-  /** CPU evidence that decides on its own: nested loops, large ranges, GIL-holding APIs in loops, own or at the source of the inherited chain. */
-  strongCpu(id: number): boolean {
-    return this.cpuEvidenceAtSource(id, (e) => e.strong);
-  }
-
-  /** Whether CPU evidence passing `test` is the function's own, or at the source of its inherited CPU chain. */
-  private cpuEvidenceAtSource(id: number, test: (e: OwnEvidence) => boolean): boolean {
-    const has = (f: number) => this.own[f].some((e) => e.kind === 'cpu-gil' && test(e));
-    if (has(id)) return true;
-    const inherited = this.inherited[id].get('cpu-gil');
-    return inherited !== undefined && has(inherited.source);
+  heavyCpu(id: number, minWork: number): boolean {
+    const label = this.labels[id];
+    const t = this.totals[id];
+    const cpuLeads = label === 'cpu-gil' || (label === 'mixed' && t['cpu-gil'] >= Math.max(t.io, t['releases-gil']));
+    return cpuLeads && t['cpu-gil'] >= minWork && this.cpuDataSized(id);
   }
 
   /**
-   * Enough CPU evidence to say a thread target is CPU-bound: strong evidence (own or at the end
-   * of the chain), or a busy loop in the function itself. Weak evidence deep in a callee (one
-   * busy loop three calls down) is not enough.
+   * A call whose CPU work is heavy where it is made: the callee's CPU work times the passes of
+   * the loops around the call reaches `minWork`, CPU leads in the callee, and the work grows
+   * with the data (in the callee, or because the call is made on every pass of a data loop).
    */
-  cpuBound(id: number): boolean {
-    return this.labels[id] === 'cpu-gil' && (this.strongCpu(id) || this.own[id].some((e) => e.kind === 'cpu-gil' && e.loop !== undefined));
+  heavyCall(edge: Edge, minWork: number): boolean {
+    if (!this.counts(edge) || this.onceOnly(edge)) return false;
+    const callee = edge.to;
+    const t = this.totals[callee];
+    const label = this.labels[callee];
+    const cpuLeads = label === 'cpu-gil' || (label === 'mixed' && t['cpu-gil'] >= Math.max(t.io, t['releases-gil']));
+    const m = this.edgeMultiplier(edge);
+    return cpuLeads && t['cpu-gil'] * m >= minWork && (this.cpuDataSized(callee) || m >= this.model.thresholds['data-sized']);
   }
 
-  /** The outermost CPU-heavy loops written in the function itself (light ones excluded). */
-  heavyLoops(id: number): OwnEvidence[] {
-    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && !e.light);
+  /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
+  heavyOnceCpu(id: number, minWork: number): boolean {
+    const best = this.onceBest[id].get('cpu-gil');
+    if (best === undefined || !best.dataSized || this.once[id]['cpu-gil'] < minWork) return false;
+    return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
   }
 
-  /** CPU evidence above the light level, own or at the source of the chain: enough to warn about work in a request. */
-  heavyCpu(id: number): boolean {
-    return this.cpuEvidenceAtSource(id, (e) => !e.light);
+  /** The function's own CPU loop nests that grow with the data and do at least `minWork` operations, not awaiting. */
+  heavyLoops(id: number, minWork: number, once = false): OwnEvidence[] {
+    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork && (e.once === true) === once);
   }
 
-  /** The first reason for `kind`, own or inherited (for messages). */
-  reason(id: number, kind: Kind): string {
-    const own = this.own[id].find((e) => e.kind === kind && e.strong) ?? this.own[id].find((e) => e.kind === kind);
-    if (own) return own.reason;
-    const inherited = this.inherited[id].get(kind);
-    if (!inherited) return '';
-    const source = this.index.functions[inherited.source];
-    return `${this.reason(inherited.source, kind)} in \`${source.fact.qualname}\``;
+  /**
+   * A call that reaches heavy CPU work only once per process: into a cached function or under a
+   * lazy-initialisation guard, or into a function whose own heavy work is behind one.
+   */
+  heavyOnceCall(edge: Edge, minWork: number): boolean {
+    if (!this.counts(edge)) return false;
+    const callee = edge.to;
+    const work = this.onceOnly(edge) ? this.totals[callee]['cpu-gil'] + this.once[callee]['cpu-gil'] : this.once[callee]['cpu-gil'];
+    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[callee].get('cpu-gil')?.dataSized ?? false);
+    return work >= minWork && dataSized && !this.heavyCall(edge, minWork) && this.concentrated(this.onceChain(edge).evidence, minWork);
   }
 
-  /** Chain from a call (`edge`) down to the function whose own `kind` evidence it reaches. */
-  chainFrom(edge: Edge, kind: Kind): ChainStep[] {
+  /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
+  reason(id: number, kind: CostKind, onceOnly = false): string {
+    const best = (onceOnly ? this.onceBest : this.best)[id].get(kind);
+    if (!best) return '';
+    if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
+    if (best.own) return best.own.reason;
+    // Down the largest contributions to the evidence, naming the loop that repeats a call.
+    const parts: string[] = [];
+    let edge: Edge | undefined = best.edge;
+    const seen = new Set<number>([id]);
+    for (let guard = 0; edge && guard < 50 && !seen.has(edge.to); guard++) {
+      seen.add(edge.to);
+      const m = this.edgeMultiplier(edge);
+      const caller = this.index.functions[edge.from].fact;
+      if (m > 1 && edge.call.loop !== undefined) parts.push(`called on every pass of the loop at line ${caller.loops[edge.call.loop].line} of \`${caller.qualname}\``);
+      const next = this.best[edge.to].get(kind);
+      if (!next || next.own || !next.edge) {
+        const head = `${next?.own?.reason ?? ''} in \`${this.index.functions[edge.to].fact.qualname}\``;
+        return parts.length > 0 ? `${head}, ${parts.reverse().join(', ')}` : head;
+      }
+      edge = next.edge;
+    }
+    return '';
+  }
+
+  /**
+   * For work that runs once per process: the chain from `edge` down to the CPU evidence, through
+   * the cache or lazy guard that makes it once-only, and the reason at its end.
+   */
+  onceChain(edge: Edge): { chain: ChainStep[]; reason: string; evidence?: OwnEvidence } {
+    const { functions } = this.index;
+    const chain: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
+    let id = edge.to;
+    let once = this.onceOnly(edge);
+    let reason = '';
+    let evidence: OwnEvidence | undefined;
+    const seen = new Set<number>();
+    for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
+      seen.add(id);
+      const node = functions[id];
+      const best = (once ? this.best : this.onceBest)[id].get('cpu-gil');
+      if (!best || best.own || !best.edge) {
+        chain.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
+        reason = best?.own ? `${best.own.reason} in \`${node.fact.qualname}\`` : '';
+        evidence = best?.own;
+        break;
+      }
+      chain.push({ function: node.fqn, file: node.module.path, line: best.edge.call.span.line });
+      if (!once && this.onceOnly(best.edge)) once = true;
+      id = best.edge.to;
+    }
+    return { chain, reason, evidence };
+  }
+
+  /** Once-only work is reported only where one piece of evidence at the end of the chain carries it, not a sum of trifles. */
+  private concentrated(evidence: OwnEvidence | undefined, minWork: number): boolean {
+    return evidence !== undefined && evidence.dataSized === true && evidence.cost >= minWork / 4;
+  }
+
+  /** Chain from a call (`edge`) down to the function whose own `kind` evidence it reaches, following the largest contributions. */
+  chainFrom(edge: Edge, kind: CostKind): ChainStep[] {
     const { functions } = this.index;
     const steps: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
     let id = edge.to;
-    for (let guard = 0; guard < 1000; guard++) {
+    const seen = new Set<number>();
+    for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
+      seen.add(id);
       const node = functions[id];
-      const own = this.own[id].find((e) => e.kind === kind && e.strong) ?? this.own[id].find((e) => e.kind === kind);
-      if (own) {
-        steps.push({ function: node.fqn, file: node.module.path, line: own.line });
+      const best = this.best[id].get(kind);
+      if (!best || best.own || !best.edge) {
+        steps.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         break;
       }
-      const next = this.inherited[id].get(kind);
-      if (!next) break;
-      steps.push({ function: node.fqn, file: node.module.path, line: next.next.call.span.line });
-      id = next.next.to;
+      steps.push({ function: node.fqn, file: node.module.path, line: best.edge.call.span.line });
+      id = best.edge.to;
     }
     return steps;
   }
 
-  /** Own then inherited evidence, at most `limit` items, for reports. */
+  /** The largest contributions of each labelled kind, own first, at most `limit` items, for reports. */
   evidence(id: number, limit = 6): Evidence[] {
     const node = this.index.functions[id];
     const out: Evidence[] = [];
-    const own = [...this.own[id]].sort((a, b) => Number(b.strong) - Number(a.strong) || a.line - b.line);
-    for (const e of own) out.push({ kind: e.kind, reason: e.reason, file: node.module.path, line: e.line });
+    // Only what matters next to the largest contribution: a tenth of it, at least.
+    const t = this.totals[id];
+    const floor = Math.max(t['cpu-gil'], t.io, t['releases-gil']) / 10;
+    const own = this.own[id].filter((e) => e.kind !== 'unknown' && e.cost > 0 && e.cost >= floor).sort((a, b) => b.cost - a.cost || a.line - b.line);
+    for (const e of own) out.push({ kind: e.kind as Kind, reason: e.reason, file: node.module.path, line: e.line });
     for (const kind of KINDS) {
-      const inherited = this.inherited[id].get(kind);
-      if (!inherited || this.own[id].some((e) => e.kind === kind)) continue;
+      const best = this.best[id].get(kind);
+      if (!best?.edge || best.cost < floor) continue;
       out.push({
-        kind, reason: this.reason(id, kind), file: node.module.path, line: inherited.next.call.span.line,
-        chain: this.chainFrom(inherited.next, kind),
+        kind, reason: this.reason(id, kind), file: node.module.path, line: best.edge.call.span.line,
+        chain: this.chainFrom(best.edge, kind),
       });
     }
     return out.slice(0, limit);
+  }
+
+  /** The multiplier of a call made in the function: the passes of the loops around it. */
+  callMultiplier(fn: number, call: CallFact): number {
+    return call.loop === undefined ? 1 : this.multipliers[fn][call.loop] ?? 1;
+  }
+
+  /**
+   * A loop that runs over data (or a literal or constant range of data size): the kind of loop
+   * that makes work data-sized. Products of unknown and small collections alone do not.
+   */
+  private iteratesData(loop: LoopFact): boolean {
+    const p = this.model.loopPasses(loop);
+    return p.size === 'data' || (p.size === 'tiny' && p.passes >= this.model.thresholds['data-sized']);
+  }
+
+  /** Whether the loop `j` of function `fn`, or one enclosing it, runs over data. */
+  private loopChainIteratesData(fn: number, j: number): boolean {
+    const fact = this.index.functions[fn].fact;
+    for (let k = j; k >= 0; k = this.parentLoop(fact, k)) if (this.iteratesData(fact.loops[k])) return true;
+    return false;
+  }
+
+  /** Passes of each loop times those of the loops enclosing it. */
+  private loopMultipliers(fact: FunctionFact): number[] {
+    const loops = fact.loops;
+    const out: number[] = [];
+    loops.forEach((loop, j) => {
+      const parent = this.parentLoop(fact, j);
+      const passes = this.model.loopPasses(loop).passes;
+      out.push(Math.min(CAP, passes * (parent >= 0 ? out[parent] : 1)));
+      void loop;
+    });
+    return out;
+  }
+
+  /** The loop directly enclosing loop `j`, or -1. Loops are listed in source order, so the parent comes first. */
+  private parentLoop(fact: FunctionFact, j: number): number {
+    const loop = fact.loops[j];
+    for (let k = j - 1; k >= 0; k--) {
+      const l = fact.loops[k];
+      if (l.depth === loop.depth - 1 && l.line <= loop.line && l.endLine >= loop.endLine) return k;
+    }
+    return -1;
+  }
+
+  /** The cost of one call of a catalogue entry or a library function, before multipliers, and what it is. */
+  private callCost(node: FunctionNode, call: CallFact, target: CallTarget): { kind: CostKind; cost: number; reason: string; api?: string; dataSized?: boolean } | undefined {
+    const { costs } = this.model;
+    if (target.kind !== 'external') {
+      if (target.kind === 'unknown' && call.awaited && node.fact.isAsync) return { kind: 'io', cost: costs.await, reason: `awaits \`${call.callee}\`` };
+      return undefined;
+    }
+    const name = target.name;
+    const match = this.catalogue.match(name, 'blocking-io', 'releases-gil', 'cpu-gil');
+    if (match) {
+      const entry = match.entry;
+      if (entry.effect === 'blocking-io') {
+        if (exempt(entry, call) || call.awaited) return undefined;
+        return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
+      }
+      if (entry.effect === 'releases-gil') {
+        const slow = entry.costMs !== undefined && (!entry.dataSized || this.dataSizedArgument(node, call));
+        const cost = slow ? entry.costMs! * OPS_PER_MS : costs['native-call'];
+        return { kind: 'releases-gil', cost, reason: `\`${name}\` runs native code that releases the GIL`, api: name };
+      }
+      // cpu-gil
+      if (entry.confidence === 'low') return undefined;
+      if (entry.costMs !== undefined) return { kind: 'cpu-gil', cost: entry.costMs * OPS_PER_MS, reason: `\`${name}\` does slow CPU work holding the GIL`, api: name, dataSized: true };
+      if (!entry.inLoop) return { kind: 'cpu-gil', cost: costs['whole-document-api'], reason: `\`${name}\` walks a whole document in Python`, api: name, dataSized: true };
+      if (call.loop !== undefined) return { kind: 'cpu-gil', cost: costs['gil-api-call'], reason: `calls \`${name}\``, api: name };
+      if (entry.cheapOnce) return undefined;
+      const size = this.argumentSize(node, call);
+      if (size && size.size === 'data') {
+        return { kind: 'cpu-gil', cost: size.passes * costs['gil-api-per-item'], reason: `\`${name}\` on ${size.why}`, api: name, dataSized: true };
+      }
+      return undefined;
+    }
+    if (call.awaited && node.fact.isAsync) return { kind: 'io', cost: costs.await, reason: `awaits \`${call.callee}\`` };
+    if (call.resolution === 'builtin' || name.startsWith('?') || this.model.isCheap(name)) return undefined;
+    return { kind: 'unknown', cost: costs['unknown-call'], reason: `\`${name}\` is a library call of unknown cost`, api: name };
+  }
+
+  /** Whether a call's first positional argument is data-sized (a parameter, rows, a file's content). */
+  dataSizedArgument(node: FunctionNode, call: CallFact): boolean {
+    return this.argumentSize(node, call)?.size === 'data';
+  }
+
+  /** The size of a call's first positional argument, when it is a name or a call. */
+  private argumentSize(node: FunctionNode, call: CallFact): Passes | undefined {
+    const arg = call.args.find((a) => !a.keyword);
+    if (!arg || !arg.text || (arg.kind !== 'ref' && arg.kind !== 'call')) return undefined;
+    const text = arg.kind === 'call' ? `${arg.text}()` : arg.text;
+    const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(arg.text)?.[0];
+    const origin = head && this.isParam(node.fact, head) ? 'param' : undefined;
+    return this.model.expressionSize(text, origin, arg.target);
+  }
+
+  private isParam(fact: FunctionFact, name: string): boolean {
+    const index = fact.params.findIndex((p) => p.name === name);
+    return index > 0 || (index === 0 && !fact.className);
   }
 
   private ownEvidence(node: FunctionNode): OwnEvidence[] {
@@ -174,140 +365,321 @@ export class WorkloadAnalysis {
     const out: OwnEvidence[] = [];
     if (fact.kind === 'module') return out;
     const targets = this.index.targets[node.id];
-    // What each call is, by the catalogue.
-    const callKind: (Kind | 'cpu-weak' | undefined)[] = fact.calls.map((call, i) => {
-      const target = targets[i];
-      if (target.kind !== 'external') return undefined;
-      const match = this.catalogue.match(target.name, 'blocking-io', 'releases-gil', 'cpu-gil');
-      if (!match) return undefined;
-      const entry = match.entry;
-      if (entry.effect === 'blocking-io') return exempt(entry, call) ? undefined : 'io';
-      if (entry.effect === 'releases-gil') return 'releases-gil';
-      if (entry.effect === 'cpu-gil') return entry.inLoop && call.loop === undefined ? undefined : entry.confidence === 'low' ? 'cpu-weak' : 'cpu-gil';
-      return undefined;
-    });
-    fact.calls.forEach((call, i) => {
-      const kind = callKind[i];
-      const target = targets[i];
-      const name = target.kind === 'external' ? target.name : call.callee;
-      if (kind === 'io') out.push({ kind, reason: `\`${name}\` waits on I/O`, line: call.span.line, column: call.span.column, strong: true });
-      else if (kind === 'releases-gil') out.push({ kind, reason: `\`${name}\` runs native code that releases the GIL`, line: call.span.line, column: call.span.column, strong: true });
-      else if (kind === 'cpu-gil' && call.loop === undefined) out.push({ kind, reason: `\`${name}\` does CPU work holding the GIL`, line: call.span.line, column: call.span.column, strong: false });
-      else if (call.awaited && fact.isAsync && target.kind !== 'function' && !kind) {
-        out.push({ kind: 'io', reason: `awaits \`${call.callee}\``, line: call.span.line, column: call.span.column, strong: false });
-      }
-    });
-    // Loops: the outermost CPU-heavy ones.
+    const mult = this.multipliers[node.id];
     const loops = fact.loops;
-    const covered = new Set<number>();
+    const parent = loops.map((_, j) => this.parentLoop(fact, j));
+    const root = loops.map((_, j) => {
+      let r = j;
+      while (parent[r] >= 0) r = parent[r];
+      return r;
+    });
+    // Per loop nest (by its outermost loop): CPU operations, GIL-holding API calls, awaits.
+    const nestCost = new Map<number, { ops: number; api?: string; apiCost: number; heaviest: number }>();
+    const nestOf = (j: number) => {
+      let n = nestCost.get(root[j]);
+      if (!n) nestCost.set(root[j], (n = { ops: 0, apiCost: 0, heaviest: root[j] }));
+      return n;
+    };
     loops.forEach((loop, j) => {
-      if (covered.has(j)) return;
-      const members = [j, ...loops.map((l, k) => (k !== j && l.depth > loop.depth && l.line >= loop.line && l.endLine <= loop.endLine ? k : -1)).filter((k) => k >= 0)];
-      const memberSet = new Set(members);
-      // Operations, and calls (each one is interpreted Python work too: `out.append(f(a, b))`).
-      const work = members.reduce((n, k) => n + loops[k].arithmetic + loops[k].subscripts + loops[k].augmented + loops[k].comparisons + loops[k].calls, 0);
-      const awaits = members.some((k) => loops[k].awaits > 0);
-      let io = false;
-      let cpuApi = '';
-      let calleeWork = 0;
-      fact.calls.forEach((call, i) => {
-        if (call.loop === undefined || !memberSet.has(call.loop)) return;
-        // A project function called on every pass adds its own operations to the pass.
-        const target = targets[i];
-        if (target.kind === 'function' && target.id !== node.id) calleeWork += Math.min(this.index.functions[target.id].fact.ops, CALLEE_WORK_CAP);
-        if (callKind[i] === 'io' || callKind[i] === 'releases-gil') io = true;
-        else if (callKind[i] === 'cpu-gil' && !cpuApi) cpuApi = (targets[i] as { name: string }).name;
-        else if (call.awaited) io = true;
-      });
-      if (awaits || io) return;
-      const nested = members.length > 1;
-      const range = Math.max(...members.map((k) => loops[k].rangeBound ?? 0));
-      const reason = heavyReason(loop, nested, work, range, cpuApi);
-      if (!reason) {
-        const arithmetic = members.reduce((n, k) => n + loops[k].arithmetic + loops[k].augmented, 0);
-        if (arithmetic >= LIGHT_ARITHMETIC) {
-          for (const k of members) covered.add(k);
-          const what = loop.kind === 'comprehension' ? 'a comprehension' : `a \`${loop.kind}\` loop`;
-          out.push({ kind: 'cpu-gil', reason: `${what} doing arithmetic`, line: loop.line, column: loop.column, strong: false, loop: j, light: true });
-        }
+      const ops = loop.arithmetic + loop.subscripts + loop.comparisons + loop.augmented + loop.calls + loop.assignments;
+      const n = nestOf(j);
+      n.ops += Math.min(CAP, ops * mult[j]);
+      if (mult[j] > mult[n.heaviest]) n.heaviest = j;
+    });
+    const loopOps = loops.reduce((s, l) => s + l.arithmetic + l.subscripts + l.comparisons + l.augmented, 0);
+    const straight = Math.max(0, fact.ops - loopOps);
+    if (straight > 0) out.push({ kind: 'cpu-gil', reason: `${straight} Python operations outside loops`, line: fact.span.line, column: fact.span.column, cost: straight });
+    fact.calls.forEach((call, i) => {
+      const found = this.callCost(node, call, targets[i]);
+      if (!found) return;
+      const m = this.callMultiplier(node.id, call);
+      const cost = Math.min(CAP, found.cost * m);
+      if (found.kind === 'cpu-gil' && call.loop !== undefined && found.api && !found.dataSized) {
+        // A GIL-holding API on every pass: part of its loop nest's CPU work.
+        const n = nestOf(call.loop);
+        n.apiCost += cost;
+        n.api ??= found.api;
         return;
       }
-      for (const k of members) covered.add(k);
+      const where = call.loop !== undefined ? ` on every pass of the loop at line ${loops[call.loop].line}` : '';
       out.push({
-        kind: 'cpu-gil', reason, line: loop.line, column: loop.column, strong: nested || range >= LARGE_RANGE, loop: j,
-        work: range >= LARGE_RANGE ? Math.max(work + calleeWork, HEAVY_HELPER_WORK) : work + calleeWork, ...(cpuApi ? { api: cpuApi } : {}),
+        kind: found.kind, reason: `${found.reason}${where}`, line: call.span.line, column: call.span.column, cost,
+        ...(call.once ? { once: true } : {}),
+        ...(found.api ? { api: found.api } : {}),
+        ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || (call.loop !== undefined && m >= this.model.thresholds['data-sized']) } : {}),
       });
     });
-    // Recursion doing arithmetic.
-    if (fact.ops >= RECURSIVE_WORK && this.index.outgoing[node.id].some((e) => e.to === node.id)) {
-      const edge = this.index.outgoing[node.id].find((e) => e.to === node.id)!;
-      out.push({ kind: 'cpu-gil', reason: 'recursive, with arithmetic', line: edge.call.span.line, column: edge.call.span.column, strong: false });
+    for (const [r, n] of nestCost) {
+      const loop = loops[r];
+      const members = loops.map((_, j) => j).filter((j) => root[j] === r);
+      const passes = Math.max(...members.map((j) => mult[j]));
+      const cost = Math.min(CAP, n.ops + n.apiCost);
+      if (cost <= 0) continue;
+      const awaits = members.some((j) => loops[j].awaits > 0);
+      const what = loop.kind === 'comprehension' ? 'a comprehension' : `a \`${loop.kind}\` loop`;
+      const heaviest = this.model.loopPasses(loops[n.heaviest]);
+      const outer = this.model.loopPasses(loop);
+      const nested = n.heaviest !== r ? `nested loops over ${outer.why} and ${heaviest.why}` : `${what} over ${outer.why}`;
+      const api = n.api ? `, calling \`${n.api}\` on every pass` : '';
+      out.push({
+        kind: 'cpu-gil', reason: `${nested}${api}: about ${round(cost)} operations per call`,
+        line: loop.line, column: loop.column, cost, loop: r, awaits,
+        // Data-sized: a loop over data in the nest, or sizes all known exactly (literals, constant ranges).
+        dataSized: passes >= this.model.thresholds['data-sized']
+          && (members.some((j) => this.iteratesData(loops[j])) || members.every((j) => this.model.loopPasses(loops[j]).size === 'tiny')),
+        ...(loop.once ? { once: true } : {}),
+        ...(n.api ? { api: n.api } : {}),
+      });
     }
     return out;
   }
 
+  /** Totals bottom-up over the strongly connected components of the call graph (callees first). */
   private propagate(): void {
-    const { functions, callers } = this.index;
-    for (const kind of KINDS) {
-      const queue: number[] = [];
-      for (const node of functions) if (this.own[node.id].some((e) => e.kind === kind)) queue.push(node.id);
-      const reached = new Set(queue);
-      for (let head = 0; head < queue.length; head++) {
-        const id = queue[head];
-        const hops = this.inherited[id].get(kind)?.hops ?? 0;
-        const source = this.inherited[id].get(kind)?.source ?? id;
-        for (const edge of callers[id]) {
-          if (reached.has(edge.from) || functions[edge.from].fact.kind === 'module') continue;
-          reached.add(edge.from);
-          if (!this.own[edge.from].some((e) => e.kind === kind)) this.inherited[edge.from].set(kind, { hops: hops + 1, next: edge, source });
-          queue.push(edge.from);
+    const { functions, outgoing } = this.index;
+    // A cycle closed only through a cached or lazily initialised call is no recursion: the second
+    // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
+    const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
+    for (const scc of stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))) {
+      const members = new Set(scc);
+      const cyclic = scc.length > 1
+        ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => members.has(e.to)).map((e) => scc.indexOf(e.to))).some((c) => c.length > 1)
+          || scc.some((id) => recurring(id).some((e) => e.to === id))
+        : outgoing[scc[0]].some((e) => e.to === scc[0] && this.counts(e) && !this.onceOnly(e));
+      const base = new Map<number, Costs>();
+      for (const id of scc) {
+        const t = zero();
+        const o = zero();
+        const best = this.best[id];
+        const onceBest = this.onceBest[id];
+        for (const e of this.own[id]) {
+          const bucket = e.once ? o : t;
+          bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
+          offer(e.once ? onceBest : best, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
+        }
+        for (const edge of this.edgesOf(id)) {
+          if (members.has(edge.to) && !this.onceOnly(edge)) continue;
+          const m = this.edgeMultiplier(edge);
+          const onceEdge = this.onceOnly(edge);
+          // Work repeated 1,000 times or more in all is data-sized, however the passes split
+          // between this loop and the callee's (30 words times a 30 by 30 comparison).
+          const passes = Math.min(CAP, m * this.maxPasses[edge.to]);
+          if (!onceEdge && passes > this.maxPasses[id]) this.maxPasses[id] = passes;
+          const aroundData = edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
+          if (!onceEdge && this.hasData[edge.to]) this.hasData[id] = true;
+          const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || this.hasData[edge.to]);
+          for (const kind of COST_KINDS) {
+            const callee = this.totals[edge.to][kind];
+            const calleeOnce = this.once[edge.to][kind];
+            const calleeData = (this.best[edge.to].get(kind)?.dataSized ?? false) || dataCall;
+            if (onceEdge) {
+              const c = Math.min(CAP, callee + calleeOnce);
+              if (c > 0) {
+                o[kind] = Math.min(CAP, o[kind] + c);
+                offer(onceBest, kind, { cost: c, edge, dataSized: calleeData || (this.onceBest[edge.to].get(kind)?.dataSized ?? false) });
+              }
+              continue;
+            }
+            if (callee > 0) {
+              const c = Math.min(CAP, callee * m);
+              t[kind] = Math.min(CAP, t[kind] + c);
+              offer(best, kind, { cost: c, edge, dataSized: calleeData });
+            }
+            if (calleeOnce > 0) {
+              o[kind] = Math.min(CAP, o[kind] + calleeOnce);
+              offer(onceBest, kind, { cost: calleeOnce, edge, dataSized: this.onceBest[edge.to].get(kind)?.dataSized ?? false });
+            }
+          }
+        }
+        base.set(id, t);
+        this.once[id] = o;
+      }
+      if (!cyclic) {
+        for (const id of scc) this.totals[id] = base.get(id)!;
+        continue;
+      }
+      // A recursive cycle that branches (two or more call sites inside it, outside loops) runs its
+      // members' work about as often as a data loop's passes; a linear one, or one recursing from
+      // inside loops (which already count the children), as often as an unknown collection's.
+      const sites = scc.reduce((n, id) => n + recurring(id).filter((e) => members.has(e.to) && e.call.loop === undefined).length, 0);
+      const R = sites >= 2 ? this.model.passes.recursion : this.model.passes.unknown;
+      const sum = zero();
+      for (const id of scc) for (const kind of COST_KINDS) sum[kind] += base.get(id)![kind];
+      const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);
+      for (const id of scc) {
+        this.recursive[id] = true;
+        for (const kind of COST_KINDS) {
+          this.totals[id][kind] = Math.min(CAP, sum[kind] * R);
+          const best = this.best[id].get(kind);
+          if (kind === 'cpu-gil' && sum[kind] > 0) {
+            const node = functions[id];
+            const edge = outgoing[id].find((e) => members.has(e.to));
+            const reason = scc.length > 1
+              ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
+              : `recursive: about ${round(sum[kind])} operations per level`;
+            const dataSized = R >= this.model.thresholds['data-sized'];
+            const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: this.totals[id][kind], dataSized };
+            this.best[id].set(kind, { cost: own.cost, own, dataSized });
+          } else if (best) best.cost *= R;
         }
       }
     }
   }
 
+  /** Calls that run the callee here: sync callees, and async ones awaited. */
+  private readonly edgesMemo = new Map<number, Edge[]>();
+
+  private edgesOf(id: number): Edge[] {
+    let edges = this.edgesMemo.get(id);
+    if (!edges) this.edgesMemo.set(id, (edges = this.index.outgoing[id].filter((e) => this.counts(e))));
+    return edges;
+  }
+
+  private readonly countsMemo = new Map<Edge, boolean>();
+
   /**
-   * Whether `kind` evidence is near enough to label the function: its own, or inherited within a
-   * few calls. CPU work deep in a callee (a regex compiled on first use, a helper three calls
-   * down) says little about the caller, so inherited CPU evidence counts for three hops when it
-   * is strong at its source and for two when it is weak. I/O anywhere below is waited for, so
-   * I/O and GIL-releasing evidence count at any depth.
+   * Whether a call runs the callee's body here: a sync function does; an async one when awaited;
+   * a generator function only when the caller iterates what it returns (calling it runs nothing:
+   * its body runs where the generator is consumed, and a generator delegating with `yield from`
+   * passes that on).
    */
-  private near(id: number, kind: Kind): boolean {
-    if (this.own[id].some((e) => e.kind === kind)) return true;
-    const inherited = this.inherited[id].get(kind);
-    if (!inherited) return false;
-    if (kind !== 'cpu-gil') return true;
-    const source = this.own[inherited.source].filter((e) => e.kind === 'cpu-gil');
-    if (source.some((e) => e.strong)) return inherited.hops <= NEAR_CPU_HOPS;
-    if (source.every((e) => e.light)) return inherited.hops <= 1;
-    return inherited.hops <= NEAR_CPU_HOPS - 1;
+  private counts(edge: Edge): boolean {
+    let result = this.countsMemo.get(edge);
+    if (result !== undefined) return result;
+    const callee = this.index.functions[edge.to].fact;
+    if (callee.isGenerator) result = this.consumedHere(edge);
+    else result = !callee.isAsync || edge.call.awaited === true;
+    this.countsMemo.set(edge, result);
+    return result;
+  }
+
+  private consumedHere(edge: Edge): boolean {
+    const caller = this.index.functions[edge.from].fact;
+    const { callee, span } = edge.call;
+    if (caller.isGenerator) return true;
+    const opening = `${callee}(`;
+    if (caller.loops.some((l) => l.kind !== 'while' && span.line >= l.line && span.line <= l.endLine && (l.iter ?? '').replace(/\s/g, '').includes(opening))) return true;
+    return caller.calls.some((c) => CONSUMERS.test(c.callee) && c.args.some((a) => a.kind === 'call' && a.text === callee));
+  }
+
+  /** How many times the call runs per call of the caller: the loop passes around it, or the data an API maps the callee over. */
+  private edgeMultiplier(edge: Edge): number {
+    let m = this.callMultiplier(edge.from, edge.call);
+    const target = this.targetOf(edge.from, edge.call);
+    if (target?.kind === 'external') {
+      // `map(f, rows)`, `sorted(rows, key=f)`: f runs once per item of the data argument.
+      const node = this.index.functions[edge.from];
+      const data = edge.call.args.find((a) => !a.keyword && a.kind !== 'lambda' && a.text !== undefined && this.index.resolveName(a.target ?? '', 0).kind !== 'function');
+      if (data?.text) {
+        const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(data.text)?.[0];
+        m *= this.model.expressionSize(data.kind === 'call' ? `${data.text}()` : data.text, head && this.isParam(node.fact, head) ? 'param' : undefined, data.target).passes;
+      } else m *= this.model.passes.unknown;
+    }
+    return Math.min(CAP, m);
+  }
+
+  private readonly targetMaps = new Map<number, Map<CallFact, CallTarget>>();
+
+  /** What a call of function `fn` resolved to. */
+  private targetOf(fn: number, call: CallFact): CallTarget | undefined {
+    let map = this.targetMaps.get(fn);
+    if (!map) {
+      map = new Map();
+      const targets = this.index.targets[fn];
+      this.index.functions[fn].fact.calls.forEach((c, i) => map!.set(c, targets[i]));
+      this.targetMaps.set(fn, map);
+    }
+    return map.get(call);
+  }
+
+  /** A call into a cache-decorated function, or one made under a lazy-initialisation guard: it runs once per process. */
+  onceOnly(edge: Edge): boolean {
+    if (edge.call.once) return true;
+    return this.index.functions[edge.to].fact.decorators.some((d) => this.model.onceDecorators.has(d.replace(/\(\)$/, '')));
   }
 
   private decide(id: number): [Classification, Confidence] {
-    const own = this.own[id];
-    const cpuStrong = own.some((e) => e.kind === 'cpu-gil' && e.strong);
-    const cpu = this.near(id, 'cpu-gil');
-    const io = this.near(id, 'io');
-    const releases = this.near(id, 'releases-gil');
-    const ioOwnStrong = own.some((e) => e.kind === 'io' && e.strong);
-    if (cpu && (io || releases)) return ['mixed', 'low'];
-    if (cpu) {
-      if (cpuStrong) return ['cpu-gil', 'medium'];
-      const inherited = this.inherited[id].get('cpu-gil');
-      return ['cpu-gil', own.some((e) => e.kind === 'cpu-gil') || (inherited && inherited.hops <= 1) ? 'medium' : 'low'];
+    const t = this.totals[id];
+    const cpu = t['cpu-gil'];
+    const io = t.io;
+    const native = t['releases-gil'];
+    const { thresholds } = this.model;
+    const ratio = thresholds['mixed-ratio'];
+    const cpuCounts = cpu >= thresholds['cpu-label'] && cpu >= t.unknown;
+    const other = Math.max(io, native);
+    const ownKind = (kind: CostKind) => this.best[id].get(kind)?.own !== undefined;
+    if (cpuCounts && cpu >= other) {
+      if (other * ratio >= cpu) return ['mixed', 'low'];
+      return ['cpu-gil', ownKind('cpu-gil') ? 'medium' : 'low'];
     }
-    if (io) return ['io', ioOwnStrong ? 'high' : 'medium'];
-    if (releases) return ['releases-gil', own.some((e) => e.kind === 'releases-gil') ? 'high' : 'medium'];
-    return ['unknown', 'low'];
+    if (other <= 0) return ['unknown', 'low'];
+    if (cpuCounts && cpu * ratio >= other) return ['mixed', 'low'];
+    if (io >= native) return ['io', ownKind('io') ? 'high' : 'medium'];
+    return ['releases-gil', ownKind('releases-gil') ? 'high' : 'medium'];
   }
 }
 
-function heavyReason(loop: LoopFact, nested: boolean, work: number, range: number, cpuApi: string): string {
-  const what = loop.kind === 'comprehension' ? 'comprehension' : `\`${loop.kind}\` loop`;
-  if (cpuApi) return `calls \`${cpuApi}\` in a ${loop.kind === 'comprehension' ? 'comprehension' : 'loop'}`;
-  if (nested && work >= NESTED_WORK) return `nested loops doing ${work} Python operations and calls per pass`;
-  if (range >= LARGE_RANGE && work >= 1) return `${what} over \`range(${range})\` doing arithmetic`;
-  if (work >= HEAVY_WORK) return `${what} doing ${work} Python operations and calls per pass`;
-  return '';
+/** Calls that iterate a generator passed to them. */
+const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|next|enumerate|zip)$|\.(join|extend|writelines|update)$/;
+
+/** Keeps the largest contribution per kind. */
+function offer(map: Map<CostKind, Best>, kind: CostKind, candidate: Best): void {
+  const current = map.get(kind);
+  if (!current || candidate.cost > current.cost) map.set(kind, candidate);
+}
+
+/** A rounded, readable number: 12,000; 1.2 million. */
+export function round(n: number): string {
+  if (n >= 1e12) return 'over a trillion';
+  if (n >= 1e9) return `${(n / 1e9).toPrecision(2).replace(/\.0$/, '')} billion`;
+  if (n >= 1e6) return `${(n / 1e6).toPrecision(2).replace(/\.0$/, '')} million`;
+  const digits = Math.max(0, Math.floor(Math.log10(Math.max(1, n))) - 1);
+  const r = Math.round(n / 10 ** digits) * 10 ** digits;
+  return r.toLocaleString('en-US');
+}
+
+/**
+ * Tarjan's strongly connected components, iteratively (deep call graphs must not overflow the
+ * stack). Components come out callees first: every component after the ones it calls.
+ */
+export function stronglyConnected(n: number, next: (id: number) => number[]): number[][] {
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let counter = 0;
+  for (let start = 0; start < n; start++) {
+    if (index[start] >= 0) continue;
+    const work: { id: number; succ: number[]; i: number }[] = [{ id: start, succ: next(start), i: 0 }];
+    index[start] = low[start] = counter++;
+    stack.push(start);
+    onStack[start] = 1;
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      if (frame.i < frame.succ.length) {
+        const w = frame.succ[frame.i++];
+        if (index[w] < 0) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push({ id: w, succ: next(w), i: 0 });
+        } else if (onStack[w]) low[frame.id] = Math.min(low[frame.id], index[w]);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) low[work[work.length - 1].id] = Math.min(low[work[work.length - 1].id], low[frame.id]);
+      if (low[frame.id] === index[frame.id]) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          component.push(w);
+        } while (w !== frame.id);
+        out.push(component.reverse());
+      }
+    }
+  }
+  return out;
 }

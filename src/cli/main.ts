@@ -22,6 +22,7 @@ import { visible } from '../report/format.js';
 import type { RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
 import { explainRule, listRules, ruleMarkdown, rulesForCode } from './rules-command.js';
+import { TESTS_MODES, type TestsMode } from '../findings/test-code.js';
 
 const FAIL_ON = ['error', 'warning', 'note', 'never'] as const;
 const RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
@@ -82,6 +83,7 @@ interface AuditFlags {
   config: string | boolean;
   baseline?: string;
   writeBaseline?: string;
+  tests?: TestsMode;
 }
 
 /** The folder configuration is read from: the one directory given, else the current one. */
@@ -134,6 +136,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   if (!explicit('failOn') && config['fail-on']) flags.failOn = config['fail-on'];
   flags.maxFileSize ??= config['max-file-size'];
   flags.baseline ??= config.baseline;
+  flags.tests ??= config.tests;
   if (!isReportFormat(flags.format)) throw new UsageError(`unknown --format '${flags.format}'; use one of ${REPORT_FORMATS.join(', ')}`);
   const known = loadRules().map((r) => r.id);
   for (const key of ['select', 'ignore'] as const) {
@@ -149,6 +152,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
     respectGitignore: flags.gitignore,
     baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
+    tests: flags.tests,
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');
@@ -199,6 +203,7 @@ export function program(): Command {
     .option('--no-config', 'ignore configuration files')
     .option('--baseline <file>', 'do not report findings recorded in this baseline file')
     .option('--write-baseline <file>', 'record the current findings as accepted in this file, and exit 0')
+    .addOption(new Option('--tests <mode>', 'findings in test code: kept apart from counts, hot paths and exit code (separate, the default), counted like the rest (include), or dropped (exclude)').choices([...TESTS_MODES]))
     .action(async (paths: string[], flags: AuditFlags) => {
       process.exitCode = await runAudit(paths, flags, (name) => cmd.getOptionValueSource(name) === 'cli');
     });

@@ -18,6 +18,8 @@ export interface Config {
   'fail-on'?: 'error' | 'warning' | 'note' | 'never';
   'max-file-size'?: number;
   baseline?: string;
+  /** Findings in test code: separate (default), include or exclude. */
+  tests?: 'separate' | 'include' | 'exclude';
   /** The file the settings came from (relative to the root), for messages. */
   source?: string;
 }

@@ -22,7 +22,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters, Block,
+  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn,
 }
 
 type Codes = Uint8Array;
@@ -75,6 +75,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['type'], K.TypeNode);
   set(['parameters', 'lambda_parameters'], K.Parameters);
   set(['block'], K.Block);
+  set(['for_in_clause'], K.ForIn);
   cachedCodes = codes;
   return codes;
 }
@@ -129,7 +130,7 @@ export const LIMITS = {
 } as const;
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf }
 
 interface Frame {
   kind: F;
@@ -166,6 +167,12 @@ interface Frame {
   /** A loop frame: its index in the function's `loops`, and whether its body has begun. */
   loopIndex?: number;
   inBody?: boolean;
+  /** A `for` loop or comprehension clause whose targets are read: its next named child is the iterable. */
+  iterPending?: boolean;
+  /** A comprehension's further `for` clause, being read. */
+  clause?: NonNullable<LoopFact['clauses']>[number];
+  /** A lazy-initialisation guard (`if _x is None:`): the name it tests, and what its first block does. */
+  lazy?: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] };
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
@@ -234,6 +241,16 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   };
 
   const current = () => out.functions[fnFrame.fn!];
+  /** Lazy-initialisation guards whose block is being walked, and the innermost of them. */
+  let lazyOpen = 0;
+  const innermostLazy = () => {
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i];
+      if (f.kind === F.Function) return undefined;
+      if (f.kind === F.LazyIf && f.lazy?.inBlock) return f.lazy;
+    }
+    return undefined;
+  };
   const innermostLoop = () => fnFrame.loops!.length ? fnFrame.loops![fnFrame.loops!.length - 1] : undefined;
   const scopeQualname = () =>
     scopeFrame.kind === F.Class ? out.classes[scopeFrame.cls!].qualname : fnFrame.fn === 0 ? '' : current().qualname;
@@ -246,6 +263,18 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   };
 
   // Frames close innermost first, so the frame around a closing one is restored in constant time.
+  /** Records what a loop (or comprehension clause) runs over; `code` is the iterable's node code. */
+  const readIterable = (target: { iter?: string; size?: number }, c: Parser.TreeCursor, code: number) => {
+    const raw = text(c);
+    target.iter = compactText(raw);
+    if (code === K.Literal) target.size = c.currentNode.namedChildCount;
+    else if (code === K.StringLike) target.size = Math.max(0, raw.length - 2);
+    else if (code === K.Call) {
+      const passes = constantRange(target.iter);
+      if (passes !== undefined) target.size = passes;
+    }
+  };
+
   const pop = (frame: Frame) => {
     switch (frame.kind) {
       case F.Function:
@@ -277,6 +306,16 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         if (frame.annotation) bindTargets(frame.left ?? '', `<annotation>${frame.annotation}`, frame);
         else if (frame.tuple) bindTuple(frame.left ?? '', frame.tuple, frame);
         else bindTargets(frame.left ?? '', value, frame);
+        return;
+      }
+      case F.LazyIf: {
+        const lazy = frame.lazy;
+        if (lazy?.inBlock) lazyOpen--;
+        // Only a guard whose block sets the name it tests runs once: `if _x is None: _x = build()`.
+        if (lazy?.assigned) {
+          for (const call of lazy.calls) call.once = true;
+          for (const loop of lazy.loops) loop.once = true;
+        }
         return;
       }
       case F.Return: {
@@ -445,6 +484,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.child === 1) {
             parent.left = text(cursor);
             parent.line = lineOf(lastStart);
+            if (lazyOpen > 0) {
+              const lazy = innermostLazy();
+              const left = parent.left.trim();
+              if (lazy && (left === lazy.name || left.startsWith(`${lazy.name}[`))) lazy.assigned = true;
+            }
+            const loop = innermostLoop();
+            // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
+            if (loop) loop.assignments += code === K.Identifier ? 1 : Math.max(1, targetNames(parent.left).length);
           }
           else if (parent.child === 3 && code === K.TypeNode) {
             parent.annotated = true;
@@ -457,6 +504,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             else if (code !== K.Call) {
               // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
               parent.value = code === K.None ? '<none>' : '';
+              // A non-empty literal (`FIELDS = ("a", "b")`): its length tells how many passes a loop over the name makes.
+              if (code === K.Literal && !parent.annotated && cursor.endIndex - cursor.startIndex > 2) {
+                parent.value = `<literal:${cursor.currentNode.namedChildCount}>`;
+              }
               // `a, b = open(x), Path(y)`: each name gets its own value.
               if (parent.left?.includes(',')) parent.tuple = text(cursor);
             }
@@ -483,18 +534,50 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             out.mainGuard = [parent.line!, parent.endLine!];
           }
           break;
+        case F.LazyIf:
+          if (parent.child === 2) {
+            const name = code === K.Logic || code === K.Identifier || code === K.Attribute ? lazyGuardName(text(cursor)) : undefined;
+            if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
+          } else if (parent.lazy && code === K.Block && !parent.lazy.inBlock && !parent.lazy.assigned && parent.child <= 4) {
+            parent.lazy.inBlock = true;
+            lazyOpen++;
+          } else if (parent.lazy?.inBlock) {
+            // An `elif`/`else` branch: the guarded block is over.
+            parent.lazy.inBlock = false;
+            lazyOpen--;
+          }
+          break;
         case F.ForTarget:
         case F.Loop:
-          if (parent.kind === F.ForTarget && (code === K.Identifier || code === K.PatternList || code === K.Attribute)) {
+          if (parent.kind === F.ForTarget && code !== K.AsyncKeyword && code !== K.Comment && cursor.nodeIsNamed) {
             const target = text(cursor);
-            if (target.length <= 65536) for (const name of targetNames(target)) addBinding(current(), { name, value: '', line: 0 });
+            const names = target.length <= 65536 ? targetNames(target) : [];
+            for (const name of names) addBinding(current(), { name, value: '', line: 0 });
+            parent.loop!.vars = names;
             parent.kind = F.Loop; // the target is read; the frame goes on as the loop
-          } else if (code === K.AsyncKeyword) parent.loop!.awaits++;
+            parent.iterPending = true;
+          } else if (parent.iterPending && code !== K.Block && code !== K.Comment && cursor.nodeIsNamed) {
+            readIterable(parent.loop!, cursor, code);
+            parent.iterPending = false;
+          } else if (parent.child === 2 && parent.loop!.kind === 'while') readIterable(parent.loop!, cursor, code);
+          else if (code === K.AsyncKeyword) parent.loop!.awaits++;
           else if (code === K.Block && !parent.inBody) {
             // A `for` loop's body begins: calls from here on run once per pass; its iterable did not.
             parent.inBody = true;
             fnFrame.loopIndexes!.push(parent.loopIndex!);
             fnFrame.loops!.push(parent.loop!);
+          }
+          break;
+        case F.ForIn:
+          // `for <vars> in <iterable>` inside a comprehension: the first clause describes the loop, later ones nest in it.
+          if (!parent.iterPending && (code === K.Identifier || code === K.PatternList)) {
+            const vars = targetNames(text(cursor));
+            if (parent.loop!.vars === undefined) parent.loop!.vars = vars;
+            else (parent.loop!.clauses ??= []).push((parent.clause = { iter: '', vars }));
+            parent.iterPending = true;
+          } else if (parent.iterPending && cursor.nodeIsNamed) {
+            readIterable(parent.clause ?? parent.loop!, cursor, code);
+            parent.iterPending = false;
           }
           break;
       }
@@ -596,6 +679,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         current().calls.push(call);
         const loop = innermostLoop();
         if (loop) loop.calls++;
+        if (lazyOpen > 0) innermostLazy()?.calls.push(call);
         if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) (pendingArg as ArgFact & { call?: CallFact }).call = call;
         if (parent.depth === depth - 1) {
           if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
@@ -607,6 +691,9 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
       case K.Assignment:
         frames.push({ kind: F.Assign, depth, child: 0, inClass: scopeFrame.kind === F.Class ? scopeFrame.cls : undefined });
+        break;
+      case K.ForIn:
+        if (parent.kind === F.Loop && parent.depth === depth - 1) frames.push({ kind: F.ForIn, depth, child: 0, loop: parent.loop });
         break;
       case K.AugmentedAssignment:
         countOperation('augmented');
@@ -627,9 +714,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         const loop: LoopFact = {
           kind: code === K.For ? 'for' : code === K.While ? 'while' : 'comprehension',
           line, column: columnOf(startIndex, line), endLine: lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
-          arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0,
+          arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
         };
         const loopIndex = current().loops.push(loop) - 1;
+        if (lazyOpen > 0) innermostLazy()?.loops.push(loop);
         // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
         const inBody = code !== K.For;
         if (inBody) {
@@ -660,9 +748,13 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.AsyncKeyword:
         if (!(parent.kind === F.Function && parent.depth === depth - 1)) current().awaits++;
         break;
-      case K.Yield:
+      case K.Yield: {
         current().isGenerator = true;
+        // An async generator gives the event loop back at every `yield`, like an `await`.
+        const loop = current().isAsync ? innermostLoop() : undefined;
+        if (loop) loop.awaits++;
         break;
+      }
       case K.Import: {
         const importText = text(cursor);
         const line = lineOf(lastStart);
@@ -681,6 +773,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         break;
       case K.If:
         if (depth === 1) frames.push({ kind: F.If, depth, child: 0, line: cursor.startPosition.row + 1, endLine: cursor.endPosition.row + 1 });
+        else if (fnFrame.fn !== 0) frames.push({ kind: F.LazyIf, depth, child: 0 });
         break;
       case K.Global: {
         const globals = current().raw.globals;
@@ -798,4 +891,33 @@ function suppressions(source: string, tree: Parser.Tree): ModuleFacts['suppressi
     out.push({ line, codes });
   }
   return out;
+}
+
+/** Source text with whitespace collapsed, at most 120 characters (loop iterables and conditions). */
+function compactText(raw: string): string {
+  return raw.slice(0, 400).replace(/\s+/g, ' ').slice(0, 120);
+}
+
+const RANGE = /^range\( ?(-?[\d_]+) ?(?:, ?(-?[\d_]+) ?)?(?:, ?(-?[\d_]+) ?)?,? ?\)$/;
+
+/** Passes of `range(...)` when every argument is an integer literal, else undefined. */
+export function constantRange(text: string): number | undefined {
+  const m = RANGE.exec(text);
+  if (!m) return undefined;
+  const [a, b, c] = [m[1], m[2], m[3]].map((v) => (v === undefined ? undefined : Number(v.replace(/_/g, ''))));
+  const [start, stop, step] = b === undefined ? [0, a!, 1] : [a!, b, c ?? 1];
+  if (!step || ![start, stop, step].every(Number.isFinite)) return undefined;
+  return Math.max(0, Math.ceil((stop - start) / step));
+}
+
+const LAZY_GUARD = /^(?:not\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)|((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+None|[^=<>!]+\s+not\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
+
+/**
+ * The name a lazy-initialisation guard tests: `_x` for `if _x is None:` and `if not _x:`,
+ * `self._cache` for `if key not in self._cache:`; undefined for other conditions.
+ */
+function lazyGuardName(condition: string): string | undefined {
+  if (condition.length > 120) return undefined;
+  const m = LAZY_GUARD.exec(condition.trim());
+  return m ? m[1] ?? m[2] ?? m[3] : undefined;
 }

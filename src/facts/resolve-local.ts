@@ -9,9 +9,9 @@
  * Every lookup is bounded (a depth limit) and takes logarithmic time in the bindings of a name,
  * so a generated file that rebinds one name a hundred thousand times stays linear.
  */
-import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
+import type { BindingFact, CallFact, LoopFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
-import { annotationClass, splitHead } from './text.js';
+import { annotationClass, iterSubject, splitHead } from './text.js';
 
 const BUILTINS = new Set([
   'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'bool', 'breakpoint', 'bytearray', 'bytes',
@@ -128,6 +128,11 @@ class ModuleResolver {
       }
       fn.bindings = bindings;
       fn.returns = [...new Set(fn.raw.returns.map((r) => this.resolveExpr(r, index, fn.span.endLine, 0).value).filter(Boolean))];
+      for (const loop of fn.loops) {
+        if (loop.iter === undefined || loop.kind === 'while') continue;
+        this.resolveIterable(loop, loop, fn.loops, index);
+        for (const clause of loop.clauses ?? []) this.resolveIterable(clause, loop, fn.loops, index, loop.vars);
+      }
     });
     const libs = new Set<string>();
     for (const imp of raw.imports) {
@@ -139,6 +144,67 @@ class ModuleResolver {
     for (const fn of raw.functions) delete (fn as Partial<RawFunction>).raw;
     delete (raw as Partial<RawModule>).classAttributes;
     return facts;
+  }
+
+  /**
+   * What a loop runs over: the subject collection, where its name comes from, and its size when
+   * a literal gives it. `outerVars` are the names of an earlier clause of the same comprehension.
+   */
+  private resolveIterable(target: IterableTarget, loop: LoopFact, loops: LoopFact[], fnIndex: number, outerVars?: string[]): void {
+    const subject = iterSubject(target.iter!);
+    if (subject !== target.iter) target.subject = subject;
+    const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(subject)?.[0];
+    if (!head || head === 'range' && subject.startsWith('range(')) return;
+    const whole = head === subject;
+    // A variable of an enclosing loop: an element of another collection.
+    const enclosing = loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(head));
+    if (enclosing || outerVars?.includes(head) || (target !== loop && loop.vars?.includes(head))) {
+      target.origin = 'element';
+      return;
+    }
+    const enclosingVar = (value: string) => {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
+      return name !== undefined && loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(name));
+    };
+    const fns = this.raw.functions;
+    for (let f = fnIndex; f > 0; f = fns[f].parent) {
+      const fn = fns[f];
+      if (fn.kind === 'module' || fn.raw.globals.includes(head)) break;
+      const bindings = this.bindingsOf(f, head);
+      const binding = bindings && pickBinding(bindings, loop.line);
+      if (binding && binding.line > 0 && binding.line <= loop.line) {
+        const literal = /^<literal:(\d+)>$/.exec(binding.value);
+        if (literal) {
+          if (whole) target.size = Number(literal[1]);
+          target.origin = 'constant';
+        } else if (enclosingVar(binding.value)) {
+          // `words = line.split(",")` inside `for line in fh`: part of an element.
+          target.origin = 'element';
+        } else {
+          target.origin = 'local';
+          const value = this.resolveExpr(subject, fnIndex, loop.line, 0).value;
+          if (value) target.value = value;
+        }
+        return;
+      }
+      if (fn.params.some((p) => p.name === head || p.name === `*${head}` || p.name === `**${head}`)) {
+        if (!(f === fnIndex && fn.className && fn.params[0]?.name === head)) {
+          target.origin = 'param';
+          return;
+        }
+        break;
+      }
+      if (bindings?.list.length) break;
+    }
+    const moduleBinding = this.bindingsOf(0, head);
+    const literal = moduleBinding && /^<literal:(\d+)>$/.exec(pickBinding(moduleBinding, Number.MAX_SAFE_INTEGER)?.value ?? '');
+    if (literal || /^[A-Z][A-Z0-9_]*$/.test(head)) {
+      target.origin = 'constant';
+      if (literal && whole) target.size = Number(literal[1]);
+      return;
+    }
+    const value = this.resolveExpr(subject, fnIndex, loop.line, 0).value;
+    if (value) target.value = value;
   }
 
   /** The function index whose scope a class body runs in. */
@@ -315,3 +381,5 @@ function pickBinding(bindings: Bindings, line: number): RawBinding | undefined {
   }
   return after >= 0 ? list[after] : undefined;
 }
+
+type IterableTarget = Pick<LoopFact, 'iter' | 'size' | 'subject' | 'origin' | 'value'>;

@@ -205,3 +205,39 @@ function enclosedWhole(text: string): boolean {
   }
   return depth === 0;
 }
+
+/** Calls that pass their (first) argument's items through: the loop runs once per item of the argument. */
+const PASS_THROUGH = new Set(['enumerate', 'sorted', 'reversed', 'list', 'tuple', 'set', 'frozenset', 'iter', 'zip', 'islice', 'itertools.islice', 'tqdm', 'tqdm.tqdm', 'filter', 'map']);
+/** Methods whose result has as many items as their receiver. */
+const SAME_SIZE_METHODS = /^(.*)\.(items|keys|values|copy|iteritems|itervalues|iterkeys)\(\)$/s;
+
+/**
+ * The collection a loop's passes come from, wrappers removed: `rows` for `enumerate(rows)`,
+ * `sorted(d.items(), key=f)` gives `d`, `range(len(rows))` gives `rows`. Other texts come back as
+ * they are (`range(n)`, `cur.fetchall()`).
+ */
+export function iterSubject(text: string): string {
+  let current = text.trim();
+  for (let guard = 0; guard < 6; guard++) {
+    const same = SAME_SIZE_METHODS.exec(current);
+    if (same && enclosedCall(current)) {
+      current = same[1];
+      continue;
+    }
+    const call = /^([A-Za-z_][\w.]*)\((.*)\)$/s.exec(current);
+    if (!call || !enclosedWhole(current.slice(call[1].length))) break;
+    const args = splitTopLevel(call[2]).filter((a) => !/^[A-Za-z_]\w*\s*=/.test(a));
+    if (call[1] === 'range' && args.length === 1 && /^len\(.*\)$/s.test(args[0])) {
+      current = args[0].slice(4, -1).trim();
+      continue;
+    }
+    if (!PASS_THROUGH.has(call[1]) || args.length === 0) break;
+    current = (call[1] === 'filter' || call[1] === 'map' ? args[args.length - 1] : args[0]).replace(/^\*/, '').trim();
+  }
+  return current;
+}
+
+/** `x.items()` whose final `()` closes the call it ends with (not `f(a).b()` misread). */
+function enclosedCall(text: string): boolean {
+  return text.endsWith('()');
+}

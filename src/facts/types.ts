@@ -82,6 +82,11 @@ export interface CallFact {
   awaited?: true;
   /** Index into the function's `loops` of the innermost enclosing loop; absent outside loops. */
   loop?: number;
+  /**
+   * Made under a lazy-initialisation guard (`if _cache is None: _cache = build()`), so it runs
+   * once per process; absent otherwise.
+   */
+  once?: true;
   args: ArgFact[];
 }
 
@@ -115,6 +120,34 @@ export interface LoopFact {
   awaits: number;
   /** `range(N)` bound when it is an integer literal (the largest seen). */
   rangeBound?: number;
+  /** Assignments in the body, each unpacked name counted (`a, b = pair` is 2). */
+  assignments: number;
+  /**
+   * What the loop runs over: a `for` loop's or comprehension's iterable, a `while` loop's
+   * condition, as compact source text (whitespace collapsed, at most 120 characters).
+   */
+  iter?: string;
+  /** Passes known from the source: a literal's length, a constant `range`, a name bound to a literal. */
+  size?: number;
+  /**
+   * The collection the passes come from, wrappers removed: `rows` for `enumerate(rows)`,
+   * `sorted(rows.items())` and `range(len(rows))`.
+   */
+  subject?: string;
+  /**
+   * Where the subject's first name comes from: a parameter of the function (or of an enclosing
+   * one), a variable of an enclosing loop (an element of another collection), a module-level
+   * constant (bound to a literal, or named in capitals), or a local name bound to a call.
+   */
+  origin?: 'param' | 'element' | 'constant' | 'local';
+  /** The subject resolved to an absolute value where known (`sqlite3.connect().execute().fetchall()`). */
+  value?: string;
+  /** Runs under a lazy-initialisation guard, so once per process (see CallFact.once); absent otherwise. */
+  once?: true;
+  /** Names the loop binds (`for key, value in ...`). */
+  vars?: string[];
+  /** A comprehension's further `for` clauses (`[c for row in rows for c in row]`), each a pass inside the previous. */
+  clauses?: { iter: string; size?: number; subject?: string; origin?: LoopFact['origin']; value?: string; vars?: string[] }[];
 }
 
 /** A function, method, lambda or the module body (index 0). */

@@ -46,6 +46,8 @@ export interface Finding {
   fingerprint: string;
   /** The source line (trailing whitespace removed), for code frames. */
   snippet: string;
+  /** The file is test code (under a test directory, `test_*.py`, `*_test.py`, `conftest.py`). */
+  test?: boolean;
 }
 
 /** How a function uses the CPU and the GIL (see src/classify/workload.ts). */
@@ -117,7 +119,10 @@ export interface RuleMeta {
   summary: string;
   message: string;
   rationale: string;
-  fix: { recommendation: string };
+  /** `recommendations`: remedies the rule picks among by id; `recommendation` is the general one. */
+  fix: { recommendation: string; recommendations?: Record<string, string> };
+  /** Variants of `message` the rule picks among by id (`once`: work that runs once per process). */
+  messages?: Record<string, string>;
   /** `file`: the name the examples are audited as (default `example.py`). */
   examples: { bad: string; good: string; file?: string };
   equivalents: string[];
@@ -140,6 +145,8 @@ export interface AuditSummary {
   bySeverity: Record<Severity, number>;
   byRule: Record<string, number>;
   errors: number;
+  /** Findings in test code kept apart from the counts above (`--tests separate`, the default). */
+  testFindings?: number;
 }
 
 /** The whole result of one audit, input to every reporter. */
@@ -152,6 +159,8 @@ export interface AuditRun {
   rules: Record<string, RuleMeta>;
   /** Sorted by file, line, column, rule. */
   findings: Finding[];
+  /** Findings in test code, kept apart: not in `findings`, the summary counts, hot paths or the exit code. */
+  testFindings?: Finding[];
   /** Sorted by file. */
   errors: FileError[];
   /** Workload profile of the functions worth reporting, hottest first (ties: file, line). */

@@ -78,6 +78,8 @@ export interface JsonReport {
   summary: AuditRun['summary'];
   rules: JsonRule[];
   findings: JsonFinding[];
+  /** Findings in test code, kept apart from `findings` and the summary counts (absent when none). */
+  testFindings?: JsonFinding[];
   /** Hottest first, in the order the analysis ranked them; `[]` when none were profiled. */
   functions: JsonFunction[];
   errors: FileError[];
@@ -117,6 +119,7 @@ function jsonFinding(finding: Finding): JsonFinding {
     chain: jsonChain(finding.chain),
     function: finding.function,
     fingerprint: finding.fingerprint,
+    ...(finding.test ? { test: true } : {}),
   };
 }
 
@@ -167,9 +170,11 @@ export function toJsonReport(run: AuditRun): JsonReport {
       },
       byRule,
       errors: summary.errors,
+      ...(summary.testFindings ? { testFindings: summary.testFindings } : {}),
     },
     rules: sortedRules(run.rules).map(jsonRule),
     findings: run.findings.map(jsonFinding),
+    ...(run.testFindings?.length ? { testFindings: run.testFindings.map(jsonFinding) } : {}),
     // Already ranked hottest first by the analysis: kept in that order, never re-ranked here.
     functions: (run.functions ?? []).map(jsonFunction),
     errors: run.errors.map((error) => ({ file: error.file, message: error.message })),

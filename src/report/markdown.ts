@@ -293,8 +293,9 @@ function hotPaths(run: AuditRun): string[] {
   const out = [
     '## Hot paths',
     '',
-    'Functions are ranked by hotness (0–100), a static estimate rather than a measurement: it weighs how directly a function is reached from entry points ' +
-      `(thread targets, request handlers, tasks and the ${mdCode('__main__')} block), how deeply its loops nest, and how many functions call it.${more}`,
+    'Functions are ranked by hotness (0–100), a static estimate rather than a measurement: the work a function is estimated to do per call, ' +
+      'times how often it runs: per request, per task message or per frame of a worker loop for what request handlers, tasks and thread targets reach; ' +
+      `rarely for start-up code (the ${mdCode('__main__')} block, lifespan and startup hooks) and for code no entry point reaches.${more}`,
     '',
     '| # | Function | Classification | How it runs | Hotness | Remedy |',
     '| ---: | --- | --- | --- | ---: | --- |',
@@ -406,6 +407,20 @@ function errorSection(run: AuditRun): string[] {
   ];
 }
 
+/** Findings in test code, kept apart from the counts above: one line each. */
+function testCodeSection(run: AuditRun): string[] {
+  const tests = run.testFindings ?? [];
+  if (tests.length === 0) return [];
+  return [
+    '## Findings in test code',
+    '',
+    `${count(tests.length, 'finding is', 'findings are')} in test code (test directories, ${mdCode('test_*.py')}, ${mdCode('*_test.py')}, ${mdCode('conftest.py')}). ` +
+      `They are not counted above, in the hot paths or in the exit code; run with ${mdCode('--tests include')} to report them like the rest.`,
+    '',
+    ...tests.map((f) => `- ${mdCode(`${f.file}:${f.line}`)} ${f.rule}: ${mdText(f.message)}`),
+  ];
+}
+
 /** Renders the run as the Markdown audit report. */
 export function markdownReporter(run: AuditRun, _options: ReportOptions): string {
   const sections = [
@@ -417,6 +432,7 @@ export function markdownReporter(run: AuditRun, _options: ReportOptions): string
     concurrency(run),
     readinessChapter(run),
     findingsByFile(run),
+    testCodeSection(run),
     errorSection(run),
   ].filter((s) => s.length > 0);
   const text = sections.map((s) => s.join('\n').replace(/\n+$/, '')).join('\n\n');

@@ -116,6 +116,8 @@ export function textReporter(run: AuditRun, options: ReportOptions): string {
     out.push(...renderFinding(finding, c), '');
   }
   out.push(c.bold(summaryLine(run)));
+  const tests = run.testFindings?.length ?? 0;
+  if (tests > 0) out.push(`${count(tests, 'finding')} in test code not counted (use --tests include to report them like the rest).`);
   if (run.errors.length > 0) {
     out.push('', c.red(c.bold(`Could not fully read ${count(run.errors.length, 'file')}:`)));
     for (const error of run.errors) out.push(`  ${c.bold(`${visible(error.file)}:`)} ${visible(error.message)}`);

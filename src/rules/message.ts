@@ -1,5 +1,6 @@
 /**
- * Fills a rule's message template, picks the recommendation for the module's async library, reads rule options.
+ * Fills a rule's message template, picks the recommendation for the module's async library, reads rule options,
+ * recommendations and message variants by id.
  *
  * Stage: rules.
  */
@@ -43,4 +44,18 @@ export function ruleOption(rule: RuleMeta, name: string): number {
   const option = rule.options?.[name];
   if (!option || typeof option.default !== 'number') throw new Error(`${rule.source}: rule ${rule.id} has no numeric option '${name}'`);
   return option.default;
+}
+
+/** The rule's recommendation with this id (its YAML `fix.recommendations`), or a clear error naming the rule file. */
+export function recommendation(rule: RuleMeta, id: string): string {
+  const text = rule.fix.recommendations?.[id];
+  if (text === undefined) throw new Error(`${rule.source}: rule ${rule.id} has no fix.recommendations.${id}`);
+  return text.trim();
+}
+
+/** The rule's message variant with this id (its YAML `messages`), or a clear error naming the rule file. */
+export function messageVariant(rule: RuleMeta, id: string): string {
+  const text = rule.messages?.[id];
+  if (text === undefined) throw new Error(`${rule.source}: rule ${rule.id} has no messages.${id}`);
+  return text;
 }

@@ -11,5 +11,5 @@ export const create: RuleImpl = (ctx, rule) =>
   cpuBoundSpawns(
     ctx, rule,
     (s) => s.runs === 'thread' && (s.kind === 'thread' || s.kind === 'thread-pool'),
-    () => 'Run it in a `ProcessPoolExecutor` (or `multiprocessing.Pool`; `InterpreterPoolExecutor` on 3.14+), vectorise the loop with NumPy, or move it to Cython/C/Rust code that releases the GIL; on free-threaded Python 3.14t the threads can scale as they are.',
+    (s) => (s.wrapper === 'subclass' ? 'subclass' : 'process-pool'),
   );

@@ -11,5 +11,5 @@ export const create: RuleImpl = (ctx, rule) =>
   cpuBoundSpawns(
     ctx, rule,
     (s) => s.kind === 'to-thread' && s.runs === 'thread',
-    () => 'Use a process pool instead: `await loop.run_in_executor(process_pool, func, ...)` with a module-level `concurrent.futures.ProcessPoolExecutor` (`InterpreterPoolExecutor` on 3.14+); keep `to_thread` for work that waits on I/O or releases the GIL.',
+    (s) => s.entry.remedy ?? 'process-pool',
   );

@@ -3,35 +3,41 @@
  * or long blocking work (running processes, sleeping).
  *
  * Stage: rules. Coroutine handlers are covered by GA110/GA111, whose recommendation then names a
- * task queue. Reported at the handler's `def`.
+ * task queue. Reported at the handler's `def`. CPU work reached only once per process (a cached
+ * loader, a lazy initialiser) is reported as such, at note severity.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
 
 const LONG_BLOCKING = ['subprocess', 'sleep'];
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, workload, entries, blocking } = ctx;
   const out: RawFinding[] = [];
+  const minWork = ruleOption(rule, 'min-work');
   for (const node of index.functions) {
     if (node.fact.isAsync) continue;
     const framework = entries.handlerFramework(node.id);
     if (!framework) continue;
-    const label = workload.labels[node.id];
     let reason = '';
-    if ((label === 'cpu-gil' && workload.heavyCpu(node.id)) || (label === 'mixed' && workload.own[node.id].some((e) => e.kind === 'cpu-gil' && e.strong))) {
+    let once = false;
+    if (workload.heavyCpu(node.id, minWork)) {
       reason = workload.reason(node.id, 'cpu-gil');
     } else {
       const long = LONG_BLOCKING.map((k) => blocking.effects[node.id].get(k)).find((e) => e !== undefined);
       if (long) reason = `it calls \`${long.terminal.api}\`${long.hops > 0 ? ` (${long.hops} call${long.hops > 1 ? 's' : ''} down)` : ''}`;
+      else if (workload.heavyOnceCpu(node.id, minWork)) {
+        once = true;
+        reason = workload.reason(node.id, 'cpu-gil', true);
+      }
     }
     if (!reason) continue;
     const fact = node.fact;
     out.push({
-      rule, fn: node, severity: rule.severity, confidence: 'low',
+      rule, fn: node, severity: once ? 'note' : rule.severity, confidence: 'low',
       call: { callee: `def ${fact.name}`, span: { line: fact.span.line, column: fact.span.column, endLine: fact.span.line, endColumn: fact.span.column + 3 } },
-      message: fillTemplate(rule.message, { function: fact.qualname, framework, reason }),
-      recommendation: `Enqueue the work on a task queue (Celery, RQ, Dramatiq, arq) and return early (202 Accepted with a status URL); the worker can use processes for the CPU part. Meanwhile this request holds a server thread and, for CPU work, the GIL of every thread in the process.`,
+      message: fillTemplate(once ? messageVariant(rule, 'once') : rule.message, { function: fact.qualname, framework, reason }),
+      recommendation: recommendation(rule, once ? 'once' : 'task-queue'),
       equivalents: [],
       chain: [{ function: node.fqn, file: node.module.path, line: fact.span.line }],
     });

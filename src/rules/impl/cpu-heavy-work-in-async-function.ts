@@ -4,49 +4,63 @@
  *
  * Stage: rules. While the loop runs, no other task, timeout or I/O callback runs; `to_thread` keeps
  * the loop responsive but the GIL still serialises the work, so the remedy is a process pool, or
- * a task queue when the coroutine serves requests.
+ * a task queue when the coroutine serves requests. Work that runs once per process (behind a
+ * cache or a lazy initialiser) is reported as such, at note severity, with the warm-up remedy.
  */
+import type { Span } from '../../facts/types.js';
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, workload, entries } = ctx;
   const out: RawFinding[] = [];
+  const minWork = ruleOption(rule, 'min-work');
+  const onceRemedy = recommendation(rule, 'once');
+  const onceMessage = messageVariant(rule, 'once');
   for (const node of index.functions) {
     if (!node.fact.isAsync) continue;
     const framework = entries.handlerFramework(node.id);
-    const remedy = framework
-      ? `This coroutine serves requests (${framework}): move the work to a task queue (Celery, RQ, Dramatiq, arq) and return early, or at least run it in a process pool with \`await loop.run_in_executor(process_pool, ...)\`.`
-      : 'Run it in a process pool: `await loop.run_in_executor(process_pool, func, ...)` with a module-level `ProcessPoolExecutor`; `asyncio.to_thread` keeps the loop responsive but the GIL still serialises the work (unless it releases the GIL, or on free-threaded 3.14t). Or vectorise it with NumPy.';
-    // A flat loop with a few operations is everyday code; report nested or long loops, and loops
-    // that call a GIL-holding API (json, re, pickle) on every pass.
-    for (const loop of workload.heavyLoops(node.id).filter((l) => l.strong || l.api)) {
-      const fact = node.fact.loops[loop.loop!];
-      out.push({
-        rule, fn: node, severity: rule.severity, confidence: loop.strong ? 'medium' : 'low',
-        call: { callee: `loop@${fact.line}`, span: { line: fact.line, column: fact.column, endLine: fact.line, endColumn: fact.column + (fact.kind === 'comprehension' ? 1 : fact.kind.length) } },
-        message: fillTemplate(rule.message, { function: node.fact.qualname, reason: loop.reason, callee: fact.kind, chain: '' }),
-        recommendation: remedy, equivalents: [],
-        chain: [{ function: node.fqn, file: node.module.path, line: fact.line }],
-      });
+    const remedy = framework ? fillTemplate(recommendation(rule, 'request-handler'), { framework }) : recommendation(rule, 'process-pool');
+    // Loops over a literal, a config list or a handful of fields are everyday code: only loop
+    // nests whose work grows with the data and reaches `min-work` operations are reported.
+    for (const once of [false, true]) {
+      for (const loop of workload.heavyLoops(node.id, minWork, once)) {
+        const fact = node.fact.loops[loop.loop!];
+        const span: Span = { line: fact.line, column: fact.column, endLine: fact.line, endColumn: fact.column + (fact.kind === 'comprehension' ? 1 : fact.kind.length) };
+        out.push({
+          rule, fn: node, severity: once ? 'note' : rule.severity, confidence: 'medium',
+          call: { callee: `loop@${fact.line}`, span },
+          message: fillTemplate(once ? onceMessage : rule.message, { function: node.fact.qualname, reason: loop.reason, callee: fact.kind, chain: '' }),
+          recommendation: once ? onceRemedy : remedy, equivalents: [],
+          chain: [{ function: node.fqn, file: node.module.path, line: fact.line }],
+        });
+      }
     }
     const reported = new Set<number>();
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
       // One finding per helper and coroutine: the first call stands for the others.
-      if (reported.has(edge.to)) continue;
-      // Through helpers only on strong evidence: a single busy loop in a helper is too weak a signal.
-      if (callee.fact.isAsync || workload.labels[edge.to] !== 'cpu-gil' || !workload.heavyHelper(edge.to)) continue;
-      reported.add(edge.to);
-      const chain = workload.chainFrom(edge, 'cpu-gil');
-      out.push({
-        rule, fn: node, call: edge.call, severity: rule.severity, confidence: 'low',
-        message: fillTemplate(rule.message, {
-          function: node.fact.qualname, reason: workload.reason(edge.to, 'cpu-gil'), callee: edge.call.callee,
-          chain: chain.slice(1).map((s) => `\`${s.function}\``).join(' → '),
-        }),
-        recommendation: remedy, equivalents: [], chain,
-      });
+      if (reported.has(edge.to) || callee.fact.isAsync) continue;
+      if (workload.heavyCall(edge, minWork)) {
+        reported.add(edge.to);
+        const chain = workload.chainFrom(edge, 'cpu-gil');
+        out.push({
+          rule, fn: node, call: edge.call, severity: rule.severity, confidence: 'low',
+          message: fillTemplate(rule.message, {
+            function: node.fact.qualname, reason: workload.reason(edge.to, 'cpu-gil'), callee: edge.call.callee,
+            chain: chain.slice(1).map((s) => `\`${s.function}\``).join(' → '),
+          }),
+          recommendation: remedy, equivalents: [], chain,
+        });
+      } else if (workload.heavyOnceCall(edge, minWork)) {
+        reported.add(edge.to);
+        const { chain, reason } = workload.onceChain(edge);
+        out.push({
+          rule, fn: node, call: edge.call, severity: 'note', confidence: 'low',
+          message: fillTemplate(onceMessage, { function: node.fact.qualname, reason, callee: edge.call.callee }),
+          recommendation: onceRemedy, equivalents: [], chain,
+        });
+      }
     }
   }
   return out;

@@ -7,23 +7,25 @@
 import type { Spawn } from '../../classify/entry-points.js';
 import type { RawFinding, RuleContext } from '../types.js';
 import type { RuleMeta } from '../../model/types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, recommendation, ruleOption } from '../message.js';
 
 /** Findings for spawns that `select` picks whose target is CPU-bound and holds the GIL. */
+/** `remedy` picks the id of the rule's `fix.recommendations` that fits the spawn. */
 export function cpuBoundSpawns(ctx: RuleContext, rule: RuleMeta, select: (s: Spawn) => boolean, remedy: (s: Spawn) => string): RawFinding[] {
   const out: RawFinding[] = [];
+  const minWork = ruleOption(rule, 'min-work');
   for (const spawn of ctx.entries.spawns) {
     if (!select(spawn) || !spawn.target) continue;
     const id = spawn.target.id;
-    if (!ctx.workload.cpuBound(id)) continue;
+    if (!ctx.workload.heavyCpu(id, minWork)) continue;
     const targetName = spawn.wrapper === 'lambda' ? `lambda (line ${spawn.target.fact.span.line})` : spawn.target.fact.qualname;
     const reason = ctx.workload.reason(id, 'cpu-gil');
-    const pickle = spawn.unpicklable ? ` A process pool needs a picklable callable, and ${spawn.unpicklable}: move it to a module-level function first (with \`functools.partial\` for its arguments).` : '';
+    const pickle = spawn.unpicklable ? ` ${fillTemplate(recommendation(rule, 'unpicklable'), { reason: spawn.unpicklable })}` : '';
     const evidence = ctx.workload.evidence(id, 1)[0];
     out.push({
       rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: ctx.workload.confidence[id],
       message: fillTemplate(rule.message, { target: targetName, via: spawn.via, reason }),
-      recommendation: remedy(spawn) + pickle,
+      recommendation: recommendation(rule, remedy(spawn)) + pickle,
       equivalents: [],
       chain: [
         { function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.span.line },

@@ -1,0 +1,214 @@
+/**
+ * The work model: how many times a loop runs, judged from what it iterates, and what calls cost.
+ *
+ * Stage: classify. Input: rules/work-model.yaml (schema: src/schema/work-model.schema.json) and
+ * the loop facts; output: pass estimates with the size class that explains them (tiny, small,
+ * unknown, element, data, service). docs/work-model.md explains the model and its numbers.
+ */
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import type { LoopFact } from '../facts/types.js';
+import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
+
+/** Why a loop runs as often as it does. */
+export type SizeClass = 'tiny' | 'small' | 'unknown' | 'element' | 'data' | 'service';
+
+export interface Passes {
+  passes: number;
+  size: SizeClass;
+  /** For messages: "over `rows` (a parameter)". */
+  why: string;
+}
+
+interface Numbered {
+  value: number;
+  why: string;
+}
+
+interface Words {
+  value: string[];
+  why: string;
+}
+
+interface WorkModelFile {
+  description: string;
+  passes: Record<'small-collection' | 'unknown' | 'element' | 'data' | 'recursion' | 'service-loop', Numbered>;
+  thresholds: Record<'data-sized' | 'cpu-label' | 'mixed-ratio', Numbered>;
+  costs: Record<'operation' | 'gil-api-call' | 'gil-api-per-item' | 'whole-document-api' | 'native-call' | 'unknown-call' | 'await', Numbered> & {
+    io: { value: Record<string, number>; why: string };
+  };
+  names: Record<'small-words' | 'data-words' | 'data-calls' | 'small-calls' | 'cheap-modules' | 'cheap-methods', Words> & {
+    'service-while': { value: string; why: string };
+  };
+  'once-only': { decorators: Words };
+}
+
+/** The loaded model: numbers by name, and the size judgement of loops and arguments. */
+export class WorkModel {
+  readonly passes: Record<keyof WorkModelFile['passes'], number>;
+  readonly thresholds: Record<keyof WorkModelFile['thresholds'], number>;
+  readonly costs: Record<Exclude<keyof WorkModelFile['costs'], 'io'>, number>;
+  readonly ioCosts: Record<string, number>;
+  readonly onceDecorators: Set<string>;
+  private readonly smallWords: Set<string>;
+  private readonly dataWords: Set<string>;
+  private readonly dataCalls: Set<string>;
+  private readonly smallCalls: Set<string>;
+  private readonly serviceWhile: RegExp;
+  private readonly cheapModules: string[];
+  private readonly cheapMethods: Set<string>;
+
+  constructor(file: WorkModelFile) {
+    const values = <K extends string>(o: Record<K, Numbered>) => Object.fromEntries(Object.entries<Numbered>(o).map(([k, v]) => [k, v.value])) as Record<K, number>;
+    this.passes = values(file.passes);
+    this.thresholds = values(file.thresholds);
+    const { io, ...costs } = file.costs;
+    this.costs = values(costs);
+    this.ioCosts = io.value;
+    const lower = (w: Words) => new Set(w.value.map((v) => v.toLowerCase()));
+    this.smallWords = lower(file.names['small-words']);
+    this.dataWords = lower(file.names['data-words']);
+    this.dataCalls = new Set(file.names['data-calls'].value);
+    this.smallCalls = new Set(file.names['small-calls'].value);
+    this.serviceWhile = new RegExp(file.names['service-while'].value);
+    this.cheapModules = file.names['cheap-modules'].value;
+    this.cheapMethods = new Set(file.names['cheap-methods'].value);
+    this.onceDecorators = new Set(file['once-only'].decorators.value);
+  }
+
+  private readonly passesMemo = new WeakMap<LoopFact, Passes>();
+
+  /** Passes of one loop, its comprehension clauses multiplied in (computed once per loop). */
+  loopPasses(loop: LoopFact): Passes {
+    let found = this.passesMemo.get(loop);
+    if (!found) this.passesMemo.set(loop, (found = this.computeLoopPasses(loop)));
+    return found;
+  }
+
+  private computeLoopPasses(loop: LoopFact): Passes {
+    if (loop.kind === 'while') {
+      const condition = loop.iter ?? '';
+      if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };
+      // A counter (`i < n`) or a work list (`while stack:`, `while len(queue)`) runs as often as a data loop; other conditions are unknown.
+      if (/[<>]|^(not\s+)?[A-Za-z_][\w.]*$|\blen\(/.test(condition)) return { passes: this.passes.data, size: 'data', why: `\`while ${condition}\` (a counter or a work list)` };
+      return { passes: this.passes.unknown, size: 'unknown', why: `\`while ${condition}\` (size unknown)` };
+    }
+    const first = this.iterablePasses(loop);
+    let { passes } = first;
+    let size = first.size;
+    for (const clause of loop.clauses ?? []) {
+      const inner = this.iterablePasses(clause);
+      passes *= inner.passes;
+      if (RANK[inner.size] > RANK[size]) size = inner.size;
+    }
+    return { passes, size, why: first.why };
+  }
+
+  /** Passes over one iterable (a loop's or a clause's). */
+  iterablePasses(it: Pick<LoopFact, 'iter' | 'size' | 'subject' | 'origin' | 'value'>): Passes {
+    const text = it.iter ?? '';
+    const shown = `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
+    if (it.size !== undefined) {
+      const data = it.size >= this.thresholds['data-sized'];
+      return { passes: it.size, size: data ? 'data' : 'tiny', why: `${shown} (${it.size.toLocaleString('en-US')} items)` };
+    }
+    return this.expressionSize(it.subject ?? text, it.origin, it.value, shown);
+  }
+
+  /**
+   * The size of a collection expression: `subject` is the expression with wrappers removed,
+   * `origin` where its first name comes from, `value` its resolved absolute value.
+   */
+  expressionSize(subject: string, origin: LoopFact['origin'] | undefined, value: string | undefined, shown = `\`${subject}\``): Passes {
+    const data = (why: string): Passes => ({ passes: this.passes.data, size: 'data', why: `${shown} (${why})` });
+    const small = (why: string): Passes => ({ passes: this.passes['small-collection'], size: 'small', why: `${shown} (${why})` });
+    const range = /^range\((.*)\)$/s.exec(subject);
+    if (range) {
+      const bound = range[1].split(',').slice(0, 2).pop()!.trim();
+      if (/[A-Z]/.test(bound) && /^[A-Z0-9_\s+\-*/()]+$/.test(bound)) return small('a constant bound');
+      // `range(1, self.max_attempts + 1)`, `range(retries)`: a code-sized count, by its name.
+      const names = bound.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+      if (names.some((n) => this.smallWords.has(n.toLowerCase().split('_').filter(Boolean).pop() ?? ''))) return small('a code-sized count, by its name');
+      return data('a computed bound');
+    }
+    const word0 = (/([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '').toLowerCase().split('_').filter(Boolean).pop() ?? '';
+    if (origin === 'element' && !ELEMENT_DATA.has(word0)) {
+      // Part of an element of the outer loop (`row.items()`, `line.split()`): it multiplies the outer loop's passes.
+      return { passes: this.passes.element, size: 'element', why: `${shown} (part of an element of the outer loop)` };
+    }
+    const called = [subject, value ?? ''].find((t) => t.endsWith(')'));
+    const folded = called?.replace(/\([^()]*\)/g, '()');
+    const callName = folded && /([A-Za-z_][A-Za-z0-9_]*)\(\)$/.exec(folded)?.[1];
+    if (callName) {
+      if (this.smallCalls.has(callName)) return small('introspection');
+      if (SPLITTERS.has(callName) && called === subject) {
+        // `header.split(",")` is as large as what is split: data only when the text is.
+        const receiver = /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(subject)?.[1];
+        const receiverValue = value ? /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(value)?.[1] : undefined;
+        const inner = receiver ? this.expressionSize(receiver, origin, receiverValue) : undefined;
+        if (inner?.size === 'data') return data(`\`${callName}()\` of data`);
+        if (inner?.size === 'small' || inner?.size === 'tiny') return small(`\`${callName}()\` of a small text`);
+        return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
+      }
+      if (this.dataCalls.has(callName)) return data(`\`${callName}()\` gives data`);
+    }
+    const last = /([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '';
+    if (last && this.smallCalls.has(last)) return small('introspection');
+    const word = last.toLowerCase().split('_').filter(Boolean).pop() ?? '';
+    if (this.smallWords.has(word)) return small('a code-sized collection, by its name');
+    // `request.app.config.cameras`, `self.settings.backends`: the items of a configuration object.
+    const segments = subject.replace(/\([^()]*\)/g, '').split('.').slice(0, -1);
+    if (segments.some((seg) => this.smallWords.has(seg.toLowerCase().split('_').filter(Boolean).pop() ?? ''))) return small('part of a configuration object');
+    if (origin === 'constant' || (/^[A-Z][A-Z0-9_]*$/.test(last) && last.length > 1)) return small('a constant');
+    if (/^[A-Z][a-z]\w*$/.test(subject)) return small('the members of a class');
+    if (origin === 'element') return data('the characters or bytes of an element');
+    if (this.dataWords.has(word)) return data('data, by its name');
+    const valueWord = (value && /([A-Za-z_][A-Za-z0-9_]*)$/.exec(value)?.[1]?.toLowerCase().split('_').filter(Boolean).pop()) ?? '';
+    if (this.dataWords.has(valueWord)) return data(`data: \`${value}\``);
+    // A parameter is data when its name says so (`rows`, `frames`, above); otherwise it is as
+    // likely a handful of ids or options as a table, so it counts as unknown.
+    return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
+  }
+
+  /** A call of a standard-library helper or container method that counts as one operation. */
+  isCheap(name: string): boolean {
+    let found = this.cheapMemo.get(name);
+    if (found === undefined) this.cheapMemo.set(name, (found = this.computeCheap(name)));
+    return found;
+  }
+
+  private readonly cheapMemo = new Map<string, boolean>();
+
+  private computeCheap(name: string): boolean {
+    const bare = name.replace(/\(\)/g, '');
+    for (const m of this.cheapModules) if (bare === m || bare.startsWith(`${m}.`)) return true;
+    const method = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1];
+    return method !== undefined && this.cheapMethods.has(method);
+  }
+}
+
+/** Calls whose result is as large as their receiver's text: splitting and regex matching. */
+const SPLITTERS = new Set(['split', 'rsplit', 'splitlines', 'findall', 'finditer']);
+
+/** Elements whose own items grow with the data: the text or bytes of a document. */
+const ELEMENT_DATA = new Set(['text', 'content', 'body', 'payload', 'blob', 'buf', 'buffer', 'data']);
+
+const RANK: Record<SizeClass, number> = { service: 0, tiny: 1, small: 2, element: 3, unknown: 4, data: 5 };
+
+let cached: WorkModel | undefined;
+
+/** Loads and validates rules/work-model.yaml (once per process). */
+export function loadWorkModel(file = packagePath('rules', 'work-model.yaml')): WorkModel {
+  if (cached && file === packagePath('rules', 'work-model.yaml')) return cached;
+  const validate = compileSchema('work-model.schema.json');
+  let data: unknown;
+  try {
+    data = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  validate(data, file);
+  const model = new WorkModel(data as WorkModelFile);
+  if (file === packagePath('rules', 'work-model.yaml')) cached = model;
+  return model;
+}
