@@ -11,8 +11,10 @@
 import type Parser from 'tree-sitter';
 import type { SharedStateFacts, StateWrite } from './types.js';
 
-/** Module- or class-level `NAME = {}` / `[]` / `set()` / `defaultdict(...)`, a `global` statement, or a write to `os.environ` / `sys.path`. */
-const CANDIDATE = /^[ \t]*(?:[A-Za-z_]\w*[ \t]*(?::[^=\n]+)?=[ \t]*(?:\{|\[|(?:collections\.)?(?:set|dict|list|defaultdict|OrderedDict|deque|Counter)\()|global[ \t]+\w)|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
+/** A `global` statement, a class attribute written through `cls.` or `Class.x +=`, or a write to `os.environ` / `sys.path`: always worth the walk. */
+const ALWAYS = /^[ \t]*global[ \t]+\w|\bcls\.\w+[ \t]*[-+*/|&^%]?=(?!=)|\b[A-Z]\w*\.\w+[ \t]*[-+*/|&^%]=|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
+/** `NAME = {}` / `[]` / `set()` / `defaultdict(...)` at module or class level: the names worth checking. */
+const CONTAINER_NAMES = /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:\{|\[|(?:collections\.)?(?:set|dict|list|defaultdict|OrderedDict|deque|Counter)\()/gm;
 
 const CONTAINER_CALL = /^(?:collections\.)?(set|dict|list|defaultdict|OrderedDict|deque|Counter)\(/;
 const CONTAINER_LITERAL: Record<string, string> = {
@@ -41,8 +43,24 @@ interface Context {
   locals: Set<string>;
 }
 
+/**
+ * Whether the file may hold shared state worth a walk: a `global` statement or a process-state
+ * write, or a container name that is also written somewhere (`NAME[...] =`, `NAME.append(`,
+ * `del NAME[`). Most files define constant tables they never change, and skip the walk.
+ */
+function worthWalking(source: string): boolean {
+  if (ALWAYS.test(source)) return true;
+  const names = new Set<string>();
+  for (const match of source.matchAll(CONTAINER_NAMES)) names.add(match[1]);
+  for (const name of names) {
+    const written = new RegExp(`\\b${name}\\s*\\[[^\\]\\n]*\\]\\s*[-+*/|&^%]?=(?!=)|\\b${name}\\.(?:${[...MUTATORS].join('|')})\\(|\\bdel\\s+(?:self\\.|cls\\.)?${name}\\[`);
+    if (written.test(source)) return true;
+  }
+  return false;
+}
+
 export function sharedStateFacts(tree: Parser.Tree, source: string): SharedStateFacts | undefined {
-  if (!CANDIDATE.test(source)) return undefined;
+  if (!worthWalking(source)) return undefined;
   const out: SharedStateFacts = { containers: [], writes: [] };
   const localsByDef = new Map<string, Set<string>>();
   const stack: [Parser.SyntaxNode, Context][] = [[tree.rootNode, { locked: false, guards: [], globals: new Set(), locals: new Set() }]];
