@@ -105,7 +105,7 @@ async function analyse(
   readPath: (rel: string) => string, roots: string[], readinessInputs: ReadinessInput[],
 ): Promise<AuditRun> {
   const time = timer();
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
+  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b));
   time('graph');
   const blocking = new BlockingAnalysis(index, catalogue);
   const workload = new WorkloadAnalysis(index, catalogue);

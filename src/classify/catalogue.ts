@@ -145,6 +145,14 @@ export class Catalogue {
     return current;
   }
 
+  /** Whether two API names play the same roles (the same entries), so that either may stand for both. */
+  sameApi(a: string, b: string): boolean {
+    if (a === b) return true;
+    const left = this.matches(a);
+    const right = this.matches(b);
+    return left.length > 0 && left.length === right.length && left.every((m, i) => m.entry === right[i].entry);
+  }
+
   /** Entries of one effect, e.g. every `calls-argument` API. */
   namesOf(effect: CatalogueEntry['effect']): string[] {
     return [...this.exact.entries()].filter(([, list]) => list.some((m) => m.entry.effect === effect)).map(([name]) => name);

@@ -10,7 +10,7 @@
 import type Parser from 'tree-sitter';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span } from './types.js';
-import { normaliseCallee, parseImport, parseParams, splitTopLevel, targetNames } from './text.js';
+import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
 /** Small integer codes for the node types the walk tells apart (0: anything else). */
 const enum K {
@@ -18,7 +18,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters, Block,
+  PatternList, Parenthesized, TypeNode, Parameters, Block, WithItem,
 }
 
 type Codes = Uint8Array;
@@ -70,6 +70,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['type'], K.TypeNode);
   set(['parameters', 'lambda_parameters'], K.Parameters);
   set(['block'], K.Block);
+  set(['with_item'], K.WithItem);
   cachedCodes = codes;
   return codes;
 }
@@ -93,6 +94,10 @@ export interface RawFunction extends FunctionFact {
     returns: string[];
     /** Nested defs and classes: name -> qualname. */
     defs: Map<string, string>;
+    /** Raw `yield` values (normalised text): what a `@contextmanager` function's `with` gives. */
+    yields: string[];
+    /** Attribute reads on names (`self.items`, `svc.repo`): a property read runs its getter. */
+    reads: CallFact[];
   };
 }
 
@@ -103,7 +108,7 @@ export interface RawModule extends Omit<ModuleFacts, 'functions'> {
 }
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, Yield }
 
 interface Frame {
   kind: F;
@@ -162,7 +167,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const newFunction = (name: string, qualname: string, kind: FunctionFact['kind'], span: Span, parent: number, className: string): RawFunction => ({
     name, qualname, kind, isAsync: false, span, parent, className, decorators: [], params: [], calls: [],
     bindings: [], returns: [], loops: [], awaits: 0, ops: 0, isGenerator: false,
-    raw: { bindings: [], globals: [], returns: [], defs: new Map() },
+    raw: { bindings: [], globals: [], returns: [], defs: new Map(), yields: [], reads: [] },
   });
 
   out.lines = countLines(source);
@@ -173,6 +178,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   let scopeFrame = frames[0];
   let pendingDecorators: string[] = [];
   let errorCount = 0;
+  /** Attribute reads already recorded, per function index. */
+  const readsSeen = new Map<number, Set<string>>();
 
   const current = () => out.functions[fnFrame.fn!];
   const innermostLoop = () => fnFrame.loops!.length ? fnFrame.loops![fnFrame.loops!.length - 1] : undefined;
@@ -224,9 +231,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       }
       case F.AsPattern:
         return false;
-      case F.Return: {
+      case F.Return:
+      case F.Yield: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value;
-        if (value) out.functions[fnFrameOf(frames, frame).fn!].raw.returns.push(value);
+        const raw = out.functions[fnFrameOf(frames, frame).fn!].raw;
+        if (value) (frame.kind === F.Return ? raw.returns : raw.yields).push(value);
         return false;
       }
       default:
@@ -285,7 +294,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
         return { kind: 'literal' };
-      case K.StringLike:
+      case K.StringLike: {
+        // A short plain string keeps its value (a path, a module name) for `unless` conditions.
+        const value = PLAIN_STRING.exec(text(c));
+        return value ? { kind: 'literal', text: value[2] } : { kind: 'literal' };
+      }
       case K.Literal:
         return { kind: 'literal' };
       case K.Splat:
@@ -322,7 +335,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         case F.Call:
           if (parent.child === 1) {
             const call = parent.call!;
-            call.callee = normaliseCallee(text(cursor));
+            call.callee = displayCallee(text(cursor));
             // The call starts where its callee starts; the span covers the callee.
             const line = lineOf(lastStart);
             const endLine = lineOf(lastEnd);
@@ -367,6 +380,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
             else if (code === K.Lambda) parent.value = '<lambda>';
+            // `(requests.Session())`, `Path(p) / "x"`: the value the expression gives.
+            else if (code === K.Parenthesized || (code === K.Arithmetic && !parent.left?.includes(','))) parent.value = normaliseValue(text(cursor));
+            // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`, names the type it aliases.
+            else if (code === K.Subscript && /^(?:typing(?:_extensions)?\.)?(?:Annotated|Optional)\[/.test(text(cursor))) parent.value = `<typealias>${text(cursor)}`;
             else if (code !== K.Call) {
               // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
               parent.value = code === K.None ? '<none>' : '';
@@ -379,13 +396,16 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.child === 1) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
           } else if (code === K.AsPatternTarget) {
-            const value = parent.valueCall ? `${parent.valueCall.callee}()` : parent.value ?? '';
+            // `with X(...) as y`: y is what `X(...).__enter__()` returns (the graph stage knows it).
+            const value = parent.valueCall ? `${parent.valueCall.callee}().__enter__()` : parent.value ?? '';
             parent.line = parent.valueCall?.span.line ?? 0;
             bindTargets(text(cursor), value, parent);
           }
           break;
         case F.Return:
+        case F.Yield:
           if (parent.child === 2 && (code === K.Identifier || code === K.Attribute)) parent.value = normaliseCallee(text(cursor));
+          else if (parent.child === 2 && (code === K.Parenthesized || code === K.Arithmetic)) parent.value = normaliseValue(text(cursor));
           break;
         case F.Await:
           if (parent.child === 2 && code === K.Call) awaited = true;
@@ -478,7 +498,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         if (parent.depth === depth - 1) {
           if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
           else if (parent.kind === F.AsPattern && parent.child === 1) parent.valueCall = call;
-          else if (parent.kind === F.Return && parent.child === 2) parent.valueCall = call;
+          else if ((parent.kind === F.Return || parent.kind === F.Yield) && parent.child === 2) parent.valueCall = call;
         }
         frames.push({ kind: F.Call, depth, child: 0, call });
         break;
@@ -533,7 +553,39 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         break;
       case K.Yield:
         current().isGenerator = true;
+        frames.push({ kind: F.Yield, depth, child: 0 });
         break;
+      case K.WithItem: {
+        // A sync `with` calls the context manager's `__enter__` (a lock acquires, a file lock
+        // waits): recorded as a call of `<manager>.__enter__` at the item.
+        const statement = cursor.currentNode.parent?.parent;
+        if (!statement || source.startsWith('async', statement.startIndex)) break;
+        const value = normaliseValue(withItemValue(text(cursor)));
+        if (!value) break;
+        const line = lineOf(lastStart);
+        const endLine = lineOf(lastEnd);
+        const call: CallFact = {
+          callee: `${value}.__enter__`, target: '', args: [],
+          span: { line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine) },
+        };
+        if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
+        current().calls.push(call);
+        break;
+      }
+      case K.Attribute: {
+        // A read of `a.b` (not a callee, not an assignment target) runs a property's getter.
+        if (fnFrame.fn === 0) break;
+        if (parent.depth === depth - 1 && parent.child === 1 && (parent.kind === F.Call || parent.kind === F.Assign)) break;
+        const name = text(cursor);
+        if (!DOTTED.test(name)) break;
+        let seen = readsSeen.get(fnFrame.fn!);
+        if (!seen) readsSeen.set(fnFrame.fn!, (seen = new Set()));
+        if (seen.has(name)) break;
+        seen.add(name);
+        const line = lineOf(lastStart);
+        current().raw.reads.push({ callee: name, target: '', args: [], span: { line, column: columnOf(lastStart, line), endLine: line, endColumn: columnOf(lastEnd, line) } });
+        break;
+      }
       case K.Import: {
         const importText = text(cursor);
         const line = lineOf(lastStart);
@@ -625,6 +677,9 @@ function spanOf(node: Parser.SyntaxNode): Span {
   const e = node.endPosition;
   return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1 };
 }
+
+/** A plain string literal of up to 200 characters, no escapes or placeholders (`'/proc/stat'`, `r"json"`). */
+const PLAIN_STRING = /^[rRuU]?(['"])([^'"\\\n{}]{0,200})\1$/;
 
 /** Tokens that separate arguments (the only unnamed children of an argument list). */
 const PUNCTUATION = new Set(['(', ')', ',']);

@@ -9,7 +9,7 @@
  */
 import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
-import { annotationClass, splitHead } from './text.js';
+import { annotationClass, calleeText, splitHead } from './text.js';
 
 const BUILTINS = new Set([
   'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'bool', 'breakpoint', 'bytearray', 'bytes',
@@ -24,9 +24,19 @@ const BUILTINS = new Set([
 interface Resolved {
   value: string;
   resolution: Resolution;
+  /** For `self.x...`: the value as an instance's (`pkg.Cls().x`), for use as a value rather than a callee. */
+  instance?: string;
+}
+
+/** A resolved expression used as a value (a binding, a return, an argument): `self` is an instance. */
+function valueOf(resolved: Resolved): string {
+  return resolved.instance ?? resolved.value;
 }
 
 const UNKNOWN: Resolved = { value: '', resolution: 'unknown' };
+
+/** Decorators that make a generator function a context manager whose `with` gives what it yields. */
+const CONTEXT_MANAGERS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
 /** Resolves a RawModule into ModuleFacts (in place where it can, for speed). */
 export function resolveModule(raw: RawModule): ModuleFacts {
@@ -42,6 +52,8 @@ class ModuleResolver {
   /** Per function: its plain (non-attribute) bindings by name, in source order. */
   private readonly bindingsByName = new Map<number, Map<string, RawBinding[]>>();
   private readonly hasStarImport: boolean;
+  /** Modules star-imported at the top level. */
+  private readonly starSources: string[];
 
   constructor(private readonly raw: RawModule) {
     this.prefix = raw.module ? `${raw.module}.` : '';
@@ -55,6 +67,7 @@ class ModuleResolver {
     }
     raw.classes.forEach((cls, i) => this.classByQualname.set(cls.qualname, i));
     this.hasStarImport = raw.imports.some((i) => i.star);
+    this.starSources = [...new Set(raw.imports.filter((i) => i.star && i.scope === 0).map((i) => i.target))];
   }
 
   private bindingsOf(fn: number, name: string): RawBinding[] | undefined {
@@ -81,7 +94,11 @@ class ModuleResolver {
         if (!binding.attribute || binding.value === '<none>') continue;
         let attrs = this.attributes.get(fn.className);
         if (!attrs) this.attributes.set(fn.className, (attrs = new Map()));
-        const value = this.resolveExpr(binding.value, index, binding.line, 0).value;
+        let value = valueOf(this.resolveExpr(binding.value, index, binding.line, 0));
+        // `self.repo = repo` with an unannotated `__init__` parameter: typed later from what the
+        // project's construction sites pass (graph stage).
+        const param = fn.name === '__init__' && !value ? fn.params.findIndex((p, i) => i > 0 && p.name === binding.value) : -1;
+        if (param > 0 && !fn.raw.bindings.some((b) => !b.attribute && b.name === binding.value)) value = `@param:${param}:${binding.value}`;
         // Conflicting assignments make the attribute unknown.
         attrs.set(binding.name, attrs.has(binding.name) && attrs.get(binding.name) !== value ? '' : value);
       }
@@ -118,7 +135,19 @@ class ModuleResolver {
         if (value) bindings.push({ name: b.name, value, line: b.line });
       }
       fn.bindings = bindings;
-      fn.returns = [...new Set(fn.raw.returns.map((r) => this.resolveExpr(r, index, fn.span.endLine, 0).value).filter(Boolean))];
+      // A `@contextmanager` function's `with` gives what it yields.
+      const yields = fn.decorators.some((d) => CONTEXT_MANAGERS.has(d));
+      fn.returns = [...new Set((yields ? fn.raw.yields : fn.raw.returns).map((r) => valueOf(this.resolveExpr(r, index, fn.span.endLine, 0))).filter(Boolean))];
+      const reads: CallFact[] = [];
+      for (const read of fn.raw.reads) {
+        // Only reads on instances can run a property getter: `self.x`, or a name bound to `C()`.
+        const resolved = this.resolveExpr(read.callee, index, read.span.line, 0);
+        if (resolved.resolution !== 'self' && !(resolved.resolution === 'binding' && resolved.value.includes('()'))) continue;
+        read.target = resolved.value;
+        read.resolution = resolved.resolution;
+        reads.push(read);
+      }
+      if (reads.length > 0) fn.reads = reads;
     });
     const libs = new Set<string>();
     for (const imp of raw.imports) {
@@ -142,7 +171,9 @@ class ModuleResolver {
   }
 
   private resolveCall(call: CallFact, fnIndex: number): void {
-    const split = splitHead(call.callee);
+    // `(base / "x").read_text`: resolved through the value of the parenthesised expression.
+    const callee = call.callee.startsWith('(') ? calleeText(call.callee) : call.callee;
+    const split = splitHead(callee);
     if (!split) return;
     const [head, rest] = split;
     if (head === 'super' && rest.startsWith('()')) {
@@ -153,7 +184,7 @@ class ModuleResolver {
       }
       return;
     }
-    const resolved = this.resolveExpr(call.callee, fnIndex, call.span.line, 0);
+    const resolved = this.resolveExpr(callee, fnIndex, call.span.line, 0);
     call.target = resolved.value;
     if (resolved.resolution !== 'unknown') call.resolution = resolved.resolution;
   }
@@ -169,6 +200,11 @@ class ModuleResolver {
   resolveExpr(text: string, fnIndex: number, line: number, depth: number): Resolved {
     if (!text || depth > 6) return UNKNOWN;
     if (text.startsWith('<local>')) return { value: this.prefix + text.slice(7), resolution: 'local-def' };
+    if (text.startsWith('<typealias>')) {
+      const named = annotationClass(text.slice('<typealias>'.length));
+      const resolved = named ? this.resolveExpr(named, fnIndex, line, depth + 1).value : '';
+      return resolved && !resolved.startsWith('?') ? { value: resolved, resolution: 'binding' } : UNKNOWN;
+    }
     if (text.startsWith('<annotation>')) {
       const named = annotationClass(text.slice('<annotation>'.length));
       const resolved = named ? this.resolveExpr(named, fnIndex, line, depth + 1).value : '';
@@ -195,9 +231,9 @@ class ModuleResolver {
     if (match) {
       const qualname = classFqn.slice(this.prefix.length);
       const value = this.attributes.get(qualname)?.get(match[1]);
-      if (value) return { value: value + match[2], resolution: 'binding' };
+      if (value && !value.startsWith('@param:')) return { value: value + match[2], resolution: 'binding' };
     }
-    return { value: classFqn + rest, resolution: 'self' };
+    return { value: classFqn + rest, resolution: 'self', instance: `${classFqn}()${rest}` };
   }
 
   private lookup(name: string, fnIndex: number, line: number, depth: number): Resolved {
@@ -212,7 +248,7 @@ class ModuleResolver {
       if (rebound && rebound.line <= line && rebound.line > fn.span.line) {
         if (!rebound.value) return UNKNOWN;
         const resolved = this.resolveExpr(rebound.value, f, rebound.line, depth + 1);
-        return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+        return resolved.value ? { value: valueOf(resolved), resolution: 'binding' } : UNKNOWN;
       }
       const paramIndex = fn.params.findIndex((p) => p.name === name);
       if (paramIndex >= 0) {
@@ -235,7 +271,7 @@ class ModuleResolver {
       if (binding) {
         if (!binding.value) return UNKNOWN;
         const resolved = this.resolveExpr(binding.value, f, binding.line, depth + 1);
-        return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+        return resolved.value ? { value: valueOf(resolved), resolution: 'binding' } : UNKNOWN;
       }
     }
     // Module scope.
@@ -254,6 +290,8 @@ class ModuleResolver {
     // Imports made inside some function bind nothing here; names bound by any function's
     // `global` declaration are unknown rather than unbound.
     if (BUILTINS.has(name)) return { value: name, resolution: 'builtin' };
+    // With one star import, an unbound name most likely comes from it (`from peewee import *`).
+    if (this.starSources.length === 1) return { value: `${this.starSources[0]}.${name}`, resolution: 'import' };
     if (this.hasStarImport) return UNKNOWN;
     return { value: '', resolution: 'unbound' };
   }

@@ -37,7 +37,10 @@ export interface ArgFact {
    * `splat`: `*a`/`**k`; `other`: anything else.
    */
   kind: 'ref' | 'lambda' | 'call' | 'none' | 'true' | 'false' | 'literal' | 'splat' | 'other';
-  /** For `ref`: the name as written; for `call`: the normalised callee. */
+  /**
+   * For `ref`: the name as written; for `call`: the normalised callee; for a `literal` that is a
+   * short plain string (`"/proc/stat"`, `"json"`): its value.
+   */
   text?: string;
   /** For `ref` and `call`: the resolved target (see `CallFact.target`). */
   target?: string;
@@ -134,8 +137,16 @@ export interface FunctionFact {
   params: { name: string; annotation?: string }[];
   calls: CallFact[];
   bindings: BindingFact[];
-  /** Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`). */
+  /**
+   * Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`);
+   * for a `@contextmanager` function, the values it yields (what its `with` statement gives).
+   */
   returns: string[];
+  /**
+   * Attribute reads on instances (`self.items`, `svc.repo`), resolved like callees: a read of a
+   * property runs its getter. Absent when there are none.
+   */
+  reads?: CallFact[];
   loops: LoopFact[];
   /** Number of `await`, `async for` and `async with` in the body. */
   awaits: number;
