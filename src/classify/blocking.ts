@@ -9,7 +9,7 @@
  * merely creates a coroutine, and a function passed as an argument (to `asyncio.to_thread`,
  * `run_in_executor`, a callback) is not called by the caller, so no edge exists for it.
  */
-import type { CallFact } from '../facts/types.js';
+import type { CallFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 import { exempt, type Catalogue, type Match } from './catalogue.js';
@@ -44,13 +44,14 @@ export class BlockingAnalysis {
     this.direct = index.functions.map(() => []);
     this.effects = index.functions.map(() => new Map());
     for (const node of index.functions) {
+      const imported = moduleImports(node.module);
       index.targets[node.id].forEach((target, i) => {
         if (target.kind !== 'external') return;
         const match = catalogue.match(target.name, 'blocking-io');
         if (!match) return;
         const call = node.fact.calls[i];
         // An awaited call returns an awaitable, so it is not the sync API of that name.
-        if (exempt(match.entry, call) || call.awaited) return;
+        if (exempt(match.entry, call, imported) || call.awaited) return;
         const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
         this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
       });
@@ -106,4 +107,21 @@ export class BlockingAnalysis {
     }
     return steps;
   }
+}
+
+const importsMemo = new WeakMap<ModuleFacts, Set<string>>();
+
+/** Modules a module imports at its top level, with their parent packages (`a.b` gives `a.b` and `a`). */
+function moduleImports(module: ModuleFacts): Set<string> {
+  let names = importsMemo.get(module);
+  if (!names) {
+    names = new Set();
+    for (const imp of module.imports) {
+      if (imp.scope !== 0) continue;
+      const parts = imp.target.split('.');
+      for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join('.'));
+    }
+    importsMemo.set(module, names);
+  }
+  return names;
 }

@@ -20,7 +20,10 @@ export interface CatalogueEntry {
   label?: string;
   equivalents: string[];
   alternative?: { asyncio: string; trio?: string; anyio?: string };
-  unless?: { keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number };
+  unless?: {
+    keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number;
+    onlyKeywords?: string[]; firstArgPrefix?: string[]; importedModule?: boolean; methods?: string[];
+  };
   confidence?: Confidence;
   /** offload: where the function runs (`executor`: decided by the executor argument). */
   runs?: 'thread' | 'process' | 'executor';
@@ -159,10 +162,27 @@ export class Catalogue {
   }
 }
 
-/** Does the call meet one of the entry's `unless` conditions (so it does not block)? */
-export function exempt(entry: CatalogueEntry, call: CallFact): boolean {
+/**
+ * Does the call meet one of the entry's `unless` conditions (so it does not block)? `imported`:
+ * the modules the calling module imports at its top level (for `importedModule`).
+ */
+export function exempt(entry: CatalogueEntry, call: CallFact, imported?: Set<string>): boolean {
   const unless = entry.unless;
   if (!unless) return false;
+  const firstPositional = () => call.args.find((a) => !a.keyword);
+  if (unless.onlyKeywords && call.args.length > 0 && call.args.every((a) => a.keyword && unless.onlyKeywords!.includes(a.keyword))) return true;
+  if (unless.firstArgPrefix) {
+    const first = firstPositional();
+    if (first?.kind === 'literal' && first.text !== undefined && unless.firstArgPrefix.some((p) => first.text!.startsWith(p))) return true;
+  }
+  if (unless.importedModule && imported) {
+    const first = firstPositional();
+    if (first?.kind === 'literal' && first.text !== undefined && imported.has(first.text)) return true;
+  }
+  if (unless.methods) {
+    const method = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(call.target || call.callee)?.[1];
+    if (method && unless.methods.includes(method)) return true;
+  }
   const keyword = (arg: ArgFact) => arg.keyword;
   if (unless.keywords?.some((k) => call.args.some((a) => keyword(a) === k))) return true;
   if (unless.keywordFalse?.some((k) => call.args.some((a) => a.keyword === k && a.kind === 'false'))) return true;
