@@ -14,6 +14,8 @@ import { loadCatalogue } from './classify/catalogue.js';
 import { BlockingAnalysis } from './classify/blocking.js';
 import { WorkloadAnalysis } from './classify/workload.js';
 import { EntryPoints } from './classify/entry-points.js';
+import { findWrappers, LoopContext } from './classify/loop.js';
+import { userApis, type BlockingApiSetting, type UserApis } from './classify/user-apis.js';
 import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
@@ -34,6 +36,10 @@ export interface AuditOptions {
   respectGitignore?: boolean;
   /** Fingerprints of accepted findings (a baseline): not reported. */
   baseline?: Set<string>;
+  /** The project's own blocking APIs (`blocking-apis` in the configuration). */
+  blockingApis?: BlockingApiSetting[];
+  /** Functions that run their first argument in a worker thread (`offload-wrappers`). */
+  offloadWrappers?: string[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -47,13 +53,14 @@ export interface AuditResult {
 export async function audit(paths: string[], options: AuditOptions = {}): Promise<AuditResult> {
   const rules = loadRules();
   const catalogue = loadCatalogue();
+  const user = userApis(options.blockingApis, options.offloadWrappers);
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
   time('discover');
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up.
-    onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue)),
+    onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue, user)),
   });
   time('parse + facts');
   const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes);
@@ -70,7 +77,7 @@ export async function analyseFacts(
   modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string, roots: string[], readiness: ReadinessInput[] = [],
 ): Promise<AuditRun> {
   const catalogue = loadCatalogue();
-  pruneCalls(modules, catalogueKnows(catalogue));
+  pruneCalls(modules, catalogueKnows(catalogue, userApis(options.blockingApis, options.offloadWrappers)));
   return analyse(modules, loadRules(), catalogue, options, readPath, roots, readiness);
 }
 
@@ -95,9 +102,10 @@ function readReadinessInputs(files: { abs: string; rel: string; size: number }[]
   return { inputs, errors };
 }
 
-/** Whether the catalogue names an API at all (calls it does not name can be pruned; see graph/prune.ts). */
-function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>): (name: string) => boolean {
-  return (name) => catalogue.matches(name).length > 0;
+/** Whether the catalogue or the configuration names an API at all (calls neither names can be pruned; see graph/prune.ts). */
+function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>, user: UserApis): (name: string) => boolean {
+  const configured = [...user.blocking, ...user.offloadWrappers];
+  return (name) => catalogue.matches(name).length > 0 || configured.some((c) => c.regex.test(name));
 }
 
 async function analyse(
@@ -107,9 +115,12 @@ async function analyse(
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b));
   time('graph');
-  const blocking = new BlockingAnalysis(index, catalogue);
+  const user = userApis(options.blockingApis, options.offloadWrappers);
+  const wrappers = findWrappers(index, catalogue, user);
+  const entries = new EntryPoints(index, catalogue, wrappers);
+  const loop = new LoopContext(index, catalogue, entries, wrappers, user);
+  const blocking = new BlockingAnalysis(index, catalogue, { offloaded: loop.offloaded, user });
   const workload = new WorkloadAnalysis(index, catalogue);
-  const entries = new EntryPoints(index, catalogue);
   const readiness = analyseReadiness(readinessInputs);
   time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
@@ -118,7 +129,7 @@ async function analyse(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, entries, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, entries, loop, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {

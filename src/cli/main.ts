@@ -88,6 +88,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
     respectGitignore: flags.gitignore,
     baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
+    blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'],
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');

@@ -18,6 +18,10 @@ export interface Config {
   'fail-on'?: 'error' | 'warning' | 'note' | 'never';
   'max-file-size'?: number;
   baseline?: string;
+  /** The project's own blocking APIs: `pattern`, `pattern -> suggestion` or `{pattern, suggestion}`. */
+  'blocking-apis'?: (string | { pattern: string; suggestion?: string })[];
+  /** Functions that run their first argument in a worker thread. */
+  'offload-wrappers'?: string[];
   /** The file the settings came from (relative to the root), for messages. */
   source?: string;
 }

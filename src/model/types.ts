@@ -118,8 +118,8 @@ export interface RuleMeta {
   message: string;
   rationale: string;
   fix: { recommendation: string };
-  /** `file`: the name the examples are audited as (default `example.py`). */
-  examples: { bad: string; good: string; file?: string };
+  /** `file`: the name the examples are audited as (default `example.py`); `config`: gil-audit.yaml text they are audited with. */
+  examples: { bad: string; good: string; file?: string; config?: string };
   equivalents: string[];
   references: string[];
   tags?: string[];
