@@ -9,10 +9,11 @@
  * merely creates a coroutine, and a function passed as an argument (to `asyncio.to_thread`,
  * `run_in_executor`, a callback) is not called by the caller, so no edge exists for it; a
  * function decorated to run in a worker thread (`@sync_to_async`, a project wrapper) does not
- * block its callers either. The project's configured `blocking-apis` are direct blocking calls of
+ * block its callers either, nor does a function that runs once per process (a `functools.cache`d
+ * function without parameters, one that lazily initialises module state it declares `global`). The project's configured `blocking-apis` are direct blocking calls of
  * their own kind (`configured`), matched on the API's name or the callee as written.
  */
-import type { CallFact, ModuleFacts } from '../facts/types.js';
+import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 import { exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
@@ -63,11 +64,10 @@ export class BlockingAnalysis {
       const imported = moduleImports(node.module);
       index.targets[node.id].forEach((target, i) => {
         const call = node.fact.calls[i];
-        // An awaited call returns an awaitable, so it is not the sync API of that name.
-        if (call.awaited) return;
         const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
         if (match && target.kind === 'external') {
-          if (exempt(match.entry, call, imported)) return;
+          // An awaited call returns an awaitable, so it is not the sync API of that name.
+          if (call.awaited || exempt(match.entry, call, imported)) return;
           const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
           this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
           return;
@@ -78,7 +78,9 @@ export class BlockingAnalysis {
         const names = [target.kind === 'external' ? target.name : target.kind === 'function' ? index.functions[target.id].fqn : '', call.target, call.callee].filter(Boolean);
         const user = configured.find((c) => names.some((n) => c.api.regex.test(n)));
         if (!user) return;
+        // Configured APIs are the configuration's to report, awaited or not (GA110 leaves them alone).
         this.configuredCalls.add(call);
+        if (call.awaited) return;
         this.direct[node.id].push({ fn: node.id, call, api: user.api.pattern, match: user.match, confidence: 'high' });
       });
     }
@@ -92,7 +94,7 @@ export class BlockingAnalysis {
     for (const kind of [...kinds].sort()) {
       const queue: number[] = [];
       for (const node of functions) {
-        if (node.fact.isAsync) continue;
+        if (node.fact.isAsync || runsOnce(node.fact)) continue;
         const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind);
         if (!terminal) continue;
         this.effects[node.id].set(kind, { kind, hops: 0, terminal });
@@ -105,7 +107,7 @@ export class BlockingAnalysis {
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
           const caller = functions[edge.from];
-          if (caller.fact.isAsync || caller.fact.kind === 'module') continue;
+          if (caller.fact.isAsync || caller.fact.kind === 'module' || runsOnce(caller.fact)) continue;
           if (this.effects[edge.from].has(kind)) continue;
           this.effects[edge.from].set(kind, { kind, hops: effect.hops + 1, next: edge, terminal: effect.terminal });
           queue.push(edge.from);
@@ -135,6 +137,16 @@ export class BlockingAnalysis {
     }
     return steps;
   }
+}
+
+/**
+ * A function whose blocking body runs once per process, normally at start-up: `@functools.cache`
+ * or `@lru_cache` without parameters, or one that initialises module state it declares `global`.
+ */
+function runsOnce(fact: FunctionFact): boolean {
+  if (fact.kind !== 'def') return false;
+  if (fact.initOnce) return true;
+  return fact.params.length === 0 && fact.decorators.some((d) => /^functools\.(?:lru_cache|cache)(?:\(\))?$/.test(d));
 }
 
 /** The catalogue entry standing for one configured blocking API. */

@@ -251,6 +251,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       fn.raw.bindings.push({ name: attr[2], value, line, attribute: true });
       return;
     }
+    // `request.state.db = SessionLocal()`: a dotted name bound for the rest of this function.
+    const dotted = left.trim();
+    if (DOTTED.test(dotted) && dotted.includes('.')) {
+      if (value) fn.raw.bindings.push({ name: dotted, value, line });
+      return;
+    }
     const names = targetNames(left);
     const single = names.length === 1 && names[0] === left.trim();
     for (const name of names) fn.raw.bindings.push({ name, value: single ? value : '', line });

@@ -52,6 +52,7 @@ class ModuleResolver {
   /** Per function: its plain (non-attribute) bindings by name, in source order. */
   private readonly bindingsByName = new Map<number, Map<string, RawBinding[]>>();
   private readonly hasStarImport: boolean;
+  private readonly dottedByFunction = new Map<number, Set<string>>();
   /** Modules star-imported at the top level. */
   private readonly starSources: string[];
 
@@ -135,6 +136,9 @@ class ModuleResolver {
         if (value) bindings.push({ name: b.name, value, line: b.line });
       }
       fn.bindings = bindings;
+      // `global _x` ... `_x = build()`: module state initialised lazily, once.
+      const globals = fn.raw.globals;
+      if (globals.length > 0 && fn.raw.bindings.some((b) => !b.attribute && globals.includes(b.name))) fn.initOnce = true;
       // A `@contextmanager` function's `with` gives what it yields.
       const yields = fn.decorators.some((d) => CONTEXT_MANAGERS.has(d));
       fn.returns = [...new Set((yields ? fn.raw.yields : fn.raw.returns).map((r) => valueOf(this.resolveExpr(r, index, fn.span.endLine, 0))).filter(Boolean))];
@@ -213,6 +217,10 @@ class ModuleResolver {
     const split = splitHead(text);
     if (!split) return UNKNOWN;
     const [head, rest] = split;
+    if (rest.startsWith('.') && this.dottedNames(fnIndex).size > 0) {
+      const bound = this.dottedBinding(text, fnIndex, line, depth);
+      if (bound) return bound;
+    }
     const found = this.lookup(head, fnIndex, line, depth);
     if (!found.value) {
       if (found.resolution === 'unbound') return { value: text, resolution: 'unbound' };
@@ -223,6 +231,33 @@ class ModuleResolver {
     // `import builtins; builtins.open(...)` is the builtin `open`.
     const value = found.value + rest;
     return { value: value.startsWith('builtins.') ? value.slice(9) : value, resolution: found.resolution };
+  }
+
+  /** Dotted names (`request.state.db`) the function binds, memoised. */
+  private dottedNames(fnIndex: number): Set<string> {
+    let names = this.dottedByFunction.get(fnIndex);
+    if (!names) {
+      names = new Set(this.raw.functions[fnIndex].raw.bindings.filter((b) => !b.attribute && b.name.includes('.')).map((b) => b.name));
+      this.dottedByFunction.set(fnIndex, names);
+    }
+    return names;
+  }
+
+  /** `request.state.db.commit` after `request.state.db = SessionLocal()` earlier in the same function. */
+  private dottedBinding(text: string, fnIndex: number, line: number, depth: number): Resolved | undefined {
+    const chain = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+/.exec(text)?.[0] ?? '';
+    const parts = chain.split('.');
+    const names = this.dottedNames(fnIndex);
+    for (let k = parts.length; k >= 2; k--) {
+      const prefix = parts.slice(0, k).join('.');
+      if (!names.has(prefix)) continue;
+      let before: RawBinding | undefined;
+      for (const b of this.bindingsOf(fnIndex, prefix) ?? []) if (b.line <= line) before = b;
+      if (!before?.value) return undefined;
+      const resolved = this.resolveExpr(before.value, fnIndex, before.line, depth + 1);
+      return resolved.value ? { value: valueOf(resolved) + text.slice(prefix.length), resolution: 'binding' } : undefined;
+    }
+    return undefined;
   }
 
   /** `self.conn.execute` in class `Repo`: through the attribute `conn` when its value is known. */

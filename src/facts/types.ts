@@ -154,6 +154,12 @@ export interface FunctionFact {
   ops: number;
   /** Contains `yield`. */
   isGenerator: boolean;
+  /**
+   * Assigns a module global it declares (`global _client; if _client is None: _client = make()`,
+   * `global _loaded; if _loaded: return; ...; _loaded = True`): lazily initialised module state,
+   * whose expensive work runs once. Absent: no.
+   */
+  initOnce?: true;
 }
 
 export interface ClassFact {

@@ -381,7 +381,8 @@ export class ProjectIndex {
    */
   private externalBase(cls: ClassNode): string | undefined {
     for (const c of this.mro(cls)) {
-      for (const base of c.fact.bases) {
+      for (const written of c.fact.bases) {
+        const base = written.replace(/\[\]$/, '');
         if (base.includes('[') || UNINFORMATIVE_BASES.test(base) || this.classFor(base)) continue;
         if (base.includes('.')) return base;
         const stars = this.topLevel(c.module).stars.filter((m) => !this.moduleByName.has(m));
@@ -446,7 +447,8 @@ export class ProjectIndex {
       seen.add(c.fqn);
       order.push(c);
       for (const base of c.fact.bases) {
-        const resolved = this.classFor(base);
+        // `Repository[Recipe, RecipeModel]`: a parameterised generic base is that class.
+        const resolved = this.classFor(base.replace(/\[\]$/, ''));
         if (resolved && !seen.has(resolved.fqn)) queue.push(resolved);
       }
     }
@@ -463,8 +465,14 @@ export class ProjectIndex {
     if (dot < 0) return undefined;
     const owner = this.symbols.get(name.slice(0, dot));
     if (owner?.kind === 'module') {
-      const imported = this.topLevel(owner.module).imports.get(name.slice(dot + 1));
+      const names = this.topLevel(owner.module);
+      const imported = names.imports.get(name.slice(dot + 1));
       if (imported) return this.classFor(imported, depth + 1);
+      // Re-exported by `from .base import *` in a package's `__init__`.
+      for (const star of names.stars) {
+        const found = this.classFor(`${star}.${name.slice(dot + 1)}`, depth + 1);
+        if (found) return found;
+      }
     }
     return undefined;
   }
