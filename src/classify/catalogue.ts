@@ -65,7 +65,10 @@ export type Effect = CatalogueEntry['effect'];
  */
 export class Catalogue {
   private readonly exact = new Map<string, Match[]>();
-  private readonly wild: { regex: RegExp; match: Match }[] = [];
+  /** Wildcard patterns, by the literal name they end with (`...**.execute`), in file order. */
+  private readonly wildByLast = new Map<string, { regex: RegExp; match: Match; order: number }[]>();
+  /** Wildcard patterns that end with a wildcard (`boto3.client().*`). */
+  private readonly wildAny: { regex: RegExp; match: Match; order: number }[] = [];
   readonly entries: CatalogueEntry[] = [];
 
   /** `returns` entries, by exact name: kept apart, since a method can both block and return a value. */
@@ -84,7 +87,14 @@ export class Catalogue {
         }
         const match = { entry, pattern };
         if (pattern.includes('*')) {
-          this.wild.push({ regex: patternRegex(pattern), match });
+          const last = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(pattern)?.[1];
+          const wild = { regex: patternRegex(pattern), match, order: this.wildCount++ };
+          if (!last) this.wildAny.push(wild);
+          else {
+            const list = this.wildByLast.get(last);
+            if (list) list.push(wild);
+            else this.wildByLast.set(last, [wild]);
+          }
           continue;
         }
         const list = this.exact.get(pattern);
@@ -95,13 +105,17 @@ export class Catalogue {
   }
 
   private readonly memo = new Map<string, Match[]>();
+  private wildCount = 0;
 
   /** Every role of an API name: exact entries, then wildcard ones for effects not yet covered. */
   matches(name: string): Match[] {
     let found = this.memo.get(name);
     if (found) return found;
     found = [...(this.exact.get(name) ?? [])];
-    for (const { regex, match } of this.wild) {
+    // Only the wildcard patterns ending with this name's last step can match it (file order kept).
+    const last = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1] ?? '';
+    const candidates = [...(this.wildByLast.get(last) ?? []), ...this.wildAny].sort((a, b) => a.order - b.order);
+    for (const { regex, match } of candidates) {
       if (!found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
     }
     this.memo.set(name, found);

@@ -7,8 +7,8 @@
  * and whether calling it runs it in a worker thread (it is decorated with an offload API, such
  * as asgiref's `sync_to_async`, or with a project wrapper). A project wrapper is a function that
  * hands one of its parameters to an offload API (`asyncio.to_thread`, `run_in_executor`,
- * `hass.async_add_executor_job`, ...) or to another wrapper; they are found by iterating to a
- * fixed point, so wrappers of wrappers count. FastAPI/Starlette run sync `def` handlers and
+ * `hass.async_add_executor_job`, ...) or to another wrapper; each wrapper found is followed to
+ * its callers, so wrappers of wrappers count. FastAPI/Starlette run sync `def` handlers and
  * dependencies in a thread pool, so only coroutines among them are on the loop.
  */
 import type { ArgFact, CallFact } from '../facts/types.js';
@@ -28,33 +28,39 @@ export interface OffloadWrapper {
 const PARTIAL = new Set(['functools.partial', 'functools.partialmethod']);
 /** Decorators that keep a sync function sync (caches, descriptors, registration, typing). */
 const TRANSPARENT = /^(?:functools\.(?:lru_cache|cache|wraps|singledispatch|cached_property)|staticmethod|classmethod|property|cached_property|.*\.setter|.*\.getter|.*\.deleter|abc\.abstractmethod|typing\.(?:overload|final|override)|typing_extensions\.\w+|contextlib\.contextmanager|homeassistant\.core\.callback)$/;
-/** Rounds of wrapper discovery (a wrapper of a wrapper of a wrapper is found in three). */
-const WRAPPER_ROUNDS = 4;
+/** At most this many wrappers are followed to their callers (a bound on pathological projects). */
+const WRAPPER_LIMIT = 10_000;
 
 /** Project functions that hand one of their parameters to an offload API or another wrapper. */
 export function findWrappers(index: ProjectIndex, catalogue: Catalogue, user?: UserApis): Map<number, OffloadWrapper> {
   const wrappers = new Map<number, OffloadWrapper>();
   const configured = (name: string) => user?.offloadWrappers.some((w) => w.regex.test(name)) ?? false;
+  const found: number[] = [];
+  const examine = (node: FunctionNode, call: CallFact, where: { argument?: number; keyword?: string }) => {
+    const name = handedName(index, node, call, functionArgument(call.args, where));
+    if (!name) return;
+    const owner = paramOwner(index, node, name);
+    if (!owner || wrappers.has(owner.node.id)) return;
+    wrappers.set(owner.node.id, { argument: owner.argument, via: owner.node.fqn });
+    found.push(owner.node.id);
+  };
   for (const node of index.functions) {
-    if (node.fact.kind === 'def' && configured(node.fqn)) wrappers.set(node.id, { argument: 0, via: node.fqn });
-  }
-  for (let round = 0, changed = true; changed && round < WRAPPER_ROUNDS; round++) {
-    changed = false;
-    for (const node of index.functions) {
-      index.targets[node.id].forEach((target, i) => {
-        let where: { argument?: number; keyword?: string } | undefined;
-        if (target.kind === 'external') where = catalogue.match(target.name, 'offload')?.entry.function ?? (configured(target.name) ? { argument: 0 } : undefined);
-        else if (target.kind === 'function') where = wrappers.get(target.id);
-        if (!where) return;
-        const call = node.fact.calls[i];
-        const name = handedName(index, node, call, functionArgument(call.args, where));
-        if (!name) return;
-        const owner = paramOwner(index, node, name);
-        if (!owner || wrappers.has(owner.node.id)) return;
-        wrappers.set(owner.node.id, { argument: owner.argument, via: owner.node.fqn });
-        changed = true;
-      });
+    if (node.fact.kind === 'def' && configured(node.fqn)) {
+      wrappers.set(node.id, { argument: 0, via: node.fqn });
+      found.push(node.id);
     }
+  }
+  // Calls of offload APIs, then (a worklist) calls of each wrapper found: wrappers of wrappers.
+  for (const node of index.functions) {
+    index.targets[node.id].forEach((target, i) => {
+      if (target.kind !== 'external') return;
+      const where = catalogue.match(target.name, 'offload')?.entry.function ?? (configured(target.name) ? { argument: 0 } : undefined);
+      if (where) examine(node, node.fact.calls[i], where);
+    });
+  }
+  for (let head = 0; head < found.length && head < WRAPPER_LIMIT; head++) {
+    const wrapper = wrappers.get(found[head])!;
+    for (const edge of index.callers[found[head]]) examine(index.functions[edge.from], edge.call, wrapper);
   }
   return wrappers;
 }

@@ -218,15 +218,16 @@ const CHAIN = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\(\)|\[\])*$/;
  * `Path(p) / "a" / b` gives `Path().__truediv__().__truediv__()` (the catalogue's `returns`
  * entries say a Path divided by anything is a Path).
  */
-export function normaliseValue(text: string): string {
+export function normaliseValue(text: string, depth = 0): string {
+  if (depth > 8) return '';
   let inner = text.trim();
-  while (inner.startsWith('(') && inner.endsWith(')') && enclosedWhole(inner) && !inner.slice(1, -1).trim().endsWith(',')) inner = inner.slice(1, -1).trim();
+  while (inner.startsWith('(') && matchingClose(inner, 0) === inner.length - 1 && !inner.slice(1, -1).trim().endsWith(',')) inner = inner.slice(1, -1).trim();
   const operands = splitDivision(inner);
   if (operands.length > 1) {
-    const left = normaliseValue(operands[0]);
+    const left = normaliseValue(operands[0], depth + 1);
     return left ? left + '.__truediv__()'.repeat(operands.length - 1) : '';
   }
-  const chain = inner.startsWith('(') ? calleeText(inner) : normaliseCallee(inner);
+  const chain = inner.startsWith('(') ? calleeText(inner, depth + 1) : normaliseCallee(inner);
   return CHAIN.test(chain) ? chain : '';
 }
 
@@ -234,12 +235,13 @@ export function normaliseValue(text: string): string {
  * A callee as written, normalised; one that starts with a parenthesised expression
  * (`(base / "x").read_text`) gets that expression's value in front of the rest.
  */
-export function calleeText(text: string): string {
+export function calleeText(text: string, depth = 0): string {
   const trimmed = text.trim();
   if (!trimmed.startsWith('(')) return normaliseCallee(trimmed);
   const close = matchingClose(trimmed, 0);
-  if (close < 0) return normaliseCallee(trimmed);
-  const head = normaliseValue(trimmed.slice(0, close + 1));
+  // A group that is the whole text and was not unwrapped (a tuple) names no value.
+  if (close < 0 || close === trimmed.length - 1 || depth > 8) return normaliseCallee(trimmed);
+  const head = normaliseValue(trimmed.slice(0, close + 1), depth + 1);
   const rest = normaliseCallee(trimmed.slice(close + 1));
   return head && (rest === '' || /^[.([]/.test(rest)) ? head + rest : normaliseCallee(trimmed);
 }

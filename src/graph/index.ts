@@ -56,6 +56,9 @@ function isContextManager(fact: FunctionFact): boolean {
   return fact.decorators.some((d) => d === 'contextlib.contextmanager' || d === 'contextlib.asynccontextmanager');
 }
 
+/** A dotted name without calls or subscripts. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
 /** Bases that say nothing about the members of a class. */
 const UNINFORMATIVE_BASES = /^(?:object|typing\..*|typing_extensions\..*|abc\.ABC|ABC|Generic|Protocol|enum\.\w+|Enum)$/;
 
@@ -95,6 +98,7 @@ export class ProjectIndex {
     this.canonical = canonical;
     this.sameApi = sameApi;
     this.registerModules();
+    for (const node of this.functions) if (isProperty(node.fact)) this.propertyNames.add(node.fact.name);
     // Attributes typed by what construction sites pass: collect the sites first.
     if (this.modules.some((m) => m.classes.some((c) => c.attributes.some((a) => a.value.startsWith('@param:'))))) {
       this.resolveAll(true);
@@ -159,6 +163,8 @@ export class ProjectIndex {
     if (!this.symbols.has(name)) this.symbols.set(name, entry);
   }
 
+  /** Names of the project's properties: only reads of these can run a getter. */
+  private readonly propertyNames = new Set<string>();
   /** Arguments passed at each construction of a project class, by the id of the `__init__` run. */
   private readonly constructions = new Map<number, ArgFact[][]>();
   /** Whether `constructions` is complete (after the collecting pass). */
@@ -168,6 +174,8 @@ export class ProjectIndex {
     for (const node of this.functions) {
       const targets = this.targets[node.id];
       for (const call of node.fact.calls) {
+        // The collecting pass needs constructions only: calls of a plain dotted name (`Repo(db)`).
+        if (collectOnly && (call.args.length === 0 || !PLAIN_NAME.test(call.target))) continue;
         const target = this.resolveCall(call);
         if (target.kind === 'function' && target.via === 'constructor' && call.args.length > 0) {
           if (collectOnly || !this.collected) {
@@ -196,6 +204,7 @@ export class ProjectIndex {
       if (collectOnly) continue;
       // Reading a property runs its getter.
       for (const read of node.fact.reads ?? []) {
+        if (!this.propertyNames.has(read.callee.slice(read.callee.lastIndexOf('.') + 1))) continue;
         const target = this.resolveCall(read);
         if (target.kind === 'function' && isProperty(this.functions[target.id].fact)) this.addEdge(node.id, target.id, read);
       }
