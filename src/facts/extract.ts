@@ -98,6 +98,8 @@ export interface RawFunction extends FunctionFact {
     yields: string[];
     /** Attribute reads on names (`self.items`, `svc.repo`): a property read runs its getter. */
     reads: CallFact[];
+    /** The return annotation's text (`-> Session`), if any. */
+    returnType?: string;
   };
 }
 
@@ -450,6 +452,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         const fn = newFunction(name, prefix ? `${prefix}.${name}` : name, isLambda ? 'lambda' : 'def', span, fnFrame.fn!, className);
         const params = node.childForFieldName('parameters');
         if (params) fn.params = parseParams(params.text);
+        const returnType = isLambda ? null : node.childForFieldName('return_type');
+        if (returnType) fn.raw.returnType = returnType.text;
         if (!isLambda) {
           fn.isAsync = source.startsWith('async', node.startIndex);
           fn.decorators = pendingDecorators;

@@ -9,7 +9,7 @@
  */
 import type { BindingFact, CallFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
-import { annotationClass, calleeText, splitHead } from './text.js';
+import { annotationClass, calleeText, returnTypeClass, splitHead } from './text.js';
 
 const BUILTINS = new Set([
   'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'bool', 'breakpoint', 'bytearray', 'bytes',
@@ -139,9 +139,16 @@ class ModuleResolver {
       // `global _x` ... `_x = build()`: module state initialised lazily, once.
       const globals = fn.raw.globals;
       if (globals.length > 0 && fn.raw.bindings.some((b) => !b.attribute && globals.includes(b.name))) fn.initOnce = true;
-      // A `@contextmanager` function's `with` gives what it yields.
-      const yields = fn.decorators.some((d) => CONTEXT_MANAGERS.has(d));
+      // A `@contextmanager` function's `with` gives what it yields, and so does a generator that
+      // returns nothing (a FastAPI dependency: `def get_db(): ... yield session`).
+      const yields = fn.decorators.some((d) => CONTEXT_MANAGERS.has(d)) || (fn.raw.returns.length === 0 && fn.raw.yields.length > 0);
       fn.returns = [...new Set((yields ? fn.raw.yields : fn.raw.returns).map((r) => valueOf(this.resolveExpr(r, index, fn.span.endLine, 0))).filter(Boolean))];
+      // Nothing the body returns is known: the return annotation says what it gives.
+      if (fn.returns.length === 0 && fn.raw.returnType) {
+        const named = returnTypeClass(fn.raw.returnType);
+        const resolved = named ? this.resolveExpr(named, fn.parent < 0 ? 0 : fn.parent, fn.span.line, 0).value : '';
+        if (resolved && !resolved.startsWith('?')) fn.returns = [`${resolved}()`];
+      }
       const reads: CallFact[] = [];
       for (const read of fn.raw.reads) {
         // Only reads on instances can run a property getter: `self.x`, or a name bound to `C()`.
@@ -295,6 +302,11 @@ class ModuleResolver {
         if (cls) {
           const resolved = this.resolveExpr(cls, fn.parent < 0 ? 0 : fn.parent, line, depth + 1);
           if (resolved.value) return { value: `${resolved.value}()`, resolution: 'binding' };
+        }
+        // `session=Depends(generate_session)`: what the dependency returns or yields.
+        if (param.depends) {
+          const resolved = this.resolveExpr(param.depends, fn.parent < 0 ? 0 : fn.parent, line, depth + 1);
+          if (resolved.value && !resolved.value.startsWith('?')) return { value: `${resolved.value}()`, resolution: 'binding' };
         }
         return UNKNOWN;
       }

@@ -144,17 +144,24 @@ export function splitTopLevel(text: string): string[] {
   return parts;
 }
 
-/** Parses a `parameters` or `lambda_parameters` text into names and annotations. */
-export function parseParams(text: string): { name: string; annotation?: string }[] {
+/**
+ * Parses a `parameters` or `lambda_parameters` text into names and annotations, and the
+ * dependency of a FastAPI-style `= Depends(get_db)` default (what the framework passes).
+ */
+export function parseParams(text: string): { name: string; annotation?: string; depends?: string }[] {
   let inner = text.trim();
   if (inner.startsWith('(') && inner.endsWith(')')) inner = inner.slice(1, -1);
-  const params: { name: string; annotation?: string }[] = [];
+  const params: { name: string; annotation?: string; depends?: string }[] = [];
   for (const raw of splitTopLevel(inner.replace(/#[^\n]*/g, ''))) {
     const part = raw.replace(/^\*{1,2}/, '').trim();
     if (!part || part === '/' ) continue;
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^=]+?))?\s*(?:=.*)?$/s.exec(part);
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^=]+?))?\s*(?:=(.*))?$/s.exec(part);
     if (!match) continue;
-    params.push(match[2] ? { name: match[1], annotation: match[2].trim() } : { name: match[1] });
+    const param: { name: string; annotation?: string; depends?: string } = { name: match[1] };
+    if (match[2]) param.annotation = match[2].trim();
+    const depends = match[3] && /^\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)*(?:Depends|Security)\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*[,)]/.exec(match[3]);
+    if (depends) param.depends = depends[1];
+    params.push(param);
   }
   return params;
 }
@@ -176,9 +183,19 @@ export function annotationClass(annotation: string): string | null {
   return DOTTED.test(text) && !BUILTIN_TYPES.has(text) ? text : null;
 }
 
+/**
+ * The class a function's return annotation says it gives: `-> Session`, or what a generator or
+ * context manager annotated `-> Generator[Session, None, None]` / `-> Iterator[Conn]` yields.
+ */
+export function returnTypeClass(annotation: string): string | null {
+  const text = annotation.trim().replace(/^["']|["']$/g, '');
+  const yielding = /^(?:typing\.|collections\.abc\.|contextlib\.)?(?:Generator|Iterator|AsyncGenerator|AsyncIterator|Iterable|AsyncIterable|ContextManager|AsyncContextManager|AbstractContextManager|AbstractAsyncContextManager)\[(.*)\]$/s.exec(text);
+  return annotationClass(yielding ? splitTopLevel(yielding[1])[0] ?? '' : text);
+}
+
 const BUILTIN_TYPES = new Set([
   'int', 'float', 'str', 'bytes', 'bool', 'list', 'dict', 'set', 'tuple', 'object', 'None', 'Any',
-  'complex', 'bytearray', 'frozenset', 'type', 'typing.Any',
+  'complex', 'bytearray', 'frozenset', 'type', 'typing.Any', 'Self', 'typing.Self', 'NoReturn', 'Never',
 ]);
 
 /** Identifiers bound by an assignment target text: `a, (b, c)` gives a, b, c; `x.y` gives none. */

@@ -134,7 +134,8 @@ export interface FunctionFact {
   className: string;
   /** Decorators as normalised callee text, resolved where possible: `app.task`, `functools.lru_cache`. */
   decorators: string[];
-  params: { name: string; annotation?: string }[];
+  /** `depends`: the callable of a `= Depends(get_db)` default, whose result the framework passes. */
+  params: { name: string; annotation?: string; depends?: string }[];
   calls: CallFact[];
   bindings: BindingFact[];
   /**

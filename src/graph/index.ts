@@ -320,8 +320,9 @@ export class ProjectIndex {
       // the project is the library the catalogue describes (auditing `socket.py` itself).
       return this.external(target);
     }
-    // A class.
+    // A class; `HttpRepo[Create, Read]` (a generic alias) stands for the class itself.
     const cls = entry.cls;
+    if (rest[0] === '[]') rest.shift();
     if (rest.length === 0) {
       const init = this.member(cls, '__init__');
       if (init) return init;
