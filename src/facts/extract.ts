@@ -88,8 +88,10 @@ export interface RawBinding {
 export interface RawFunction extends FunctionFact {
   raw: {
     bindings: RawBinding[];
-    /** Names declared `global` (resolved at module scope). */
+    /** Names declared `global` or `nonlocal` (not bound in this function's scope). */
     globals: string[];
+    /** Names declared `global` only. */
+    moduleGlobals: string[];
     /** Raw `return` values (normalised text). */
     returns: string[];
     /** Nested defs and classes: name -> qualname. */
@@ -169,7 +171,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const newFunction = (name: string, qualname: string, kind: FunctionFact['kind'], span: Span, parent: number, className: string): RawFunction => ({
     name, qualname, kind, isAsync: false, span, parent, className, decorators: [], params: [], calls: [],
     bindings: [], returns: [], loops: [], awaits: 0, ops: 0, isGenerator: false,
-    raw: { bindings: [], globals: [], returns: [], defs: new Map(), yields: [], reads: [] },
+    raw: { bindings: [], globals: [], moduleGlobals: [], returns: [], defs: new Map(), yields: [], reads: [] },
   });
 
   out.lines = countLines(source);
@@ -611,10 +613,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.If:
         if (depth === 1) frames.push({ kind: F.If, depth, child: 0, line: cursor.startPosition.row + 1, endLine: cursor.endPosition.row + 1 });
         break;
-      case K.Global:
-        current().raw.globals.push(...text(cursor).replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim()));
+      case K.Global: {
+        const declared = text(cursor);
+        const names = declared.replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim());
+        current().raw.globals.push(...names);
+        if (declared.startsWith('global')) current().raw.moduleGlobals.push(...names);
         descend = false;
         break;
+      }
       case K.StringLike:
       case K.Comment:
         descend = false;

@@ -137,7 +137,7 @@ class ModuleResolver {
       }
       fn.bindings = bindings;
       // `global _x` ... `_x = build()`: module state initialised lazily, once.
-      const globals = fn.raw.globals;
+      const globals = fn.raw.moduleGlobals;
       if (globals.length > 0 && fn.raw.bindings.some((b) => !b.attribute && globals.includes(b.name))) fn.initOnce = true;
       // A `@contextmanager` function's `with` gives what it yields, and so does a generator that
       // returns nothing (a FastAPI dependency: `def get_db(): ... yield session`).
