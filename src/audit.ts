@@ -16,6 +16,8 @@ import { BlockingAnalysis } from './classify/blocking.js';
 import { WorkloadAnalysis } from './classify/workload.js';
 import { EntryPoints } from './classify/entry-points.js';
 import { SharedStateAnalysis } from './classify/shared-state.js';
+import { findWrappers, LoopContext } from './classify/loop.js';
+import { userApis, type BlockingApiSetting, type UserApis } from './classify/user-apis.js';
 import { profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
@@ -40,6 +42,10 @@ export interface AuditOptions {
   baseline?: Set<string>;
   /** Findings in test code: kept apart (default), counted like the rest, or dropped. */
   tests?: TestsMode;
+  /** The project's own blocking APIs (`blocking-apis` in the configuration). */
+  blockingApis?: BlockingApiSetting[];
+  /** Functions that run their first argument in a worker thread (`offload-wrappers`). */
+  offloadWrappers?: string[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -53,13 +59,14 @@ export interface AuditResult {
 export async function audit(paths: string[], options: AuditOptions = {}): Promise<AuditResult> {
   const rules = loadRules();
   const catalogue = loadCatalogue();
+  const user = userApis(options.blockingApis, options.offloadWrappers);
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
   time('discover');
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up.
-    onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue)),
+    onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue, user)),
   });
   time('parse + facts');
   const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes, found.allowedReals);
@@ -80,7 +87,7 @@ export async function analyseFacts(
   modules: ModuleFacts[], options: AuditOptions, readPath: (rel: string) => string | Buffer, roots: string[], readiness: ReadinessInput[] = [],
 ): Promise<AuditRun> {
   const catalogue = loadCatalogue();
-  pruneCalls(modules, catalogueKnows(catalogue));
+  pruneCalls(modules, catalogueKnows(catalogue, userApis(options.blockingApis, options.offloadWrappers)));
   return analyse(modules, loadRules(), catalogue, options, readPath, roots, readiness);
 }
 
@@ -110,9 +117,10 @@ function readIncluded(abs: string, maxBytes = 10 * 1024 * 1024): string | null {
   }
 }
 
-/** Whether the catalogue names an API at all (calls it does not name can be pruned; see graph/prune.ts). */
-function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>): (name: string) => boolean {
-  return (name) => catalogue.matches(name).length > 0;
+/** Whether the catalogue or the configuration names an API at all (calls neither names can be pruned; see graph/prune.ts). */
+function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>, user: UserApis): (name: string) => boolean {
+  const configured = [...user.blocking, ...user.offloadWrappers];
+  return (name) => catalogue.matches(name).length > 0 || configured.some((c) => c.regex.test(name));
 }
 
 /** `allowed`: real paths the files may lie in, for the code frames (see readSourceFile). */
@@ -121,11 +129,14 @@ async function analyse(
   readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
 ): Promise<AuditRun> {
   const time = timer();
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
+  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b));
   time('graph');
-  const blocking = new BlockingAnalysis(index, catalogue);
+  const user = userApis(options.blockingApis, options.offloadWrappers);
+  const wrappers = findWrappers(index, catalogue, user);
+  const entries = new EntryPoints(index, catalogue, wrappers);
+  const loop = new LoopContext(index, catalogue, entries, wrappers, user);
+  const blocking = new BlockingAnalysis(index, catalogue, { offloaded: loop.offloaded, user });
   const workload = new WorkloadAnalysis(index, catalogue);
-  const entries = new EntryPoints(index, catalogue);
   const sharedState = new SharedStateAnalysis(index, entries, catalogue);
   const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
@@ -135,7 +146,7 @@ async function analyse(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, entries, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {

@@ -22,7 +22,7 @@ function fixtureProjects(dir: string): Map<string, string>[] {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
-      if (/^GA\d{3}-/.test(name) || name === 'sample') out.push(readTree(path));
+      if (/^GA\d{3}-/.test(name) || name === 'sample' || dir.endsWith('projects')) out.push(readTree(path));
       else out.push(...fixtureProjects(path));
     } else if (name.endsWith('.py')) out.push(loadFixture(path, name).files);
   }

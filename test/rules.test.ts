@@ -54,9 +54,10 @@ test('every rule has metadata, a fixture with positive and negative cases, and i
 for (const rule of rules) {
   test(`${rule.id} examples: the bad one is reported, the good one is not`, async () => {
     const file = rule.examples.file ?? 'example.py';
-    const bad = await auditFiles(new Map([[file, rule.examples.bad]]), { select: [rule.id] });
+    const config: [string, string][] = rule.examples.config ? [['gil-audit.yaml', rule.examples.config]] : [];
+    const bad = await auditFiles(new Map([[file, rule.examples.bad], ...config]), { select: [rule.id] });
     assert.ok(bad.findings.some((f) => f.rule === rule.id), `examples.bad of ${rule.id} gives no ${rule.id} finding`);
-    const good = await auditFiles(new Map([[file, rule.examples.good]]), { select: [rule.id] });
+    const good = await auditFiles(new Map([[file, rule.examples.good], ...config]), { select: [rule.id] });
     assert.deepEqual(good.findings.filter((f) => f.rule === rule.id).map((f) => `${f.line}: ${f.message}`), []);
   });
 }

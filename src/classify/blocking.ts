@@ -7,12 +7,23 @@
  * functions that block directly, so it terminates on recursion and cycles and every chain it
  * keeps is a shortest one. Only sync functions carry the effect up: calling an `async def`
  * merely creates a coroutine, and a function passed as an argument (to `asyncio.to_thread`,
- * `run_in_executor`, a callback) is not called by the caller, so no edge exists for it.
+ * `run_in_executor`, a callback) is not called by the caller, so no edge exists for it; a
+ * function decorated to run in a worker thread (`@sync_to_async`, a project wrapper) does not
+ * block its callers either, nor does a function that runs once per process (a `functools.cache`d
+ * function without parameters, one that lazily initialises module state it declares `global`). The project's configured `blocking-apis` are direct blocking calls of
+ * their own kind (`configured`), matched on the API's name or the callee as written.
  */
-import type { CallFact } from '../facts/types.js';
+import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
-import { exempt, type Catalogue, type Match } from './catalogue.js';
+import { exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
+import type { UserApis } from './user-apis.js';
+
+/** Options: functions whose calls run in a worker thread, and the project's own blocking APIs. */
+export interface BlockingOptions {
+  offloaded?: boolean[];
+  user?: UserApis;
+}
 
 /** A call of a blocking API made in a function's own body. */
 export interface BlockingCall {
@@ -40,19 +51,37 @@ export class BlockingAnalysis {
   /** Effects per function id (sync functions only), keyed by kind. */
   readonly effects: Map<string, BlockingEffect>[];
 
-  constructor(readonly index: ProjectIndex, catalogue: Catalogue) {
+  /** Calls matched by the project's configured `blocking-apis` (GA110 leaves them to their own rule). */
+  readonly configuredCalls = new Set<CallFact>();
+  private readonly offloaded: boolean[];
+
+  constructor(readonly index: ProjectIndex, catalogue: Catalogue, options: BlockingOptions = {}) {
     this.direct = index.functions.map(() => []);
     this.effects = index.functions.map(() => new Map());
+    this.offloaded = options.offloaded ?? [];
+    const configured = (options.user?.blocking ?? []).map((api) => ({ api, match: { entry: configuredEntry(api.pattern, api.suggestion), pattern: api.pattern } }));
     for (const node of index.functions) {
+      const imported = moduleImports(node.module);
       index.targets[node.id].forEach((target, i) => {
-        if (target.kind !== 'external') return;
-        const match = catalogue.match(target.name, 'blocking-io');
-        if (!match) return;
         const call = node.fact.calls[i];
-        // An awaited call returns an awaitable, so it is not the sync API of that name.
-        if (exempt(match.entry, call) || call.awaited) return;
-        const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
-        this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
+        const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
+        if (match && target.kind === 'external') {
+          // An awaited call returns an awaitable, so it is not the sync API of that name.
+          if (call.awaited || exempt(match.entry, call, imported)) return;
+          const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
+          this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
+          return;
+        }
+        if (configured.length === 0) return;
+        // The API's canonical name, the project function's qualified name, the name as resolved
+        // in its module (`pkg.Bus().transfer` for a project method) and the callee as written.
+        const names = [target.kind === 'external' ? target.name : target.kind === 'function' ? index.functions[target.id].fqn : '', call.target, call.callee].filter(Boolean);
+        const user = configured.find((c) => names.some((n) => c.api.regex.test(n)));
+        if (!user) return;
+        // Configured APIs are the configuration's to report, awaited or not (GA110 leaves them alone).
+        this.configuredCalls.add(call);
+        if (call.awaited) return;
+        this.direct[node.id].push({ fn: node.id, call, api: user.api.pattern, match: user.match, confidence: 'high' });
       });
     }
     this.propagate();
@@ -65,7 +94,7 @@ export class BlockingAnalysis {
     for (const kind of [...kinds].sort()) {
       const queue: number[] = [];
       for (const node of functions) {
-        if (node.fact.isAsync) continue;
+        if (node.fact.isAsync || runsOnce(node.fact)) continue;
         const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind);
         if (!terminal) continue;
         this.effects[node.id].set(kind, { kind, hops: 0, terminal });
@@ -74,9 +103,11 @@ export class BlockingAnalysis {
       for (let head = 0; head < queue.length; head++) {
         const id = queue[head];
         const effect = this.effects[id].get(kind)!;
+        // Calling a function decorated to run in a worker thread does not block the caller.
+        if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
           const caller = functions[edge.from];
-          if (caller.fact.isAsync || caller.fact.kind === 'module') continue;
+          if (caller.fact.isAsync || caller.fact.kind === 'module' || runsOnce(caller.fact)) continue;
           if (this.effects[edge.from].has(kind)) continue;
           this.effects[edge.from].set(kind, { kind, hops: effect.hops + 1, next: edge, terminal: effect.terminal });
           queue.push(edge.from);
@@ -106,4 +137,39 @@ export class BlockingAnalysis {
     }
     return steps;
   }
+}
+
+/**
+ * A function whose blocking body runs once per process, normally at start-up: `@functools.cache`
+ * or `@lru_cache` without parameters, or one that initialises module state it declares `global`.
+ */
+function runsOnce(fact: FunctionFact): boolean {
+  if (fact.kind !== 'def') return false;
+  if (fact.initOnce) return true;
+  return fact.params.length === 0 && fact.decorators.some((d) => /^functools\.(?:lru_cache|cache)(?:\(\))?$/.test(d));
+}
+
+/** The catalogue entry standing for one configured blocking API. */
+function configuredEntry(pattern: string, suggestion?: string): CatalogueEntry {
+  return {
+    kind: 'configured', effect: 'blocking-io', calls: [pattern], label: pattern, equivalents: ['ASYNC200'],
+    ...(suggestion ? { alternative: { asyncio: suggestion } } : {}), source: 'configuration (blocking-apis)',
+  };
+}
+
+const importsMemo = new WeakMap<ModuleFacts, Set<string>>();
+
+/** Modules a module imports at its top level, with their parent packages (`a.b` gives `a.b` and `a`). */
+function moduleImports(module: ModuleFacts): Set<string> {
+  let names = importsMemo.get(module);
+  if (!names) {
+    names = new Set();
+    for (const imp of module.imports) {
+      if (imp.scope !== 0) continue;
+      const parts = imp.target.split('.');
+      for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join('.'));
+    }
+    importsMemo.set(module, names);
+  }
+  return names;
 }

@@ -20,7 +20,10 @@ export interface CatalogueEntry {
   label?: string;
   equivalents: string[];
   alternative?: { asyncio: string; trio?: string; anyio?: string };
-  unless?: { keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number };
+  unless?: {
+    keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number;
+    onlyKeywords?: string[]; firstArgPrefix?: string[]; importedModule?: boolean; methods?: string[];
+  };
   confidence?: Confidence;
   /** offload: where the function runs (`executor`: decided by the executor argument). */
   runs?: 'thread' | 'process' | 'executor';
@@ -74,7 +77,10 @@ export type Effect = CatalogueEntry['effect'];
  */
 export class Catalogue {
   private readonly exact = new Map<string, Match[]>();
-  private readonly wild: { regex: RegExp; match: Match }[] = [];
+  /** Wildcard patterns, by the literal name they end with (`...**.execute`), in file order. */
+  private readonly wildByLast = new Map<string, { regex: RegExp; match: Match; order: number }[]>();
+  /** Wildcard patterns that end with a wildcard (`boto3.client().*`). */
+  private readonly wildAny: { regex: RegExp; match: Match; order: number }[] = [];
   readonly entries: CatalogueEntry[] = [];
 
   /** `returns` entries, by exact name: kept apart, since a method can both block and return a value. */
@@ -93,7 +99,14 @@ export class Catalogue {
         }
         const match = { entry, pattern };
         if (pattern.includes('*')) {
-          this.wild.push({ regex: patternRegex(pattern), match });
+          const last = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(pattern)?.[1];
+          const wild = { regex: patternRegex(pattern), match, order: this.wildCount++ };
+          if (!last) this.wildAny.push(wild);
+          else {
+            const list = this.wildByLast.get(last);
+            if (list) list.push(wild);
+            else this.wildByLast.set(last, [wild]);
+          }
           continue;
         }
         const list = this.exact.get(pattern);
@@ -104,13 +117,17 @@ export class Catalogue {
   }
 
   private readonly memo = new Map<string, Match[]>();
+  private wildCount = 0;
 
   /** Every role of an API name: exact entries, then wildcard ones for effects not yet covered. */
   matches(name: string): Match[] {
     let found = this.memo.get(name);
     if (found) return found;
     found = [...(this.exact.get(name) ?? [])];
-    for (const { regex, match } of this.wild) {
+    // Only the wildcard patterns ending with this name's last step can match it (file order kept).
+    const last = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1] ?? '';
+    const candidates = [...(this.wildByLast.get(last) ?? []), ...this.wildAny].sort((a, b) => a.order - b.order);
+    for (const { regex, match } of candidates) {
       if (!found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
     }
     this.memo.set(name, found);
@@ -157,16 +174,41 @@ export class Catalogue {
     return current;
   }
 
+  /** Whether two API names play the same roles (the same entries), so that either may stand for both. */
+  sameApi(a: string, b: string): boolean {
+    if (a === b) return true;
+    const left = this.matches(a);
+    const right = this.matches(b);
+    return left.length > 0 && left.length === right.length && left.every((m, i) => m.entry === right[i].entry);
+  }
+
   /** Entries of one effect, e.g. every `calls-argument` API. */
   namesOf(effect: CatalogueEntry['effect']): string[] {
     return [...this.exact.entries()].filter(([, list]) => list.some((m) => m.entry.effect === effect)).map(([name]) => name);
   }
 }
 
-/** Does the call meet one of the entry's `unless` conditions (so it does not block)? */
-export function exempt(entry: CatalogueEntry, call: CallFact): boolean {
+/**
+ * Does the call meet one of the entry's `unless` conditions (so it does not block)? `imported`:
+ * the modules the calling module imports at its top level (for `importedModule`).
+ */
+export function exempt(entry: CatalogueEntry, call: CallFact, imported?: Set<string>): boolean {
   const unless = entry.unless;
   if (!unless) return false;
+  const firstPositional = () => call.args.find((a) => !a.keyword);
+  if (unless.onlyKeywords && call.args.length > 0 && call.args.every((a) => a.keyword && unless.onlyKeywords!.includes(a.keyword))) return true;
+  if (unless.firstArgPrefix) {
+    const first = firstPositional();
+    if (first?.kind === 'literal' && first.text !== undefined && unless.firstArgPrefix.some((p) => first.text!.startsWith(p))) return true;
+  }
+  if (unless.importedModule && imported) {
+    const first = firstPositional();
+    if (first?.kind === 'literal' && first.text !== undefined && imported.has(first.text)) return true;
+  }
+  if (unless.methods) {
+    const method = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(call.target || call.callee)?.[1];
+    if (method && unless.methods.includes(method)) return true;
+  }
   const keyword = (arg: ArgFact) => arg.keyword;
   if (unless.keywords?.some((k) => call.args.some((a) => keyword(a) === k))) return true;
   if (unless.keywordFalse?.some((k) => call.args.some((a) => a.keyword === k && a.kind === 'false'))) return true;

@@ -42,28 +42,40 @@ export class EntryPoints {
   /** Entry points per function id. */
   readonly byFunction: EntryPoint[][];
 
-  constructor(readonly index: ProjectIndex, catalogue: Catalogue) {
+  /** `wrappers`: project functions that run an argument in a worker thread (see loop.ts). */
+  constructor(readonly index: ProjectIndex, catalogue: Catalogue, wrappers?: Map<number, { argument: number; via: string }>) {
     this.byFunction = index.functions.map(() => []);
     for (const node of index.functions) {
       index.targets[node.id].forEach((target, i) => {
+        const wrapper = target.kind === 'function' ? wrappers?.get(target.id) : undefined;
+        if (wrapper) {
+          const entry: CatalogueEntry = {
+            kind: 'offload', effect: 'offload', calls: [wrapper.via], label: `the project's offload wrapper \`${wrapper.via}\``,
+            equivalents: [], function: { argument: wrapper.argument }, runs: 'thread', entry: 'to-thread', source: 'project',
+          };
+          this.record(node, node.fact.calls[i], wrapper.via, entry);
+          return;
+        }
         if (target.kind !== 'external') return;
         // A name can be both a base class (Thread subclasses) and a call taking a function (Thread(target=f)).
         const match = catalogue.matches(target.name).find((m) => (m.entry.effect === 'offload' || m.entry.effect === 'entry-point') && m.entry.function);
         if (!match) return;
         const entry = match.entry;
-        const call = node.fact.calls[i];
-        const spawn = this.spawnOf(node, call, target.name, entry);
-        if (!spawn) return;
-        this.spawns.push(spawn);
-        if (spawn.target) {
-          this.byFunction[spawn.target.id].push({ kind: spawn.kind, file: node.module.path, line: call.span.line, via: target.name });
-        }
+        if (!entry.function) return;
+        this.record(node, node.fact.calls[i], target.name, entry);
       });
       this.decoratorEntries(node, catalogue);
     }
     this.subclassEntries(catalogue);
     this.mainEntries();
     this.djangoViews();
+  }
+
+  private record(node: FunctionNode, call: CallFact, via: string, entry: CatalogueEntry): void {
+    const spawn = this.spawnOf(node, call, via, entry);
+    if (!spawn) return;
+    this.spawns.push(spawn);
+    if (spawn.target) this.byFunction[spawn.target.id].push({ kind: spawn.kind, file: node.module.path, line: call.span.line, via });
   }
 
   private spawnOf(node: FunctionNode, call: CallFact, via: string, entry: CatalogueEntry): Spawn | undefined {

@@ -120,6 +120,8 @@ export class WorkModel {
    * `origin` where its first name comes from, `value` its resolved absolute value.
    */
   expressionSize(subject: string, origin: LoopFact['origin'] | undefined, value: string | undefined, shown = `\`${subject}\``): Passes {
+    // `with open(p) as fh`: a library context manager gives itself, so `fh` is `open()`.
+    if (value?.includes('.__enter__()')) value = value.replace(/\.__enter__\(\)/g, '');
     const data = (why: string): Passes => ({ passes: this.passes.data, size: 'data', why: `${shown} (${why})` });
     const small = (why: string): Passes => ({ passes: this.passes['small-collection'], size: 'small', why: `${shown} (${why})` });
     const range = /^range\((.*)\)$/s.exec(subject);

@@ -153,6 +153,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     respectGitignore: flags.gitignore,
     baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
     tests: flags.tests,
+    blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'],
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   if (progress) process.stderr.write('\r\x1b[K');

@@ -20,6 +20,10 @@ export interface Config {
   baseline?: string;
   /** Findings in test code: separate (default), include or exclude. */
   tests?: 'separate' | 'include' | 'exclude';
+  /** The project's own blocking APIs: `pattern`, `pattern -> suggestion` or `{pattern, suggestion}`. */
+  'blocking-apis'?: (string | { pattern: string; suggestion?: string })[];
+  /** Functions that run their first argument in a worker thread. */
+  'offload-wrappers'?: string[];
   /** The file the settings came from (relative to the root), for messages. */
   source?: string;
 }

@@ -14,7 +14,7 @@
 import type Parser from 'tree-sitter';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span } from './types.js';
-import { normaliseCallee, parseImport, parseParams, splitTopLevel, targetNames } from './text.js';
+import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
 /** Small integer codes for the node types the walk tells apart (0: anything else). */
 const enum K {
@@ -22,7 +22,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn,
+  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn, WithItem,
 }
 
 type Codes = Uint8Array;
@@ -76,6 +76,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['parameters', 'lambda_parameters'], K.Parameters);
   set(['block'], K.Block);
   set(['for_in_clause'], K.ForIn);
+  set(['with_item'], K.WithItem);
   cachedCodes = codes;
   return codes;
 }
@@ -93,12 +94,20 @@ export interface RawBinding {
 export interface RawFunction extends FunctionFact {
   raw: {
     bindings: RawBinding[];
-    /** Names declared `global` (resolved at module scope). */
+    /** Names declared `global` or `nonlocal` (not bound in this function's scope). */
     globals: string[];
+    /** Names declared `global` only. */
+    moduleGlobals: string[];
     /** Raw `return` values (normalised text). */
     returns: string[];
     /** Nested defs and classes: name -> qualname. */
     defs: Map<string, string>;
+    /** Raw `yield` values (normalised text): what a `@contextmanager` function's `with` gives. */
+    yields: string[];
+    /** Attribute reads on names (`self.items`, `svc.repo`): a property read runs its getter. */
+    reads: CallFact[];
+    /** The return annotation's text (`-> Session`), if any. */
+    returnType?: string;
   };
 }
 
@@ -130,7 +139,7 @@ export const LIMITS = {
 } as const;
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf, Yield }
 
 interface Frame {
   kind: F;
@@ -199,7 +208,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const newFunction = (name: string, qualname: string, kind: FunctionFact['kind'], span: Span, parent: number, className: string): RawFunction => ({
     name, qualname, kind, isAsync: false, span, parent, className, decorators: [], params: [], calls: [],
     bindings: [], returns: [], loops: [], awaits: 0, ops: 0, isGenerator: false,
-    raw: { bindings: [], globals: [], returns: [], defs: new Map() },
+    raw: { bindings: [], globals: [], moduleGlobals: [], returns: [], defs: new Map(), yields: [], reads: [] },
   });
 
   out.lines = countLines(source);
@@ -236,9 +245,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       if (length > calleeBudget) return '';
       calleeBudget -= length;
     }
-    const callee = normaliseCallee(source.slice(lastStart, lastEnd));
+    const callee = displayCallee(source.slice(lastStart, lastEnd));
     return callee.length > LIMITS.callee ? '' : callee;
   };
+  /** Attribute reads already recorded, per function index. */
+  const readsSeen = new Map<number, Set<string>>();
 
   const current = () => out.functions[fnFrame.fn!];
   /** Lazy-initialisation guards whose block is being walked, and the innermost of them. */
@@ -318,10 +329,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         }
         return;
       }
-      case F.Return: {
+      case F.Return:
+      case F.Yield: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value;
-        const returns = current().raw.returns;
-        if (value && returns.length < LIMITS.perFunction) returns.push(value);
+        const raw = current().raw;
+        const values = frame.kind === F.Return ? raw.returns : raw.yields;
+        if (value && values.length < LIMITS.perFunction) values.push(value);
         return;
       }
       default:
@@ -337,6 +350,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     const attr = /^(self|cls)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(left);
     if (attr) {
       addBinding(fn, { name: attr[2], value, line, attribute: true });
+      return;
+    }
+    // `request.state.db = SessionLocal()`: a dotted name bound for the rest of this function.
+    const dotted = left.trim();
+    if (DOTTED.test(dotted) && dotted.includes('.')) {
+      if (value) addBinding(fn, { name: dotted, value, line });
       return;
     }
     const names = targetNames(left);
@@ -383,7 +402,11 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
         return { kind: 'literal' };
-      case K.StringLike:
+      case K.StringLike: {
+        // A short plain string keeps its value (a path, a module name) for `unless` conditions.
+        const value = PLAIN_STRING.exec(text(c));
+        return value ? { kind: 'literal', text: value[2] } : { kind: 'literal' };
+      }
       case K.Literal:
         return { kind: 'literal' };
       case K.Splat:
@@ -501,6 +524,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
             else if (code === K.Lambda) parent.value = '<lambda>';
+            // `(requests.Session())`, `Path(p) / "x"`: the value the expression gives.
+            else if (code === K.Parenthesized || (code === K.Arithmetic && !parent.left?.includes(','))) parent.value = normaliseValue(text(cursor));
+            // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`, names the type it aliases.
+            else if (code === K.Subscript && /^(?:typing(?:_extensions)?\.)?(?:Annotated|Optional)\[/.test(text(cursor))) parent.value = `<typealias>${text(cursor)}`;
             else if (code !== K.Call) {
               // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
               parent.value = code === K.None ? '<none>' : '';
@@ -517,13 +544,16 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.child === 1) {
             if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
           } else if (code === K.AsPatternTarget) {
-            const value = parent.valueCall ? `${parent.valueCall.callee}()` : parent.value ?? '';
+            // `with X(...) as y`: y is what `X(...).__enter__()` returns (the graph stage knows it).
+            const value = parent.valueCall ? `${parent.valueCall.callee}().__enter__()` : parent.value ?? '';
             parent.line = parent.valueCall?.span.line ?? 0;
             bindTargets(text(cursor), value, parent);
           }
           break;
         case F.Return:
+        case F.Yield:
           if (parent.child === 2 && (code === K.Identifier || code === K.Attribute)) parent.value = normaliseCallee(text(cursor));
+          else if (parent.child === 2 && (code === K.Parenthesized || code === K.Arithmetic)) parent.value = normaliseValue(text(cursor));
           break;
         case F.Await:
           if (parent.child === 2 && code === K.Call) awaited = true;
@@ -610,6 +640,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           const paramsText = params.text;
           if (paramsText.length <= 65536) fn.params = parseParams(paramsText).slice(0, LIMITS.perFunction);
         }
+        const returnType = isLambda ? null : node.childForFieldName('return_type');
+        if (returnType && returnType.endIndex - returnType.startIndex <= 4096) fn.raw.returnType = returnType.text;
         if (!isLambda) {
           fn.isAsync = source.startsWith('async', node.startIndex);
           fn.decorators = pendingDecorators.slice(0, LIMITS.perFunction);
@@ -684,7 +716,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         if (parent.depth === depth - 1) {
           if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
           else if (parent.kind === F.AsPattern && parent.child === 1) parent.valueCall = call;
-          else if (parent.kind === F.Return && parent.child === 2) parent.valueCall = call;
+          else if ((parent.kind === F.Return || parent.kind === F.Yield) && parent.child === 2) parent.valueCall = call;
         }
         frames.push({ kind: F.Call, depth, child: 0, call });
         break;
@@ -753,6 +785,38 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         // An async generator gives the event loop back at every `yield`, like an `await`.
         const loop = current().isAsync ? innermostLoop() : undefined;
         if (loop) loop.awaits++;
+        frames.push({ kind: F.Yield, depth, child: 0 });
+        break;
+      }
+      case K.WithItem: {
+        // A sync `with` calls the context manager's `__enter__` (a lock acquires, a file lock
+        // waits): recorded as a call of `<manager>.__enter__` at the item.
+        const statement = cursor.currentNode.parent?.parent;
+        if (!statement || source.startsWith('async', statement.startIndex)) break;
+        const value = normaliseValue(withItemValue(text(cursor)));
+        if (!value) break;
+        const line = lineOf(lastStart);
+        const endLine = lineOf(lastEnd);
+        const call: CallFact = {
+          callee: `${value}.__enter__`, target: '', args: [],
+          span: { line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine) },
+        };
+        if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
+        current().calls.push(call);
+        break;
+      }
+      case K.Attribute: {
+        // A read of `a.b` (not a callee, not an assignment target) runs a property's getter.
+        if (fnFrame.fn === 0) break;
+        if (parent.depth === depth - 1 && parent.child === 1 && (parent.kind === F.Call || parent.kind === F.Assign)) break;
+        const name = text(cursor);
+        if (!DOTTED.test(name)) break;
+        let seen = readsSeen.get(fnFrame.fn!);
+        if (!seen) readsSeen.set(fnFrame.fn!, (seen = new Set()));
+        if (seen.has(name) || seen.size >= LIMITS.perFunction) break;
+        seen.add(name);
+        const line = lineOf(lastStart);
+        current().raw.reads.push({ callee: name, target: '', args: [], span: { line, column: columnOf(lastStart, line), endLine: line, endColumn: columnOf(lastEnd, line) } });
         break;
       }
       case K.Import: {
@@ -776,9 +840,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         else if (fnFrame.fn !== 0) frames.push({ kind: F.LazyIf, depth, child: 0 });
         break;
       case K.Global: {
-        const globals = current().raw.globals;
-        for (const name of text(cursor).replace(/^(global|nonlocal)\s+/, '').split(',')) {
-          if (globals.length < LIMITS.perFunction) globals.push(name.trim());
+        const declared = text(cursor);
+        const names = declared.replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim());
+        const raw = current().raw;
+        for (const name of names) {
+          if (raw.globals.length < LIMITS.perFunction) raw.globals.push(name);
+          if (declared.startsWith('global') && raw.moduleGlobals.length < LIMITS.perFunction) raw.moduleGlobals.push(name);
         }
         descend = false;
         break;
@@ -836,6 +903,9 @@ function spanOf(node: Parser.SyntaxNode): Span {
   const e = node.endPosition;
   return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1 };
 }
+
+/** A plain string literal of up to 200 characters, no escapes or placeholders (`'/proc/stat'`, `r"json"`). */
+const PLAIN_STRING = /^[rRuU]?(['"])([^'"\\\n{}]{0,200})\1$/;
 
 /** Tokens that separate arguments (the only unnamed children of an argument list). */
 const PUNCTUATION = new Set(['(', ')', ',']);

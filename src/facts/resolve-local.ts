@@ -11,7 +11,7 @@
  */
 import type { BindingFact, CallFact, LoopFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
-import { annotationClass, iterSubject, splitHead } from './text.js';
+import { annotationClass, calleeText, iterSubject, returnTypeClass, splitHead } from './text.js';
 
 const BUILTINS = new Set([
   'abs', 'aiter', 'all', 'anext', 'any', 'ascii', 'bin', 'bool', 'breakpoint', 'bytearray', 'bytes',
@@ -26,9 +26,19 @@ const BUILTINS = new Set([
 interface Resolved {
   value: string;
   resolution: Resolution;
+  /** For `self.x...`: the value as an instance's (`pkg.Cls().x`), for use as a value rather than a callee. */
+  instance?: string;
+}
+
+/** A resolved expression used as a value (a binding, a return, an argument): `self` is an instance. */
+function valueOf(resolved: Resolved): string {
+  return resolved.instance ?? resolved.value;
 }
 
 const UNKNOWN: Resolved = { value: '', resolution: 'unknown' };
+
+/** Decorators that make a generator function a context manager whose `with` gives what it yields. */
+const CONTEXT_MANAGERS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
 /** Resolves a RawModule into ModuleFacts (in place where it can, for speed). */
 export function resolveModule(raw: RawModule): ModuleFacts {
@@ -46,6 +56,9 @@ class ModuleResolver {
   private readonly hasStarImport: boolean;
   /** Functions (not the module body) by qualified name, the first of each name. */
   private readonly functionByQualname = new Map<string, number>();
+  private readonly dottedByFunction = new Map<number, Set<string>>();
+  /** Modules star-imported at the top level. */
+  private readonly starSources: string[];
 
   constructor(private readonly raw: RawModule) {
     this.prefix = raw.module ? `${raw.module}.` : '';
@@ -62,6 +75,7 @@ class ModuleResolver {
       if (fn.kind !== 'module' && !this.functionByQualname.has(fn.qualname)) this.functionByQualname.set(fn.qualname, i);
     });
     this.hasStarImport = raw.imports.some((i) => i.star);
+    this.starSources = [...new Set(raw.imports.filter((i) => i.star && i.scope === 0).map((i) => i.target))];
   }
 
   private bindingsOf(fn: number, name: string): Bindings | undefined {
@@ -90,7 +104,11 @@ class ModuleResolver {
         if (!binding.attribute || binding.value === '<none>') continue;
         let attrs = this.attributes.get(fn.className);
         if (!attrs) this.attributes.set(fn.className, (attrs = new Map()));
-        const value = this.resolveExpr(binding.value, index, binding.line, 0).value;
+        let value = valueOf(this.resolveExpr(binding.value, index, binding.line, 0));
+        // `self.repo = repo` with an unannotated `__init__` parameter: typed later from what the
+        // project's construction sites pass (graph stage).
+        const param = fn.name === '__init__' && !value ? fn.params.findIndex((p, i) => i > 0 && p.name === binding.value) : -1;
+        if (param > 0 && !fn.raw.bindings.some((b) => !b.attribute && b.name === binding.value)) value = `@param:${param}:${binding.value}`;
         // Conflicting assignments make the attribute unknown.
         attrs.set(binding.name, attrs.has(binding.name) && attrs.get(binding.name) !== value ? '' : value);
       }
@@ -127,7 +145,29 @@ class ModuleResolver {
         if (value) bindings.push({ name: b.name, value, line: b.line });
       }
       fn.bindings = bindings;
-      fn.returns = [...new Set(fn.raw.returns.map((r) => this.resolveExpr(r, index, fn.span.endLine, 0).value).filter(Boolean))];
+      // `global _x` ... `_x = build()`: module state initialised lazily, once.
+      const globals = fn.raw.moduleGlobals;
+      if (globals.length > 0 && fn.raw.bindings.some((b) => !b.attribute && globals.includes(b.name))) fn.initOnce = true;
+      // A `@contextmanager` function's `with` gives what it yields, and so does a generator that
+      // returns nothing (a FastAPI dependency: `def get_db(): ... yield session`).
+      const yields = fn.decorators.some((d) => CONTEXT_MANAGERS.has(d)) || (fn.raw.returns.length === 0 && fn.raw.yields.length > 0);
+      fn.returns = [...new Set((yields ? fn.raw.yields : fn.raw.returns).map((r) => valueOf(this.resolveExpr(r, index, fn.span.endLine, 0))).filter(Boolean))];
+      // Nothing the body returns is known: the return annotation says what it gives.
+      if (fn.returns.length === 0 && fn.raw.returnType) {
+        const named = returnTypeClass(fn.raw.returnType);
+        const resolved = named ? this.resolveExpr(named, fn.parent < 0 ? 0 : fn.parent, fn.span.line, 0).value : '';
+        if (resolved && !resolved.startsWith('?')) fn.returns = [`${resolved}()`];
+      }
+      const reads: CallFact[] = [];
+      for (const read of fn.raw.reads) {
+        // Only reads on instances can run a property getter: `self.x`, or a name bound to `C()`.
+        const resolved = this.resolveExpr(read.callee, index, read.span.line, 0);
+        if (resolved.resolution !== 'self' && !(resolved.resolution === 'binding' && resolved.value.includes('()'))) continue;
+        read.target = resolved.value;
+        read.resolution = resolved.resolution;
+        reads.push(read);
+      }
+      if (reads.length > 0) fn.reads = reads;
       for (const loop of fn.loops) {
         if (loop.iter === undefined || loop.kind === 'while') continue;
         this.resolveIterable(loop, loop, fn.loops, index);
@@ -215,7 +255,9 @@ class ModuleResolver {
   }
 
   private resolveCall(call: CallFact, fnIndex: number): void {
-    const split = splitHead(call.callee);
+    // `(base / "x").read_text`: resolved through the value of the parenthesised expression.
+    const callee = call.callee.startsWith('(') ? calleeText(call.callee) : call.callee;
+    const split = splitHead(callee);
     if (!split) return;
     const [head, rest] = split;
     if (head === 'super' && rest.startsWith('()')) {
@@ -226,7 +268,7 @@ class ModuleResolver {
       }
       return;
     }
-    const resolved = this.resolveExpr(call.callee, fnIndex, call.span.line, 0);
+    const resolved = this.resolveExpr(callee, fnIndex, call.span.line, 0);
     call.target = resolved.value;
     if (resolved.resolution !== 'unknown') call.resolution = resolved.resolution;
   }
@@ -242,6 +284,11 @@ class ModuleResolver {
   resolveExpr(text: string, fnIndex: number, line: number, depth: number): Resolved {
     if (!text || depth > 6) return UNKNOWN;
     if (text.startsWith('<local>')) return { value: this.prefix + text.slice(7), resolution: 'local-def' };
+    if (text.startsWith('<typealias>')) {
+      const named = annotationClass(text.slice('<typealias>'.length));
+      const resolved = named ? this.resolveExpr(named, fnIndex, line, depth + 1).value : '';
+      return resolved && !resolved.startsWith('?') ? { value: resolved, resolution: 'binding' } : UNKNOWN;
+    }
     if (text.startsWith('<annotation>')) {
       const named = annotationClass(text.slice('<annotation>'.length));
       const resolved = named ? this.resolveExpr(named, fnIndex, line, depth + 1).value : '';
@@ -250,6 +297,10 @@ class ModuleResolver {
     const split = splitHead(text);
     if (!split) return UNKNOWN;
     const [head, rest] = split;
+    if (rest.startsWith('.') && this.dottedNames(fnIndex).size > 0) {
+      const bound = this.dottedBinding(text, fnIndex, line, depth);
+      if (bound) return bound;
+    }
     const found = this.lookup(head, fnIndex, line, depth);
     if (!found.value) {
       if (found.resolution === 'unbound') return { value: text, resolution: 'unbound' };
@@ -262,15 +313,42 @@ class ModuleResolver {
     return { value: value.startsWith('builtins.') ? value.slice(9) : value, resolution: found.resolution };
   }
 
+  /** Dotted names (`request.state.db`) the function binds, memoised. */
+  private dottedNames(fnIndex: number): Set<string> {
+    let names = this.dottedByFunction.get(fnIndex);
+    if (!names) {
+      names = new Set(this.raw.functions[fnIndex].raw.bindings.filter((b) => !b.attribute && b.name.includes('.')).map((b) => b.name));
+      this.dottedByFunction.set(fnIndex, names);
+    }
+    return names;
+  }
+
+  /** `request.state.db.commit` after `request.state.db = SessionLocal()` earlier in the same function. */
+  private dottedBinding(text: string, fnIndex: number, line: number, depth: number): Resolved | undefined {
+    const chain = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+/.exec(text)?.[0] ?? '';
+    const parts = chain.split('.');
+    const names = this.dottedNames(fnIndex);
+    for (let k = parts.length; k >= 2; k--) {
+      const prefix = parts.slice(0, k).join('.');
+      if (!names.has(prefix)) continue;
+      let before: RawBinding | undefined;
+      for (const b of this.bindingsOf(fnIndex, prefix)?.list ?? []) if (b.line <= line) before = b;
+      if (!before?.value) return undefined;
+      const resolved = this.resolveExpr(before.value, fnIndex, before.line, depth + 1);
+      return resolved.value ? { value: valueOf(resolved) + text.slice(prefix.length), resolution: 'binding' } : undefined;
+    }
+    return undefined;
+  }
+
   /** `self.conn.execute` in class `Repo`: through the attribute `conn` when its value is known. */
   private resolveSelf(classFqn: string, rest: string): Resolved {
     const match = /^\.([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(rest);
     if (match) {
       const qualname = classFqn.slice(this.prefix.length);
       const value = this.attributes.get(qualname)?.get(match[1]);
-      if (value) return { value: value + match[2], resolution: 'binding' };
+      if (value && !value.startsWith('@param:')) return { value: value + match[2], resolution: 'binding' };
     }
-    return { value: classFqn + rest, resolution: 'self' };
+    return { value: classFqn + rest, resolution: 'self', instance: `${classFqn}()${rest}` };
   }
 
   private lookup(name: string, fnIndex: number, line: number, depth: number): Resolved {
@@ -285,7 +363,7 @@ class ModuleResolver {
       if (rebound && rebound.line <= line && rebound.line > fn.span.line) {
         if (!rebound.value) return UNKNOWN;
         const resolved = this.resolveExpr(rebound.value, f, rebound.line, depth + 1);
-        return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+        return resolved.value ? { value: valueOf(resolved), resolution: 'binding' } : UNKNOWN;
       }
       const paramIndex = fn.params.findIndex((p) => p.name === name);
       if (paramIndex >= 0) {
@@ -298,6 +376,11 @@ class ModuleResolver {
           const resolved = this.resolveExpr(cls, fn.parent < 0 ? 0 : fn.parent, line, depth + 1);
           if (resolved.value) return { value: `${resolved.value}()`, resolution: 'binding' };
         }
+        // `session=Depends(generate_session)`: what the dependency returns or yields.
+        if (param.depends) {
+          const resolved = this.resolveExpr(param.depends, fn.parent < 0 ? 0 : fn.parent, line, depth + 1);
+          if (resolved.value && !resolved.value.startsWith('?')) return { value: `${resolved.value}()`, resolution: 'binding' };
+        }
         return UNKNOWN;
       }
       const imported = this.importsByScope.get(f)?.get(name);
@@ -308,7 +391,7 @@ class ModuleResolver {
       if (binding) {
         if (!binding.value) return UNKNOWN;
         const resolved = this.resolveExpr(binding.value, f, binding.line, depth + 1);
-        return resolved.value ? { value: resolved.value, resolution: 'binding' } : UNKNOWN;
+        return resolved.value ? { value: valueOf(resolved), resolution: 'binding' } : UNKNOWN;
       }
     }
     // Module scope.
@@ -327,6 +410,8 @@ class ModuleResolver {
     // Imports made inside some function bind nothing here; names bound by any function's
     // `global` declaration are unknown rather than unbound.
     if (BUILTINS.has(name)) return { value: name, resolution: 'builtin' };
+    // With one star import, an unbound name most likely comes from it (`from peewee import *`).
+    if (this.starSources.length === 1) return { value: `${this.starSources[0]}.${name}`, resolution: 'import' };
     if (this.hasStarImport) return UNKNOWN;
     return { value: '', resolution: 'unbound' };
   }

@@ -144,17 +144,24 @@ export function splitTopLevel(text: string): string[] {
   return parts;
 }
 
-/** Parses a `parameters` or `lambda_parameters` text into names and annotations. */
-export function parseParams(text: string): { name: string; annotation?: string }[] {
+/**
+ * Parses a `parameters` or `lambda_parameters` text into names and annotations, and the
+ * dependency of a FastAPI-style `= Depends(get_db)` default (what the framework passes).
+ */
+export function parseParams(text: string): { name: string; annotation?: string; depends?: string }[] {
   let inner = text.trim();
   if (inner.startsWith('(') && inner.endsWith(')')) inner = inner.slice(1, -1);
-  const params: { name: string; annotation?: string }[] = [];
+  const params: { name: string; annotation?: string; depends?: string }[] = [];
   for (const raw of splitTopLevel(inner.replace(/#[^\n]*/g, ''))) {
     const part = raw.replace(/^\*{1,2}/, '').trim();
     if (!part || part === '/' ) continue;
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^=]+?))?\s*(?:=.*)?$/s.exec(part);
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^=]+?))?\s*(?:=(.*))?$/s.exec(part);
     if (!match) continue;
-    params.push(match[2] ? { name: match[1], annotation: match[2].trim() } : { name: match[1] });
+    const param: { name: string; annotation?: string; depends?: string } = { name: match[1] };
+    if (match[2]) param.annotation = match[2].trim();
+    const depends = match[3] && /^\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)*(?:Depends|Security)\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*[,)]/.exec(match[3]);
+    if (depends) param.depends = depends[1];
+    params.push(param);
   }
   return params;
 }
@@ -165,6 +172,9 @@ export function parseParams(text: string): { name: string; annotation?: string }
  */
 export function annotationClass(annotation: string): string | null {
   let text = annotation.trim().replace(/^["']|["']$/g, '');
+  // `Annotated[Session, Depends(get_db)]` is a `Session` (FastAPI dependencies, pydantic fields).
+  const annotated = /^(?:typing(?:_extensions)?\.)?Annotated\[(.*)\]$/s.exec(text);
+  if (annotated) text = splitTopLevel(annotated[1])[0] ?? '';
   const optional = /^(?:typing\.)?Optional\[(.*)\]$/.exec(text);
   if (optional) text = optional[1];
   const union = text.split('|').map((s) => s.trim()).filter((s) => s !== 'None');
@@ -173,9 +183,19 @@ export function annotationClass(annotation: string): string | null {
   return DOTTED.test(text) && !BUILTIN_TYPES.has(text) ? text : null;
 }
 
+/**
+ * The class a function's return annotation says it gives: `-> Session`, or what a generator or
+ * context manager annotated `-> Generator[Session, None, None]` / `-> Iterator[Conn]` yields.
+ */
+export function returnTypeClass(annotation: string): string | null {
+  const text = annotation.trim().replace(/^["']|["']$/g, '');
+  const yielding = /^(?:typing\.|collections\.abc\.|contextlib\.)?(?:Generator|Iterator|AsyncGenerator|AsyncIterator|Iterable|AsyncIterable|ContextManager|AsyncContextManager|AbstractContextManager|AbstractAsyncContextManager)\[(.*)\]$/s.exec(text);
+  return annotationClass(yielding ? splitTopLevel(yielding[1])[0] ?? '' : text);
+}
+
 const BUILTIN_TYPES = new Set([
   'int', 'float', 'str', 'bytes', 'bool', 'list', 'dict', 'set', 'tuple', 'object', 'None', 'Any',
-  'complex', 'bytearray', 'frozenset', 'type', 'typing.Any',
+  'complex', 'bytearray', 'frozenset', 'type', 'typing.Any', 'Self', 'typing.Self', 'NoReturn', 'Never',
 ]);
 
 /** Identifiers bound by an assignment target text: `a, (b, c)` gives a, b, c; `x.y` gives none. */
@@ -240,4 +260,116 @@ export function iterSubject(text: string): string {
 /** `x.items()` whose final `()` closes the call it ends with (not `f(a).b()` misread). */
 function enclosedCall(text: string): boolean {
   return text.endsWith('()');
+}
+
+/** A value chain the resolver can follow: a dotted name with `()` and `[]` steps. */
+const CHAIN = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\(\)|\[\])*$/;
+
+/**
+ * The value of an expression as a chain the resolver can follow, or `''`: parentheses are
+ * dropped (`(requests.Session())`), and a division is the left operand's `__truediv__`, so that
+ * `Path(p) / "a" / b` gives `Path().__truediv__().__truediv__()` (the catalogue's `returns`
+ * entries say a Path divided by anything is a Path).
+ */
+export function normaliseValue(text: string, depth = 0): string {
+  if (depth > 8) return '';
+  let inner = text.trim();
+  while (inner.startsWith('(') && matchingClose(inner, 0) === inner.length - 1 && !inner.slice(1, -1).trim().endsWith(',')) inner = inner.slice(1, -1).trim();
+  const operands = splitDivision(inner);
+  if (operands.length > 1) {
+    const left = normaliseValue(operands[0], depth + 1);
+    return left ? left + '.__truediv__()'.repeat(operands.length - 1) : '';
+  }
+  const chain = inner.startsWith('(') ? calleeText(inner, depth + 1) : normaliseCallee(inner);
+  return CHAIN.test(chain) ? chain : '';
+}
+
+/**
+ * A callee as written, normalised; one that starts with a parenthesised expression
+ * (`(base / "x").read_text`) gets that expression's value in front of the rest.
+ */
+export function calleeText(text: string, depth = 0): string {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('(')) return normaliseCallee(trimmed);
+  const close = matchingClose(trimmed, 0);
+  // A group that is the whole text and was not unwrapped (a tuple) names no value.
+  if (close < 0 || close === trimmed.length - 1 || depth > 8) return normaliseCallee(trimmed);
+  const head = normaliseValue(trimmed.slice(0, close + 1), depth + 1);
+  const rest = normaliseCallee(trimmed.slice(close + 1));
+  return head && (rest === '' || /^[.([]/.test(rest)) ? head + rest : normaliseCallee(trimmed);
+}
+
+/**
+ * A callee for display and later resolution: as `normaliseCallee`, except that a leading
+ * parenthesised expression keeps its content (`(base / "x").read_text` gives
+ * `(base/"").read_text`, which `calleeText` turns into a chain).
+ */
+export function displayCallee(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('(')) return normaliseCallee(trimmed);
+  const close = matchingClose(trimmed, 0);
+  if (close < 0) return normaliseCallee(trimmed);
+  return `(${normaliseCallee(trimmed.slice(1, close))})${normaliseCallee(trimmed.slice(close + 1))}`;
+}
+
+/** Index of the bracket closing the one at `open` (strings skipped), or -1. */
+function matchingClose(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i);
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** The operands of a top-level chain of `/` (not `//`), or the whole text when there is none. */
+function splitDivision(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i);
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (depth === 0 && ch === '/') {
+      if (text[i + 1] === '/' || text[i + 1] === '=' || text[i - 1] === '/') return [text];
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    } else if (depth === 0 && /[-+*%@<>=!&|^~,]/.test(ch)) return [text];
+  }
+  if (parts.length === 0) return [text];
+  parts.push(text.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+/**
+ * The context manager of a `with` item's text: `open(p) as f` gives `open(p)`; an item without
+ * `as` is itself.
+ */
+export function withItemValue(text: string): string {
+  let depth = 0;
+  let cut = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i);
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (depth === 0 && /\s/.test(ch) && /^\sas\s/.test(text.slice(i, i + 4))) cut = i;
+  }
+  return cut < 0 ? text : text.slice(0, cut);
 }

@@ -37,7 +37,10 @@ export interface ArgFact {
    * `splat`: `*a`/`**k`; `other`: anything else.
    */
   kind: 'ref' | 'lambda' | 'call' | 'none' | 'true' | 'false' | 'literal' | 'splat' | 'other';
-  /** For `ref`: the name as written; for `call`: the normalised callee. */
+  /**
+   * For `ref`: the name as written; for `call`: the normalised callee; for a `literal` that is a
+   * short plain string (`"/proc/stat"`, `"json"`): its value.
+   */
   text?: string;
   /** For `ref` and `call`: the resolved target (see `CallFact.target`). */
   target?: string;
@@ -164,11 +167,20 @@ export interface FunctionFact {
   className: string;
   /** Decorators as normalised callee text, resolved where possible: `app.task`, `functools.lru_cache`. */
   decorators: string[];
-  params: { name: string; annotation?: string }[];
+  /** `depends`: the callable of a `= Depends(get_db)` default, whose result the framework passes. */
+  params: { name: string; annotation?: string; depends?: string }[];
   calls: CallFact[];
   bindings: BindingFact[];
-  /** Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`). */
+  /**
+   * Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`);
+   * for a `@contextmanager` function, the values it yields (what its `with` statement gives).
+   */
   returns: string[];
+  /**
+   * Attribute reads on instances (`self.items`, `svc.repo`), resolved like callees: a read of a
+   * property runs its getter. Absent when there are none.
+   */
+  reads?: CallFact[];
   loops: LoopFact[];
   /** Number of `await`, `async for` and `async with` in the body. */
   awaits: number;
@@ -176,6 +188,12 @@ export interface FunctionFact {
   ops: number;
   /** Contains `yield`. */
   isGenerator: boolean;
+  /**
+   * Assigns a module global it declares (`global _client; if _client is None: _client = make()`,
+   * `global _loaded; if _loaded: return; ...; _loaded = True`): lazily initialised module state,
+   * whose expensive work runs once. Absent: no.
+   */
+  initOnce?: true;
 }
 
 export interface ClassFact {

@@ -5,14 +5,18 @@
  * every call resolved to a project function or to an external API's canonical name, and the
  * edges between functions. Resolution follows imports and re-exports across modules, `self`
  * through project base classes, instances made from project classes, and values returned by
- * project factory functions.
+ * project factory functions (several returns when they agree), `@contextmanager` yields and
+ * `__enter__`. Members a project class does not define come from its library base class
+ * (`class Client(requests.Session)`: `Client().get` is `requests.Session().get`). Attributes set
+ * from unannotated `__init__` parameters take the type the project's construction sites pass,
+ * and a property read is a call of its getter.
  *
  * Module names come from paths, so they may hold any character a directory name may (`my dir`,
  * `web-app`): a dotted name is matched against the symbol table by its prefixes, never split
- * into identifiers. Every resolution is bounded: a depth limit, and a visited set for star
- * imports (a package star-importing modules that import it back).
+ * into identifiers. Every resolution is bounded: a depth limit, a step budget per name, and a
+ * visited set for star imports (a package star-importing modules that import it back).
  */
-import type { CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
+import type { ArgFact, CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 
 /** A function of the project with its global id. */
 export interface FunctionNode {
@@ -47,6 +51,29 @@ type SymbolEntry =
   | { kind: 'function'; id: number }
   | { kind: 'class'; cls: ClassNode };
 
+/** Decorators that make a method a property: reading the attribute calls it. */
+export function isProperty(fact: FunctionFact): boolean {
+  return fact.decorators.some((d) => d === 'property' || d === 'cached_property' || d.endsWith('.cached_property'));
+}
+
+/** A generator function whose `with` statement gives what it yields. */
+function isContextManager(fact: FunctionFact): boolean {
+  return fact.decorators.some((d) => d === 'contextlib.contextmanager' || d === 'contextlib.asynccontextmanager');
+}
+
+/** A dotted name without calls or subscripts. */
+/**
+ * Most steps one name's resolution may take (imports, returns, bases, stars followed): real names
+ * take a handful; a factory returning several values through factories returning several values
+ * would otherwise multiply at every level.
+ */
+const RESOLVE_BUDGET = 500;
+
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** Bases that say nothing about the members of a class. */
+const UNINFORMATIVE_BASES = /^(?:object|typing\..*|typing_extensions\..*|abc\.ABC|ABC|Generic|Protocol|enum\.\w+|Enum)$/;
+
 /** Functions a call runs right away when passed to these APIs (Python's builtins). */
 const CALLS_ARGUMENT_DEFAULT = new Set(['map', 'filter', 'sorted', 'min', 'max', 'functools.reduce', 'itertools.starmap']);
 
@@ -66,17 +93,31 @@ export class ProjectIndex {
   private readonly callsArgument: Set<string>;
 
   private readonly canonical: (name: string) => string;
+  private readonly sameApi: (a: string, b: string) => boolean;
 
   /**
    * `callsArgument`: APIs that call a function argument right away; `canonical`: rewrites an
-   * external API name to its canonical form (the catalogue's `returns` entries).
+   * external API name to its canonical form (the catalogue's `returns` entries); `sameApi`:
+   * whether two API names are one API for the catalogue (`OpenAI().chat.completions.create` and
+   * `AzureOpenAI().chat.completions.create`), for factories that return one or the other.
    */
-  constructor(modules: ModuleFacts[], callsArgument: Iterable<string> = CALLS_ARGUMENT_DEFAULT, canonical: (name: string) => string = (n) => n) {
+  constructor(
+    modules: ModuleFacts[], callsArgument: Iterable<string> = CALLS_ARGUMENT_DEFAULT, canonical: (name: string) => string = (n) => n,
+    sameApi: (a: string, b: string) => boolean = (a, b) => a === b,
+  ) {
     this.modules = [...modules].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     this.callsArgument = new Set(callsArgument);
     this.canonical = canonical;
+    this.sameApi = sameApi;
     this.registerModules();
-    this.resolveAll();
+    for (const node of this.functions) if (isProperty(node.fact)) this.propertyNames.add(node.fact.name);
+    // Attributes typed by what construction sites pass: collect the sites first.
+    if (this.modules.some((m) => m.classes.some((c) => c.attributes.some((a) => a.value.startsWith('@param:'))))) {
+      this.resolveAll(true);
+      this.resolved.clear();
+      this.collected = true;
+    }
+    this.resolveAll(false);
   }
 
   /** The project function with this fully qualified name. */
@@ -136,11 +177,28 @@ export class ProjectIndex {
     if (!this.symbols.has(name)) this.symbols.set(name, entry);
   }
 
-  private resolveAll(): void {
+  /** Names of the project's properties: only reads of these can run a getter. */
+  private readonly propertyNames = new Set<string>();
+  /** Arguments passed at each construction of a project class, by the id of the `__init__` run. */
+  private readonly constructions = new Map<number, ArgFact[][]>();
+  /** Whether `constructions` is complete (after the collecting pass). */
+  private collected = false;
+
+  private resolveAll(collectOnly: boolean): void {
     for (const node of this.functions) {
       const targets = this.targets[node.id];
       for (const call of node.fact.calls) {
+        // The collecting pass needs constructions only: calls of a plain dotted name (`Repo(db)`).
+        if (collectOnly && (call.args.length === 0 || !PLAIN_NAME.test(call.target))) continue;
         const target = this.resolveCall(call);
+        if (target.kind === 'function' && target.via === 'constructor' && call.args.length > 0) {
+          if (collectOnly || !this.collected) {
+            const sites = this.constructions.get(target.id);
+            if (sites) sites.push(call.args);
+            else this.constructions.set(target.id, [call.args]);
+          }
+        }
+        if (collectOnly) continue;
         targets.push(target);
         if (target.kind === 'function') this.addEdge(node.id, target.id, call);
         // APIs that call their function argument right away (`map(f, xs)`, `sorted(key=f)`).
@@ -156,6 +214,13 @@ export class ProjectIndex {
             }
           }
         }
+      }
+      if (collectOnly) continue;
+      // Reading a property runs its getter.
+      for (const read of node.fact.reads ?? []) {
+        if (!this.propertyNames.has(read.callee.slice(read.callee.lastIndexOf('.') + 1))) continue;
+        const target = this.resolveCall(read);
+        if (target.kind === 'function' && isProperty(this.functions[target.id].fact)) this.addEdge(node.id, target.id, read);
       }
     }
   }
@@ -173,10 +238,13 @@ export class ProjectIndex {
   resolveCall(call: CallFact): CallTarget {
     if (!call.target) return { kind: 'unknown' };
     if (call.resolution === 'super') return this.resolveSuper(call.target);
-    let target = this.resolved.get(call.target);
+    // `self.x` names the class, but the receiver is an instance.
+    const self = call.resolution === 'self';
+    const key = self ? `!${call.target}` : call.target;
+    let target = this.resolved.get(key);
     if (!target) {
-      target = this.resolveName(call.target, 0);
-      this.resolved.set(call.target, target);
+      target = this.resolveName(call.target, 0, self);
+      this.resolved.set(key, target);
     }
     return target;
   }
@@ -220,8 +288,9 @@ export class ProjectIndex {
    * Resolves an absolute dotted name with `()` (instance) and `[]` (item) steps to a project
    * function, or to the canonical name of an external API.
    */
-  resolveName(target: string, depth: number, seen?: Set<string>): CallTarget {
-    if (depth > 8) return { kind: 'unknown' };
+  resolveName(target: string, depth: number, selfInstance = false, seen?: Set<string>): CallTarget {
+    if (depth === 0) this.budget = RESOLVE_BUDGET;
+    if (depth > 8 || --this.budget < 0) return { kind: 'unknown' };
     // Longest prefix that is a project symbol, ending before a `.`, `(` or `[`, or at the end.
     let found: { entry: SymbolEntry; end: number } | undefined;
     for (let i = 1; i <= target.length; i++) {
@@ -232,7 +301,7 @@ export class ProjectIndex {
       const entry = this.symbols.get(target.slice(0, i));
       if (entry) found = { entry, end: i };
     }
-    if (!found) return { kind: 'external', name: this.canonical(target) };
+    if (!found) return this.external(target);
     const restText = target.slice(found.end);
     const rest: string[] = restText.match(/\(\)|\[\]|\.?""|\.?[^.()[\]"]+/g) ?? [];
     const entry = found.entry;
@@ -242,9 +311,9 @@ export class ProjectIndex {
       // A name bound in that module by an import or an assignment: follow it.
       const names = this.topLevel(entry.module);
       const imported = names.imports.get(first);
-      if (imported) return this.resolveName(imported + rest.slice(1).join(''), depth + 1, seen);
+      if (imported) return this.resolveName(imported + rest.slice(1).join(''), depth + 1, false, seen);
       const binding = names.bindings.get(first);
-      if (binding) return this.resolveName(binding + rest.slice(1).join(''), depth + 1, seen);
+      if (binding) return this.resolveName(binding + rest.slice(1).join(''), depth + 1, false, seen);
       for (const star of names.stars) {
         // Only a project module can define a project function (a star from a C extension, say, cannot).
         if (this.symbols.get(star)?.kind !== 'module') continue;
@@ -252,42 +321,107 @@ export class ProjectIndex {
         seen ??= new Set();
         if (seen.has(next)) continue;
         seen.add(next);
-        const resolved = this.resolveName(next, depth + 1, seen);
+        const resolved = this.resolveName(next, depth + 1, false, seen);
         if (resolved.kind === 'function') return resolved;
       }
       // Not defined in the project module: a same-named external module (e.g. a project file
       // called `logging.py` beside `import logging`).
-      return { kind: 'external', name: this.canonical(target) };
+      return this.external(target);
     }
     if (entry.kind === 'function') {
       if (rest.length === 0) return { kind: 'function', id: entry.id, via: 'call' };
       if (rest[0] === '()') {
         // The value a project factory returns: `get_conn().execute` -> `sqlite3.connect().execute`.
-        const returns = this.functions[entry.id].fact.returns;
-        if (returns.length === 1) return this.resolveName(returns[0] + rest.slice(1).join(''), depth + 1, seen);
+        let after = rest.slice(1);
+        // `with cm() as x`: a `@contextmanager`'s `__enter__` gives what it yields.
+        if (after[0] === '.__enter__' && after[1] === '()' && isContextManager(this.functions[entry.id].fact)) after = after.slice(2);
+        const returned = this.returnedBy(entry.id, after, depth);
+        if (returned) return returned;
       }
       // What the project function returns is unknown here; the name still says what it is when
       // the project is the library the catalogue describes (auditing `socket.py` itself).
-      return { kind: 'external', name: this.canonical(target) };
+      return this.external(target);
     }
-    // A class.
+    // A class; `HttpRepo[Create, Read]` (a generic alias) stands for the class itself.
     const cls = entry.cls;
+    if (rest[0] === '[]') rest.shift();
     if (rest.length === 0) {
       const init = this.member(cls, '__init__');
-      return init ?? { kind: 'unknown' };
+      if (init) return init;
+      // Constructing a subclass of a library class runs the library's constructor.
+      const base = this.externalBase(cls);
+      return base ? this.resolveName(base, depth + 1) : { kind: 'unknown' };
     }
-    const instance = rest[0] === '()';
-    const memberSteps = instance ? rest.slice(1) : rest;
-    if (memberSteps.length === 0) return { kind: 'unknown' };
+    const instance = rest[0] === '()' || selfInstance;
+    const memberSteps = rest[0] === '()' ? rest.slice(1) : rest;
+    if (memberSteps.length === 0 || memberSteps[0] === '()' || memberSteps[0] === '[]') return { kind: 'unknown' };
     const memberName = memberSteps[0].replace(/^\./, '');
-    const attribute = this.attribute(cls, memberName);
-    if (attribute && memberSteps.length > 1) return this.resolveName(attribute + memberSteps.slice(1).join(''), depth + 1, seen);
-    if (memberSteps.length === 1) {
-      const method = this.member(cls, memberName);
-      if (method) return method;
+    const attribute = this.attributeOf(cls, memberName);
+    if (attribute && memberSteps.length > 1) {
+      const value = this.attributeValue(attribute.cls, attribute.value);
+      if (value) return this.resolveName(value + memberSteps.slice(1).join(''), depth + 1);
     }
-    // A member the project does not define (inherited from a C base, or set elsewhere).
-    return { kind: 'external', name: this.canonical(target) };
+    const method = this.member(cls, memberName);
+    if (method?.kind === 'function') {
+      if (memberSteps.length === 1) return method;
+      // A property read calls its getter; a method call followed by more steps gives its return value.
+      const fact = this.functions[method.id].fact;
+      const after = isProperty(fact) ? memberSteps.slice(1) : memberSteps[1] === '()' ? memberSteps.slice(2) : undefined;
+      const returned = after && this.returnedBy(method.id, after, depth);
+      if (returned) return returned;
+      return this.external(target);
+    }
+    // No `__enter__` of its own: a context manager gives itself (`with Repo() as r`).
+    if (memberName === '__enter__' && memberSteps[1] === '()' && !this.externalBase(cls)) {
+      return this.resolveName(`${cls.fqn}()${memberSteps.slice(2).join('')}`, depth + 1);
+    }
+    // A member the project does not define: inherited from a library base class, if there is one.
+    const base = this.externalBase(cls);
+    if (base) return this.resolveName(base + (instance ? '()' : '') + memberSteps.join(''), depth + 1);
+    return this.external(target);
+  }
+
+  /** An API name outside the project, canonical; library context managers give themselves on `__enter__()`. */
+  private external(target: string): CallTarget {
+    const name = target.includes('.__enter__()') ? target.replace(/\.__enter__\(\)/g, '') : target;
+    return { kind: 'external', name: this.canonical(name) };
+  }
+
+  /**
+   * What `steps` after a call of project function `id` resolve to: through each value it
+   * returns. Several returns count when those that resolve agree: the same project function, or
+   * library APIs that are one API for the catalogue (`OpenAI` or `AzureOpenAI`).
+   */
+  private returnedBy(id: number, steps: string[], depth: number): CallTarget | undefined {
+    const returns = this.functions[id].fact.returns;
+    if (returns.length === 0) return undefined;
+    const tail = steps.join('');
+    if (returns.length === 1) return this.resolveName(returns[0] + tail, depth + 1);
+    const known = returns.map((r) => this.resolveName(r + tail, depth + 1)).filter((t) => t.kind !== 'unknown');
+    if (known.length === 0) return undefined;
+    const first = known[0];
+    const agree = known.every((t) =>
+      (t.kind === 'function' && first.kind === 'function' && t.id === first.id) ||
+      (t.kind === 'external' && first.kind === 'external' && this.sameApi(t.name, first.name)));
+    return agree ? first : undefined;
+  }
+
+  /**
+   * The library class a project class inherits from (the first in its bases, breadth first), if
+   * any: `requests.Session` for `class Client(requests.Session)`. A bare name a star import may
+   * have brought (`from peewee import *`, `class Note(Model)`) is taken from that module.
+   */
+  private externalBase(cls: ClassNode): string | undefined {
+    for (const c of this.mro(cls)) {
+      for (const written of c.fact.bases) {
+        const base = written.replace(/\[\]$/, '');
+        if (base.includes('[') || UNINFORMATIVE_BASES.test(base) || this.classFor(base)) continue;
+        if (base.includes('.')) return base;
+        const stars = this.topLevel(c.module).stars.filter((m) => !this.moduleByName.has(m));
+        if (stars.length === 1) return `${stars[0]}.${base}`;
+      }
+    }
+    return undefined;
   }
 
   /** A method found on the class or its project bases. */
@@ -299,8 +433,8 @@ export class ProjectIndex {
     return undefined;
   }
 
-  /** An attribute value (`self.db = sqlite3.connect()`) found on the class or its project bases. */
-  private attribute(cls: ClassNode, name: string): string | undefined {
+  /** An attribute (`self.db = sqlite3.connect()`) found on the class or its project bases, and the class that sets it. */
+  private attributeOf(cls: ClassNode, name: string): { cls: ClassNode; value: string } | undefined {
     for (const c of this.mro(cls)) {
       let attrs = this.attributesOf.get(c);
       if (!attrs) {
@@ -309,13 +443,37 @@ export class ProjectIndex {
         this.attributesOf.set(c, attrs);
       }
       const value = attrs.get(name);
-      if (value !== undefined) return value;
+      if (value !== undefined) return { cls: c, value };
     }
     return undefined;
   }
 
   /** Each class's attributes by name (the first of each), built on first use. */
   private readonly attributesOf = new Map<ClassNode, Map<string, string>>();
+  /** Resolution steps left for the name being resolved (see RESOLVE_BUDGET). */
+  private budget = RESOLVE_BUDGET;
+
+  /**
+   * An attribute's value; for one set from an unannotated `__init__` parameter
+   * (`@param:<index>:<name>`), what every construction site that says passes, when they agree.
+   */
+  private attributeValue(cls: ClassNode, value: string): string | undefined {
+    if (!value.startsWith('@param:')) return value;
+    const [, index, name] = value.split(':');
+    const init = this.symbols.get(`${cls.fqn}.__init__`);
+    if (init?.kind !== 'function') return undefined;
+    let found: string | undefined;
+    for (const args of this.constructions.get(init.id) ?? []) {
+      const positional = args.filter((a) => !a.keyword);
+      const splat = positional.findIndex((a) => a.kind === 'splat');
+      const arg = args.find((a) => a.keyword === name) ?? (splat >= 0 && splat < Number(index) ? undefined : positional[Number(index) - 1]);
+      const passed = arg?.kind === 'call' && arg.target && !arg.target.startsWith('?') ? `${arg.target}()` : arg?.kind === 'ref' && arg.target && !arg.target.startsWith('?') ? arg.target : '';
+      if (!passed) continue;
+      if (found !== undefined && found !== passed) return undefined;
+      found = passed;
+    }
+    return found;
+  }
 
   private readonly mroCache = new Map<string, ClassNode[]>();
 
@@ -332,7 +490,8 @@ export class ProjectIndex {
       seen.add(c.fqn);
       order.push(c);
       for (const base of c.fact.bases) {
-        const resolved = this.classFor(base);
+        // `Repository[Recipe, RecipeModel]`: a parameterised generic base is that class.
+        const resolved = this.classFor(base.replace(/\[\]$/, ''));
         if (resolved && !seen.has(resolved.fqn)) queue.push(resolved);
       }
     }
@@ -341,7 +500,7 @@ export class ProjectIndex {
   }
 
   /** The project class a dotted name denotes, through imports and re-exports. */
-  private classFor(name: string, depth = 0): ClassNode | undefined {
+  private classFor(name: string, depth = 0, seen?: Set<string>): ClassNode | undefined {
     if (depth > 8) return undefined;
     const entry = this.symbols.get(name);
     if (entry?.kind === 'class') return entry.cls;
@@ -349,8 +508,18 @@ export class ProjectIndex {
     if (dot < 0) return undefined;
     const owner = this.symbols.get(name.slice(0, dot));
     if (owner?.kind === 'module') {
-      const imported = this.topLevel(owner.module).imports.get(name.slice(dot + 1));
-      if (imported) return this.classFor(imported, depth + 1);
+      const names = this.topLevel(owner.module);
+      const imported = names.imports.get(name.slice(dot + 1));
+      if (imported) return this.classFor(imported, depth + 1, seen);
+      // Re-exported by `from .base import *` in a package's `__init__`.
+      for (const star of names.stars) {
+        const next = `${star}.${name.slice(dot + 1)}`;
+        seen ??= new Set();
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const found = this.classFor(next, depth + 1, seen);
+        if (found) return found;
+      }
     }
     return undefined;
   }

@@ -4,7 +4,7 @@
  *
  * Stage: graph. A call is kept when it may be resolved to a project function, matched by the
  * catalogue, awaited (evidence of I/O in a coroutine), or hands over a function (it has a lambda
- * or name argument). Dropped: calls whose callee is unknowable, and builtins and unknown-receiver
+ * or name argument), or is a lambda's call of a plain name. Dropped: calls whose callee is unknowable, and builtins and unknown-receiver
  * methods that no catalogue entry names (`len`, `isinstance`, `?.append`). Loop and operation
  * counts were taken in the facts stage and do not change.
  */
@@ -17,7 +17,9 @@ export function pruneCalls(modules: ModuleFacts[], known: (name: string) => bool
     for (const fn of module.functions) {
       const kept: CallFact[] = [];
       for (const call of fn.calls) {
-        if (useful(call, known)) kept.push(call);
+        // A lambda's call of a plain name may be the function it hands on (`lambda: fn(*args)`
+        // in an offload wrapper), which wrapper detection reads.
+        if (useful(call, known) || (fn.kind === 'lambda' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(call.callee))) kept.push(call);
         else dropped++;
       }
       if (kept.length !== fn.calls.length) fn.calls = kept;

@@ -123,8 +123,8 @@ export interface RuleMeta {
   fix: { recommendation: string; recommendations?: Record<string, string> };
   /** Variants of `message` the rule picks among by id (`once`: work that runs once per process). */
   messages?: Record<string, string>;
-  /** `file`: the name the examples are audited as (default `example.py`). */
-  examples: { bad: string; good: string; file?: string };
+  /** `file`: the name the examples are audited as (default `example.py`); `config`: gil-audit.yaml text they are audited with. */
+  examples: { bad: string; good: string; file?: string; config?: string };
   equivalents: string[];
   references: string[];
   tags?: string[];

@@ -27,7 +27,7 @@ const NAMED = [
   'lambda_parameters', 'with_statement', 'try_statement', 'keyword_separator',
   'positional_separator', 'pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list',
   'dictionary', 'set', 'conditional_expression', 'block', 'expression_statement',
-  'decorated_definition', 'delete_statement', 'match_statement', 'for_in_clause',
+  'decorated_definition', 'delete_statement', 'match_statement', 'for_in_clause', 'with_item',
 ] as const;
 
 export type NamedType = (typeof NAMED)[number];

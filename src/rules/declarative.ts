@@ -5,9 +5,11 @@
  *
  * Stage: rules. Calls in nested sync defs and lambdas belong to those functions, not to the
  * coroutine, so they are not reported here (GA110 reports the coroutine's call of a nested def).
+ * Sync functions the loop itself calls (a Home Assistant `@callback`, a `call_soon` callback) are
+ * reported like coroutines, and their messages say so.
  */
 import type { RawFinding, RuleImpl } from './types.js';
-import { alternativeFor, asyncLibrary, fillTemplate } from './message.js';
+import { alternativeFor, asyncLibrary, fillTemplate, onLoopWording } from './message.js';
 
 export const declarative: RuleImpl = (ctx, rule) => (rule.match?.checks ? readiness(ctx, rule) : blockingCalls(ctx, rule));
 
@@ -15,14 +17,14 @@ const blockingCalls: RuleImpl = (ctx, rule) => {
   const kinds = new Set(rule.match?.kinds ?? []);
   const out: RawFinding[] = [];
   for (const node of ctx.index.functions) {
-    if (!node.fact.isAsync) continue;
+    if (!ctx.loop.onLoop[node.id]) continue;
     const library = asyncLibrary(node.module);
     for (const blocking of ctx.blocking.direct[node.id]) {
       const entry = blocking.match.entry;
       if (!kinds.has(entry.kind)) continue;
       out.push({
         rule, fn: node, call: blocking.call, severity: rule.severity, confidence: blocking.confidence,
-        message: fillTemplate(rule.message, { callee: blocking.call.callee, api: blocking.api, function: node.fact.qualname }),
+        message: onLoopWording(fillTemplate(rule.message, { callee: blocking.call.callee, api: blocking.api, function: node.fact.qualname }), node.fact.isAsync),
         recommendation: alternativeFor(entry, library, rule.fix.recommendation),
         equivalents: entry.equivalents,
         chain: [

@@ -27,6 +27,11 @@ export function alternativeFor(entry: CatalogueEntry, library: AsyncLibrary, fal
   return entry.alternative?.[library] ?? entry.alternative?.asyncio ?? fallback;
 }
 
+/** A message about a sync function the loop calls (a `@callback`) says so instead of "async function". */
+export function onLoopWording(message: string, isAsync: boolean): string {
+  return isAsync ? message : message.replace('async function', 'event-loop callback');
+}
+
 /** How to run a sync function off the loop in that library. */
 export function offloadFor(library: AsyncLibrary, fn: string): string {
   switch (library) {

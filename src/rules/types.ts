@@ -11,6 +11,7 @@ import type { BlockingAnalysis } from '../classify/blocking.js';
 import type { Catalogue } from '../classify/catalogue.js';
 import type { WorkloadAnalysis } from '../classify/workload.js';
 import type { EntryPoints } from '../classify/entry-points.js';
+import type { LoopContext } from '../classify/loop.js';
 import type { FileSuppression, ReadinessFacts } from '../readiness/types.js';
 import type { SharedStateAnalysis } from '../classify/shared-state.js';
 
@@ -20,6 +21,8 @@ export interface RuleContext {
   blocking: BlockingAnalysis;
   workload: WorkloadAnalysis;
   entries: EntryPoints;
+  /** What runs on the event loop (coroutines, loop callbacks) and what calls run in worker threads. */
+  loop: LoopContext;
   /** Dependencies, native modules and free-threading problems of the project's other files. */
   readiness: ReadinessFacts;
   /** Unlocked writes to shared state in functions that threads run. */

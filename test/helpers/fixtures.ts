@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { createParser, typeIds } from '../../src/parse/language.js';
 import { factsForSource } from '../../src/facts/index.js';
 import { analyseFacts, type AuditOptions } from '../../src/audit.js';
+import { compileSchema } from '../../src/config/schema.js';
+import type { Config } from '../../src/config/load.js';
+import YAML from 'yaml';
 import type { AuditRun } from '../../src/model/types.js';
 
 /** The repository root (tests run from dist/test/helpers). */
@@ -99,8 +102,17 @@ export function readTree(dir: string): Map<string, string> {
 const parser = createParser();
 const ids = typeIds(parser);
 
-/** Audits in-memory files in this thread (the CLI tests cover the worker pool). */
+/**
+ * Audits in-memory files in this thread (the CLI tests cover the worker pool). A `gil-audit.yaml`
+ * among them is validated and its `blocking-apis` and `offload-wrappers` apply, as the CLI's would.
+ */
 export async function auditFiles(files: Map<string, string>, options: AuditOptions = {}): Promise<AuditRun> {
+  const settings = files.get('gil-audit.yaml');
+  if (settings !== undefined) {
+    const config = (YAML.parse(settings) ?? {}) as Config;
+    compileSchema('config.schema.json')(config, 'gil-audit.yaml');
+    options = { blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'], ...options };
+  }
   const python = [...files].filter(([rel]) => rel.endsWith('.py') || rel.endsWith('.pyi'));
   const modules = python.map(([rel, source]) => factsForSource(source, rel, parser, ids));
   // Everything else (and setup.py, which is also a manifest) goes to the readiness stage, as discover would send it.

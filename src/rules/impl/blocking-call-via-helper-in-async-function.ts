@@ -5,10 +5,14 @@
  * kind of blocking has its own shortest chain; the finding takes the most severe kind whose
  * direct rule is selected (so `--ignore GA105` also drops chains that only touch file metadata),
  * and the shortest chain among equals. Chains to file-metadata calls are followed two calls deep.
+ * Sync functions the loop calls (`@callback`, `call_soon` callbacks) count as coroutines; a call
+ * of one is not reported (its own findings are), nor a call of a function decorated to run in a
+ * worker thread, nor an awaited call of a sync function under an unknown decorator (it returns an
+ * awaitable, so the decorator replaced it), nor a call of a configured blocking API (GA114 reports it).
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import type { Severity } from '../../model/types.js';
-import { alternativeFor, asyncLibrary, fillTemplate, offloadFor } from '../message.js';
+import { alternativeFor, asyncLibrary, fillTemplate, offloadFor, onLoopWording } from '../message.js';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
@@ -24,11 +28,13 @@ export const create: RuleImpl = (ctx, rule) => {
   const { index, blocking } = ctx;
   const out: RawFinding[] = [];
   for (const node of index.functions) {
-    if (!node.fact.isAsync) continue;
+    if (!ctx.loop.onLoop[node.id]) continue;
     const library = asyncLibrary(node.module);
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
-      if (callee.fact.isAsync) continue;
+      if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.configuredCalls.has(edge.call)) continue;
+      // `await f()` of a sync `f` under an unknown decorator: the decorator made it a coroutine function.
+      if (edge.call.awaited && ctx.loop.rewrapped[edge.to]) continue;
       let best: { kind: string; severity: Severity; hops: number } | undefined;
       for (const [kind, effect] of blocking.effects[edge.to]) {
         const direct = ctx.ruleForKind(kind);
@@ -46,10 +52,10 @@ export const create: RuleImpl = (ctx, rule) => {
       out.push({
         rule, fn: node, call: edge.call, severity: best.severity,
         confidence: effect.terminal.confidence === 'low' || effect.hops > LONG_CHAIN ? 'low' : rule.confidence,
-        message: fillTemplate(rule.message, {
+        message: onLoopWording(fillTemplate(rule.message, {
           callee: edge.call.callee, api, function: node.fact.qualname, chain: names.join(' → '),
           helper: callee.fact.qualname,
-        }),
+        }), node.fact.isAsync),
         recommendation: `Run \`${edge.call.callee}\` off the event loop with ${offloadFor(library, edge.call.callee)}, or make the chain async down to \`${api}\`: ${advice}`,
         equivalents: [],
         chain,
