@@ -5,7 +5,7 @@
  * stage is a function of the previous stage's plain data.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool } from './facts/pool.js';
 import { readSourceFile } from './facts/read-source.js';
@@ -38,6 +38,14 @@ export interface AuditOptions {
   jobs?: number;
   maxBytes?: number;
   respectGitignore?: boolean;
+  /** Only files git tracks (a pre-commit hook: scratch files do not count). */
+  trackedOnly?: boolean;
+  /**
+   * Report findings only in these files (paths as given, relative to the working directory; in
+   * `analyse`, relative to the root);
+   * the whole project is still analysed, since a call chain crosses files.
+   */
+  reportOnly?: string[];
   /** Fingerprints of accepted findings (a baseline): not reported. */
   baseline?: Set<string>;
   /** Findings in test code: kept apart (default), counted like the rest, or dropped. */
@@ -61,7 +69,7 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const catalogue = loadCatalogue();
   const user = userApis(options.blockingApis, options.offloadWrappers);
   const time = timer();
-  const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore });
+  const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore, trackedOnly: options.trackedOnly });
   time('discover');
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals,
@@ -74,7 +82,9 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const inputs = withIncludedFiles(readiness.inputs, (rel) => readIncluded(join(found.root, rel), options.maxBytes));
   const rawPaths = new Map(found.files.filter((f) => f.raw).map((f) => [f.rel, f.raw!]));
   const readPath = (rel: string) => rawPaths.get(rel) ?? join(found.root, rel);
-  const run = await analyse(modules, rules, catalogue, options, readPath, paths, inputs, found.allowedReals);
+  // Paths given to report on, as the root-relative names findings carry.
+  const reportOnly = options.reportOnly?.map((p) => relative(found.root, resolve(p)).split(sep).join('/'));
+  const run = await analyse(modules, rules, catalogue, { ...options, reportOnly }, readPath, paths, inputs, found.allowedReals);
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
   run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -159,7 +169,8 @@ async function analyse(
     }
     return got;
   };
-  const all = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint));
+  const reported = options.reportOnly && new Set(options.reportOnly);
+  const all = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint) && (!reported || reported.has(f.file)));
   const tests = options.tests ?? 'separate';
   for (const f of all) if (isTestPath(f.file)) f.test = true;
   const findings = tests === 'include' ? all : all.filter((f) => !f.test);

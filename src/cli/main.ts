@@ -78,6 +78,8 @@ interface AuditFlags {
   jobs?: number;
   quiet?: boolean;
   gitignore: boolean;
+  trackedOnly?: boolean;
+  reportOnly?: string[];
   maxFileSize?: number;
   color?: boolean;
   config: string | boolean;
@@ -150,7 +152,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   const { run } = await audit(paths.length > 0 ? paths : ['.'], {
     exclude: flags.exclude, select: flags.select, ignore: flags.ignore, jobs: flags.jobs,
     maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
-    respectGitignore: flags.gitignore,
+    respectGitignore: flags.gitignore, trackedOnly: flags.trackedOnly, reportOnly: flags.reportOnly,
     baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
     tests: flags.tests,
     blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'],
@@ -197,6 +199,8 @@ export function program(): Command {
     .option('-j, --jobs <n>', 'parse worker threads (default: the number of cores)', parsePositive('--jobs'))
     .option('--max-file-size <mb>', 'skip .py files larger than this many MB (default 10)', parsePositive('--max-file-size'))
     .option('--no-gitignore', 'do not honour .gitignore files')
+    .option('--tracked-only', 'audit only the files git tracks (untracked scratch files are skipped)')
+    .option('--report-only <files...>', 'analyse the whole project but report findings only in these files (what pre-commit passes)')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
     .option('-q, --quiet', 'print only the report (no progress, no summary on stderr)')

@@ -13,6 +13,7 @@ import { kindsOf } from './file-kinds.js';
 import { chainAbove, repositoryChain } from './git-context.js';
 import { makeLayer, parsePatterns, withLayer, type IgnoreChain } from './ignore-rules.js';
 import { resolveTargets } from './roots.js';
+import { trackedFiles } from './tracked.js';
 import type { DiscoverOptions, DiscoverProblem, DiscoverResult } from './types.js';
 import { walk, type Candidate, type WalkStart } from './walk.js';
 
@@ -78,7 +79,14 @@ export async function discover(paths: string[], options: DiscoverOptions = {}): 
     allowedReals,
     problems,
   });
-  candidates.push(...walked);
+  if (options.trackedOnly) {
+    const tracked = trackedFiles(root);
+    if (tracked instanceof Set) candidates.push(...walked.filter((c) => tracked.has(c.rel)));
+    else {
+      problems.push({ file: '.', message: tracked.problem });
+      candidates.push(...walked);
+    }
+  } else candidates.push(...walked);
 
   const collected = await collect(candidates, explicit, problems);
   problems.sort((a, b) => compareRel(a.file, b.file) || compareRel(a.message, b.message));

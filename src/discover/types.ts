@@ -47,6 +47,8 @@ export interface DiscoverOptions {
   exclude?: string[];
   /** Honour `.gitignore` files and `.git/info/exclude` (default true). */
   respectGitignore?: boolean;
+  /** Only files git tracks (files named on the command line are always kept). */
+  trackedOnly?: boolean;
 }
 
 /** A path given to `discover` cannot be used at all (the CLI exits 2). */
