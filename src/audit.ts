@@ -14,6 +14,7 @@ import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
 import { BlockingAnalysis } from './classify/blocking.js';
 import { WorkloadAnalysis } from './classify/workload.js';
+import { loadWorkModel } from './classify/work-model.js';
 import { EntryPoints } from './classify/entry-points.js';
 import { SharedStateAnalysis } from './classify/shared-state.js';
 import { findWrappers, LoopContext } from './classify/loop.js';
@@ -147,6 +148,7 @@ async function analyse(
   const loop = new LoopContext(index, catalogue, entries, wrappers, user);
   const blocking = new BlockingAnalysis(index, catalogue, { offloaded: loop.offloaded, user });
   const workload = new WorkloadAnalysis(index, catalogue);
+  const provenWork = new WorkloadAnalysis(index, catalogue, loadWorkModel(undefined, true));
   const sharedState = new SharedStateAnalysis(index, entries, catalogue);
   const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
@@ -156,7 +158,7 @@ async function analyse(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, provenWork, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {

@@ -159,11 +159,11 @@ test('sample project: CPU-bound thread pool and CPU-heavy coroutine are reported
   const report = JSON.parse(cli([SAMPLE, '-f', 'json']).stdout) as AuditRun;
   const ga201 = report.findings.find((f) => f.rule === 'GA201');
   assert.ok(ga201, 'GA201 on the CPU-bound thread pool');
-  assert.equal(`${ga201.file}:${ga201.line}`, 'app/jobs/reports.py:70');
+  assert.equal(`${ga201.file}:${ga201.line}`, 'app/jobs/reports.py:78');
   assert.match(ga201.recommendation, /ProcessPoolExecutor/);
   const ga111 = report.findings.find((f) => f.rule === 'GA111');
   assert.ok(ga111, 'GA111 on the CPU-heavy coroutine');
-  assert.equal(`${ga111.file}:${ga111.line}`, 'app/api/orders.py:73');
+  assert.equal(`${ga111.file}:${ga111.line}`, 'app/api/catalog.py:75');
   assert.match(ga111.recommendation, /task queue/);
   const score = report.functions?.find((f) => f.qualname === 'app.jobs.reports._score_chunk');
   assert.equal(score?.classification, 'cpu-gil');

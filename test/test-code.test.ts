@@ -7,10 +7,13 @@ import assert from 'node:assert/strict';
 import { auditFiles } from './helpers/fixtures.js';
 import { isTestPath } from '../src/findings/test-code.js';
 
+// Rows of a query (proven data, with the columns of each row as its elements): about 150,000 operations.
+const crunch = (def: string, end: string) =>
+  `${def}\n    result = await session.execute(QUERY)\n    total = 0\n    for row in result.all():\n        for v in row:\n            total += v * v % 7 + v // 3\n    ${end}\n`;
 const files = new Map([
-  ['app/jobs.py', 'async def crunch(rows):\n    total = 0\n    for row in rows:\n        for v in row:\n            total += v * v % 7 + v // 3\n    return total\n'],
-  ['tests/test_jobs.py', 'async def test_crunch(rows):\n    total = 0\n    for row in rows:\n        for v in row:\n            total += v * v % 7 + v // 3\n    assert total\n'],
-  ['app/conftest.py', 'async def fixture_rows(rows):\n    return [[v * 2 + 1 for v in row if v % 3] for row in rows]\n'],
+  ['app/jobs.py', crunch('async def crunch(session):', 'return total')],
+  ['tests/test_jobs.py', crunch('async def test_crunch(session):', 'assert total')],
+  ['app/conftest.py', 'async def fixture_rows(session):\n    result = await session.execute(QUERY)\n    return [[v * 2 + 1 for v in row if v % 3 and v // 7 != v % 11] for row in result.all()]\n'],
 ]);
 
 test('test files are recognised by directory and name', () => {

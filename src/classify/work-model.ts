@@ -4,6 +4,11 @@
  * Stage: classify. Input: rules/work-model.yaml (schema: src/schema/work-model.schema.json) and
  * the loop facts; output: pass estimates with the size class that explains them (tiny, small,
  * unknown, element, data, service). docs/work-model.md explains the model and its numbers.
+ *
+ * A model is lenient (labels: a name like `rows` or a computed `range(n)` counts as data) or
+ * strict (findings: only sizes the code proves count as data, such as the rows of a query, the
+ * lines of a file or a constant range; data known only by a name counts as unknown, and a
+ * collection of unknown or code size runs once).
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
@@ -18,6 +23,8 @@ export interface Passes {
   size: SizeClass;
   /** For messages: "over `rows` (a parameter)". */
   why: string;
+  /** For data: the code proves the size (a query's rows, a file's lines, an exact count), not only a name. */
+  proven?: boolean;
 }
 
 interface Numbered {
@@ -37,7 +44,7 @@ interface WorkModelFile {
   costs: Record<'operation' | 'gil-api-call' | 'gil-api-per-item' | 'whole-document-api' | 'native-call' | 'unknown-call' | 'await', Numbered> & {
     io: { value: Record<string, number>; why: string };
   };
-  names: Record<'small-words' | 'data-words' | 'data-calls' | 'small-calls' | 'cheap-modules' | 'cheap-methods', Words> & {
+  names: Record<'small-words' | 'data-words' | 'data-calls' | 'proven-calls' | 'small-calls' | 'cheap-modules' | 'cheap-methods', Words> & {
     'service-while': { value: string; why: string };
   };
   'once-only': { decorators: Words };
@@ -53,14 +60,17 @@ export class WorkModel {
   private readonly smallWords: Set<string>;
   private readonly dataWords: Set<string>;
   private readonly dataCalls: Set<string>;
+  private readonly provenCalls: Set<string>;
   private readonly smallCalls: Set<string>;
   private readonly serviceWhile: RegExp;
   private readonly cheapModules: string[];
   private readonly cheapMethods: Set<string>;
 
-  constructor(file: WorkModelFile) {
+  /** `strict`: only proven sizes count as data (see the header). */
+  constructor(file: WorkModelFile, readonly strict = false) {
     const values = <K extends string>(o: Record<K, Numbered>) => Object.fromEntries(Object.entries<Numbered>(o).map(([k, v]) => [k, v.value])) as Record<K, number>;
-    this.passes = values(file.passes);
+    // Strict: a collection of unknown or code size multiplies nothing, so only proven sizes make work large.
+    this.passes = { ...values(file.passes), ...(strict ? { unknown: 1, 'small-collection': 1 } : {}) };
     this.thresholds = values(file.thresholds);
     const { io, ...costs } = file.costs;
     this.costs = values(costs);
@@ -69,6 +79,7 @@ export class WorkModel {
     this.smallWords = lower(file.names['small-words']);
     this.dataWords = lower(file.names['data-words']);
     this.dataCalls = new Set(file.names['data-calls'].value);
+    this.provenCalls = new Set(file.names['proven-calls'].value);
     this.smallCalls = new Set(file.names['small-calls'].value);
     this.serviceWhile = new RegExp(file.names['service-while'].value);
     this.cheapModules = file.names['cheap-modules'].value;
@@ -90,7 +101,7 @@ export class WorkModel {
       const condition = loop.iter ?? '';
       if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };
       // A counter (`i < n`) or a work list (`while stack:`, `while len(queue)`) runs as often as a data loop; other conditions are unknown.
-      if (/[<>]|^(not\s+)?[A-Za-z_][\w.]*$|\blen\(/.test(condition)) return { passes: this.passes.data, size: 'data', why: `\`while ${condition}\` (a counter or a work list)` };
+      if (/[<>]|^(not\s+)?[A-Za-z_][\w.]*$|\blen\(/.test(condition)) return this.guessed(`\`while ${condition}\``, 'a counter or a work list');
       return { passes: this.passes.unknown, size: 'unknown', why: `\`while ${condition}\` (size unknown)` };
     }
     const first = this.iterablePasses(loop);
@@ -110,7 +121,7 @@ export class WorkModel {
     const shown = `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
     if (it.size !== undefined) {
       const data = it.size >= this.thresholds['data-sized'];
-      return { passes: it.size, size: data ? 'data' : 'tiny', why: `${shown} (${it.size.toLocaleString('en-US')} items)` };
+      return { passes: it.size, size: data ? 'data' : 'tiny', why: `${shown} (${it.size.toLocaleString('en-US')} items)`, ...(data ? { proven: true } : {}) };
     }
     return this.expressionSize(it.subject ?? text, it.origin, it.value, shown);
   }
@@ -122,7 +133,7 @@ export class WorkModel {
   expressionSize(subject: string, origin: LoopFact['origin'] | undefined, value: string | undefined, shown = `\`${subject}\``): Passes {
     // `with open(p) as fh`: a library context manager gives itself, so `fh` is `open()`.
     if (value?.includes('.__enter__()')) value = value.replace(/\.__enter__\(\)/g, '');
-    const data = (why: string): Passes => ({ passes: this.passes.data, size: 'data', why: `${shown} (${why})` });
+    const data = (why: string, proven = false): Passes => (proven ? { passes: this.passes.data, size: 'data', why: `${shown} (${why})`, proven } : this.guessed(shown, why));
     const small = (why: string): Passes => ({ passes: this.passes['small-collection'], size: 'small', why: `${shown} (${why})` });
     const range = /^range\((.*)\)$/s.exec(subject);
     if (range) {
@@ -148,11 +159,11 @@ export class WorkModel {
         const receiver = /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(subject)?.[1];
         const receiverValue = value ? /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(value)?.[1] : undefined;
         const inner = receiver ? this.expressionSize(receiver, origin, receiverValue) : undefined;
-        if (inner?.size === 'data') return data(`\`${callName}()\` of data`);
+        if (inner?.size === 'data') return data(`\`${callName}()\` of data`, inner.proven === true);
         if (inner?.size === 'small' || inner?.size === 'tiny') return small(`\`${callName}()\` of a small text`);
         return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
       }
-      if (this.dataCalls.has(callName)) return data(`\`${callName}()\` gives data`);
+      if (this.dataCalls.has(callName)) return data(`\`${callName}()\` gives data`, this.provenCalls.has(callName));
     }
     const last = /([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '';
     if (last && this.smallCalls.has(last)) return small('introspection');
@@ -170,6 +181,12 @@ export class WorkModel {
     // A parameter is data when its name says so (`rows`, `frames`, above); otherwise it is as
     // likely a handful of ids or options as a table, so it counts as unknown.
     return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
+  }
+
+  /** Data whose size only a name or a shape suggests: data when lenient, unknown when strict. */
+  private guessed(shown: string, why: string): Passes {
+    if (!this.strict) return { passes: this.passes.data, size: 'data', why: `${shown} (${why})` };
+    return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (${why}, its size not proven)` };
   }
 
   /** A call of a standard-library helper or container method that counts as one operation. */
@@ -197,11 +214,13 @@ const ELEMENT_DATA = new Set(['text', 'content', 'body', 'payload', 'blob', 'buf
 
 const RANK: Record<SizeClass, number> = { service: 0, tiny: 1, small: 2, element: 3, unknown: 4, data: 5 };
 
-let cached: WorkModel | undefined;
+const cached: { lenient?: WorkModel; strict?: WorkModel } = {};
 
-/** Loads and validates rules/work-model.yaml (once per process). */
-export function loadWorkModel(file = packagePath('rules', 'work-model.yaml')): WorkModel {
-  if (cached && file === packagePath('rules', 'work-model.yaml')) return cached;
+/** Loads and validates rules/work-model.yaml (once per process and mode). */
+export function loadWorkModel(file = packagePath('rules', 'work-model.yaml'), strict = false): WorkModel {
+  const shipped = file === packagePath('rules', 'work-model.yaml');
+  const mode = strict ? 'strict' : 'lenient';
+  if (shipped && cached[mode]) return cached[mode]!;
   const validate = compileSchema('work-model.schema.json');
   let data: unknown;
   try {
@@ -210,7 +229,7 @@ export function loadWorkModel(file = packagePath('rules', 'work-model.yaml')): W
     throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   validate(data, file);
-  const model = new WorkModel(data as WorkModelFile);
-  if (file === packagePath('rules', 'work-model.yaml')) cached = model;
+  const model = new WorkModel(data as WorkModelFile, strict);
+  if (shipped) cached[mode] = model;
   return model;
 }

@@ -133,7 +133,8 @@ export class WorkloadAnalysis {
     const label = this.labels[callee];
     const cpuLeads = label === 'cpu-gil' || (label === 'mixed' && t['cpu-gil'] >= Math.max(t.io, t['releases-gil']));
     const m = this.edgeMultiplier(edge);
-    return cpuLeads && t['cpu-gil'] * m >= minWork && (this.cpuDataSized(callee) || m >= this.model.thresholds['data-sized']);
+    const repeatedOverData = m >= this.model.thresholds['data-sized'] && edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
+    return cpuLeads && t['cpu-gil'] * m >= minWork && (this.cpuDataSized(callee) || repeatedOverData);
   }
 
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
@@ -146,6 +147,11 @@ export class WorkloadAnalysis {
   /** The function's own CPU loop nests that grow with the data and do at least `minWork` operations, not awaiting. */
   heavyLoops(id: number, minWork: number, once = false): OwnEvidence[] {
     return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork && (e.once === true) === once);
+  }
+
+  /** The function's own calls of GIL-holding library APIs that alone do at least `minWork` operations on data, every call. */
+  heavyApiCalls(id: number, minWork: number): OwnEvidence[] {
+    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.api !== undefined && e.loop === undefined && e.dataSized && !e.once && e.cost >= minWork);
   }
 
   /**
@@ -325,8 +331,18 @@ export class WorkloadAnalysis {
       }
       // cpu-gil
       if (entry.confidence === 'low') return undefined;
-      if (entry.costMs !== undefined) return { kind: 'cpu-gil', cost: entry.costMs * OPS_PER_MS, reason: `\`${name}\` does slow CPU work holding the GIL`, api: name, dataSized: true };
-      if (!entry.inLoop) return { kind: 'cpu-gil', cost: costs['whole-document-api'], reason: `\`${name}\` walks a whole document in Python`, api: name, dataSized: true };
+      if (entry.costMs !== undefined) {
+        const what = entry.inLoop ? 'does slow CPU work holding the GIL' : 'walks a whole document in Python';
+        return { kind: 'cpu-gil', cost: entry.costMs * OPS_PER_MS, reason: `\`${name}\` ${what} (about ${entry.costMs} ms per call)`, api: name, dataSized: true };
+      }
+      if (!entry.inLoop && call.loop === undefined) return { kind: 'cpu-gil', cost: costs['whole-document-api'], reason: `\`${name}\` walks a whole document in Python`, api: name, dataSized: true };
+      if (!entry.inLoop) {
+        // Called on every pass of a loop, it walks one item's worth (`mean(v)` for each value
+        // list of a record), not a whole document, unless its argument is data itself.
+        const size = this.argumentSize(node, call);
+        if (size?.size === 'data') return { kind: 'cpu-gil', cost: size.passes * costs['gil-api-per-item'], reason: `\`${name}\` on ${size.why}`, api: name, dataSized: true };
+        return { kind: 'cpu-gil', cost: costs['gil-api-call'], reason: `calls \`${name}\``, api: name };
+      }
       if (call.loop !== undefined) return { kind: 'cpu-gil', cost: costs['gil-api-call'], reason: `calls \`${name}\``, api: name };
       if (entry.cheapOnce) return undefined;
       const size = this.argumentSize(node, call);
@@ -406,7 +422,7 @@ export class WorkloadAnalysis {
         kind: found.kind, reason: `${found.reason}${where}`, line: call.span.line, column: call.span.column, cost,
         ...(call.once ? { once: true } : {}),
         ...(found.api ? { api: found.api } : {}),
-        ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || (call.loop !== undefined && m >= this.model.thresholds['data-sized']) } : {}),
+        ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || (call.loop !== undefined && m >= this.model.thresholds['data-sized'] && this.loopChainIteratesData(node.id, call.loop)) } : {}),
       });
     });
     for (const [r, n] of nestCost) {
@@ -467,7 +483,9 @@ export class WorkloadAnalysis {
           if (!onceEdge && passes > this.maxPasses[id]) this.maxPasses[id] = passes;
           const aroundData = edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
           if (!onceEdge && this.hasData[edge.to]) this.hasData[id] = true;
-          const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || this.hasData[edge.to]);
+          // Strict (findings): the repeated call itself must sit in a loop over data; a data loop
+          // somewhere else below the callee says nothing about this work.
+          const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || (!this.model.strict && this.hasData[edge.to]));
           for (const kind of COST_KINDS) {
             const callee = this.totals[edge.to][kind];
             const calleeOnce = this.once[edge.to][kind];

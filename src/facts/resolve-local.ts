@@ -206,6 +206,8 @@ class ModuleResolver {
       const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
       return name !== undefined && loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(name));
     };
+    // Bound inside a loop that encloses this one: a new value on every pass of that loop.
+    const rebuiltPerPass = (line: number) => loops.some((l) => l !== loop && l.depth < loop.depth && l.line < line && l.endLine >= loop.endLine && l.line <= loop.line);
     const fns = this.raw.functions;
     for (let f = fnIndex; f > 0; f = fns[f].parent) {
       const fn = fns[f];
@@ -217,8 +219,9 @@ class ModuleResolver {
         if (literal) {
           if (whole) target.size = Number(literal[1]);
           target.origin = 'constant';
-        } else if (enclosingVar(binding.value)) {
-          // `words = line.split(",")` inside `for line in fh`: part of an element.
+        } else if (enclosingVar(binding.value) || rebuiltPerPass(binding.line)) {
+          // `words = line.split(",")` inside `for line in fh`: part of an element; so is
+          // `content = f.read()` inside `for fd in fds`: one file of many, rebuilt on every pass.
           target.origin = 'element';
         } else {
           target.origin = 'local';

@@ -19,7 +19,10 @@ export interface RuleContext {
   index: ProjectIndex;
   catalogue: Catalogue;
   blocking: BlockingAnalysis;
+  /** Work per function with the lenient model: labels, hot paths, evidence for profiles. */
   workload: WorkloadAnalysis;
+  /** Work per function counting only proven data sizes (the strict model): CPU findings are decided on it. */
+  provenWork: WorkloadAnalysis;
   entries: EntryPoints;
   /** What runs on the event loop (coroutines, loop callbacks) and what calls run in worker threads. */
   loop: LoopContext;

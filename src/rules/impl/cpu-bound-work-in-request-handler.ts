@@ -1,6 +1,7 @@
 /**
- * GA202: a sync web request handler (Flask, Django, FastAPI `def` routes) that does long CPU work
- * or long blocking work (running processes, sleeping).
+ * GA202: a sync web request handler (Flask, Django, FastAPI `def` routes) that does long CPU work.
+ * Waiting (a subprocess, a sleep, a query) holds a server thread but not the GIL, and the
+ * handler's thread pool overlaps it: that is not this rule's business.
  *
  * Stage: rules. Coroutine handlers are covered by GA110/GA111, whose recommendation then names a
  * task queue. Reported at the handler's `def`. CPU work reached only once per process (a cached
@@ -9,10 +10,8 @@
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
 
-const LONG_BLOCKING = ['subprocess', 'sleep'];
-
 export const create: RuleImpl = (ctx, rule) => {
-  const { index, workload, entries, blocking } = ctx;
+  const { index, provenWork: workload, entries } = ctx;
   const out: RawFinding[] = [];
   const minWork = ruleOption(rule, 'min-work');
   for (const node of index.functions) {
@@ -23,13 +22,9 @@ export const create: RuleImpl = (ctx, rule) => {
     let once = false;
     if (workload.heavyCpu(node.id, minWork)) {
       reason = workload.reason(node.id, 'cpu-gil');
-    } else {
-      const long = LONG_BLOCKING.map((k) => blocking.effects[node.id].get(k)).find((e) => e !== undefined);
-      if (long) reason = `it calls \`${long.terminal.api}\`${long.hops > 0 ? ` (${long.hops} call${long.hops > 1 ? 's' : ''} down)` : ''}`;
-      else if (workload.heavyOnceCpu(node.id, minWork)) {
-        once = true;
-        reason = workload.reason(node.id, 'cpu-gil', true);
-      }
+    } else if (workload.heavyOnceCpu(node.id, minWork)) {
+      once = true;
+      reason = workload.reason(node.id, 'cpu-gil', true);
     }
     if (!reason) continue;
     const fact = node.fact;

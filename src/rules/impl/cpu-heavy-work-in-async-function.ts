@@ -1,6 +1,7 @@
 /**
  * GA111: CPU-heavy pure-Python work inside `async def`, written in the coroutine (reported at the
- * heavy loop) or reached through sync helpers (reported at the call, with the chain).
+ * heavy loop or the heavy library call) or reached through sync helpers (reported at the call,
+ * with the chain).
  *
  * Stage: rules. While the loop runs, no other task, timeout or I/O callback runs; `to_thread` keeps
  * the loop responsive but the GIL still serialises the work, so the remedy is a process pool, or
@@ -12,7 +13,7 @@ import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
 
 export const create: RuleImpl = (ctx, rule) => {
-  const { index, workload, entries } = ctx;
+  const { index, provenWork: workload, entries } = ctx;
   const out: RawFinding[] = [];
   const minWork = ruleOption(rule, 'min-work');
   const onceRemedy = recommendation(rule, 'once');
@@ -35,6 +36,16 @@ export const create: RuleImpl = (ctx, rule) => {
           chain: [{ function: node.fqn, file: node.module.path, line: fact.line }],
         });
       }
+    }
+    // Heavy library calls made in the coroutine itself (a page parsed with BeautifulSoup).
+    for (const e of workload.heavyApiCalls(node.id, minWork)) {
+      out.push({
+        rule, fn: node, severity: rule.severity, confidence: 'medium',
+        call: { callee: e.api!, span: { line: e.line, column: e.column, endLine: e.line, endColumn: e.column + e.api!.length } },
+        message: fillTemplate(rule.message, { function: node.fact.qualname, reason: e.reason, callee: e.api!, chain: '' }),
+        recommendation: remedy, equivalents: [],
+        chain: [{ function: node.fqn, file: node.module.path, line: e.line }],
+      });
     }
     const reported = new Set<number>();
     for (const edge of index.outgoing[node.id]) {

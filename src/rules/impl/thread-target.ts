@@ -17,13 +17,13 @@ export function cpuBoundSpawns(ctx: RuleContext, rule: RuleMeta, select: (s: Spa
   for (const spawn of ctx.entries.spawns) {
     if (!select(spawn) || !spawn.target) continue;
     const id = spawn.target.id;
-    if (!ctx.workload.heavyCpu(id, minWork)) continue;
+    if (!ctx.provenWork.heavyCpu(id, minWork)) continue;
     const targetName = spawn.wrapper === 'lambda' ? `lambda (line ${spawn.target.fact.span.line})` : spawn.target.fact.qualname;
-    const reason = ctx.workload.reason(id, 'cpu-gil');
+    const reason = ctx.provenWork.reason(id, 'cpu-gil');
     const pickle = spawn.unpicklable ? ` ${fillTemplate(recommendation(rule, 'unpicklable'), { reason: spawn.unpicklable })}` : '';
-    const evidence = ctx.workload.evidence(id, 1)[0];
+    const evidence = ctx.provenWork.evidence(id, 1)[0];
     out.push({
-      rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: ctx.workload.confidence[id],
+      rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: ctx.provenWork.confidence[id],
       message: fillTemplate(rule.message, { target: targetName, via: spawn.via, reason }),
       recommendation: recommendation(rule, remedy(spawn)) + pickle,
       equivalents: [],
