@@ -62,6 +62,11 @@ export function frequency(index: ProjectIndex, entries: EntryPoints, workload: W
   return weight.map((w) => (w > 0 ? w : UNREACHED));
 }
 
+/** Functions that only start-up code reaches (a lifespan hook and what it calls): they run once, before serving. */
+export function startupOnly(index: ProjectIndex, entries: EntryPoints, workload: WorkloadAnalysis): boolean[] {
+  return frequency(index, entries, workload).map((w) => w <= STARTUP);
+}
+
 function hasServiceLoop(node: FunctionNode, workload: WorkloadAnalysis): boolean {
   return node.fact.loops.some((l) => l.kind === 'while' && workload.model.loopPasses(l).size === 'service');
 }

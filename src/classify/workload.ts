@@ -516,11 +516,20 @@ export class WorkloadAnalysis {
         for (const id of scc) this.totals[id] = base.get(id)!;
         continue;
       }
-      // A recursive cycle that branches (two or more call sites inside it, outside loops) runs its
-      // members' work about as often as a data loop's passes; a linear one, or one recursing from
-      // inside loops (which already count the children), as often as an unknown collection's.
-      const sites = scc.reduce((n, id) => n + recurring(id).filter((e) => members.has(e.to) && e.call.loop === undefined).length, 0);
-      const R = sites >= 2 ? this.model.passes.recursion : this.model.passes.unknown;
+      // A recursive cycle that branches (a member calling into the cycle from two or more places,
+      // outside loops) runs its members' work about as often as a data loop's passes; a linear
+      // one (`save` → `load` → `migrate` → `save`, one call each), or one recursing from inside
+      // loops (which already count the children), as often as an unknown collection's.
+      // Strict (findings): only calls that both run, on one line (`fib(n - 1) + fib(n - 2)`), are
+      // proof of branching; calls in different branches of an `if` (a metadata lookup for a show,
+      // another for its season) may each run once.
+      const branching = (id: number) => {
+        const sites = recurring(id).filter((e) => members.has(e.to) && e.call.loop === undefined);
+        if (!this.model.strict) return sites.length >= 2;
+        const lines = sites.map((e) => e.call.span.line);
+        return lines.some((line, i) => lines.indexOf(line) !== i);
+      };
+      const R = scc.some(branching) ? this.model.passes.recursion : this.model.passes.unknown;
       const sum = zero();
       for (const id of scc) for (const kind of COST_KINDS) sum[kind] += base.get(id)![kind];
       const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);

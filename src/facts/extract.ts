@@ -713,6 +713,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         if (loop) loop.calls++;
         if (lazyOpen > 0) innermostLazy()?.calls.push(call);
         if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) (pendingArg as ArgFact & { call?: CallFact }).call = call;
+        // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
+        const outer = parent.kind === F.Await && parent.depth === depth - 1 && parent.child === 2 ? frames[frames.length - 2] : undefined;
+        if (outer && outer.depth === parent.depth - 1) {
+          if (outer.kind === F.Assign && outer.child >= 3) outer.valueCall = call;
+          else if ((outer.kind === F.Return || outer.kind === F.Yield) && outer.child === 2) outer.valueCall = call;
+        }
         if (parent.depth === depth - 1) {
           if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
           else if (parent.kind === F.AsPattern && parent.child === 1) parent.valueCall = call;

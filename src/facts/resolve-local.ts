@@ -297,6 +297,12 @@ class ModuleResolver {
       const resolved = named ? this.resolveExpr(named, fnIndex, line, depth + 1).value : '';
       return resolved && !resolved.startsWith('?') ? { value: `${resolved}()`, resolution: 'binding' } : UNKNOWN;
     }
+    // `(session.execute()).scalars().all()` (a value that starts with a parenthesised expression): its chain.
+    if (text.startsWith('(')) {
+      const chain = calleeText(text);
+      if (!chain || chain.startsWith('(')) return UNKNOWN;
+      text = chain;
+    }
     const split = splitHead(text);
     if (!split) return UNKNOWN;
     const [head, rest] = split;

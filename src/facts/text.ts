@@ -309,7 +309,8 @@ export function displayCallee(text: string): string {
   if (!trimmed.startsWith('(')) return normaliseCallee(trimmed);
   const close = matchingClose(trimmed, 0);
   if (close < 0) return normaliseCallee(trimmed);
-  return `(${normaliseCallee(trimmed.slice(1, close))})${normaliseCallee(trimmed.slice(close + 1))}`;
+  // `(await session.execute(q)).scalars()`: the awaited value is what the chain continues from.
+  return `(${normaliseCallee(trimmed.slice(1, close).replace(/^\s*await\s+/, ''))})${normaliseCallee(trimmed.slice(close + 1))}`;
 }
 
 /** Index of the bracket closing the one at `open` (strings skipped), or -1. */

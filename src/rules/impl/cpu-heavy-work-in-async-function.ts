@@ -7,10 +7,12 @@
  * the loop responsive but the GIL still serialises the work, so the remedy is a process pool, or
  * a task queue when the coroutine serves requests. Work that runs once per process (behind a
  * cache or a lazy initialiser) is reported as such, at note severity, with the warm-up remedy.
+ * Coroutines that only start-up code reaches (lifespan and startup hooks) are not reported.
  */
 import type { Span } from '../../facts/types.js';
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
+import { startupOnly } from '../../classify/profile.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, provenWork: workload, entries } = ctx;
@@ -18,8 +20,10 @@ export const create: RuleImpl = (ctx, rule) => {
   const minWork = ruleOption(rule, 'min-work');
   const onceRemedy = recommendation(rule, 'once');
   const onceMessage = messageVariant(rule, 'once');
+  // A lifespan or startup hook runs before the server takes requests: nothing waits on its loop yet.
+  const startup = startupOnly(index, entries, ctx.workload);
   for (const node of index.functions) {
-    if (!node.fact.isAsync) continue;
+    if (!node.fact.isAsync || startup[node.id]) continue;
     const framework = entries.handlerFramework(node.id);
     const remedy = framework ? fillTemplate(recommendation(rule, 'request-handler'), { framework }) : recommendation(rule, 'process-pool');
     // Loops over a literal, a config list or a handful of fields are everyday code: only loop
