@@ -81,6 +81,15 @@ interface Context {
   locals: Set<string>;
 }
 
+/**
+ * A context for the children of a node: the same def, names and sets, one thing changed.
+ * Contexts never change once made (but for the sets they share), so a node that changes
+ * nothing passes its own on.
+ */
+function derive(ctx: Context, classBody: string | undefined, locked: boolean, guards: string[]): Context {
+  return { def: ctx.def, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
+}
+
 /** A child of the node under the cursor, as read by a look at its fields. */
 interface Child {
   kind: N;
@@ -142,7 +151,7 @@ export class SharedStateVisitor implements WalkVisitor {
     let ctx: Context;
     const parentKind = depth > 0 ? this.kindAt[depth - 1] : N.Other;
     if (depth === 0) {
-      ctx = { locked: false, guards: [], globals: new Set(), locals: new Set() };
+      ctx = { def: undefined, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
     } else {
       ctx = this.innerAt[depth - 1];
       if (parentKind === N.If) {
@@ -152,7 +161,7 @@ export class SharedStateVisitor implements WalkVisitor {
           this.conditionAt[depth - 1] = this.text(c);
         } else if (field === 'consequence' && !this.consequenceSeenAt[depth - 1]) {
           this.consequenceSeenAt[depth - 1] = true;
-          ctx = { ...ctx, guards: [...ctx.guards, this.conditionAt[depth - 1] ?? ''] };
+          ctx = derive(ctx, ctx.classBody, ctx.locked, [...ctx.guards, this.conditionAt[depth - 1] ?? '']);
         }
       }
     }
@@ -161,7 +170,7 @@ export class SharedStateVisitor implements WalkVisitor {
       case N.FunctionDef: {
         const at = c.startPosition;
         const def: [number, number] = [at.row + 1, at.column + 1];
-        inner = { def, locked: false, guards: [], globals: new Set(), locals: new Set() };
+        inner = { def, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
         this.localsByDef.set(`${def[0]}:${def[1]}`, inner.locals);
         break;
       }
@@ -169,11 +178,11 @@ export class SharedStateVisitor implements WalkVisitor {
         if (parentKind === N.FunctionDef) this.parameters(c, ctx.locals);
         break;
       case N.ClassDef:
-        inner = { ...ctx, classBody: this.field(c, 'name') ?? '' };
+        inner = derive(ctx, this.field(c, 'name') ?? '', ctx.locked, ctx.guards);
         break;
       case N.Block:
         // A class's block keeps classBody; any other block (a def's, an if's) is not the class body.
-        if (parentKind !== N.ClassDef) inner = { ...ctx, classBody: undefined };
+        if (parentKind !== N.ClassDef && ctx.classBody !== undefined) inner = derive(ctx, undefined, ctx.locked, ctx.guards);
         break;
       case N.Global:
         for (const name of this.namedOfKind(c, N.Identifier)) ctx.globals.add(name);
@@ -183,7 +192,7 @@ export class SharedStateVisitor implements WalkVisitor {
         this.consequenceSeenAt[depth] = false;
         break;
       case N.With:
-        if (LOCK_LIKE.test(this.namedOfKind(c, N.WithClause, 1)[0] ?? '')) inner = { ...ctx, locked: true };
+        if (LOCK_LIKE.test(this.namedOfKind(c, N.WithClause, 1)[0] ?? '')) inner = derive(ctx, ctx.classBody, true, ctx.guards);
         break;
       case N.Assignment:
       case N.AugmentedAssignment:
