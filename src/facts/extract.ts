@@ -7,6 +7,10 @@
  * for text or positions only on the few nodes that need them. Nesting is tracked with an explicit
  * stack of frames keyed by depth: no recursion, so deeply nested code cannot overflow the stack.
  *
+ * Other readers of the tree (shared-state.ts) ride along as a WalkVisitor instead of walking it
+ * again: they are told of every node, and where they need the children of a node this walk
+ * skips, it goes through them for the visitor alone.
+ *
  * What one file records is bounded (see LIMITS): hostile or generated code (ten thousand nested
  * lambdas, one call with millions of arguments) is analysed up to the bound, and a file issue
  * says where the bound was met. Nothing in the walk costs more than constant time per node.
@@ -184,8 +188,17 @@ interface Frame {
   lazy?: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] };
 }
 
+/**
+ * Reads the same walk for its own facts. `enter` is called for every node the walk reaches, in
+ * document order, with the cursor on it (to be left there) and its depth below the root; it
+ * returns whether it needs the node's children.
+ */
+export interface WalkVisitor {
+  enter(cursor: Parser.TreeCursor, typeId: number, depth: number): boolean;
+}
+
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
-export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds, sourceBytes?: number): RawModule {
+export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds, sourceBytes?: number, visitor?: WalkVisitor): RawModule {
   const codes = codesFor(ids);
   const { module, isPackage } = moduleName(rel);
   const out: RawModule = {
@@ -422,6 +435,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   const leaf = leafTable();
   let depth = 0;
   let pendingArg: ArgFact | undefined;
+  /** Depth of a node whose subtree this walk skips but the visitor reads (-1: none): the nodes below it are the visitor's alone. */
+  let visitorOnly = -1;
+  /** Whether a node's children are worth a step down: a leaf has none. */
+  const hasChildren = (typeId: number): boolean => {
+    let isLeaf = leaf[typeId];
+    if (isLeaf < 0) isLeaf = leaf[typeId] = LEAF_TYPES.has(cursor.nodeType) || !cursor.nodeIsNamed ? 1 : 0;
+    return isLeaf === 0;
+  };
   /** Moves the cursor to the next node in document order (into the children if `descend`); false at the end. */
   const next = (descend: boolean): boolean => {
     if (descend && cursor.gotoFirstChild()) {
@@ -449,6 +470,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
 
   walk: for (;;) {
     const typeId = cursor.nodeTypeId;
+    const visitorWants = visitor !== undefined && visitor.enter(cursor, typeId, depth);
+    if (visitorOnly >= 0) {
+      if (depth > visitorOnly) {
+        if (!next(visitorWants && hasChildren(typeId))) break;
+        continue;
+      }
+      visitorOnly = -1;
+    }
     const code = codes[typeId];
     // Leave every frame this node is not inside.
     while (frames.length > 1 && frames[frames.length - 1].depth >= depth) pop(frames.pop()!);
@@ -475,6 +504,12 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           if (parent.call!.args.length >= LIMITS.argsPerCall) {
             // Leave the argument list: what is left of it is not recorded, nor walked.
             limit('args', cursor.startIndex, `a call with more than ${LIMITS.argsPerCall} arguments; only the first ${LIMITS.argsPerCall} were recorded`);
+            if (visitor) {
+              // The visitor still reads the rest of the list.
+              visitorOnly = depth - 1;
+              if (next(visitorWants && hasChildren(typeId))) continue walk;
+              break walk;
+            }
             cursor.gotoParent();
             depth--;
             if (next(false)) continue walk;
@@ -865,10 +900,10 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     }
     if (code !== K.Lambda && code !== K.Call) pendingArg = undefined;
 
-    if (descend) {
-      let isLeaf = leaf[typeId];
-      if (isLeaf < 0) isLeaf = leaf[typeId] = LEAF_TYPES.has(cursor.nodeType) || !cursor.nodeIsNamed ? 1 : 0;
-      descend = isLeaf === 0;
+    if (descend || visitorWants) {
+      const into = hasChildren(typeId);
+      if (into && !descend) visitorOnly = depth;
+      descend = into;
     }
     if (!next(descend)) break;
   }

@@ -10,7 +10,7 @@ import { parseRecovering } from '../parse/recover.js';
 import { decodeSource, readSourceFile } from './read-source.js';
 import { extract, moduleName } from './extract.js';
 import { resolveModule } from './resolve-local.js';
-import { sharedStateFacts } from './shared-state.js';
+import { sharedStateVisitor } from './shared-state.js';
 import type { FileIssue, ModuleFacts } from './types.js';
 
 export interface FactsRequest {
@@ -37,13 +37,15 @@ export function factsForSource(source: string, rel: string, parser: Parser, ids:
   // Trimmed first (a file of tiny tokens would make a huge tree), then parsed with recovery.
   const bounded = boundSource(source);
   const parsed = parseRecovering(parser, bounded.text);
-  const raw = extract(parsed.tree, parsed.source, rel, ids, parsed.source === source ? undefined : Buffer.byteLength(source));
+  // Shared-state facts are read in the same walk, for files whose text may hold shared state.
+  const shared = sharedStateVisitor(parsed.source);
+  const raw = extract(parsed.tree, parsed.source, rel, ids, parsed.source === source ? undefined : Buffer.byteLength(source), shared);
   for (const limit of bounded.limits) issues.push({ kind: 'limit', line: limit.line, message: limit.message });
   for (const error of parsed.errors) issues.push({ kind: 'syntax', line: error.line, message: error.message });
   raw.issues.unshift(...issues);
   const facts = resolveModule(raw);
-  const shared = sharedStateFacts(parsed.tree, parsed.source);
-  if (shared) facts.sharedState = shared;
+  const sharedState = shared?.facts();
+  if (sharedState) facts.sharedState = sharedState;
   return facts;
 }
 

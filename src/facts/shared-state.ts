@@ -5,10 +5,14 @@
  * name guards it (check-then-act, lazy initialisation). Input for the free-threading checks of
  * shared/FREE-THREADING.md §6.4 (P01–P05).
  *
- * Stage: facts. Runs in the parse worker on the tree, only for files whose text can hold such
- * state (a cheap text test first), so most files pay nothing.
+ * Stage: facts. Runs in the parse worker, as a visitor of extract.ts's one cursor walk: a walk
+ * of its own through the binding's node objects (a `namedChildren` array per node) cost more
+ * than parsing the file. It reads type ids and indexes from the cursor, and looks at a node's
+ * fields (a few steps down and back) only for the statements it records. Only files whose text
+ * can hold such state (a cheap text test first) are visited, so most files pay nothing.
  */
 import type Parser from 'tree-sitter';
+import type { WalkVisitor } from './extract.js';
 import type { SharedStateFacts, StateWrite } from './types.js';
 
 /** A `global` statement, a class attribute written through `cls.` or `Class.x +=`, or a write to `os.environ` / `sys.path`: always worth the walk. */
@@ -30,6 +34,40 @@ const LOCK_LIKE = /lock|mutex|semaphore|\bcond\b|condition|critical/i;
 /** At most this many writes are recorded per file (generated code can have thousands). */
 const MAX_WRITES = 2000;
 
+/** What the walk tells apart, per node type. */
+const enum N {
+  Unseen = 0, Anonymous, Other, FunctionDef, ClassDef, Block, Global, If, With, WithClause, Assignment,
+  AugmentedAssignment, Delete, ExpressionList, Subscript, Call, Attribute, Identifier, Parameters,
+  PatternList, None, Container, Skipped,
+}
+
+const KINDS: Record<string, N> = {
+  function_definition: N.FunctionDef, class_definition: N.ClassDef, block: N.Block, global_statement: N.Global,
+  if_statement: N.If, with_statement: N.With, with_clause: N.WithClause, assignment: N.Assignment,
+  augmented_assignment: N.AugmentedAssignment, delete_statement: N.Delete, expression_list: N.ExpressionList,
+  subscript: N.Subscript, call: N.Call, attribute: N.Attribute, identifier: N.Identifier, parameters: N.Parameters,
+  pattern_list: N.PatternList, tuple_pattern: N.PatternList, none: N.None,
+  dictionary: N.Container, list: N.Container, set: N.Container, dictionary_comprehension: N.Container,
+  list_comprehension: N.Container, set_comprehension: N.Container,
+  // Nothing under these is shared state.
+  lambda: N.Skipped, string: N.Skipped, comment: N.Skipped,
+};
+
+/** Per type id (16 bits; ERROR is 65535), learned on first sight: the kind, and a container literal's kind name. */
+const kinds = new Uint8Array(65536);
+const literalKinds: (string | undefined)[] = [];
+
+function kindOf(c: Parser.TreeCursor): N {
+  const id = c.nodeTypeId;
+  const known = kinds[id];
+  if (known !== N.Unseen) return known;
+  const type = c.nodeType;
+  const kind = c.nodeIsNamed ? KINDS[type] ?? N.Other : N.Anonymous;
+  if (kind === N.Container) literalKinds[id] = CONTAINER_LITERAL[type];
+  kinds[id] = kind;
+  return kind;
+}
+
 interface Context {
   /** The enclosing `def`'s start (line, column), or undefined at module/class level. */
   def?: [number, number];
@@ -41,6 +79,22 @@ interface Context {
   globals: Set<string>;
   /** Names the innermost function assigns without declaring them global (its locals). */
   locals: Set<string>;
+}
+
+/**
+ * A context for the children of a node: the same def, names and sets, one thing changed.
+ * Contexts never change once made (but for the sets they share), so a node that changes
+ * nothing passes its own on.
+ */
+function derive(ctx: Context, classBody: string | undefined, locked: boolean, guards: string[]): Context {
+  return { def: ctx.def, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
+}
+
+/** A child of the node under the cursor, as read by a look at its fields. */
+interface Child {
+  kind: N;
+  start: number;
+  end: number;
 }
 
 /**
@@ -59,124 +113,295 @@ function worthWalking(source: string): boolean {
   return false;
 }
 
-export function sharedStateFacts(tree: Parser.Tree, source: string): SharedStateFacts | undefined {
-  if (!worthWalking(source)) return undefined;
-  const out: SharedStateFacts = { containers: [], writes: [] };
-  const localsByDef = new Map<string, Set<string>>();
-  const stack: [Parser.SyntaxNode, Context][] = [[tree.rootNode, { locked: false, guards: [], globals: new Set(), locals: new Set() }]];
-  const write = (node: Parser.SyntaxNode, ctx: Context, target: string, how: StateWrite['how'], method?: string) => {
-    if (!ctx.def || out.writes.length >= MAX_WRITES) return;
-    const root = target.split(/[.[]/)[0];
-    const guarded = ctx.guards.some((g) => new RegExp(`(^|[^\\w.])${escape(target)}($|[^\\w])`).test(g) || (target === root && new RegExp(`\\b${escape(root)}\\b`).test(g)));
-    out.writes.push({
-      defLine: ctx.def[0], defColumn: ctx.def[1], target, how, ...(method ? { method } : {}),
-      line: node.startPosition.row + 1, column: node.startPosition.column + 1,
-      ...(ctx.locked ? { locked: true } : {}), ...(guarded ? { guarded: true } : {}),
-      ...(how === 'rebind' || how === 'augmented' ? (ctx.globals.has(root) ? { global: true } : {}) : {}),
-    });
-  };
-  while (stack.length > 0) {
-    const [node, ctx] = stack.pop()!;
+/** A visitor for the walk of `source`'s tree, or undefined when its text holds nothing worth one. */
+export function sharedStateVisitor(source: string): SharedStateVisitor | undefined {
+  return worthWalking(source) ? new SharedStateVisitor(source) : undefined;
+}
+
+/**
+ * Reads shared-state facts from the nodes of one walk, told of each in document order. Named
+ * nodes are visited as the `namedChildren` of their parent, every one but what lies under a
+ * lambda, a string or a comment.
+ */
+export class SharedStateVisitor implements WalkVisitor {
+  private readonly containers: SharedStateFacts['containers'] = [];
+  /** Writes in document order, each with the `if` conditions around it (tested once the locals are known). */
+  private readonly writes: { write: StateWrite; guards: string[] }[] = [];
+  private readonly localsByDef = new Map<string, Set<string>>();
+  /** By depth, for the named node open there: its kind, the context of its children, and for an `if`, its condition and whether its consequence was seen. */
+  private readonly kindAt: N[] = [];
+  private readonly innerAt: Context[] = [];
+  private readonly conditionAt: (string | undefined)[] = [];
+  private readonly consequenceSeenAt: boolean[] = [];
+  /** Depth of a lambda, string or comment whose nodes are not visited; Infinity when none. */
+  private skipBelow = Infinity;
+
+  constructor(private readonly source: string) {}
+
+  enter(c: Parser.TreeCursor, typeId: number, depth: number): boolean {
+    if (depth > this.skipBelow) return false;
+    this.skipBelow = Infinity;
+    const known = kinds[typeId];
+    const kind = known === N.Unseen ? kindOf(c) : known;
+    if (kind === N.Anonymous) return false;
+    if (kind === N.Skipped) {
+      this.skipBelow = depth;
+      return false;
+    }
+    let ctx: Context;
+    const parentKind = depth > 0 ? this.kindAt[depth - 1] : N.Other;
+    if (depth === 0) {
+      ctx = { def: undefined, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
+    } else {
+      ctx = this.innerAt[depth - 1];
+      if (parentKind === N.If) {
+        // The condition guards the consequence; elif/else branches keep the `if`'s context.
+        const field = fieldOf(c);
+        if (field === 'condition' && this.conditionAt[depth - 1] === undefined) {
+          this.conditionAt[depth - 1] = this.text(c);
+        } else if (field === 'consequence' && !this.consequenceSeenAt[depth - 1]) {
+          this.consequenceSeenAt[depth - 1] = true;
+          ctx = derive(ctx, ctx.classBody, ctx.locked, [...ctx.guards, this.conditionAt[depth - 1] ?? '']);
+        }
+      }
+    }
     let inner = ctx;
-    switch (node.type) {
-      case 'function_definition':
-        inner = { def: [node.startPosition.row + 1, node.startPosition.column + 1], locked: false, guards: [], globals: new Set(), locals: new Set() };
-        localsByDef.set(`${inner.def![0]}:${inner.def![1]}`, inner.locals);
-        for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
-          const name = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
-          if (name) inner.locals.add(name.text);
-        }
+    switch (kind) {
+      case N.FunctionDef: {
+        const at = c.startPosition;
+        const def: [number, number] = [at.row + 1, at.column + 1];
+        inner = { def, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
+        this.localsByDef.set(`${def[0]}:${def[1]}`, inner.locals);
         break;
-      case 'class_definition':
-        inner = { ...ctx, classBody: node.childForFieldName('name')?.text ?? '' };
+      }
+      case N.Parameters:
+        if (parentKind === N.FunctionDef) this.parameters(c, ctx.locals);
         break;
-      case 'block':
+      case N.ClassDef:
+        inner = derive(ctx, this.field(c, 'name') ?? '', ctx.locked, ctx.guards);
+        break;
+      case N.Block:
         // A class's block keeps classBody; any other block (a def's, an if's) is not the class body.
-        if (node.parent?.type !== 'class_definition') inner = { ...ctx, classBody: undefined };
+        if (parentKind !== N.ClassDef && ctx.classBody !== undefined) inner = derive(ctx, undefined, ctx.locked, ctx.guards);
         break;
-      case 'global_statement':
-        for (const name of node.namedChildren) if (name.type === 'identifier') ctx.globals.add(name.text);
+      case N.Global:
+        for (const name of this.namedOfKind(c, N.Identifier)) ctx.globals.add(name);
         break;
-      case 'if_statement': {
-        const condition = node.childForFieldName('condition')?.text ?? '';
-        // The condition guards the consequence; elif/else branches are pushed with the same context.
-        const consequence = node.childForFieldName('consequence');
-        for (const child of node.namedChildren.slice().reverse()) {
-          stack.push([child, child.id === consequence?.id ? { ...ctx, guards: [...ctx.guards, condition] } : ctx]);
-        }
-        continue;
-      }
-      case 'with_statement': {
-        const items = node.namedChildren.find((c) => c.type === 'with_clause')?.text ?? '';
-        if (LOCK_LIKE.test(items)) inner = { ...ctx, locked: true };
+      case N.If:
+        this.conditionAt[depth] = undefined;
+        this.consequenceSeenAt[depth] = false;
         break;
-      }
-      case 'assignment':
-      case 'augmented_assignment': {
-        const left = node.childForFieldName('left');
-        const right = node.childForFieldName('right');
-        if (!left) break;
-        if (!ctx.def && left.type === 'identifier' && right) {
-          const kind = containerKind(right);
-          if (kind) out.containers.push({ name: left.text, kind, line: node.startPosition.row + 1, ...(ctx.classBody !== undefined ? { cls: ctx.classBody } : {}) });
-        }
-        const augmented = node.type === 'augmented_assignment';
-        if (ctx.def && left.type === 'identifier' && !ctx.globals.has(left.text)) ctx.locals.add(left.text);
-        if (ctx.def && (left.type === 'pattern_list' || left.type === 'tuple_pattern')) {
-          for (const n of left.namedChildren) if (n.type === 'identifier' && !ctx.globals.has(n.text)) ctx.locals.add(n.text);
-        }
-        if (left.type === 'subscript') {
-          const value = left.childForFieldName('value');
-          if (value) write(node, ctx, value.text, augmented ? 'augmented' : 'subscript');
-        } else if (left.type === 'identifier' && ctx.globals.has(left.text)) {
-          write(node, ctx, left.text, augmented ? 'augmented' : 'rebind');
-        } else if (left.type === 'attribute' && augmented) {
-          write(node, ctx, left.text, 'augmented');
-        } else if (left.type === 'attribute' && /^(self|cls)\.\w+$|^[A-Z]\w*\.\w+$/.test(left.text) && right?.type === 'none') {
-          // `self._x = None` resets: not a write that matters here.
-        } else if (left.type === 'attribute' && /^(cls|[A-Z]\w*)\.\w+$/.test(left.text)) {
-          write(node, ctx, left.text, 'rebind');
-        }
+      case N.With:
+        if (LOCK_LIKE.test(this.namedOfKind(c, N.WithClause, 1)[0] ?? '')) inner = derive(ctx, ctx.classBody, true, ctx.guards);
         break;
-      }
-      case 'delete_statement':
-        for (const target of node.namedChildren.flatMap((c) => (c.type === 'expression_list' ? c.namedChildren : [c]))) {
-          if (target.type === 'subscript') {
-            const value = target.childForFieldName('value');
-            if (value) write(target, ctx, value.text, 'del');
-          }
-        }
+      case N.Assignment:
+      case N.AugmentedAssignment:
+        this.assignment(c, ctx, kind === N.AugmentedAssignment);
         break;
-      case 'call': {
-        const fn = node.childForFieldName('function');
-        if (fn?.type === 'attribute') {
-          const method = fn.childForFieldName('attribute')?.text ?? '';
-          const object = fn.childForFieldName('object');
-          if (MUTATORS.has(method) && object && (object.type === 'identifier' || object.type === 'attribute')) write(node, ctx, object.text, 'method', method);
-        }
+      case N.Delete:
+        this.deleteTargets(c, ctx);
         break;
-      }
-      case 'lambda':
-      case 'string':
-      case 'comment':
-        continue;
+      case N.Call:
+        this.call(c, ctx);
+        break;
       default:
         break;
     }
-    const children = node.namedChildren;
-    for (let i = children.length - 1; i >= 0; i--) stack.push([children[i], inner]);
+    this.kindAt[depth] = kind;
+    this.innerAt[depth] = inner;
+    return true;
   }
-  // A write to a name the function binds itself is to its own local, not to shared state.
-  // (`self.x` and `cls.x` reach the instance's or class's attributes, which may be shared.)
-  out.writes = out.writes.filter((w) => w.global || /^(self|cls)\./.test(w.target) || !localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]));
-  return out.containers.length > 0 || out.writes.length > 0 ? out : undefined;
+
+  /** The facts read, or undefined when there are none. */
+  facts(): SharedStateFacts | undefined {
+    // A write to a name the function binds itself is to its own local, not to shared state.
+    // (`self.x` and `cls.x` reach the instance's or class's attributes, which may be shared.)
+    const writes = this.writes
+      .filter(({ write: w }) => w.global || /^(self|cls)\./.test(w.target) || !this.localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]))
+      .map(({ write, guards }) => (isGuarded(write.target, guards) ? withGuarded(write) : write));
+    return this.containers.length > 0 || writes.length > 0 ? { containers: this.containers, writes } : undefined;
+  }
+
+  // The helpers below look at the children of the node under the cursor and move it back there.
+
+  private text(c: Parser.TreeCursor): string {
+    return this.source.slice(c.startIndex, c.endIndex);
+  }
+
+  /** The text of the first child in `field`. */
+  private field(c: Parser.TreeCursor, field: string): string | undefined {
+    if (!c.gotoFirstChild()) return undefined;
+    let text: string | undefined;
+    do {
+      if (fieldOf(c) === field) {
+        text = this.text(c);
+        break;
+      }
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+    return text;
+  }
+
+  /** The texts of the named children of one kind (at most `max`). */
+  private namedOfKind(c: Parser.TreeCursor, kind: N, max = Infinity): string[] {
+    const texts: string[] = [];
+    if (!c.gotoFirstChild()) return texts;
+    do {
+      if (kindOf(c) === kind) texts.push(this.text(c));
+    } while (texts.length < max && c.gotoNextSibling());
+    c.gotoParent();
+    return texts;
+  }
+
+  /** A def's parameters are its locals: each plain name, or the `name` (else the first name) of the others. */
+  private parameters(c: Parser.TreeCursor, locals: Set<string>): void {
+    if (!c.gotoFirstChild()) return;
+    do {
+      const kind = kindOf(c);
+      if (kind === N.Anonymous) continue;
+      const name = kind === N.Identifier ? this.text(c) : this.field(c, 'name') ?? this.namedOfKind(c, N.Identifier, 1)[0];
+      if (name !== undefined) locals.add(name);
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+  }
+
+  private assignment(c: Parser.TreeCursor, ctx: Context, augmented: boolean): void {
+    let left: Child | undefined;
+    let right: Child | undefined;
+    /** Subscript target: the text of its `value`; pattern target (in a def): its names. */
+    let subscripted: string | undefined;
+    let names: string[] | undefined;
+    let rightLiteral: string | undefined;
+    if (c.gotoFirstChild()) {
+      do {
+        const field = fieldOf(c);
+        if (field === 'left' && !left) {
+          left = { kind: kindOf(c), start: c.startIndex, end: c.endIndex };
+          if (left.kind === N.Subscript) subscripted = this.field(c, 'value');
+          else if (left.kind === N.PatternList && ctx.def) names = this.namedOfKind(c, N.Identifier);
+        } else if (field === 'right' && !right) {
+          right = { kind: kindOf(c), start: c.startIndex, end: c.endIndex };
+          if (right.kind === N.Container) rightLiteral = literalKinds[c.nodeTypeId];
+        }
+      } while (!(left && right) && c.gotoNextSibling());
+      c.gotoParent();
+    }
+    if (!left) return;
+    const leftText = this.source.slice(left.start, left.end);
+    if (!ctx.def && left.kind === N.Identifier && right) {
+      const kind = rightLiteral ?? (right.kind === N.Call ? CONTAINER_CALL.exec(this.source.slice(right.start, right.end))?.[1] : undefined);
+      if (kind) this.containers.push({ name: leftText, kind, line: c.startPosition.row + 1, ...(ctx.classBody !== undefined ? { cls: ctx.classBody } : {}) });
+    }
+    if (ctx.def && left.kind === N.Identifier && !ctx.globals.has(leftText)) ctx.locals.add(leftText);
+    if (ctx.def && names) {
+      for (const name of names) if (!ctx.globals.has(name)) ctx.locals.add(name);
+    }
+    if (left.kind === N.Subscript) {
+      if (subscripted !== undefined) this.write(c, ctx, subscripted, augmented ? 'augmented' : 'subscript');
+    } else if (left.kind === N.Identifier && ctx.globals.has(leftText)) {
+      this.write(c, ctx, leftText, augmented ? 'augmented' : 'rebind');
+    } else if (left.kind === N.Attribute && augmented) {
+      this.write(c, ctx, leftText, 'augmented');
+    } else if (left.kind === N.Attribute && /^(self|cls)\.\w+$|^[A-Z]\w*\.\w+$/.test(leftText) && right?.kind === N.None) {
+      // `self._x = None` resets: not a write that matters here.
+    } else if (left.kind === N.Attribute && /^(cls|[A-Z]\w*)\.\w+$/.test(leftText)) {
+      this.write(c, ctx, leftText, 'rebind');
+    }
+  }
+
+  /** `del NAME[k]` (or one of several targets) writes NAME. */
+  private deleteTargets(c: Parser.TreeCursor, ctx: Context): void {
+    if (!c.gotoFirstChild()) return;
+    do {
+      const kind = kindOf(c);
+      if (kind === N.Subscript) this.deleted(c, ctx);
+      else if (kind === N.ExpressionList && c.gotoFirstChild()) {
+        do {
+          if (kindOf(c) === N.Subscript) this.deleted(c, ctx);
+        } while (c.gotoNextSibling());
+        c.gotoParent();
+      }
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+  }
+
+  private deleted(c: Parser.TreeCursor, ctx: Context): void {
+    const value = this.field(c, 'value');
+    if (value !== undefined) this.write(c, ctx, value, 'del');
+  }
+
+  /** `NAME.append(x)` and the other mutating methods, on a name or an attribute. */
+  private call(c: Parser.TreeCursor, ctx: Context): void {
+    if (!c.gotoFirstChild()) return;
+    let target: string | undefined;
+    let method = '';
+    do {
+      if (fieldOf(c) !== 'function') continue;
+      // Only an attribute that ends in a mutator's name is looked into (its last child is the method's name).
+      if (kindOf(c) === N.Attribute && endsWithMutator(this.source, c.startIndex, c.endIndex) && c.gotoFirstChild()) {
+        let object: Child | undefined;
+        let named = false;
+        do {
+          const field = fieldOf(c);
+          if (field === 'attribute' && !named) {
+            named = true;
+            method = this.text(c);
+          } else if (field === 'object' && !object) object = { kind: kindOf(c), start: c.startIndex, end: c.endIndex };
+        } while (c.gotoNextSibling());
+        c.gotoParent();
+        if (object && (object.kind === N.Identifier || object.kind === N.Attribute)) target = this.source.slice(object.start, object.end);
+      }
+      break;
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+    if (target !== undefined && MUTATORS.has(method)) this.write(c, ctx, target, 'method', method);
+  }
+
+  /** Records a write by the node under the cursor. */
+  private write(c: Parser.TreeCursor, ctx: Context, target: string, how: StateWrite['how'], method?: string): void {
+    if (!ctx.def || this.writes.length >= MAX_WRITES) return;
+    const root = target.split(/[.[]/)[0];
+    const at = c.startPosition;
+    const write: StateWrite = {
+      defLine: ctx.def[0], defColumn: ctx.def[1], target, how, ...(method ? { method } : {}),
+      line: at.row + 1, column: at.column + 1,
+      ...(ctx.locked ? { locked: true } : {}),
+      ...(how === 'rebind' || how === 'augmented' ? (ctx.globals.has(root) ? { global: true } : {}) : {}),
+    };
+    // The guards array of a context never changes once made, so it can be tested later.
+    this.writes.push({ write, guards: ctx.guards });
+  }
 }
 
-function containerKind(value: Parser.SyntaxNode): string | undefined {
-  const literal = CONTAINER_LITERAL[value.type];
-  if (literal) return literal;
-  if (value.type === 'call') return CONTAINER_CALL.exec(value.text)?.[1];
-  return undefined;
+/** Whether an `if` condition around a write names its target (or, for a bare name, mentions it). */
+function isGuarded(target: string, guards: readonly string[]): boolean {
+  if (guards.length === 0) return false;
+  const root = target.split(/[.[]/)[0];
+  return guards.some((g) => new RegExp(`(^|[^\\w.])${escape(target)}($|[^\\w])`).test(g) || (target === root && new RegExp(`\\b${escape(root)}\\b`).test(g)));
+}
+
+/** The write marked guarded, its keys in the report's order. */
+function withGuarded(w: StateWrite): StateWrite {
+  const { global, ...rest } = w;
+  return { ...rest, guarded: true, ...(global ? { global } : {}) };
+}
+
+/** The field the node under the cursor fills in its parent ('' for none). */
+function fieldOf(c: Parser.TreeCursor): string {
+  return c.currentFieldName ?? '';
+}
+
+/** Whether source[start, end) ends with the name of a mutating method (a whole identifier). */
+function endsWithMutator(source: string, start: number, end: number): boolean {
+  let i = end;
+  while (i > start && isAsciiWordChar(source.charCodeAt(i - 1))) i--;
+  if (i === end || end - i > 27) return false;
+  if (i > start && source.charCodeAt(i - 1) >= 0x80) return false;
+  return MUTATORS.has(source.slice(i, end));
+}
+
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
 }
 
 function escape(text: string): string {
