@@ -12,6 +12,7 @@
  */
 import type { StateWrite } from '../facts/types.js';
 import type { ChainStep, Confidence, EntryPoint } from '../model/types.js';
+import { THREAD_ENTRY_KINDS } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { Catalogue } from './catalogue.js';
 import type { EntryPoints } from './entry-points.js';
@@ -36,7 +37,7 @@ export interface ThreadStateIssue {
   confidence: Confidence;
 }
 
-const THREADS = new Set<EntryPoint['kind']>(['thread', 'thread-pool', 'to-thread']);
+const THREADS = THREAD_ENTRY_KINDS;
 /** Method writes that read before they write: racy between the check and the act without a lock. */
 const CHECKED_METHODS = new Set(['pop', 'remove', 'popitem', 'popleft', 'discard']);
 

@@ -7,6 +7,7 @@
  * are the `AREAS` and `PENALTY` tables below.
  */
 import type { Finding, FunctionReport, ReadinessArea, ReadinessHotPath, ReadinessReport, RuleMeta } from '../model/types.js';
+import { THREAD_ENTRY_KINDS } from '../model/types.js';
 import type { Dependency, ReadinessFacts } from '../readiness/types.js';
 
 /** How many points each area is worth (they add up to 100). */
@@ -32,7 +33,6 @@ const NATIVE_CHECK = /^(B0[124-8]|C\d\d|X\d\d)/;
 /** Checks that a native module does not declare support (the GIL comes back when it is imported). */
 const UNDECLARED_CHECK = /^B0[124-7]/;
 
-const THREAD_ENTRIES = new Set(['thread', 'thread-pool', 'to-thread']);
 const PROCESS_ENTRIES = new Set(['process', 'process-pool']);
 
 export function readinessReport(facts: ReadinessFacts, findings: Finding[], functions: FunctionReport[], rules: Map<string, RuleMeta>): ReadinessReport {
@@ -114,11 +114,11 @@ function minor(findings: Finding[], take: (points: number, what: string) => void
 
 /** Would free-threading speed this program up? Only where CPU-bound Python already runs on threads. */
 function helps(functions: FunctionReport[]): ReadinessReport['wouldHelp'] {
-  const onThreads = (f: FunctionReport) => f.entryPoints.some((e) => THREAD_ENTRIES.has(e.kind));
+  const onThreads = (f: FunctionReport) => f.entryPoints.some((e) => THREAD_ENTRY_KINDS.has(e.kind));
   const hotPaths: ReadinessHotPath[] = functions
     .filter((f) => f.classification === 'cpu-gil' && onThreads(f))
     .slice(0, 10)
-    .map((f) => ({ qualname: f.qualname, file: f.file, line: f.line, via: f.entryPoints.find((e) => THREAD_ENTRIES.has(e.kind))!.via, hotness: f.hotness }));
+    .map((f) => ({ qualname: f.qualname, file: f.file, line: f.line, via: f.entryPoints.find((e) => THREAD_ENTRY_KINDS.has(e.kind))!.via, hotness: f.hotness }));
   if (hotPaths.length > 0) {
     const they = hotPaths.length === 1 ? 'it runs' : 'they run';
     return { answer: 'yes', reason: `${plural(hotPaths.length, 'CPU-bound function')} holding the GIL ${hotPaths.length === 1 ? 'runs' : 'run'} on threads; on a free-threaded build ${they} in parallel`, hotPaths };

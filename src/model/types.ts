@@ -75,6 +75,9 @@ export interface EntryPoint {
   via: string;
 }
 
+/** Entry points that run the function on a thread of this process (they share its GIL and its state). */
+export const THREAD_ENTRY_KINDS: ReadonlySet<EntryPoint['kind']> = new Set<EntryPoint['kind']>(['thread', 'thread-pool', 'to-thread']);
+
 /** The workload profile of one function, for the hot-path table and the JSON `functions` array. */
 export interface FunctionReport {
   /** Fully qualified name: `app.jobs.reports.score_chunk`. */

@@ -9,6 +9,7 @@
  */
 
 import type { AuditRun, Classification, EntryPoint, Finding, FunctionReport, RuleMeta, Severity } from '../model/types.js';
+import { THREAD_ENTRY_KINDS } from '../model/types.js';
 import { compareStrings, count, isTransitive, SEVERITIES, sortedKeys, visible } from './format.js';
 import type { ReportOptions } from './types.js';
 import { readinessChapter } from './markdown-readiness.js';
@@ -50,7 +51,6 @@ const ENTRY_LABELS: Record<EntryPoint['kind'], string> = {
 };
 
 /** Entry points that run the function on a thread of the same interpreter, sharing its GIL. */
-const THREAD_ENTRIES: ReadonlySet<EntryPoint['kind']> = new Set<EntryPoint['kind']>(['thread', 'thread-pool', 'to-thread']);
 
 /**
  * Escapes `&`, `<` and `>` outside code spans, so text cannot inject HTML into the rendered page;
@@ -158,7 +158,7 @@ function threadEntries(fn: FunctionReport): EntryPoint[] {
   const seen = new Set<string>();
   return fn.entryPoints.filter((e) => {
     const key = `${e.file}\0${e.line}\0${e.via}`;
-    if (!THREAD_ENTRIES.has(e.kind) || seen.has(key)) return false;
+    if (!THREAD_ENTRY_KINDS.has(e.kind) || seen.has(key)) return false;
     seen.add(key);
     return true;
   });
