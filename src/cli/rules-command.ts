@@ -92,13 +92,13 @@ export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
     '',
     '## Example',
     '',
-    '```python',
+    `\`\`\`${fenceLanguage(r.examples.file)}`,
     r.examples.bad.trimEnd(),
     '```',
     '',
     '## Use instead',
     '',
-    '```python',
+    `\`\`\`${fenceLanguage(r.examples.file)}`,
     r.examples.good.trimEnd(),
     '```',
     '',
@@ -133,4 +133,15 @@ export function rulesForCode(code: string, rules: RuleMeta[], catalogue?: Catalo
 function ruleApis(r: RuleMeta, catalogue?: Catalogue): CatalogueEntry[] {
   const kinds = new Set(r.match?.kinds ?? []);
   return catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
+}
+
+/** The Markdown code-fence language of an example audited as `file` (default `example.py`). */
+function fenceLanguage(file = 'example.py'): string {
+  const name = file.split('/').pop() ?? file;
+  const byName: Record<string, string> = { 'CMakeLists.txt': 'cmake', Dockerfile: 'dockerfile', 'meson.build': 'meson', 'Cargo.toml': 'toml', 'pytest.ini': 'ini' };
+  if (byName[name]) return byName[name];
+  if (/^requirements.*\.txt$/.test(name)) return 'text';
+  const ext = name.slice(name.lastIndexOf('.') + 1);
+  const byExt: Record<string, string> = { py: 'python', pyi: 'python', pyx: 'cython', pxd: 'cython', c: 'c', h: 'c', cc: 'cpp', cpp: 'cpp', cxx: 'cpp', hpp: 'cpp', rs: 'rust', toml: 'toml', cfg: 'ini', ini: 'ini', yaml: 'yaml', yml: 'yaml' };
+  return byExt[ext] ?? 'text';
 }
