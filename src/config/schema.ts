@@ -59,8 +59,10 @@ export function compileSchema(name: string): (data: unknown, file: string) => vo
 
 /** `entries[3].calls[0]: must match pattern ...`, one per line, most useful first. */
 export function formatErrors(errors: ErrorObject[]): string {
-  const lines = errors.slice(0, 8).map((e) => {
-    const where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') : '(top level)';
+  // A bad key of a map (`severity: {GAX: note}`) is one error naming the key, not two.
+  const lines = errors.filter((e) => e.keyword !== 'propertyNames').slice(0, 8).map((e) => {
+    let where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') : '(top level)';
+    if (e.propertyName !== undefined) where = `${where}: key '${e.propertyName}'`;
     const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
     const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
     return `${where}: ${e.message}${extra}${allowed}`;
