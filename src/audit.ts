@@ -28,6 +28,7 @@ import type { ReadinessInput } from './readiness/types.js';
 import { buildFindings } from './findings/build.js';
 import { readinessReport } from './findings/readiness.js';
 import { isTestPath, type TestsMode } from './findings/test-code.js';
+import { applyOverrides, type PerFileIgnores, type SeverityOverrides } from './findings/overrides.js';
 import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import { VERSION } from './version.js';
@@ -55,6 +56,10 @@ export interface AuditOptions {
   blockingApis?: BlockingApiSetting[];
   /** Functions that run their first argument in a worker thread (`offload-wrappers`). */
   offloadWrappers?: string[];
+  /** Rules whose findings are dropped in files matching a pattern (`per-file-ignores`). */
+  perFileIgnores?: PerFileIgnores;
+  /** Severities given to rules' findings (`severity`), before anything is counted. */
+  severity?: SeverityOverrides;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -172,7 +177,8 @@ async function analyse(
     return got;
   };
   const reported = options.reportOnly && new Set(options.reportOnly);
-  const all = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint) && (!reported || reported.has(f.file)));
+  const built = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint) && (!reported || reported.has(f.file)));
+  const all = applyOverrides(built, options.perFileIgnores, options.severity);
   const tests = options.tests ?? 'separate';
   for (const f of all) if (isTestPath(f.file)) f.test = true;
   const findings = tests === 'include' ? all : all.filter((f) => !f.test);

@@ -150,7 +150,7 @@ test('bad input: every file is reported or analysed, and the run goes on', () =>
 
 test('reports/ holds the current sample reports (regenerate with npm run reports)', () => {
   for (const [format, file] of [['markdown', 'sample.md'], ['json', 'sample.json'], ['sarif', 'sample.sarif'], ['html', 'sample.html']]) {
-    const r = cli(['fixtures/sample', '--fail-on', 'never', '-q', '-f', format]);
+    const r = cli(['fixtures/sample', '--root', 'fixtures/sample', '--fail-on', 'never', '-q', '-f', format]);
     assert.equal(r.stdout, readFileSync(join(REPO, 'reports', file), 'utf8'), `reports/${file} is stale: run npm run reports`);
   }
 });
@@ -214,7 +214,10 @@ test('github format: one workflow command per finding, escaped', () => {
   const r = cli([SAMPLE, '-f', 'github', '--fail-on', 'never']);
   const lines = r.stdout.trim().split('\n');
   assert.ok(lines.every((l) => /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=GA\d{3} [a-z-]+::/.test(l)), lines.find((l) => !l.startsWith('::')));
-  assert.ok(lines.some((l) => l.startsWith('::error file=app/clients/erp.py,line=49,col=17,') && l.includes('title=GA101 blocking-sleep-in-async-function::')));
+  // Paths are relative to the repository root (this checkout), where GitHub looks for them.
+  assert.ok(lines.some((l) => l.startsWith('::error file=fixtures/sample/app/clients/erp.py,line=49,col=17,') && l.includes('title=GA101 blocking-sleep-in-async-function::')));
+  const fromSample = cli([SAMPLE, '-f', 'github', '--fail-on', 'never', '--root', SAMPLE]).stdout;
+  assert.ok(fromSample.split('\n').some((l) => l.startsWith('::error file=app/clients/erp.py,line=49,col=17,')));
   assert.ok(lines.some((l) => l.includes('GA110') && l.includes('%0AChain: ')), 'the chain of a transitive finding');
 });
 

@@ -535,6 +535,39 @@ describe('sarif reporter', () => {
     assert.equal(locations[2].location?.message?.text, 'app.repo.read_rows calls requests.get');
   });
 
+  it('describes %SRCROOT%, and every relative location uses it (SARIF §3.4.4, §3.14.14)', () => {
+    assert.deepEqual(Object.keys(sarifRun.originalUriBaseIds ?? {}), ['%SRCROOT%']);
+    // No absolute path in it: the log is the same on every machine.
+    assert.equal(sarifRun.originalUriBaseIds?.['%SRCROOT%'].uri, undefined);
+    assert.ok(sarifRun.originalUriBaseIds?.['%SRCROOT%'].description?.text);
+    const locations: Sarif.ArtifactLocation[] = [];
+    JSON.stringify(log, (key, value: unknown) => {
+      if (key === 'artifactLocation') locations.push(value as Sarif.ArtifactLocation);
+      return value;
+    });
+    assert.ok(locations.length > 5);
+    for (const l of locations) {
+      assert.ok(l.uri !== undefined && !/^[a-z]+:/.test(l.uri) && !l.uri.startsWith('/'), l.uri);
+      assert.equal(l.uriBaseId, '%SRCROOT%');
+    }
+  });
+
+  it('makes paths relative to the repository root when the audited folder lies below it', () => {
+    const below = JSON.parse(render('sarif', RUN, { repositoryPrefix: 'services/api' })) as Sarif.Log;
+    const run = below.runs[0];
+    assert.deepEqual(run.results?.[0].locations?.[0].physicalLocation?.artifactLocation, { uri: 'services/api/app/api.py', uriBaseId: '%SRCROOT%' });
+    assert.deepEqual(
+      run.results?.find((r) => r.ruleId === 'GA110')?.codeFlows?.[0].threadFlows[0].locations.map((l) => l.location?.physicalLocation?.artifactLocation?.uri),
+      ['services/api/app/api.py', 'services/api/app/api.py', 'services/api/app/repo.py'],
+    );
+    const note = run.invocations?.[0].toolExecutionNotifications?.[0];
+    assert.equal(note?.locations?.[0].physicalLocation?.artifactLocation?.uri, 'services/api/app/broken.py');
+    assert.match(note?.message.text ?? '', /^services\/api\/app\/broken\.py: /);
+    assert.equal(render('sarif', RUN, { repositoryPrefix: '' }), render('sarif', RUN, {}));
+    assert.match(render('github', RUN, { repositoryPrefix: 'services/api' }), /^::error file=services\/api\/app\/api\.py,line=/);
+    assert.equal(render('json', RUN, { repositoryPrefix: 'services/api' }), render('json', RUN, {}), 'JSON keeps paths relative to the audited folder');
+  });
+
   it('reports file errors as tool notifications', () => {
     const notes = sarifRun.invocations?.[0].toolExecutionNotifications ?? [];
     assert.equal(notes.length, 1);

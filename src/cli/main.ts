@@ -5,7 +5,8 @@
  * Stage: cli. Exit codes: 0 when nothing is at or above `--fail-on`, 1 when something is,
  * 2 for a usage or configuration error (the message names the file or option and the fix).
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { audit } from '../audit.js';
@@ -13,13 +14,13 @@ import { DiscoverError } from '../discover/index.js';
 import { describeFsError, errorCode } from '../discover/fs-errors.js';
 import { parsePatterns, patternMessage, patternProblem } from '../discover/ignore-rules.js';
 import { ConfigError } from '../config/schema.js';
-import { loadConfig, type Config } from '../config/load.js';
+import { loadConfig, relocateConfig, type Config } from '../config/load.js';
 import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
-import { REPORT_FORMATS, isReportFormat, render } from '../report/index.js';
+import { REPORT_FORMATS, isReportFormat, render, type ReportFormat } from '../report/index.js';
 import { visible } from '../report/format.js';
-import type { RuleMeta, Severity } from '../model/types.js';
+import type { AuditRun, RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
 import { explainRule, listRules, ruleMarkdown, rulesForCode } from './rules-command.js';
 import { TESTS_MODES, type TestsMode } from '../findings/test-code.js';
@@ -70,6 +71,12 @@ function writeOutput(file: string, text: string, what: string): void {
 
 interface AuditFlags {
   format: string;
+  outputFormat?: string;
+  exitZero?: boolean;
+  extendSelect?: string[];
+  statistics?: boolean;
+  showSettings?: boolean;
+  root?: string;
   output?: string;
   select?: string[];
   ignore?: string[];
@@ -88,25 +95,81 @@ interface AuditFlags {
   tests?: TestsMode;
 }
 
-/** The folder configuration is read from: the one directory given, else the current one. */
-function configRoot(paths: string[]): string {
-  if (paths.length === 1) {
-    try {
-      if (statSync(paths[0]).isDirectory()) return paths[0];
-    } catch {
-      // A missing path is reported by discovery.
-    }
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // A missing path is reported by discovery.
   }
-  return '.';
 }
 
-/** Where a setting of `config` lives, for messages: `gil-audit.yaml`, `pyproject.toml [tool.gil-audit]`. */
-function configPlace(config: Config): string {
-  return config.source === 'pyproject.toml' ? 'pyproject.toml [tool.gil-audit]' : config.source ?? 'the configuration';
+/** Whether `child` is `parent` or lies below it. */
+function isUnder(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
+
+/**
+ * The audit root, absolute, as discovery will choose it (discover/roots.ts): the one directory
+ * given; else the current directory, or the deepest directory holding every path when some lies
+ * outside it. Configuration is looked for from here up.
+ */
+function auditRoot(paths: string[]): string {
+  const cwd = process.cwd();
+  const given = (paths.length === 0 ? ['.'] : paths).map((p) => resolve(cwd, p)).filter((p) => existsSync(p));
+  if (given.length === 0) return cwd;
+  if (paths.length <= 1 && given.length === 1 && isDirectory(given[0])) return given[0];
+  if (given.every((p) => isUnder(p, cwd))) return cwd;
+  let common = isDirectory(given[0]) ? given[0] : dirname(given[0]);
+  for (const p of given.slice(1)) while (!isUnder(p, common)) common = dirname(common);
+  return common;
+}
+
+/** The repository root: the first directory at or above `dir` holding `.git`, else `dir` itself. */
+function repositoryRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return dir;
+  }
+}
+
+/** Where a setting of `config` lives, for messages: `gil-audit.yaml`, `../pyproject.toml [tool.gil-audit]`. */
+function configPlace(config: Config): string {
+  return config.source ?? 'the configuration';
+}
+
+/** Whether FORCE_COLOR asks for colour: set to anything but '', '0' or 'false'. */
+function forceColor(): boolean {
+  const value = process.env.FORCE_COLOR;
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+/**
+ * Whether to colour what goes to `stream`: `--color`/`--no-color` decide; else NO_COLOR turns it
+ * off, FORCE_COLOR on, and otherwise a terminal gets colour. A report written to a file never
+ * does unless `--color` asks.
+ */
+function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream, toFile = false): boolean {
+  if (flag !== undefined) return flag;
+  if (process.env.NO_COLOR || toFile) return false;
+  return forceColor() || stream.isTTY === true;
+}
+
+/** Colours of messages on standard error (picocolors' own guess looks at standard output, and takes FORCE_COLOR=0 as a yes). */
+const errColors = pc.createColors(useColor(process.argv.includes('--no-color') ? false : process.argv.includes('--color') ? true : undefined, process.stderr));
 
 function warn(message: string): void {
-  process.stderr.write(`${pc.yellow('gil-audit: warning:')} ${visible(message)}\n`);
+  process.stderr.write(`${errColors.yellow('gil-audit: warning:')} ${visible(message)}\n`);
+}
+
+/** `--statistics`: one line per rule, `count<TAB>id<TAB>name`, most findings first (as `ruff check --statistics`); JSON in the json format. */
+function statistics(run: AuditRun, format: ReportFormat): string {
+  const rows = Object.entries(run.summary.byRule)
+    .map(([id, count]) => ({ code: id, name: run.rules[id]?.name ?? '', count }))
+    .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
+  const width = String(rows[0]?.count ?? 0).length;
+  return rows.map((r) => `${String(r.count).padStart(width)}\t${r.code}\t${r.name}\n`).join('');
 }
 
 /**
@@ -126,38 +189,90 @@ function usableExcludes(patterns: readonly string[], where: (i: number) => strin
 }
 
 async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: string) => boolean): Promise<number> {
-  const config: Config = flags.config === false ? {} : loadConfig(configRoot(paths), typeof flags.config === 'string' ? flags.config : undefined);
+  const root = auditRoot(paths);
+  const loaded: Config = flags.config === false ? {} : loadConfig(root, typeof flags.config === 'string' ? flags.config : undefined);
+  const config = relocateConfig(loaded, root);
+  const place = configPlace(config);
   // Command-line flags win over the configuration file.
   const configured = { select: flags.select === undefined, ignore: flags.ignore === undefined };
   flags.select ??= config.select;
   flags.ignore ??= config.ignore;
   flags.exclude = [
-    ...usableExcludes(config.exclude ?? [], (i) => `${configPlace(config)}: exclude[${i}]`),
+    ...usableExcludes(config.exclude ?? [], (i) => `${place}: exclude`.concat(config.exclude === loaded.exclude ? `[${i}]` : '')),
     ...usableExcludes(flags.exclude ?? [], () => '--exclude'),
   ];
   if (!explicit('failOn') && config['fail-on']) flags.failOn = config['fail-on'];
+  if (flags.exitZero) flags.failOn = 'never';
   flags.maxFileSize ??= config['max-file-size'];
   flags.baseline ??= config.baseline;
   flags.tests ??= config.tests;
+  if (flags.outputFormat !== undefined) {
+    if (explicit('format') && flags.format !== flags.outputFormat) {
+      throw new UsageError(`--format ${flags.format} and --output-format ${flags.outputFormat} disagree; give one of them`);
+    }
+    flags.format = flags.outputFormat;
+  }
   if (!isReportFormat(flags.format)) throw new UsageError(`unknown --format '${flags.format}'; use one of ${REPORT_FORMATS.join(', ')}`);
+  const format = flags.format;
   const known = loadRules().map((r) => r.id);
-  for (const key of ['select', 'ignore'] as const) {
-    (flags[key] ?? []).forEach((code, i) => {
+  const check = (codes: readonly string[] | undefined, where: (i: number) => string) => {
+    (codes ?? []).forEach((code, i) => {
       if (known.some((id) => id.startsWith(code.toUpperCase()))) return;
-      const where = configured[key] ? `${configPlace(config)}: ${key}[${i}]` : `--${key}`;
-      throw new UsageError(`${where}: '${code}' matches no rule; run 'gil-audit rules' to list them`);
+      throw new UsageError(`${where(i)}: '${code}' matches no rule; run 'gil-audit rules' to list them`);
     });
+  };
+  for (const key of ['select', 'ignore'] as const) check(flags[key], (i) => (configured[key] ? `${place}: ${key}[${i}]` : `--${key}`));
+  check(flags.extendSelect, () => '--extend-select');
+  const perFileIgnores = config['per-file-ignores'];
+  for (const [pattern, codes] of Object.entries(perFileIgnores ?? {})) {
+    const problem = patternProblem(pattern);
+    if (problem !== undefined) throw new UsageError(`${place}: per-file-ignores: ${patternMessage(pattern, problem)}`);
+    check(codes, (i) => `${place}: per-file-ignores[${JSON.stringify(pattern)}][${i}]`);
+  }
+  check(Object.keys(config.severity ?? {}), () => `${place}: severity`);
+  // With no selection every rule runs, so there is nothing to extend.
+  if (flags.extendSelect !== undefined && flags.select !== undefined) flags.select = [...flags.select, ...flags.extendSelect];
+  const repository = resolve(flags.root ?? repositoryRoot(root));
+  if (flags.root !== undefined) {
+    if (!isDirectory(repository)) throw new UsageError(`--root '${flags.root}' is not a directory; give the repository's top folder`);
+    if (!isUnder(root, repository)) throw new UsageError(`--root '${flags.root}' does not hold the audited folder ${root}; give a folder above it`);
+  }
+  if (flags.showSettings) {
+    const settings = {
+      config: config.source ?? null,
+      'config-file': config.file ?? null,
+      root,
+      'repository-root': repository,
+      format,
+      select: flags.select ?? null,
+      ignore: flags.ignore ?? [],
+      exclude: flags.exclude,
+      'fail-on': flags.failOn,
+      tests: flags.tests ?? 'separate',
+      severity: config.severity ?? {},
+      'per-file-ignores': perFileIgnores ?? {},
+      baseline: flags.baseline ?? null,
+      'max-file-size': flags.maxFileSize ?? 10,
+      gitignore: flags.gitignore,
+      'tracked-only': flags.trackedOnly ?? false,
+      'blocking-apis': config['blocking-apis'] ?? [],
+      'offload-wrappers': config['offload-wrappers'] ?? [],
+    };
+    process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
+    return 0;
   }
   const progress = !flags.quiet && process.stderr.isTTY;
-  const { run } = await audit(paths.length > 0 ? paths : ['.'], {
+  const result = await audit(paths.length > 0 ? paths : ['.'], {
     exclude: flags.exclude, select: flags.select, ignore: flags.ignore, jobs: flags.jobs,
     maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
     respectGitignore: flags.gitignore, trackedOnly: flags.trackedOnly, reportOnly: flags.reportOnly,
     baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
     tests: flags.tests,
     blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'],
+    perFileIgnores, severity: config.severity,
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
+  const { run } = result;
   if (progress) process.stderr.write('\r\x1b[K');
   if (flags.writeBaseline) {
     writeOutput(flags.writeBaseline, baselineText(run.findings), 'the baseline');
@@ -165,18 +280,19 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     return 0;
   }
   const toFile = flags.output !== undefined;
-  const color = flags.color ?? (!toFile && process.stdout.isTTY && !process.env.NO_COLOR);
-  const output = render(flags.format, run, { color: flags.format === 'text' && color });
+  const color = useColor(flags.color, process.stdout, toFile);
+  const repositoryPrefix = relative(repository, result.root).split(sep).join('/');
+  const output = flags.statistics ? statistics(run, format) : render(format, run, { color: format === 'text' && color, repositoryPrefix });
   if (toFile) {
-    writeOutput(flags.output!, output, 'the report');
+    writeOutput(flags.output!, output, flags.statistics ? 'the statistics' : 'the report');
     if (!flags.quiet) {
       const s = run.summary;
-      process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.format} report written to ${flags.output}\n`);
+      process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.statistics ? 'statistics' : `${format} report`} written to ${flags.output}\n`);
     }
   } else {
     process.stdout.write(output);
   }
-  if (!flags.quiet && run.errors.length > 0 && flags.format !== 'text') {
+  if (!flags.quiet && run.errors.length > 0 && (format !== 'text' || flags.statistics)) {
     for (const e of run.errors) process.stderr.write(`gil-audit: ${visible(e.file)}: ${visible(e.message)}\n`);
   }
   if (flags.failOn === 'never') return 0;
@@ -191,10 +307,16 @@ export function program(): Command {
     .enablePositionalOptions()
     .argument('[paths...]', 'files or directories to audit', [])
     .addOption(new Option('-f, --format <format>', 'report format').choices([...REPORT_FORMATS]).default('text'))
+    .addOption(new Option('--output-format <format>', 'the same as --format (Ruff\'s name)').choices([...REPORT_FORMATS]))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('--select <rules>', 'only these rule ids or prefixes (comma-separated, repeatable)', collectList)
+    .option('--extend-select <rules>', 'add these rule ids or prefixes to the selection of --select or the configuration (all rules run when nothing selects)', collectList)
     .option('--ignore <rules>', 'skip these rule ids or prefixes (comma-separated, repeatable)', collectList)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices([...FAIL_ON]).default('warning'))
+    .option('--exit-zero', 'exit 0 whatever is found (the same as --fail-on never)')
+    .option('--statistics', 'print how many findings each rule has instead of the report, most first')
+    .option('--show-settings', 'print the settings in force (configuration file, selection, exclusions...) as JSON, and exit 0 without auditing')
+    .option('--root <dir>', 'the repository root SARIF and github paths are relative to (default: the first folder above the audited one holding .git, else the audited folder)')
     .option('--exclude <glob>', 'skip paths matching this gitignore-style glob (repeatable)', collect)
     .option('-j, --jobs <n>', 'parse worker threads (default: the number of cores)', parsePositive('--jobs'))
     .option('--max-file-size <mb>', 'skip .py files larger than this many MB (default 10)', parsePositive('--max-file-size'))
@@ -202,9 +324,9 @@ export function program(): Command {
     .option('--tracked-only', 'audit only the files git tracks (untracked scratch files are skipped)')
     .option('--report-only <files...>', 'analyse the whole project but report findings only in these files (what pre-commit passes)')
     .option('--color', 'force colour in text output')
-    .option('--no-color', 'never colour text output')
+    .option('--no-color', 'never colour text output (also NO_COLOR; FORCE_COLOR colours it when standard output is not a terminal)')
     .option('-q, --quiet', 'print only the report (no progress, no summary on stderr)')
-    .option('--config <file>', 'read settings from this YAML file (default: gil-audit.yaml or [tool.gil-audit] in pyproject.toml at the root)')
+    .option('--config <file>', 'read settings from this YAML or TOML file (default: gil-audit.yaml or [tool.gil-audit] in pyproject.toml in the audited folder or the closest folder above it, up to the repository root)')
     .option('--no-config', 'ignore configuration files')
     .option('--baseline <file>', 'do not report findings recorded in this baseline file')
     .option('--write-baseline <file>', 'record the current findings as accepted in this file, and exit 0')
@@ -248,7 +370,7 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     if (error instanceof UsageError || error instanceof DiscoverError || error instanceof ConfigError) {
-      process.stderr.write(`${pc.red('gil-audit: error:')} ${visible(error.message, '\n')}\n`);
+      process.stderr.write(`${errColors.red('gil-audit: error:')} ${visible(error.message, '\n')}\n`);
       return 2;
     }
     process.stderr.write(`gil-audit: internal error: ${visible(String((error as Error).stack ?? error), '\n')}\nPlease report this with the command you ran.\n`);
@@ -260,7 +382,7 @@ export async function main(argv: string[]): Promise<number> {
 // the report (a full disk) is, and must not read as "findings" (exit 1).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`${pc.red('gil-audit: error:')} cannot write the report to standard output: ${writeProblem(error)}\n`);
+  process.stderr.write(`${errColors.red('gil-audit: error:')} cannot write the report to standard output: ${writeProblem(error)}\n`);
   process.exit(2);
 });
 // Nothing can be reported when standard error itself fails; the exit code still tells.

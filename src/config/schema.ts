@@ -57,10 +57,22 @@ export function compileSchema(name: string): (data: unknown, file: string) => vo
   };
 }
 
+/** A JSON pointer as a field path: `/entries/3/calls` is `entries[3].calls`, `/per-file-ignores/a~1b` is `per-file-ignores["a/b"]`. */
+function fieldPath(pointer: string): string {
+  return pointer.split('/').slice(1).map((raw, i) => {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(key)) return `[${key}]`;
+    if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return i === 0 ? key : `.${key}`;
+    return `[${JSON.stringify(key)}]`;
+  }).join('');
+}
+
 /** `entries[3].calls[0]: must match pattern ...`, one per line, most useful first. */
 export function formatErrors(errors: ErrorObject[]): string {
-  const lines = errors.slice(0, 8).map((e) => {
-    const where = e.instancePath ? e.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') : '(top level)';
+  // A bad key of a map (`severity: {GAX: note}`) is one error naming the key, not two.
+  const lines = errors.filter((e) => e.keyword !== 'propertyNames').slice(0, 8).map((e) => {
+    let where = e.instancePath ? fieldPath(e.instancePath) : '(top level)';
+    if (e.propertyName !== undefined) where = `${where}: key '${e.propertyName}'`;
     const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
     const allowed = e.keyword === 'enum' ? `: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : '';
     return `${where}: ${e.message}${extra}${allowed}`;

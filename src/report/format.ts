@@ -43,6 +43,16 @@ export function posixPath(file: string): string {
 }
 
 /**
+ * A report path (relative to the audit root) as a path from the repository root, where the audit
+ * root lies at `prefix` ('' when they are the same): `services/api` + `app/x.py` gives
+ * `services/api/app/x.py`. Absolute paths stay as they are.
+ */
+export function fromRepository(file: string, prefix = ''): string {
+  if (prefix === '' || path.posix.isAbsolute(posixPath(file))) return file;
+  return path.posix.normalize(`${prefix}/${posixPath(file)}`).replace(/\/$/, '');
+}
+
+/**
  * Characters that act on a terminal or reorder the text around them rather than show: C0 and C1
  * controls, DEL, Unicode line and paragraph separators, and the bidirectional marks, embeddings,
  * overrides and isolates.

@@ -4,13 +4,16 @@
  * Stage: report. Input: an `AuditRun`. Output: one SARIF run whose `driver.rules` come from the
  * rule metadata and whose results carry level, confidence, a `gilAudit/v1` partial fingerprint
  * and the evidence chain as a code flow; file errors become tool execution notifications.
- * Paths are relative URIs against `%SRCROOT%`.
+ * Paths are relative URIs against `%SRCROOT%`, the repository root (the first directory above the
+ * audit root holding `.git`, or `--root`), which `originalUriBaseIds` describes without naming an
+ * absolute path, so the log stays the same on every machine: code scanning resolves it against
+ * the checkout.
  */
 
 import path from 'node:path';
 import type * as Sarif from 'sarif';
 import type { AuditRun, ChainStep, Finding, RuleMeta } from '../model/types.js';
-import { jsonText, posixPath, sortedRules } from './format.js';
+import { fromRepository, jsonText, posixPath, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
 /** The `$schema` written into every log. */
@@ -87,18 +90,22 @@ function region(line: number, column?: number, endLine?: number, endColumn?: num
   return r;
 }
 
-function physicalLocation(file: string, r: Sarif.Region | undefined): Sarif.PhysicalLocation {
-  return r === undefined ? { artifactLocation: artifactLocation(file) } : { artifactLocation: artifactLocation(file), region: r };
+/** Paths of the run as paths from the repository root (see `ReportOptions.repositoryPrefix`). */
+type Relocate = (file: string) => string;
+
+function physicalLocation(file: string, r: Sarif.Region | undefined, relocate: Relocate): Sarif.PhysicalLocation {
+  const location = artifactLocation(relocate(file));
+  return r === undefined ? { artifactLocation: location } : { artifactLocation: location, region: r };
 }
 
-function codeFlow(chain: ChainStep[]): Sarif.CodeFlow | undefined {
+function codeFlow(chain: ChainStep[], relocate: Relocate): Sarif.CodeFlow | undefined {
   const locations: Sarif.ThreadFlowLocation[] = [];
   chain.forEach((step, i) => {
     if (step.file === '') return;
     const next = chain[i + 1];
     locations.push({
       location: {
-        physicalLocation: physicalLocation(step.file, region(step.line)),
+        physicalLocation: physicalLocation(step.file, region(step.line), relocate),
         logicalLocations: [{ fullyQualifiedName: step.function, kind: 'function' }],
         message: { text: next === undefined ? step.function : `${step.function} calls ${next.function}` },
       },
@@ -115,12 +122,12 @@ function codeFlow(chain: ChainStep[]): Sarif.CodeFlow | undefined {
   };
 }
 
-function result(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result {
+function result(finding: Finding, ruleIndex: Map<string, number>, relocate: Relocate): Sarif.Result {
   const location: Sarif.Location = {
-    physicalLocation: physicalLocation(finding.file, region(finding.line, finding.column, finding.endLine, finding.endColumn)),
+    physicalLocation: physicalLocation(finding.file, region(finding.line, finding.column, finding.endLine, finding.endColumn), relocate),
   };
   if (finding.function !== '') location.logicalLocations = [{ fullyQualifiedName: finding.function, kind: 'function' }];
-  const flow = codeFlow(finding.chain);
+  const flow = codeFlow(finding.chain, relocate);
   const text = finding.recommendation === '' ? finding.message : `${finding.message}. ${finding.recommendation}`;
   return {
     ruleId: finding.rule,
@@ -134,14 +141,15 @@ function result(finding: Finding, ruleIndex: Map<string, number>): Sarif.Result 
   };
 }
 
-/** Builds the SARIF log object. */
-export function toSarifLog(run: AuditRun): Sarif.Log {
+/** Builds the SARIF log object; `repositoryPrefix` is where the audit root lies below the repository root. */
+export function toSarifLog(run: AuditRun, repositoryPrefix = ''): Sarif.Log {
+  const relocate: Relocate = (file) => fromRepository(file, repositoryPrefix);
   const rules = sortedRules(run.rules);
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
   const notifications: Sarif.Notification[] = run.errors.map((error) => ({
     level: 'error',
-    message: { text: `${error.file}: ${error.message}` },
-    locations: [{ physicalLocation: physicalLocation(error.file, undefined) }],
+    message: { text: `${relocate(error.file)}: ${error.message}` },
+    locations: [{ physicalLocation: physicalLocation(error.file, undefined, relocate) }],
   }));
   return {
     $schema: SARIF_SCHEMA,
@@ -161,14 +169,17 @@ export function toSarifLog(run: AuditRun): Sarif.Log {
             ? { executionSuccessful: true }
             : { executionSuccessful: true, toolExecutionNotifications: notifications },
         ],
+        originalUriBaseIds: {
+          [SRCROOT]: { description: { text: 'The root of the repository: the first directory holding .git at or above the audited folder, or the folder given with --root.' } },
+        },
         columnKind: 'utf16CodeUnits',
-        results: run.findings.map((f) => result(f, ruleIndex)),
+        results: run.findings.map((f) => result(f, ruleIndex, relocate)),
       },
     ],
   };
 }
 
 /** Renders the run as a SARIF 2.1.0 log. */
-export function sarifReporter(run: AuditRun, _options: ReportOptions): string {
-  return jsonText(toSarifLog(run));
+export function sarifReporter(run: AuditRun, options: ReportOptions): string {
+  return jsonText(toSarifLog(run, options.repositoryPrefix));
 }

@@ -10,6 +10,12 @@ import type { AuditRun } from '../model/types.js';
 export interface ReportOptions {
   /** Colour the output with ANSI escapes (terminal text only; other formats ignore it). */
   color?: boolean;
+  /**
+   * Where the audit root lies below the repository root (`services/api`; '' or absent when they
+   * are the same). SARIF and `github` paths are relative to the repository root, where code
+   * scanning and annotations look for them; the other formats stay relative to the audit root.
+   */
+  repositoryPrefix?: string;
 }
 
 /**
