@@ -196,18 +196,18 @@ class ModuleResolver {
     const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(subject)?.[0];
     if (!head || head === 'range' && subject.startsWith('range(')) return;
     const whole = head === subject;
-    // A variable of an enclosing loop: an element of another collection.
-    const enclosing = loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(head));
-    if (enclosing || outerVars?.includes(head) || (target !== loop && loop.vars?.includes(head))) {
+    // The loops around this one; a variable of one of them is an element of another collection.
+    const around = loops.filter((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine);
+    const enclosingVar = (value: string) => {
+      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
+      return name !== undefined && around.some((l) => l.vars?.includes(name));
+    };
+    if (enclosingVar(head) || outerVars?.includes(head) || (target !== loop && loop.vars?.includes(head))) {
       target.origin = 'element';
       return;
     }
-    const enclosingVar = (value: string) => {
-      const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value)?.[0];
-      return name !== undefined && loops.some((l) => l !== loop && l.depth < loop.depth && l.line <= loop.line && l.endLine >= loop.endLine && l.vars?.includes(name));
-    };
     // Bound inside a loop that encloses this one: a new value on every pass of that loop.
-    const rebuiltPerPass = (line: number) => loops.some((l) => l !== loop && l.depth < loop.depth && l.line < line && l.endLine >= loop.endLine && l.line <= loop.line);
+    const rebuiltPerPass = (line: number) => around.some((l) => l.line < line);
     const fns = this.raw.functions;
     for (let f = fnIndex; f > 0; f = fns[f].parent) {
       const fn = fns[f];

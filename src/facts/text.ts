@@ -331,26 +331,36 @@ function matchingClose(text: string, open: number): number {
   return -1;
 }
 
+/**
+ * Calls `visit(i)` for each index of `text` outside strings and brackets (the brackets themselves
+ * excluded), until it returns true.
+ */
+function scanTopLevel(text: string, visit: (i: number) => boolean | void): void {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") i = skipString(text, i);
+    else if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (depth === 0 && visit(i) === true) return;
+  }
+}
+
 /** The operands of a top-level chain of `/` (not `//`), or the whole text when there is none. */
 function splitDivision(text: string): string[] {
   const parts: string[] = [];
-  let depth = 0;
   let start = 0;
-  for (let i = 0; i < text.length; i++) {
+  let other = false;
+  scanTopLevel(text, (i) => {
     const ch = text[i];
-    if (ch === '"' || ch === "'") {
-      i = skipString(text, i);
-      continue;
-    }
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (depth === 0 && ch === '/') {
-      if (text[i + 1] === '/' || text[i + 1] === '=' || text[i - 1] === '/') return [text];
+    if (ch === '/') {
+      if (text[i + 1] === '/' || text[i + 1] === '=' || text[i - 1] === '/') return (other = true);
       parts.push(text.slice(start, i));
       start = i + 1;
-    } else if (depth === 0 && /[-+*%@<>=!&|^~,]/.test(ch)) return [text];
-  }
-  if (parts.length === 0) return [text];
+    } else if (/[-+*%@<>=!&|^~,]/.test(ch)) return (other = true);
+    return false;
+  });
+  if (other || parts.length === 0) return [text];
   parts.push(text.slice(start));
   return parts.map((p) => p.trim());
 }
@@ -360,17 +370,9 @@ function splitDivision(text: string): string[] {
  * `as` is itself.
  */
 export function withItemValue(text: string): string {
-  let depth = 0;
   let cut = -1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"' || ch === "'") {
-      i = skipString(text, i);
-      continue;
-    }
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (depth === 0 && /\s/.test(ch) && /^\sas\s/.test(text.slice(i, i + 4))) cut = i;
-  }
+  scanTopLevel(text, (i) => {
+    if (/\s/.test(text[i]) && /^\sas\s/.test(text.slice(i, i + 4))) cut = i;
+  });
   return cut < 0 ? text : text.slice(0, cut);
 }
