@@ -19,7 +19,7 @@ import { EntryPoints } from './classify/entry-points.js';
 import { SharedStateAnalysis } from './classify/shared-state.js';
 import { findWrappers, LoopContext } from './classify/loop.js';
 import { userApis, type BlockingApiSetting, type UserApis } from './classify/user-apis.js';
-import { profiles } from './classify/profile.js';
+import { frequency, profiles } from './classify/profile.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { analyseReadiness } from './readiness/index.js';
@@ -154,6 +154,7 @@ async function analyse(
   const blocking = new BlockingAnalysis(index, catalogue, { offloaded: loop.offloaded, user });
   const workload = new WorkloadAnalysis(index, catalogue);
   const provenWork = new WorkloadAnalysis(index, catalogue, loadWorkModel(undefined, true));
+  const often = frequency(index, entries, workload);
   const sharedState = new SharedStateAnalysis(index, entries, catalogue);
   const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
@@ -163,7 +164,7 @@ async function analyse(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, provenWork, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ index, catalogue, blocking, workload, provenWork, frequency: often, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
@@ -197,7 +198,7 @@ async function analyse(
   }
   for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
   const functions = index.functions.filter((f) => f.fact.kind !== 'module');
-  const profiled = profiles(index, workload, entries).filter((f) => tests === 'include' || !isTestPath(f.file));
+  const profiled = profiles(index, workload, entries, often).filter((f) => tests === 'include' || !isTestPath(f.file));
   return {
     tool: { name: 'gil-audit', version: VERSION },
     roots,

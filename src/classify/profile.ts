@@ -63,8 +63,8 @@ export function frequency(index: ProjectIndex, entries: EntryPoints, workload: W
 }
 
 /** Functions that only start-up code reaches (a lifespan hook and what it calls): they run once, before serving. */
-export function startupOnly(index: ProjectIndex, entries: EntryPoints, workload: WorkloadAnalysis): boolean[] {
-  return frequency(index, entries, workload).map((w) => w <= STARTUP);
+export function startupOnly(often: readonly number[]): boolean[] {
+  return often.map((w) => w <= STARTUP);
 }
 
 function hasServiceLoop(node: FunctionNode, workload: WorkloadAnalysis): boolean {
@@ -103,8 +103,8 @@ function workScore(workload: WorkloadAnalysis, id: number): number {
   return Math.min(1, Math.log10(1 + work) / Math.log10(1 + FULL_WORK));
 }
 
-export function profiles(index: ProjectIndex, workload: WorkloadAnalysis, entries: EntryPoints): FunctionReport[] {
-  const often = frequency(index, entries, workload);
+/** `often`: each function's frequency (see `frequency`). */
+export function profiles(index: ProjectIndex, workload: WorkloadAnalysis, entries: EntryPoints, often: readonly number[]): FunctionReport[] {
   const out: FunctionReport[] = [];
   for (const node of index.functions) {
     const fact = node.fact;

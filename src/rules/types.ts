@@ -23,6 +23,8 @@ export interface RuleContext {
   workload: WorkloadAnalysis;
   /** Work per function counting only proven data sizes (the strict model): CPU findings are decided on it. */
   provenWork: WorkloadAnalysis;
+  /** How often each function runs, relative to a request (classify/profile.ts `frequency`). */
+  frequency: readonly number[];
   entries: EntryPoints;
   /** What runs on the event loop (coroutines, loop callbacks) and what calls run in worker threads. */
   loop: LoopContext;

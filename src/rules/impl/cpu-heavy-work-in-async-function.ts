@@ -21,7 +21,7 @@ export const create: RuleImpl = (ctx, rule) => {
   const onceRemedy = recommendation(rule, 'once');
   const onceMessage = messageVariant(rule, 'once');
   // A lifespan or startup hook runs before the server takes requests: nothing waits on its loop yet.
-  const startup = startupOnly(index, entries, ctx.workload);
+  const startup = startupOnly(ctx.frequency);
   for (const node of index.functions) {
     if (!node.fact.isAsync || startup[node.id]) continue;
     const framework = entries.handlerFramework(node.id);
