@@ -133,8 +133,7 @@ export class WorkloadAnalysis {
     const label = this.labels[callee];
     const cpuLeads = label === 'cpu-gil' || (label === 'mixed' && t['cpu-gil'] >= Math.max(t.io, t['releases-gil']));
     const m = this.edgeMultiplier(edge);
-    const repeatedOverData = m >= this.model.thresholds['data-sized'] && edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
-    return cpuLeads && t['cpu-gil'] * m >= minWork && (this.cpuDataSized(callee) || repeatedOverData);
+    return cpuLeads && t['cpu-gil'] * m >= minWork && (this.cpuDataSized(callee) || this.repeatedOverData(edge.from, edge.call, m));
   }
 
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
@@ -277,6 +276,11 @@ export class WorkloadAnalysis {
   private iteratesData(loop: LoopFact): boolean {
     const p = this.model.loopPasses(loop);
     return p.size === 'data' || (p.size === 'tiny' && p.passes >= this.model.thresholds['data-sized']);
+  }
+
+  /** A call made `m` times per call of `fn`, at least a data-sized number, inside a loop over data. */
+  private repeatedOverData(fn: number, call: CallFact, m: number): boolean {
+    return m >= this.model.thresholds['data-sized'] && call.loop !== undefined && this.loopChainIteratesData(fn, call.loop);
   }
 
   /** Whether the loop `j` of function `fn`, or one enclosing it, runs over data. */
@@ -422,7 +426,7 @@ export class WorkloadAnalysis {
         kind: found.kind, reason: `${found.reason}${where}`, line: call.span.line, column: call.span.column, cost,
         ...(call.once ? { once: true } : {}),
         ...(found.api ? { api: found.api } : {}),
-        ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || (call.loop !== undefined && m >= this.model.thresholds['data-sized'] && this.loopChainIteratesData(node.id, call.loop)) } : {}),
+        ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || this.repeatedOverData(node.id, call, m) } : {}),
       });
     });
     for (const [r, n] of nestCost) {
