@@ -38,6 +38,8 @@ export interface CatalogueEntry {
   subclass?: { method: string };
   /** Measured time of one call, in milliseconds, for slow native and CPU APIs (password hashing, image resizing). */
   costMs?: number;
+  /** The cost grows with one integer argument (PBKDF2 iterations): see `callCostMs`. */
+  costScale?: { argument?: number; keyword?: string; reference: number };
   /** Where `costMs` was measured or reported. */
   costSource?: string;
   /** The remedy that fits calls of this entry, an id of the reporting rule's `fix.recommendations` (GA112, GA301). */
@@ -186,6 +188,21 @@ export class Catalogue {
   namesOf(effect: CatalogueEntry['effect']): string[] {
     return [...this.exact.entries()].filter(([, list]) => list.some((m) => m.entry.effect === effect)).map(([name]) => name);
   }
+}
+
+/**
+ * The time of one call of a slow entry, in milliseconds: `costMs`, scaled by the integer literal
+ * the call passes as the entry's `costScale` argument (`pbkdf2_hmac(..., 2048)` costs 1/300 of
+ * the 600,000-iteration figure). Undefined for entries without a cost.
+ */
+export function callCostMs(entry: CatalogueEntry, call: CallFact): number | undefined {
+  if (entry.costMs === undefined || !entry.costScale) return entry.costMs;
+  const { argument, keyword, reference } = entry.costScale;
+  const positional = call.args.filter((a) => !a.keyword && a.kind !== 'splat');
+  const arg = (keyword !== undefined ? call.args.find((a) => a.keyword === keyword) : undefined)
+    ?? (argument !== undefined && !call.args.some((a) => a.kind === 'splat') ? positional[argument] : undefined);
+  const value = arg?.kind === 'literal' && arg.text !== undefined && /^\d[\d_]*$/.test(arg.text) ? Number(arg.text.replace(/_/g, '')) : NaN;
+  return Number.isFinite(value) && value > 0 ? entry.costMs * value / reference : entry.costMs;
 }
 
 /**

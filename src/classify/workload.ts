@@ -12,7 +12,7 @@
 import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
-import { exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
+import { callCostMs, exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
 import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
 
 export type Kind = 'cpu-gil' | 'releases-gil' | 'io';
@@ -329,8 +329,9 @@ export class WorkloadAnalysis {
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {
-        const slow = entry.costMs !== undefined && (!entry.dataSized || this.dataSizedArgument(node, call));
-        const cost = slow ? entry.costMs! * OPS_PER_MS : costs['native-call'];
+        const ms = callCostMs(entry, call);
+        const slow = ms !== undefined && (!entry.dataSized || this.dataSizedArgument(node, call));
+        const cost = slow ? Math.max(costs['native-call'], ms * OPS_PER_MS) : costs['native-call'];
         return { kind: 'releases-gil', cost, reason: `\`${name}\` runs native code that releases the GIL`, api: name };
       }
       // cpu-gil

@@ -407,14 +407,17 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
         return { kind: 'true' };
       case K.False:
         return { kind: 'false' };
-      case K.Integer:
+      case K.Integer: {
+        const digits = text(c);
         if (call && call.callee === 'range') {
-          const bound = Number(text(c).replace(/_/g, ''));
+          const bound = Number(digits.replace(/_/g, ''));
           // The nearest loop, header included: `for i in range(10_000)` bounds that loop.
           const loop = loopFrame?.loop;
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
-        return { kind: 'literal' };
+        // A short decimal keeps its digits: a cost can scale with it (PBKDF2 iterations).
+        return DECIMAL.test(digits) ? { kind: 'literal', text: digits } : { kind: 'literal' };
+      }
       case K.StringLike: {
         // A short plain string keeps its value (a path, a module name) for `unless` conditions.
         const value = PLAIN_STRING.exec(text(c));
@@ -947,6 +950,8 @@ function spanOf(node: Parser.SyntaxNode): Span {
 
 /** A plain string literal of up to 200 characters, no escapes or placeholders (`'/proc/stat'`, `r"json"`). */
 const PLAIN_STRING = /^[rRuU]?(['"])([^'"\\\n{}]{0,200})\1$/;
+/** A short decimal integer literal (underscores allowed). */
+const DECIMAL = /^[1-9][0-9_]{0,14}$/;
 
 /** Tokens that separate arguments (the only unnamed children of an argument list). */
 const PUNCTUATION = new Set(['(', ')', ',']);

@@ -113,12 +113,14 @@ class ModuleResolver {
         attrs.set(binding.name, attrs.has(binding.name) && attrs.get(binding.name) !== value ? '' : value);
       }
     });
-    // Class-level assignments and annotations, where methods did not assign the attribute.
+    // Class-level assignments and annotations, where methods did not assign the attribute or
+    // assigned it values that disagree (`helper: HelperProtocol`, set to `Helper()` or to a
+    // parameter): the declared type is what every value has in common.
     for (const attr of raw.classAttributes) {
       const cls = raw.classes[attr.cls];
       let attrs = this.attributes.get(cls.qualname);
       if (!attrs) this.attributes.set(cls.qualname, (attrs = new Map()));
-      if (attrs.has(attr.name)) continue;
+      if (attrs.get(attr.name)) continue;
       const scope = this.definingScope(cls.qualname);
       const value = this.resolveExpr(attr.value, scope, attr.line, 0).value;
       if (value) attrs.set(attr.name, value);

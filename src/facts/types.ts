@@ -39,7 +39,7 @@ export interface ArgFact {
   kind: 'ref' | 'lambda' | 'call' | 'none' | 'true' | 'false' | 'literal' | 'splat' | 'other';
   /**
    * For `ref`: the name as written; for `call`: the normalised callee; for a `literal` that is a
-   * short plain string (`"/proc/stat"`, `"json"`): its value.
+   * short plain string (`"/proc/stat"`, `"json"`) or a decimal integer (`600_000`): its value.
    */
   text?: string;
   /** For `ref` and `call`: the resolved target (see `CallFact.target`). */

@@ -72,6 +72,8 @@ const RESOLVE_BUDGET = 500;
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Bases that say nothing about the members of a class. */
+/** Bases that make a class an interface whose method stubs others implement. */
+const INTERFACE_BASES = /^(?:typing\.Protocol|typing_extensions\.Protocol|Protocol|abc\.ABC|ABC)$/;
 const UNINFORMATIVE_BASES = /^(?:object|typing\..*|typing_extensions\..*|abc\.ABC|ABC|Generic|Protocol|enum\.\w+|Enum)$/;
 
 /** Functions a call runs right away when passed to these APIs (Python's builtins). */
@@ -424,14 +426,52 @@ export class ProjectIndex {
     return undefined;
   }
 
-  /** A method found on the class or its project bases. */
+  /**
+   * A method found on the class or its project bases. A stub declared by an interface (a
+   * `Protocol` or `ABC` class, or an `@abstractmethod`) stands for the one project class that
+   * implements it, when there is exactly one: `helper: PasswordHelperProtocol` runs
+   * `PasswordHelper.hash`.
+   */
   private member(cls: ClassNode, name: string): CallTarget | undefined {
     for (const c of this.mro(cls)) {
       const entry = this.symbols.get(`${c.fqn}.${name}`);
-      if (entry?.kind === 'function') return { kind: 'function', id: entry.id, via: name === '__init__' ? 'constructor' : 'call' };
+      if (entry?.kind !== 'function') continue;
+      const id = this.soleImplementation(c, entry.id, name) ?? entry.id;
+      return { kind: 'function', id, via: name === '__init__' ? 'constructor' : 'call' };
     }
     return undefined;
   }
+
+  /** The one project override of interface stub `id` (method `name` of `cls`), if exactly one subclass defines it. */
+  private soleImplementation(cls: ClassNode, id: number, name: string): number | undefined {
+    const fact = this.functions[id].fact;
+    const stub = fact.calls.length === 0 && fact.loops.length === 0 && fact.ops === 0 && fact.returns.length === 0;
+    const declared = fact.decorators.some((d) => /(^|\.)abstractmethod$/.test(d)) || cls.fact.bases.some((b) => INTERFACE_BASES.test(b.replace(/\[\]$/, '')));
+    if (!stub || !declared || name === '__init__') return undefined;
+    const found = new Set<number>();
+    for (const sub of this.subclassesOf(cls)) {
+      const entry = this.symbols.get(`${sub.fqn}.${name}`);
+      if (entry?.kind === 'function' && entry.id !== id) found.add(entry.id);
+    }
+    return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  /** Project classes that have `cls` among their project bases, built for all classes on first use. */
+  private subclassesOf(cls: ClassNode): ClassNode[] {
+    if (!this.subclasses) {
+      this.subclasses = new Map();
+      for (const c of this.classes.values()) {
+        for (const base of this.mro(c).slice(1)) {
+          let list = this.subclasses.get(base.fqn);
+          if (!list) this.subclasses.set(base.fqn, (list = []));
+          list.push(c);
+        }
+      }
+    }
+    return this.subclasses.get(cls.fqn) ?? [];
+  }
+
+  private subclasses?: Map<string, ClassNode[]>;
 
   /** An attribute (`self.db = sqlite3.connect()`) found on the class or its project bases, and the class that sets it. */
   private attributeOf(cls: ClassNode, name: string): { cls: ClassNode; value: string } | undefined {

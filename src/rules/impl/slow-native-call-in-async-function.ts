@@ -6,19 +6,23 @@
  * entry's `remedy` id among the rule's `fix.recommendations` (GIL-releasing calls go to a thread,
  * argon2 to a small dedicated pool, GIL-holding ones to a process pool). Chains are found by a
  * breadth-first search backwards from the functions that make slow calls, through synchronous
- * functions only, so each kept chain is a shortest one.
+ * functions only, so each kept chain is a shortest one. Coroutines that only start-up code reaches
+ * (lifespan and startup hooks) are not reported: nothing waits on the loop yet.
  */
 import type { CallFact } from '../../facts/types.js';
-import type { CatalogueEntry } from '../../classify/catalogue.js';
+import { callCostMs, type CatalogueEntry } from '../../classify/catalogue.js';
 import type { Edge, FunctionNode } from '../../graph/index.js';
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, recommendation, ruleOption } from '../message.js';
+import { startupOnly } from '../../classify/profile.js';
 
 interface SlowCall {
   fn: number;
   call: CallFact;
   api: string;
   entry: CatalogueEntry;
+  /** The time of this call (the entry's cost, scaled by the call's arguments). */
+  costMs: number;
 }
 
 interface Reach {
@@ -39,9 +43,10 @@ export const create: RuleImpl = (ctx, rule) => {
       if (call.awaited) return;
       // Slow Python work with a measured cost (a document parser) is GA111's: it holds the GIL.
       const entry = catalogue.matches(target.name).find((m) => m.entry.costMs !== undefined && m.entry.effect === 'releases-gil')?.entry;
-      if (!entry || entry.costMs! < minCost) return;
+      const costMs = entry && callCostMs(entry, call);
+      if (!entry || costMs === undefined || costMs < minCost) return;
       if (entry.dataSized && !workload.dataSizedArgument(node, call)) return;
-      direct[node.id].push({ fn: node.id, call, api: target.name, entry });
+      direct[node.id].push({ fn: node.id, call, api: target.name, entry, costMs });
     });
   }
   // Shortest chains through sync functions, from the callers' side.
@@ -67,14 +72,15 @@ export const create: RuleImpl = (ctx, rule) => {
     out.push({
       rule, fn: node, call, severity: rule.severity, confidence: hops > 1 || entry.confidence === 'medium' ? 'medium' : 'high',
       message: fillTemplate(rule.message, {
-        callee: call.callee, cost: `${entry.costMs} ms`, function: node.fact.qualname,
+        callee: call.callee, cost: `${formatMs(slow.costMs)} ms`, function: node.fact.qualname,
         reason: `\`${slow.api}\` (${entry.label ?? slow.api})${where} runs in native code on the event loop's thread; ${gil}`,
       }),
       recommendation: recommendation(rule, remedy), equivalents: [], chain,
     });
   };
+  const startup = startupOnly(ctx.frequency);
   for (const node of index.functions) {
-    if (!node.fact.isAsync) continue;
+    if (!node.fact.isAsync || startup[node.id]) continue;
     for (const slow of direct[node.id]) {
       report(node, slow.call, slow, [
         { function: node.fqn, file: node.module.path, line: slow.call.span.line },
@@ -102,3 +108,8 @@ export const create: RuleImpl = (ctx, rule) => {
   }
   return out;
 };
+
+/** A cost for a message: whole milliseconds, two significant digits below 10 ms. */
+function formatMs(ms: number): string {
+  return ms >= 10 ? String(Math.round(ms)) : String(Number(ms.toPrecision(2)));
+}
