@@ -11,6 +11,7 @@
 import type { EntryPoint, FunctionReport } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { EntryPoints } from './entry-points.js';
+import { isTestPath } from '../discover/test-paths.js';
 import type { WorkloadAnalysis } from './workload.js';
 
 /** How often a function started this way runs, relative to a request handler's per-request run. */
@@ -65,6 +66,21 @@ export function frequency(index: ProjectIndex, entries: EntryPoints, workload: W
 /** Functions that only start-up code reaches (a lifespan hook and what it calls): they run once, before serving. */
 export function startupOnly(often: readonly number[]): boolean[] {
   return often.map((w) => w <= STARTUP);
+}
+
+/** The APIs that start an event loop on a coroutine and run it to completion. */
+const LOOP_RUNNER = /^(?:asyncio|trio|anyio)\.run$|\.run_until_complete$|^asyncio\.Runner\(\)\.run$/;
+
+/**
+ * Main coroutines: async functions an event loop is started on (`asyncio.run(main())`, a CLI
+ * command's `asyncio.run(init())`) that no coroutine outside the tests awaits. Their straight-line code runs once
+ * per process, before the tasks they start, so it stalls nothing; their loops may still serve.
+ */
+export function mainCoroutines(index: ProjectIndex, entries: EntryPoints): boolean[] {
+  return index.functions.map((node) =>
+    node.fact.isAsync
+    && entries.byFunction[node.id].some((e) => e.kind === 'async-task' && LOOP_RUNNER.test(e.via))
+    && !index.callers[node.id].some((edge) => index.functions[edge.from].fact.isAsync && !isTestPath(index.functions[edge.from].module.path)));
 }
 
 function hasServiceLoop(node: FunctionNode, workload: WorkloadAnalysis): boolean {

@@ -46,6 +46,8 @@ export interface OwnEvidence {
   api?: string;
   /** Under a lazy-initialisation guard: once per process, not per call. */
   once?: boolean;
+  /** For a call: made inside a loop of the function. */
+  inLoop?: boolean;
 }
 
 /** The largest single contributor to one kind of a function's work: its own evidence, or a call. */
@@ -426,6 +428,7 @@ export class WorkloadAnalysis {
       out.push({
         kind: found.kind, reason: `${found.reason}${where}`, line: call.span.line, column: call.span.column, cost,
         ...(call.once ? { once: true } : {}),
+        ...(call.loop !== undefined ? { inLoop: true } : {}),
         ...(found.api ? { api: found.api } : {}),
         ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || this.repeatedOverData(node.id, call, m) } : {}),
       });

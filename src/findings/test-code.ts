@@ -1,5 +1,5 @@
 /**
- * Which files are test code: files under a test directory, `test_*.py`, `*_test.py`, `conftest.py`.
+ * What becomes of findings in test code (discover/test-paths.ts says which files those are).
  *
  * Stage: findings. Test code is audited like any other, but its findings are kept apart from the
  * headline numbers, the hot paths and the exit code unless the user asks for them (`--tests`).
@@ -9,12 +9,4 @@
 export type TestsMode = 'separate' | 'include' | 'exclude';
 export const TESTS_MODES: readonly TestsMode[] = ['separate', 'include', 'exclude'];
 
-const TEST_DIR = /^(tests?|testing|[A-Za-z0-9]+_tests?|__tests__)$/;
-const TEST_FILE = /^(test_.*|.*_tests?|conftest)\.pyi?$/;
-
-/** Whether an audit-relative path (`/`-separated) is test code. */
-export function isTestPath(rel: string): boolean {
-  const parts = rel.split('/');
-  const file = parts.pop() ?? '';
-  return TEST_FILE.test(file) || parts.some((dir) => TEST_DIR.test(dir));
-}
+export { isTestPath } from '../discover/test-paths.js';

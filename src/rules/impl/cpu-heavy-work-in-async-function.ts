@@ -7,12 +7,13 @@
  * the loop responsive but the GIL still serialises the work, so the remedy is a process pool, or
  * a task queue when the coroutine serves requests. Work that runs once per process (behind a
  * cache or a lazy initialiser) is reported as such, at note severity, with the warm-up remedy.
- * Coroutines that only start-up code reaches (lifespan and startup hooks) are not reported.
+ * Coroutines that only start-up code reaches (lifespan and startup hooks) are not reported, nor the
+ * straight-line calls of a main coroutine (`asyncio.run(main())`), which run once per process.
  */
 import type { Span } from '../../facts/types.js';
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
-import { startupOnly } from '../../classify/profile.js';
+import { mainCoroutines, startupOnly } from '../../classify/profile.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, provenWork: workload, entries } = ctx;
@@ -22,6 +23,7 @@ export const create: RuleImpl = (ctx, rule) => {
   const onceMessage = messageVariant(rule, 'once');
   // A lifespan or startup hook runs before the server takes requests: nothing waits on its loop yet.
   const startup = startupOnly(ctx.frequency);
+  const main = mainCoroutines(index, entries);
   for (const node of index.functions) {
     if (!node.fact.isAsync || startup[node.id]) continue;
     const framework = entries.handlerFramework(node.id);
@@ -43,6 +45,7 @@ export const create: RuleImpl = (ctx, rule) => {
     }
     // Heavy library calls made in the coroutine itself (a page parsed with BeautifulSoup).
     for (const e of workload.heavyApiCalls(node.id, minWork)) {
+      if (main[node.id] && !e.inLoop) continue;
       out.push({
         rule, fn: node, severity: rule.severity, confidence: 'medium',
         call: { callee: e.api!, span: { line: e.line, column: e.column, endLine: e.line, endColumn: e.column + e.api!.length } },
@@ -55,7 +58,7 @@ export const create: RuleImpl = (ctx, rule) => {
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
       // One finding per helper and coroutine: the first call stands for the others.
-      if (reported.has(edge.to) || callee.fact.isAsync) continue;
+      if (reported.has(edge.to) || callee.fact.isAsync || (main[node.id] && edge.call.loop === undefined)) continue;
       if (workload.heavyCall(edge, minWork)) {
         reported.add(edge.to);
         const chain = workload.chainFrom(edge, 'cpu-gil');

@@ -7,14 +7,15 @@
  * argon2 to a small dedicated pool, GIL-holding ones to a process pool). Chains are found by a
  * breadth-first search backwards from the functions that make slow calls, through synchronous
  * functions only, so each kept chain is a shortest one. Coroutines that only start-up code reaches
- * (lifespan and startup hooks) are not reported: nothing waits on the loop yet.
+ * (lifespan and startup hooks) are not reported, nor the straight-line calls of a main coroutine
+ * (`asyncio.run(main())`): nothing waits on the loop yet.
  */
 import type { CallFact } from '../../facts/types.js';
 import { callCostMs, type CatalogueEntry } from '../../classify/catalogue.js';
 import type { Edge, FunctionNode } from '../../graph/index.js';
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, recommendation, ruleOption } from '../message.js';
-import { startupOnly } from '../../classify/profile.js';
+import { mainCoroutines, startupOnly } from '../../classify/profile.js';
 
 interface SlowCall {
   fn: number;
@@ -79,9 +80,12 @@ export const create: RuleImpl = (ctx, rule) => {
     });
   };
   const startup = startupOnly(ctx.frequency);
+  const main = mainCoroutines(index, ctx.entries);
+  const once = (node: FunctionNode, call: CallFact) => main[node.id] && call.loop === undefined;
   for (const node of index.functions) {
     if (!node.fact.isAsync || startup[node.id]) continue;
     for (const slow of direct[node.id]) {
+      if (once(node, slow.call)) continue;
       report(node, slow.call, slow, [
         { function: node.fqn, file: node.module.path, line: slow.call.span.line },
         { function: slow.api, file: '', line: 0 },
@@ -91,7 +95,7 @@ export const create: RuleImpl = (ctx, rule) => {
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
       const found = reach[edge.to];
-      if (callee.fact.isAsync || !found || reported.has(edge.to) || found.hops + 1 > maxHops) continue;
+      if (callee.fact.isAsync || !found || reported.has(edge.to) || found.hops + 1 > maxHops || once(node, edge.call)) continue;
       reported.add(edge.to);
       const chain = [{ function: node.fqn, file: node.module.path, line: edge.call.span.line }];
       let id = edge.to;
