@@ -359,7 +359,9 @@ export class WorkloadAnalysis {
       return undefined;
     }
     if (call.awaited && node.fact.isAsync) return { kind: 'io', cost: costs.await, reason: `awaits \`${call.callee}\`` };
-    if (call.resolution === 'builtin' || name.startsWith('?') || this.model.isCheap(name)) return undefined;
+    // A method of an element the catalogue does not describe (`row.lower()` for `row` of a
+    // query's rows) is a method of a plain value, as on an unknown receiver.
+    if (call.resolution === 'builtin' || name.startsWith('?') || name.includes('[]') || this.model.isCheap(name)) return undefined;
     return { kind: 'unknown', cost: costs['unknown-call'], reason: `\`${name}\` is a library call of unknown cost`, api: name };
   }
 

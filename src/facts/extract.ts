@@ -184,6 +184,8 @@ interface Frame {
   iterPending?: boolean;
   /** A comprehension's further `for` clause, being read. */
   clause?: NonNullable<LoopFact['clauses']>[number];
+  /** A `for` loop or clause over one name: its binding, given the iterable's element when it is read. */
+  element?: RawBinding;
   /** A lazy-initialisation guard (`if _x is None:`): the name it tests, and what its first block does. */
   lazy?: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] };
 }
@@ -297,6 +299,15 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       const passes = constantRange(target.iter);
       if (passes !== undefined) target.size = passes;
     }
+  };
+
+  /** `for page in reader.pages`: `page` is an element of the iterable (`reader.pages[]`), when the iterable is a plain value. */
+  const bindElement = (frame: Frame, iter: string | undefined) => {
+    const binding = frame.element;
+    frame.element = undefined;
+    if (!binding || !iter || iter.length > 256) return;
+    const value = normaliseValue(iter);
+    if (value) binding.value = `${value}[]`;
   };
 
   const pop = (frame: Frame) => {
@@ -621,11 +632,13 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             const target = text(cursor);
             const names = target.length <= 65536 ? targetNames(target) : [];
             for (const name of names) addBinding(current(), { name, value: '', line: 0 });
+            if (names.length === 1 && names[0] === target) parent.element = current().raw.bindings.at(-1);
             parent.loop!.vars = names;
             parent.kind = F.Loop; // the target is read; the frame goes on as the loop
             parent.iterPending = true;
           } else if (parent.iterPending && code !== K.Block && code !== K.Comment && cursor.nodeIsNamed) {
             readIterable(parent.loop!, cursor, code);
+            bindElement(parent, parent.loop!.iter);
             parent.iterPending = false;
           } else if (parent.child === 2 && parent.loop!.kind === 'while') readIterable(parent.loop!, cursor, code);
           else if (code === K.AsyncKeyword) parent.loop!.awaits++;
@@ -643,8 +656,14 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             if (parent.loop!.vars === undefined) parent.loop!.vars = vars;
             else (parent.loop!.clauses ??= []).push((parent.clause = { iter: '', vars }));
             parent.iterPending = true;
+            // Comprehension variables are the comprehension's own: bound only when the function does not use the name itself.
+            const fn = current();
+            parent.element = code === K.Identifier && !fn.raw.bindings.some((b) => b.name === vars[0]) && !fn.params.some((p) => p.name === vars[0]) ? { name: vars[0], value: '', line: 0 } : undefined;
+            if (parent.element) addBinding(fn, parent.element);
           } else if (parent.iterPending && cursor.nodeIsNamed) {
-            readIterable(parent.clause ?? parent.loop!, cursor, code);
+            const target = parent.clause ?? parent.loop!;
+            readIterable(target, cursor, code);
+            bindElement(parent, target.iter);
             parent.iterPending = false;
           }
           break;
