@@ -44,6 +44,8 @@ export interface CatalogueEntry {
   costSource?: string;
   /** The remedy that fits calls of this entry, an id of the reporting rule's `fix.recommendations` (GA112, GA301). */
   remedy?: string;
+  /** cpu-gil with `costMs`: as slow only on a whole document (a response body, a file's content), see documents.ts. */
+  document?: boolean;
   /** The call is slow only on a data-sized argument (compression of a whole payload). */
   dataSized?: boolean;
   /** cpu-gil with `inLoop`: a single call stays cheap even on a data-sized argument. */

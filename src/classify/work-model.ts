@@ -44,7 +44,7 @@ interface WorkModelFile {
   costs: Record<'operation' | 'gil-api-call' | 'gil-api-per-item' | 'whole-document-api' | 'native-call' | 'unknown-call' | 'await', Numbered> & {
     io: { value: Record<string, number>; why: string };
   };
-  names: Record<'small-words' | 'data-words' | 'data-calls' | 'proven-calls' | 'small-calls' | 'cheap-modules' | 'cheap-methods', Words> & {
+  names: Record<'small-words' | 'data-words' | 'data-calls' | 'proven-calls' | 'small-calls' | 'document-sources' | 'http-clients' | 'cheap-modules' | 'cheap-methods', Words> & {
     'service-while': { value: string; why: string };
   };
   'once-only': { decorators: Words };
@@ -57,6 +57,10 @@ export class WorkModel {
   readonly costs: Record<Exclude<keyof WorkModelFile['costs'], 'io'>, number>;
   readonly ioCosts: Record<string, number>;
   readonly onceDecorators: Set<string>;
+  /** Resolved values that are whole documents (a response body, a file's content): see documents.ts. */
+  readonly documentSources: RegExp[];
+  /** Module prefixes (`requests.`) of HTTP clients and browser drivers: see documents.ts. */
+  readonly httpClients: string[];
   private readonly smallWords: Set<string>;
   private readonly dataWords: Set<string>;
   private readonly dataCalls: Set<string>;
@@ -85,6 +89,8 @@ export class WorkModel {
     this.cheapModules = file.names['cheap-modules'].value;
     this.cheapMethods = new Set(file.names['cheap-methods'].value);
     this.onceDecorators = new Set(file['once-only'].decorators.value);
+    this.documentSources = file.names['document-sources'].value.map((re) => new RegExp(re));
+    this.httpClients = file.names['http-clients'].value.map((m) => `${m}.`);
   }
 
   private readonly passesMemo = new WeakMap<LoopFact, Passes>();

@@ -14,6 +14,7 @@ import type { ChainStep, Classification, Confidence, Evidence } from '../model/t
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { callCostMs, exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
 import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
+import { DocumentOrigins } from './documents.js';
 
 export type Kind = 'cpu-gil' | 'releases-gil' | 'io';
 /** Kinds of work with a cost: the three labelled kinds, and library calls of unknown cost. */
@@ -79,8 +80,12 @@ export class WorkloadAnalysis {
   /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
   private readonly multipliers: number[][];
 
+  /** Where whole-page parsers' arguments come from (strict mode only). */
+  private readonly documents: DocumentOrigins;
+
   constructor(readonly index: ProjectIndex, private readonly catalogue: Catalogue, model?: WorkModel) {
     this.model = model ?? loadWorkModel();
+    this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
     this.multipliers = index.functions.map((node) => this.loopMultipliers(node.fact));
     this.own = index.functions.map((node) => this.ownEvidence(node));
     this.totals = index.functions.map(() => zero());
@@ -338,6 +343,10 @@ export class WorkloadAnalysis {
       }
       // cpu-gil
       if (entry.confidence === 'low') return undefined;
+      if (entry.document && this.model.strict && !this.documents.argumentIsDocument(node, call)) {
+        // A whole-page parser given a fragment, a message or a value of unknown origin.
+        return { kind: 'cpu-gil', cost: costs['gil-api-call'], reason: `calls \`${name}\` on text not proven a whole document`, api: name };
+      }
       if (entry.costMs !== undefined) {
         const what = entry.inLoop ? 'does slow CPU work holding the GIL' : 'walks a whole document in Python';
         return { kind: 'cpu-gil', cost: entry.costMs * OPS_PER_MS, reason: `\`${name}\` ${what} (about ${entry.costMs} ms per call)`, api: name, dataSized: true };

@@ -411,6 +411,8 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       case K.Lambda:
         return { kind: 'lambda' };
       case K.Call:
+      case K.Await:
+        // `f(await resp.text())`: the awaited call is the argument's value.
         return { kind: 'call' };
       case K.None:
         return { kind: 'none' };
@@ -571,7 +573,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
             parent.annotation = text(cursor);
           }
           else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
-            if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
+            if (code === K.Identifier || code === K.Attribute) parent.value = valueOfName(text(cursor));
             else if (code === K.Lambda) parent.value = '<lambda>';
             // `(requests.Session())`, `Path(p) / "x"`: the value the expression gives.
             else if (code === K.Parenthesized || (code === K.Arithmetic && !parent.left?.includes(','))) parent.value = normaliseValue(text(cursor));
@@ -601,7 +603,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
           break;
         case F.Return:
         case F.Yield:
-          if (parent.child === 2 && (code === K.Identifier || code === K.Attribute)) parent.value = normaliseCallee(text(cursor));
+          if (parent.child === 2 && (code === K.Identifier || code === K.Attribute)) parent.value = valueOfName(text(cursor));
           else if (parent.child === 2 && (code === K.Parenthesized || code === K.Arithmetic)) parent.value = normaliseValue(text(cursor));
           break;
         case F.Await:
@@ -920,7 +922,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
       // An ERROR node (syntax errors are reported by parse/recover.ts) is walked like any other:
       // what tree-sitter could structure inside it is analysed.
     }
-    if (code !== K.Lambda && code !== K.Call) pendingArg = undefined;
+    if (cursor.nodeIsNamed && code !== K.Lambda && code !== K.Call && code !== K.Await) pendingArg = undefined;
 
     if (descend || visitorWants) {
       const into = hasChildren(typeId);
@@ -969,6 +971,10 @@ function spanOf(node: Parser.SyntaxNode): Span {
 
 /** A plain string literal of up to 200 characters, no escapes or placeholders (`'/proc/stat'`, `r"json"`). */
 const PLAIN_STRING = /^[rRuU]?(['"])([^'"\\\n{}]{0,200})\1$/;
+/** The value of a name or attribute read: `(await client.get(url)).text` continues from the awaited call. */
+function valueOfName(written: string): string {
+  return written.startsWith('(') ? normaliseValue(written) : normaliseCallee(written);
+}
 /** A short decimal integer literal (underscores allowed). */
 const DECIMAL = /^[1-9][0-9_]{0,14}$/;
 

@@ -275,6 +275,8 @@ export function normaliseValue(text: string, depth = 0): string {
   if (depth > 8) return '';
   let inner = text.trim();
   while (inner.startsWith('(') && matchingClose(inner, 0) === inner.length - 1 && !inner.slice(1, -1).trim().endsWith(',')) inner = inner.slice(1, -1).trim();
+  // `(await client.get(url)).text`: the awaited value is what the chain continues from.
+  inner = inner.replace(/^await\s+/, '');
   const operands = splitDivision(inner);
   if (operands.length > 1) {
     const left = normaliseValue(operands[0], depth + 1);
