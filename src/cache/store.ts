@@ -63,7 +63,8 @@ function isRealDir(path: string): boolean | undefined {
   try {
     return lstatSync(path).isDirectory();
   } catch (error) {
-    if (code(error) === 'ENOENT') return undefined;
+    // ENOTDIR: a file above it; making it will fail and say so.
+    if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') return undefined;
     return false;
   }
 }
@@ -103,7 +104,13 @@ export function openCache(dir: string, settings: ScopeSettings, followLink = fal
   const handle: CacheHandle = { dir: scopeDir, scope, secret, writable: true };
   const problem = (what: string) => ({ warning: `cache folder ${dir} ${what}; running without the cache (remove it, or pass --cache-dir or --no-cache)` });
   let top = isRealDir(dir);
-  if (top === false && followLink) top = statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  if (top === false && followLink) {
+    try {
+      top = statSync(dir).isDirectory();
+    } catch {
+      // A dangling link: not a folder.
+    }
+  }
   if (top === false) return problem('is not a folder (a file or a link)');
   try {
     if (top === undefined) mkdirSync(dir, { recursive: true });

@@ -21,7 +21,7 @@ const parser = createParser();
 const ids = typeIds(parser);
 const { maxBytes, allowed, cache } = (workerData ?? {}) as { maxBytes?: number; allowed?: string[]; cache?: CacheHandle };
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** The first write that failed: later writes are not tried. */
+/** The first write that failed (each later one is still tried: one entry in the way stops no other). */
 let writeError: string | undefined;
 
 // Batches are handled one after another, though the pool sends the next before this one ends.
@@ -78,11 +78,11 @@ function factsText(file: PoolFile, stats: WorkerResponse['cache']): { text: stri
   }
   stats.misses++;
   const text = JSON.stringify(factsForBytes(read.bytes, file.rel, parser, ids, maxBytes));
-  if (cache.writable && writeError === undefined) {
+  if (cache.writable) {
     try {
       writeEntry(cache, file.rel, key, text);
     } catch (error) {
-      writeError = (error as NodeJS.ErrnoException).code ?? String(error);
+      writeError ??= (error as NodeJS.ErrnoException).code ?? String(error);
     }
   }
   return { text, parsed: true };
