@@ -7,8 +7,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { discover } from './discover/index.js';
-import { runPool } from './facts/pool.js';
-import { readSourceFile } from './facts/read-source.js';
+import { runPool, type CacheStats } from './facts/pool.js';
+import { DEFAULT_MAX_BYTES, readSourceFile } from './facts/read-source.js';
+import { openCache, pruneCache } from './cache/store.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
@@ -61,6 +62,13 @@ export interface AuditOptions {
   /** Severities given to rules' findings (`severity`), before anything is counted. */
   severity?: SeverityOverrides;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The cache folder of per-file facts (see src/cache/); none when absent. `followLink`: the
+   * folder may be a link (only when the user named it).
+   */
+  cache?: { dir: string; followLink?: boolean };
+  /** Told each problem that does not stop the audit (a cache that cannot be written). */
+  onWarning?: (message: string) => void;
 }
 
 export interface AuditResult {
@@ -77,12 +85,22 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const time = timer();
   const found = await discover(paths, { exclude: options.exclude, respectGitignore: options.respectGitignore, trackedOnly: options.trackedOnly });
   time('discover');
+  const opened = options.cache && openCache(options.cache.dir, { root: found.root, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES }, options.cache.followLink);
+  if (opened && opened.warning) options.onWarning?.(opened.warning);
+  const cache = opened ? opened.handle : undefined;
+  const cacheStats: CacheStats = { hits: 0, misses: 0 };
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
-    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals,
-    // Calls no stage can use are dropped as each batch arrives, so they never pile up.
+    jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals, cache, cacheStats,
+    // Calls no stage can use are dropped as each batch arrives, so they never pile up (the cache holds them unpruned).
     onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue, user)),
   });
-  time('parse + facts');
+  if (cache) {
+    if (cacheStats.writeError) {
+      options.onWarning?.(`cache folder ${options.cache!.dir} could not be written (${cacheStats.writeError}); some results are not cached (pass --cache-dir to use another folder, or --no-cache)`);
+    }
+    pruneCache(cache, found.files.map((f) => f.rel));
+  }
+  time(cache ? `parse + facts (cache: ${cacheStats.hits} files reused, ${cacheStats.misses} parsed)` : 'parse + facts');
   const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes, found.allowedReals);
   // Files that requirements files include (`-r`, `-c`) are read even when their names are not a manifest's.
   const inputs = withIncludedFiles(readiness.inputs, (rel) => readIncluded(join(found.root, rel), options.maxBytes));

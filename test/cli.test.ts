@@ -17,7 +17,7 @@ const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 const SAMPLE = join(REPO, 'fixtures', 'sample');
 
 function cli(args: string[], cwd = REPO) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIL_AUDIT_NO_CACHE: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -15,7 +15,7 @@ import type { AuditRun } from '../src/model/types.js';
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIL_AUDIT_NO_CACHE: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -21,6 +21,7 @@ function cli(args: string[], cwd: string, env: Record<string, string> = { NO_COL
   const base = { ...process.env };
   delete base.NO_COLOR;
   delete base.FORCE_COLOR;
+  base.GIL_AUDIT_NO_CACHE = '1';
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -226,6 +227,7 @@ test('--show-settings: the resolved settings as JSON, without auditing', () => {
     'tracked-only': false,
     'blocking-apis': [],
     'offload-wrappers': [],
+    'cache-dir': null,
   });
   const none = JSON.parse(cli(['svc', '--show-settings', '--no-config'], dir).stdout) as Record<string, unknown>;
   assert.deepEqual([none.config, none.select, none.exclude], [null, null, []]);

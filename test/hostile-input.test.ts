@@ -19,7 +19,7 @@ const GOOD = 'import time\n\nasync def handler():\n    time.sleep(1)\n';
 /** Runs the command; a hang fails the test at `timeout` ms rather than stalling the run. */
 function cli(args: string[], timeout = 60_000) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', GIL_AUDIT_NO_CACHE: '1' },
   });
   assert.equal(r.error, undefined, `the command did not finish: ${String(r.error)}`);
   assert.ok(r.status === 0 || r.status === 1, `exit code ${r.status}: ${r.stderr}`);

@@ -19,7 +19,7 @@ const SAMPLE = join(REPO, 'fixtures', 'sample');
 const ESC = '\x1b';
 
 function cli(args: string[], cwd = REPO) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIL_AUDIT_NO_CACHE: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -152,7 +152,7 @@ function oneLine(stderr: string): void {
 test('output errors: a full disk under standard output is exit 2 with one line, not a crash', { skip: !existsSync('/dev/full') && 'no /dev/full' }, () => {
   const full = openSync('/dev/full', 'w');
   try {
-    const r = spawnSync(process.execPath, [CLI, SAMPLE, '-q'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+    const r = spawnSync(process.execPath, [CLI, SAMPLE, '-q'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', full, 'pipe'], env: { ...process.env, GIL_AUDIT_NO_CACHE: '1' } });
     assert.equal(r.status, 2, r.stderr);
     oneLine(r.stderr);
     assert.match(r.stderr, /cannot write the report to standard output: ENOSPC \(no space left on device\); free some disk space/);

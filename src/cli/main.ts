@@ -5,8 +5,8 @@
  * Stage: cli. Exit codes: 0 when nothing is at or above `--fail-on`, 1 when something is,
  * 2 for a usage or configuration error (the message names the file or option and the fix).
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { audit } from '../audit.js';
@@ -93,6 +93,9 @@ interface AuditFlags {
   baseline?: string;
   writeBaseline?: string;
   tests?: TestsMode;
+  /** False with --no-cache (or GIL_AUDIT_NO_CACHE). */
+  cache: boolean;
+  cacheDir?: string;
 }
 
 function isDirectory(path: string): boolean {
@@ -131,6 +134,42 @@ function repositoryRoot(dir: string): string {
     if (existsSync(join(d, '.git'))) return d;
     if (dirname(d) === d) return dir;
   }
+}
+
+/** The real path of `path`'s deepest existing folder, with the rest of `path` after it (links in the existing part followed). */
+function realExisting(path: string): string {
+  let rest = '';
+  for (let d = resolve(path); ; d = dirname(d)) {
+    try {
+      return join(realpathSync(d), rest);
+    } catch {
+      if (dirname(d) === d) return resolve(path);
+      rest = join(basename(d), rest);
+    }
+  }
+}
+
+/** The cache folder's default name, in the project root. */
+const CACHE_NAME = '.gil-audit-cache';
+
+/**
+ * Where the cache is kept, or undefined for none. `--no-cache` and `--cache-dir` win over the
+ * configuration's `cache` and `cache-dir`. By default it is `.gil-audit-cache` in the project
+ * root, as Ruff places `.ruff_cache`: the folder of the settings file found for the audited
+ * folder, else the audited folder. A `cache-dir` in a file found in the project must stay inside
+ * that file's folder (a repository's settings do not get to write elsewhere on the machine).
+ */
+function cacheFolder(flags: AuditFlags, config: Config, root: string): { dir: string; followLink?: boolean } | undefined {
+  if (!flags.cache) return undefined;
+  if (flags.cacheDir !== undefined) return { dir: resolve(flags.cacheDir), followLink: true };
+  if (config.cache === false) return undefined;
+  const project = config.file !== undefined && !config.explicit ? dirname(config.file) : root;
+  const configured = config['cache-dir'];
+  if (configured === undefined) return { dir: join(project, CACHE_NAME) };
+  if (config.explicit) return { dir: resolve(configured), followLink: true };
+  if (isUnder(realExisting(configured), realExisting(project))) return { dir: configured };
+  warn(`${configPlace(config)}: cache-dir '${configured}' lies outside the project folder ${project}; using ${join(project, CACHE_NAME)} (give --cache-dir to keep the cache elsewhere)`);
+  return { dir: join(project, CACHE_NAME) };
 }
 
 /** Where a setting of `config` lives, for messages: `gil-audit.yaml`, `../pyproject.toml [tool.gil-audit]`. */
@@ -257,11 +296,13 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
       'tracked-only': flags.trackedOnly ?? false,
       'blocking-apis': config['blocking-apis'] ?? [],
       'offload-wrappers': config['offload-wrappers'] ?? [],
+      'cache-dir': cacheFolder(flags, config, root)?.dir ?? null,
     };
     process.stdout.write(`${JSON.stringify(settings, null, 2)}\n`);
     return 0;
   }
   const progress = !flags.quiet && process.stderr.isTTY;
+  const cache = cacheFolder(flags, config, root);
   const result = await audit(paths.length > 0 ? paths : ['.'], {
     exclude: flags.exclude, select: flags.select, ignore: flags.ignore, jobs: flags.jobs,
     maxBytes: flags.maxFileSize ? flags.maxFileSize * 1024 * 1024 : undefined,
@@ -269,7 +310,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     baseline: flags.baseline ? readBaseline(flags.baseline) : undefined,
     tests: flags.tests,
     blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'],
-    perFileIgnores, severity: config.severity,
+    perFileIgnores, severity: config.severity, cache, onWarning: warn,
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   const { run } = result;
@@ -321,6 +362,8 @@ export function program(): Command {
     .option('-j, --jobs <n>', 'parse worker threads (default: the number of cores)', parsePositive('--jobs'))
     .option('--max-file-size <mb>', 'skip .py files larger than this many MB (default 10)', parsePositive('--max-file-size'))
     .option('--no-gitignore', 'do not honour .gitignore files')
+    .addOption(new Option('--no-cache', 'do not read or write the cache of per-file facts (also GIL_AUDIT_NO_CACHE set to anything)').env('GIL_AUDIT_NO_CACHE'))
+    .addOption(new Option('--cache-dir <dir>', 'keep the cache in this folder (default: .gil-audit-cache in the folder of the settings file, else in the audited folder; also GIL_AUDIT_CACHE_DIR)').env('GIL_AUDIT_CACHE_DIR'))
     .option('--tracked-only', 'audit only the files git tracks (untracked scratch files are skipped)')
     .option('--report-only <files...>', 'analyse the whole project but report findings only in these files (what pre-commit passes)')
     .option('--color', 'force colour in text output')

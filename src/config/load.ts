@@ -34,6 +34,10 @@ export interface Config {
   'per-file-ignores'?: Record<string, string[]>;
   /** Rule id or prefix -> the severity its findings get (the longest matching prefix wins). */
   severity?: Record<string, SeverityName>;
+  /** False: no cache of per-file facts. */
+  cache?: boolean;
+  /** The cache folder (relative to the file's folder; see `relocateConfig`). */
+  'cache-dir'?: string;
   /** Where the settings came from, for messages: `../pyproject.toml [tool.gil-audit]`, `gil-audit.yaml`. */
   source?: string;
   /** The settings file, absolute. */
@@ -138,7 +142,7 @@ function firstLine(message: string): string {
 
 /**
  * Settings of a file found at or above audit root `root`, made relative to the root: `baseline`
- * is resolved against the file's directory; an anchored `exclude` pattern (one with a `/` before
+ * and `cache-dir` are resolved against the file's directory; an anchored `exclude` pattern (one with a `/` before
  * its end) is re-anchored to the root, or dropped when it can only match outside the root (or the
  * root itself, which is never excluded: it was named on the command line); unanchored ones match
  * at any depth and are kept as they are. Per-file-ignores are relative to the audit root already.
@@ -150,6 +154,7 @@ export function relocateConfig(config: Config, root: string): Config {
   const dir = dirname(config.file);
   const out: Config = { ...config };
   if (config.baseline !== undefined) out.baseline = resolve(dir, config.baseline);
+  if (config['cache-dir'] !== undefined) out['cache-dir'] = resolve(dir, config['cache-dir']);
   const prefix = relative(dir, resolve(root));
   if (config.exclude !== undefined && prefix !== '' && !prefix.startsWith('..') && !isAbsolute(prefix)) {
     out.exclude = config.exclude.flatMap((p) => reanchorPattern(p, prefix.split(sep)));

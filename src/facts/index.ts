@@ -28,9 +28,14 @@ export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, ma
   const file = req.raw ? Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength) : req.abs;
   const read = readSourceFile(file, allowed, maxBytes);
   if ('issue' in read) return emptyFacts(req.rel, read.size, [read.issue]);
-  const decoded = decodeSource(read.bytes, maxBytes);
-  if (decoded.text === null) return emptyFacts(req.rel, read.bytes.length, decoded.issues);
-  return factsForSource(decoded.text, req.rel, parser, ids, decoded.issues);
+  return factsForBytes(read.bytes, req.rel, parser, ids, maxBytes);
+}
+
+/** Facts of a file's bytes: a function of the bytes, `rel`, `maxBytes` and this code only (what the cache relies on). */
+export function factsForBytes(bytes: Buffer, rel: string, parser: Parser, ids: TypeIds, maxBytes?: number): ModuleFacts {
+  const decoded = decodeSource(bytes, maxBytes);
+  if (decoded.text === null) return emptyFacts(rel, bytes.length, decoded.issues);
+  return factsForSource(decoded.text, rel, parser, ids, decoded.issues);
 }
 
 export function factsForSource(source: string, rel: string, parser: Parser, ids: TypeIds, issues: FileIssue[] = []): ModuleFacts {

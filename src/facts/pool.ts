@@ -2,11 +2,13 @@
  * A pool of parse workers sized to the cores, handing out small batches of files.
  *
  * Stage: parse + facts. Input: files to analyse; output: ModuleFacts in the order of the input. Small
- * batches keep both cores busy to the end and bound the trees alive at once.
+ * batches keep both cores busy to the end and bound the trees alive at once. Given a cache, the
+ * workers take the facts of unchanged files from it instead of parsing them.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ModuleFacts } from './types.js';
+import type { CacheHandle } from '../cache/store.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
 export interface PoolFile {
@@ -26,6 +28,14 @@ export interface WorkerResponse {
   /** ModuleFacts[] as JSON. */
   facts: string;
   floor: { files: number; bytes: number };
+  /** Files whose facts came from the cache (not parsed) and files parsed; the first failed write. */
+  cache: CacheStats;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  writeError?: string;
 }
 
 export interface PoolOptions {
@@ -37,6 +47,10 @@ export interface PoolOptions {
   onProgress?: (done: number, total: number) => void;
   /** Applied to each batch's facts on arrival (to drop what later stages cannot use, early). */
   onFacts?: (facts: ModuleFacts[]) => void;
+  /** The cache the workers read facts from and store them in (see src/cache/). */
+  cache?: CacheHandle;
+  /** Filled with what the cache did, when given. */
+  cacheStats?: CacheStats;
 }
 
 const BATCH = 16;
@@ -53,7 +67,7 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   let next = 0;
   let done = 0;
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes, allowed: options.allowed } }));
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes, allowed: options.allowed, cache: options.cache } }));
   try {
     await Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
       let inFlight = 0;
@@ -71,6 +85,11 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
         results[response.id] = facts;
         floor.files += response.floor.files;
         floor.bytes += response.floor.bytes;
+        if (options.cacheStats) {
+          options.cacheStats.hits += response.cache.hits;
+          options.cacheStats.misses += response.cache.misses;
+          options.cacheStats.writeError ??= response.cache.writeError;
+        }
         inFlight--;
         done += batches[response.id].files.length;
         options.onProgress?.(done, files.length);

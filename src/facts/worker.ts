@@ -1,23 +1,28 @@
 /**
- * A parse worker: reads, parses and extracts facts for batches of files.
+ * A parse worker: reads, parses and extracts facts for batches of files, through the cache.
  *
  * Stage: parse + facts. Input: batches of {abs, rel} from the pool; output: ModuleFacts per file (or, in
  * floor mode, only counts, for the benchmark's parse-only baseline). Trees never leave this
- * thread, and the worker yields to its event loop between files so the native binding can free
- * each dropped tree (see shared/MEASUREMENTS.md: without a turn of the loop, memory grows with
- * every tree).
+ * thread, and the worker yields to its event loop between parsed files so the native binding can
+ * free each dropped tree (see shared/MEASUREMENTS.md: without a turn of the loop, memory grows with
+ * every tree). With a cache, a file whose bytes have a valid entry is not parsed at all: the
+ * entry's JSON is passed on as it is; the facts of every other file read are stored for next time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { createParser, typeIds } from '../parse/language.js';
-import { factsForFile } from './index.js';
-import type { WorkerRequest, WorkerResponse } from './pool.js';
-import type { ModuleFacts } from './types.js';
+import { emptyFacts, factsForBytes } from './index.js';
+import { readSourceFile } from './read-source.js';
+import { contentHash, entryKey } from '../cache/entry.js';
+import { readEntry, writeEntry, type CacheHandle } from '../cache/store.js';
+import type { PoolFile, WorkerRequest, WorkerResponse } from './pool.js';
 
 const parser = createParser();
 const ids = typeIds(parser);
-const { maxBytes, allowed } = (workerData ?? {}) as { maxBytes?: number; allowed?: string[] };
+const { maxBytes, allowed, cache } = (workerData ?? {}) as { maxBytes?: number; allowed?: string[]; cache?: CacheHandle };
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** The first write that failed (each later one is still tried: one entry in the way stops no other). */
+let writeError: string | undefined;
 
 // Batches are handled one after another, though the pool sends the next before this one ends.
 let queue = Promise.resolve();
@@ -26,9 +31,10 @@ parentPort!.on('message', (request: WorkerRequest) => {
 });
 
 async function handle(request: WorkerRequest): Promise<void> {
-  const facts: ModuleFacts[] = [];
-  const response: WorkerResponse = { id: request.id, facts: '', floor: { files: 0, bytes: 0 } };
+  const facts: string[] = [];
+  const response: WorkerResponse = { id: request.id, facts: '', floor: { files: 0, bytes: 0 }, cache: { hits: 0, misses: 0 } };
   for (const file of request.files) {
+    let parsed = true;
     try {
       if (request.mode === 'floor') {
         const text = readFileSync(file.abs, 'utf8');
@@ -36,18 +42,48 @@ async function handle(request: WorkerRequest): Promise<void> {
         response.floor.files++;
         response.floor.bytes += text.length;
       } else {
-        facts.push(factsForFile(file, parser, ids, maxBytes, allowed));
+        const got = factsText(file, response.cache);
+        facts.push(got.text);
+        parsed = got.parsed;
       }
     } catch (error) {
-      facts.push({
+      facts.push(JSON.stringify({
         path: file.rel, module: '', isPackage: false, lines: 0, bytes: 0, imports: [], classes: [],
         functions: [], suppressions: [], asyncLibraries: [], hasMainGuard: false,
         issues: [{ kind: 'unreadable', message: `internal error while analysing this file (${(error as Error).message}); please report it` }],
-      });
+      }));
     }
-    await yieldToLoop();
+    if (parsed) await yieldToLoop();
   }
+  if (writeError) response.cache.writeError = writeError;
   // One JSON string crosses threads far faster than a structured clone of many small objects.
-  response.facts = JSON.stringify(facts);
+  response.facts = `[${facts.join(',')}]`;
   parentPort!.postMessage(response);
+}
+
+/**
+ * The facts of `file` as JSON, and whether it was parsed for them. A file that cannot be read
+ * (its issue depends on more than its bytes) is never cached.
+ */
+function factsText(file: PoolFile, stats: WorkerResponse['cache']): { text: string; parsed: boolean } {
+  const path = file.raw ? Buffer.from(file.raw.buffer, file.raw.byteOffset, file.raw.byteLength) : file.abs;
+  const read = readSourceFile(path, allowed, maxBytes);
+  if ('issue' in read) return { text: JSON.stringify(emptyFacts(file.rel, read.size, [read.issue])), parsed: false };
+  if (!cache) return { text: JSON.stringify(factsForBytes(read.bytes, file.rel, parser, ids, maxBytes)), parsed: true };
+  const key = entryKey(cache.scope, file.rel, contentHash(read.bytes));
+  const cached = readEntry(cache, file.rel, key);
+  if (cached !== undefined) {
+    stats.hits++;
+    return { text: cached, parsed: false };
+  }
+  stats.misses++;
+  const text = JSON.stringify(factsForBytes(read.bytes, file.rel, parser, ids, maxBytes));
+  if (cache.writable) {
+    try {
+      writeEntry(cache, file.rel, key, text);
+    } catch (error) {
+      writeError ??= (error as NodeJS.ErrnoException).code ?? String(error);
+    }
+  }
+  return { text, parsed: true };
 }
