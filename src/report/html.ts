@@ -105,6 +105,11 @@ function codeHtml(text: string): string {
   return escapeHtml(text).replace(/([./:])(?=[^./:])/g, '$1<wbr>');
 }
 
+/** Text with the character references marked writes for plain text decoded (`&lt;` gives `<`), for heading anchors. */
+function unescapeHtml(text: string): string {
+  return text.replace(/&(lt|gt|quot|#39|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[name] ?? '');
+}
+
 /** Link targets kept as links; any other (`javascript:`, `data:`...) is shown as plain text. */
 const SAFE_HREF = /^(?:https?:|mailto:|#)/i;
 
@@ -124,7 +129,7 @@ function pageRenderer(charts: ChainStep[][]): Marked {
         return escapeHtml(token.text);
       },
       heading(token: Tokens.Heading): string {
-        const base = slug(this.parser.parseInline(token.tokens, this.parser.textRenderer)) || 'section';
+        const base = slug(unescapeHtml(this.parser.parseInline(token.tokens, this.parser.textRenderer))) || 'section';
         const seen = ids.get(base) ?? 0;
         ids.set(base, seen + 1);
         const id = seen === 0 ? base : `${base}-${seen}`;

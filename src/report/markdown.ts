@@ -209,12 +209,21 @@ function workloadSummary(run: AuditRun): string[] {
   if (fns.length === 0) return [];
   const cpu = fns.filter((f) => f.classification === 'cpu-gil').length;
   const mixed = fns.filter((f) => f.classification === 'mixed').length;
-  const fight = fighting(run).length;
+  const targets = fighting(run);
+  const fight = targets.length;
+  // Thread targets the GIL findings name: a profile is an estimate, a finding needs proven work.
+  const reported = new Set(run.findings.filter((f) => f.chain.length >= 2 && f.rule.startsWith('GA2')).map((f) => f.chain[f.chain.length - 1].function));
+  const asFindings = targets.filter((t) => reported.has(t.qualname)).length;
   const parts = [cpu === 0 ? 'none of them is CPU-bound Python that holds the GIL' : `${cpu} ${cpu === 1 ? 'is' : 'are'} CPU-bound Python that holds the GIL`];
   if (mixed > 0) parts.push(`${mixed} ${mixed === 1 ? 'mixes' : 'mix'} CPU work and I/O`);
   let text = `**${count(fns.length, 'function was', 'functions were')} classified by workload** (see Hot paths): ${listing(parts)}.`;
   if (fight > 0) {
-    text += ` ${count(fight, 'thread target runs', 'thread targets run')} CPU-bound Python, where threads take turns on the GIL (see Concurrency).`;
+    text += ` ${count(fight, 'thread target looks', 'thread targets look')} CPU-bound, so threads would take turns on the GIL (see Concurrency)`;
+    text +=
+      asFindings === fight
+        ? '.'
+        : `; ${asFindings === 0 ? 'none of them is a finding' : `${asFindings} of them ${asFindings === 1 ? 'is a finding' : 'are findings'}`}, ` +
+          'where the analysis could prove the work is large enough to matter.';
   }
   return [text];
 }
