@@ -63,6 +63,13 @@ describe('root-cause groups', () => {
     ]);
   });
 
+  it('groups a chain outside the event loop by the function it is reported in, not by the end of the chain', () => {
+    const shared = (fn: string, line: number) =>
+      finding('GA453', 'app/v.py', line, fn, [[fn, 'app/v.py', line], ['app.util.sanitize', 'app/util.py', 4], ['app.util._cache', 'app/util.py', 9]], { severity: 'note' });
+    const a = assess(run([shared('app.v.one', 3), shared('app.v.two', 8)]));
+    assert.deepEqual(a.groups.map((g) => `${g.kind} ${g.function?.qualname} ${g.sites.length}`), ['function app.v.one 1', 'function app.v.two 1']);
+  });
+
   it('makes one group of a dependency named in two manifests', () => {
     const dep = (file: string, line: number) => finding('GA401', file, line, 'orjson', [], { severity: 'note', message: 'Dependency `orjson` is not ready' });
     const a = assess(run([dep('pyproject.toml', 18), dep('requirements.txt', 7)]));

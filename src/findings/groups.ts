@@ -61,9 +61,10 @@ interface Draft {
  * through helpers (every coroutine reaching it is fixed by fixing it), else the function and rule
  * (one function's repeated calls), else the rule and subject (a dependency named in two manifests).
  */
-function rootCause(f: Finding): { kind: FindingGroup['kind']; key: string } {
-  if (f.chain.length > 2) return { kind: 'helper', key: `helper\0${f.chain[f.chain.length - 2].function}` };
-  if (f.chain.length === 2) return { kind: 'function', key: `function\0${f.rule}\0${f.function}` };
+function rootCause(f: Finding, area: FindingGroup['area']): { kind: FindingGroup['kind']; key: string } {
+  // Only a blocking call is fixed where it is made; other chains (shared state, CPU work) are the caller's to fix.
+  if (f.chain.length > 2 && area === 'event-loop') return { kind: 'helper', key: `helper\0${f.chain[f.chain.length - 2].function}` };
+  if (f.chain.length >= 2) return { kind: 'function', key: `function\0${f.rule}\0${f.function}` };
   return { kind: 'subject', key: `subject\0${f.rule}\0${f.function}\0${f.chain.length === 0 ? f.message : ''}` };
 }
 
@@ -92,13 +93,13 @@ function remedyOf(area: FindingGroup['area'], findings: Finding[], api: string |
   );
 }
 
-function titleOf(kind: FindingGroup['kind'], findings: Finding[], apis: string[]): string {
+function titleOf(kind: FindingGroup['kind'], area: FindingGroup['area'], findings: Finding[], apis: string[]): string {
   const first = findings[0];
   if (kind === 'helper') {
     const callers = new Set(findings.map((f) => f.function)).size;
     return `${code(first.chain[first.chain.length - 2].function)} calls ${listing(apis.map(code))}, reached from ${callers} ${callers === 1 ? 'caller' : 'callers'}`;
   }
-  if (kind === 'function' && apis.length > 1) return `${code(first.function)} calls ${listing(apis.map(code))}`;
+  if (kind === 'function' && area === 'event-loop' && apis.length > 1) return `${code(first.function)} calls ${listing(apis.map(code))}`;
   return first.message.trim();
 }
 
@@ -123,7 +124,7 @@ function buildGroup(run: AuditRun, draft: Draft): Omit<FindingGroup, 'id'> {
     rules,
     severity,
     confidence,
-    title: titleOf(kind, findings, apis),
+    title: titleOf(kind, area, findings, apis),
     ...(fn ? { function: fn } : {}),
     ...(apis.length > 0 ? { api: apis[0] } : {}),
     remedy: remedyOf(area, findings, apis[0]),
@@ -133,10 +134,10 @@ function buildGroup(run: AuditRun, draft: Draft): Omit<FindingGroup, 'id'> {
 }
 
 /** Findings grouped by root cause, each group's findings in report order, groups in order of their first finding. */
-function drafts(findings: Finding[]): Draft[] {
+function drafts(run: AuditRun): Draft[] {
   const byKey = new Map<string, Draft>();
-  for (const f of findings) {
-    const { kind, key } = rootCause(f);
+  for (const f of run.findings) {
+    const { kind, key } = rootCause(f, areaOf(run, f.rule));
     const draft = byKey.get(key);
     if (draft === undefined) byKey.set(key, { kind, key, findings: [f] });
     else draft.findings.push(f);
@@ -243,7 +244,7 @@ export function threadVerdicts(functions: FunctionReport[]): ThreadVerdict[] {
 
 /** Builds the assessment of a run: groups and actions in action-plan order, areas, risk and thread verdicts. */
 export function assess(run: AuditRun): Assessment {
-  const built = drafts(run.findings).map((d, i) => {
+  const built = drafts(run).map((d, i) => {
     const group = buildGroup(run, d);
     return { group, order: i, impact: impactOf(group), effort: effortOf(group) };
   });

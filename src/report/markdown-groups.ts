@@ -65,7 +65,11 @@ export function actionPlan(run: AuditRun): string[] {
       `| ${group.id} | **${action.priority}** | ${cell(mdText(action.text))} | ${cell(place(group))} | ${group.sites.length} | ${action.effort} | **${action.impact}** |`,
     );
   }
-  if (a.actions.length > shown.length) out.push('', `The ${a.actions.length - shown.length} other actions, all of low impact, are in the JSON report.`);
+  const rest = a.actions.slice(shown.length);
+  if (rest.length > 0) {
+    const counts = (['now', 'next', 'later'] as const).map((p) => [p, rest.filter((x) => x.priority === p).length] as const).filter(([, n]) => n > 0);
+    out.push('', `The other ${rest.length} actions (${counts.map(([p, n]) => `${n} ${p}`).join(', ')}) follow in the same order: each is a section of Findings by root cause, from ${rest[0].group} on.`);
+  }
   return out;
 }
 
