@@ -48,7 +48,7 @@ export function scoringSection(): string[] {
     '',
     `**Event-loop and GIL / CPU scores** start at 100. Each root cause in the area takes ${cost('error')} % of what is left when its worst finding is an error, ` +
       `${cost('warning')} % for a warning and ${cost('note')} % for a note, plus 1 % per call site after the first (at most ${EXTRA_SITE_COST_MAX} more), rounded at the end: ` +
-      `one error-level root cause gives ${100 - cost('error')}, two give ${Math.round((100 - cost('error')) ** 2 / 100)}, and the score never reaches 0. ` +
+      `one error-level root cause gives ${100 - cost('error')}, two give ${Math.round((100 - cost('error')) ** 2 / 100)}; each further root cause takes fewer points than the one before, so the score still tells a project with a dozen problems from one with a hundred. ` +
       'The free-threading score is the readiness score of its chapter, whose own rubric is given there.',
     '',
     `**Ratings.** ${RATING_BOUNDS.good} and above is *good*, ${RATING_BOUNDS.fair} to ${RATING_BOUNDS.good - 1} *fair*, ` +
