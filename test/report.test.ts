@@ -652,6 +652,7 @@ describe('html reporter', () => {
     assert.ok(html.includes('<text class="flow-name" x="16" y="21">app.api.list_users</text>'));
     assert.ok(!html.includes('```mermaid') && !html.includes('gil-audit-flowchart'));
     assert.ok(html.includes('<code>app.<wbr>api.<wbr>list_users</code>'));
+    assert.ok(html.includes('<td><code>app/<wbr>api.py:14</code></td>'), 'a file:line breaks only at its slashes');
     const hostile: AuditRun = structuredClone(RUN);
     hostile.findings[1].chain[1].function = 'app.<script>alert("x")</script>&\u202e';
     const page = reporters.html(assessed(hostile), {});

@@ -100,9 +100,13 @@ const WORD_COLOURS: Record<string, string> = {
   good: 'green', none: 'green',
 };
 
-/** Escaped code with a line-break opportunity after each \`.\`, \`/\` and \`:\`, so identifiers break between their parts, never inside a word. */
+/**
+ * Escaped code with a line-break opportunity after each \`/\` and each \`.\` but a file name's
+ * last (\`app/<wbr>main.py:37\`, \`app.<wbr>db.<wbr>load\`), so names break between their parts, never
+ * inside a word or a \`file:line\`.
+ */
 function codeHtml(text: string): string {
-  return escapeHtml(text).replace(/([./:])(?=[^./:])/g, '$1<wbr>');
+  return escapeHtml(text).replace(/\/(?=[^/])|\.(?=[A-Za-z_])(?![A-Za-z0-9]{1,5}(?::\d+)?$)/g, '$&<wbr>');
 }
 
 /** Text with the character references marked writes for plain text decoded (`&lt;` gives `<`), for heading anchors. */
