@@ -29,6 +29,7 @@ import type { ReadinessInput } from './readiness/types.js';
 import { buildFindings } from './findings/build.js';
 import { readinessReport } from './findings/readiness.js';
 import { isTestPath, type TestsMode } from './findings/test-code.js';
+import { assess } from './findings/groups.js';
 import { applyOverrides, type PerFileIgnores, type SeverityOverrides } from './findings/overrides.js';
 import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
@@ -217,7 +218,7 @@ async function analyse(
   for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
   const functions = index.functions.filter((f) => f.fact.kind !== 'module');
   const profiled = profiles(index, workload, entries, often).filter((f) => tests === 'include' || !isTestPath(f.file));
-  return {
+  const run: AuditRun = {
     tool: { name: 'gil-audit', version: VERSION },
     roots,
     summary: {
@@ -239,6 +240,8 @@ async function analyse(
     functions: profiled,
     readiness: readinessReport(readiness, findings, profiled, byId),
   };
+  run.assessment = assess(run);
+  return run;
 }
 
 

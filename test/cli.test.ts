@@ -81,8 +81,23 @@ test('-o writes the report to a file', () => {
   const out = join(dir, 'report.md');
   const r = cli([SAMPLE, '-f', 'markdown', '-o', out]);
   assert.equal(r.stdout, '');
-  assert.match(readFileSync(out, 'utf8'), /^# gil-audit report/);
+  assert.match(readFileSync(out, 'utf8'), /^# Concurrency audit of catalog-service\n/);
   assert.match(r.stderr, /markdown report written to/);
+});
+
+test('--title names the report; the cover has the project and the commit with its commit date (never the clock)', () => {
+  const r = cli([SAMPLE, '-f', 'json', '--title', 'Q4 audit: <catalog>']);
+  const cover = (JSON.parse(r.stdout) as AuditRun).cover!;
+  assert.equal(cover.title, 'Q4 audit: <catalog>');
+  assert.equal(cover.project, 'catalog-service');
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: REPO, encoding: 'utf8' }).stdout.trim();
+  if (git('rev-parse', '--show-toplevel') === REPO) {
+    assert.deepEqual(cover.revision, { commit: git('rev-parse', 'HEAD'), date: git('log', '-1', '--format=%cI'), modified: git('status', '--porcelain', '--untracked-files=no', '--', 'fixtures/sample') !== '' });
+  }
+  const html = cli([SAMPLE, '-f', 'html', '--title', 'Q4 audit: <catalog>']).stdout;
+  assert.ok(html.includes('<title>Q4 audit: &lt;catalog&gt;</title>') && html.includes('<h1 id="q4-audit-catalog">Q4 audit: &lt;catalog&gt;</h1>'));
+  // Text output has no cover, so a pre-commit run spends nothing on git.
+  assert.ok(!cli([SAMPLE, '-f', 'text', '--title', 'x']).stdout.includes('Concurrency audit'));
 });
 
 test('usage errors exit 2 with a message that names the fix', () => {

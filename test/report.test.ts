@@ -12,6 +12,7 @@ import AjvModule from 'ajv';
 import type * as Sarif from 'sarif';
 import type { AuditRun, FunctionReport, RuleMeta } from '../src/model/types.js';
 import { render, reporters } from '../src/report/index.js';
+import { assess } from '../src/findings/groups.js';
 
 // ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.
 const Ajv = AjvModule.default;
@@ -224,8 +225,16 @@ const FUNCTIONS: FunctionReport[] = [
   },
 ];
 
+/** `run` with the assessment the findings stage builds (groups, actions, scores, thread verdicts). */
+function assessed(run: AuditRun): AuditRun {
+  const { assessment: _old, ...rest } = run;
+  return { ...rest, assessment: assess(rest) };
+}
+
+RUN.assessment = assess(RUN);
+
 /** The same run, with function profiles. */
-const PROFILED: AuditRun = { ...RUN, functions: FUNCTIONS };
+const PROFILED: AuditRun = assessed({ ...RUN, functions: FUNCTIONS });
 
 const SCHEMA_URL = new URL('../../src/schema/report.schema.json', import.meta.url);
 
@@ -324,7 +333,7 @@ describe('json reporter', () => {
 
   it('writes functions after findings, in the given order, with keys in the published order', () => {
     const report = JSON.parse(profiledJson) as Record<string, unknown> & { functions: (Record<string, unknown> & { evidence: Record<string, unknown>[]; entryPoints: Record<string, unknown>[] })[] };
-    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'functions', 'errors']);
+    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'functions', 'errors', 'assessment']);
     assert.deepEqual(
       report.functions.map((f) => f.qualname),
       FUNCTIONS.map((f) => f.qualname),
@@ -339,14 +348,14 @@ describe('json reporter', () => {
 
   it('is pretty-printed, ordered and complete', () => {
     assert.ok(json.endsWith('}\n'));
-    assert.ok(json.startsWith('{\n  "version": "1.1",\n  "tool": {'));
+    assert.ok(json.startsWith('{\n  "version": "1.2",\n  "tool": {'));
     const report = JSON.parse(json) as {
       rules: { id: string; recommendation: string }[];
       summary: { byRule: Record<string, number> };
       findings: { chain: unknown[] }[];
       errors: unknown[];
     };
-    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'functions', 'errors']);
+    assert.deepEqual(Object.keys(report), ['version', 'tool', 'roots', 'summary', 'rules', 'findings', 'functions', 'errors', 'assessment']);
     assert.deepEqual(report.rules.map((r) => r.id), ['GA101', 'GA110', 'GA202']);
     assert.deepEqual(Object.keys(report.summary.byRule), ['GA101', 'GA110', 'GA202']);
     assert.equal(report.rules[2].recommendation, 'Run CPU-bound work in a `ProcessPoolExecutor`.');
@@ -367,34 +376,77 @@ describe('determinism', () => {
 describe('markdown reporter', () => {
   const md = render('markdown', RUN, {});
 
-  it('has the title, scope and executive summary', () => {
-    assert.ok(md.startsWith('# gil-audit report\n'));
-    assert.match(md, /## Scope\n\nThis report covers `app`: 4 Python files and 1,234 lines/);
-    assert.match(md, /0\.0\.0-test/);
+  it('has the title, the cover table and the executive summary', () => {
+    assert.ok(md.startsWith('# gil-audit report\n\n| Scope | `app`: 4 Python files, 1,234 lines, 12 functions (4 `async def`) |\n| --- | --- |\n'));
+    assert.ok(md.includes('| Tool | gil-audit 0.0.0-test, static analysis: the audited code is never imported or run |'));
+    assert.ok(md.includes('## Executive summary\n\nOverall risk: **high**. Event-loop score 72/100, 2 root causes of error severity. The 3 findings come from 3 root causes;'));
+    assert.ok(md.includes('| Event loop | 72/100 | **fair** | 2 root causes (2 findings): code that blocks the event loop. |'));
+    assert.ok(md.includes('| GIL / CPU | 98/100 | **good** | 1 root cause (1 finding): code that runs CPU-bound Python where the GIL serialises it. |'));
     assert.match(md, /\*\*1 place blocks the event loop directly\*\*/);
     assert.match(md, /\*\*1 place blocks the event loop through helper functions\*\* \(rule GA110/);
   });
 
-  it('has the summary table row for GA110', () => {
-    assert.ok(md.includes('| GA110 | `blocking-call-via-helper-in-async-function` | error | 1 |'));
+  it('has the rules appendix, with the row for GA110 and each rationale once', () => {
+    const appendix = md.slice(md.indexOf('## Appendix: the rules'));
+    assert.ok(appendix.includes('| GA110 | `blocking-call-via-helper-in-async-function` | error | 1 |'));
+    assert.ok(appendix.includes('### GA202 `cpu-bound-call-in-thread`\n\n**note** · confidence low · gil-contention · 1 in the code\n\nChecks for cpu bound call in thread\n\nOnly one thread holds the GIL'));
+    const rationale = 'asyncio runs every task on one thread; a blocking call parks that thread, so nothing else runs.';
+    assert.equal(md.split(rationale).length - 1, 2, 'once for each of the two rules that have it, in the appendix only');
+    assert.ok(md.indexOf(rationale) > md.indexOf('## Appendix: the rules'));
   });
 
-  it('groups findings by file, with code frame, numbered chain, recommendation and rationale', () => {
-    assert.ok(md.includes('## `app/api.py`'));
-    assert.ok(md.includes('## `app/workers.py`'));
-    assert.ok(md.includes('### Line 20: GA110 `blocking-call-via-helper-in-async-function`'));
-    assert.ok(md.includes('```python\nrows = _load(user_id)\n```'));
-    assert.ok(
-      md.includes(
-        [
-          '1. `app.api.list_users` calls `app.api._load` at `app/api.py:20`',
-          '2. `app.api._load` calls `app.repo.read_rows` at `app/api.py:9`',
-          '3. `app.repo.read_rows` calls `requests.get` at `app/repo.py:4`',
-        ].join('\n'),
-      ),
+  it('has the contents, the action plan and every chapter, in order', () => {
+    const order = ['## Contents', '## Executive summary', '## Action plan', '## Findings by root cause', '## Method and limitations', '## How to read the scores', '## Appendix: the rules', '## Files not fully analysed'].map((h) => md.indexOf(`\n${h}\n`));
+    assert.ok(order.every((i) => i > 0), String(order));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.ok(md.includes('- [Action plan](#action-plan)\n- [Findings by root cause](#findings-by-root-cause)\n'));
+    assert.ok(md.includes('| G1 | **now** | `time.sleep` blocks the event loop inside async function `app.api.handler` | `app/api.py:14` | 1 | small | **high** |'));
+    assert.ok(md.includes('| G2 | **now** | `app.repo.read_rows` calls `requests.get`, reached from 1 caller | `app/repo.py:4` | 1 | medium | **high** |'));
+    assert.ok(md.includes('| G3 | **later** | `hashlib.pbkdf2_hmac` runs CPU-bound work in thread target `app.workers.crunch` | `app/workers.py:8` | 1 | large | **low** |'));
+  });
+
+  it('groups findings by root cause, with code frame, the chain as a Mermaid flowchart, call sites and remedy', () => {
+    const section = md.slice(md.indexOf('### G2: '), md.indexOf('### G3: '));
+    assert.equal(
+      section,
+      [
+        '### G2: `app.repo.read_rows` calls `requests.get`, reached from 1 caller',
+        '',
+        '**error** · confidence medium · Event loop · rule GA110',
+        '',
+        '`app.repo.read_rows` makes the call at `app/repo.py:4`. Fixing it there fixes the finding below, where a coroutine reaches it.',
+        '',
+        '`app/api.py:20`:',
+        '',
+        '```python',
+        'rows = _load(user_id)',
+        '```',
+        '',
+        '**Call chain** (from the first call site down to the API):',
+        '',
+        '```mermaid',
+        'flowchart TD',
+        '  n0["app.api.list_users<br/>app/api.py:20"]',
+        '  n1["app.api._load<br/>app/api.py:9"]',
+        '  n2["app.repo.read_rows<br/>app/repo.py:4"]',
+        '  n3["requests.get"]',
+        '  n0 --> n1',
+        '  n1 --> n2',
+        '  n2 --> n3',
+        '  class n3 api',
+        '  classDef api stroke-width:3px',
+        '```',
+        '',
+        '**Call site:**',
+        '',
+        '- `app/api.py:20` in `app.api.list_users`',
+        '',
+        '**Remedy:** Call `app.api._load` through `await asyncio.to_thread(...)`, or make the chain async.',
+        '',
+        '',
+      ].join('\n'),
     );
-    assert.ok(md.includes('<details><summary>Why this matters</summary>'));
-    assert.ok(md.includes('**Recommendation:** Run CPU-bound work in a `ProcessPoolExecutor`.'));
+    assert.ok(!md.includes('Why this matters'), 'rationales are in the appendix only');
   });
 
   it('lists file errors last, with HTML escaped outside code spans', () => {
@@ -409,13 +461,13 @@ describe('markdown reporter: hot paths and concurrency', () => {
   const plain = render('markdown', RUN, {});
 
   it('mentions the classified functions in the executive summary', () => {
-    const summary = md.slice(md.indexOf('## Executive summary'), md.indexOf('## Findings by rule'));
+    const summary = md.slice(md.indexOf('\n## Executive summary'), md.indexOf('\n## Action plan'));
     assert.ok(summary.includes('**5 functions were classified by workload** (see Hot paths): 1 is CPU-bound Python that holds the GIL.'));
-    assert.ok(summary.includes('1 thread target fights the GIL (see Concurrency).'));
+    assert.match(summary, /1 thread target looks CPU-bound, so threads would take turns on the GIL \(see Concurrency\); none of them is a finding, where the analysis could prove the work is large enough to matter\./);
   });
 
-  it('places Hot paths and Concurrency between the rule table and the findings', () => {
-    const order = ['## Findings by rule', '## Hot paths', '## Concurrency', '## `app/api.py`'].map((h) => md.indexOf(h));
+  it('places Hot paths and Concurrency between the findings and the method', () => {
+    const order = ['## Findings by root cause', '## Hot paths', '## Concurrency', '## Method and limitations'].map((h) => md.indexOf(`\n${h}\n`));
     assert.ok(order.every((i) => i > 0));
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
   });
@@ -437,7 +489,7 @@ describe('markdown reporter: hot paths and concurrency', () => {
   });
 
   it('lists the threads that fight the GIL and those that scale', () => {
-    const section = md.slice(md.indexOf('## Concurrency'), md.indexOf('## `app/api.py`'));
+    const section = md.slice(md.indexOf('## Concurrency'), md.indexOf('## Method and limitations'));
     const fight = section.slice(section.indexOf('### Threads that fight the GIL'), section.indexOf('### Threads that scale'));
     const scale = section.slice(section.indexOf('### Threads that scale'));
     assert.ok(
@@ -454,34 +506,34 @@ describe('markdown reporter: hot paths and concurrency', () => {
 
   it('lists a mixed thread target among those that fight the GIL', () => {
     const mixed: FunctionReport = { ...FUNCTIONS[2], qualname: 'app.sync.parse_feed', classification: 'mixed', remedy: 'Split it.' };
-    const text = render('markdown', { ...RUN, functions: [mixed] }, {});
+    const text = render('markdown', assessed({ ...RUN, functions: [mixed] }), {});
     assert.ok(text.includes('- `app.sync.parse_feed`, mixed CPU and I/O, started at `app/sync.py:40` via `threading.Thread`. Split it.'));
-    assert.ok(text.includes('none of them is CPU-bound Python that holds the GIL and 1 mixes CPU work and I/O. 1 thread target fights the GIL'));
+    assert.ok(text.includes('none of them is CPU-bound Python that holds the GIL and 1 mixes CPU work and I/O. 1 thread target looks CPU-bound'));
   });
 
   it('says so when a list is empty', () => {
-    const noCpu = render('markdown', { ...RUN, functions: FUNCTIONS.slice(1) }, {});
+    const noCpu = render('markdown', assessed({ ...RUN, functions: FUNCTIONS.slice(1) }), {});
     assert.ok(noCpu.includes('### Threads that fight the GIL\n\nNo thread runs CPU-bound Python.\n'));
     assert.ok(noCpu.includes('none of them is CPU-bound Python that holds the GIL.'));
-    const noThreads = render('markdown', { ...RUN, functions: [FUNCTIONS[1]] }, {});
+    const noThreads = render('markdown', assessed({ ...RUN, functions: [FUNCTIONS[1]] }), {});
     assert.ok(noThreads.includes('### Threads that scale\n\nNo thread target was found'));
   });
 
   it('shows at most 20 rows', () => {
     const many = Array.from({ length: 25 }, (_, i): FunctionReport => ({ ...FUNCTIONS[4], qualname: `app.plugins.f${i}`, hotness: 60 - i }));
-    const text = render('markdown', { ...RUN, functions: many }, {});
+    const text = render('markdown', assessed({ ...RUN, functions: many }), {});
     assert.ok(text.includes('| 20 | `app.plugins.f19`'));
     assert.ok(!text.includes('| 21 |'));
     assert.ok(text.includes('The 20 hottest of the 25 profiled functions are shown'));
   });
 
   it('omits both sections, and the summary sentence, without functions', () => {
-    for (const text of [plain, render('markdown', { ...RUN, functions: [] }, {})]) {
+    for (const text of [plain, render('markdown', assessed({ ...RUN, functions: [] }), {})]) {
       assert.ok(!text.includes('## Hot paths'));
       assert.ok(!text.includes('## Concurrency'));
       assert.ok(!text.includes('classified by workload'));
     }
-    assert.equal(render('markdown', { ...RUN, functions: [] }, {}), plain);
+    assert.equal(render('markdown', assessed({ ...RUN, functions: [] }), {}), plain);
   });
 
   it('leaves the text report unchanged', () => {
@@ -490,10 +542,10 @@ describe('markdown reporter: hot paths and concurrency', () => {
 
   it('renders the table in HTML with the remedy column left-aligned', () => {
     const html = reporters.html(PROFILED, {});
-    assert.ok(html.includes('<h2>Hot paths</h2>'));
+    assert.ok(html.includes('<h2 id="hot-paths">Hot paths</h2>'));
     assert.ok(html.includes('<th align="right">Hotness</th>'));
     assert.ok(html.includes('<th>Remedy</th>'));
-    assert.ok(html.includes('td[align="right"], th[align="right"] { text-align: right; }'));
+    assert.ok(html.includes('td[align="right"], th[align="right"] { text-align: right; white-space: nowrap; }'));
   });
 });
 
@@ -582,9 +634,35 @@ describe('html reporter', () => {
     assert.ok(html.startsWith('<!DOCTYPE html>'));
     assert.ok(html.includes('<meta charset="utf-8">'));
     assert.ok(html.includes('<title>gil-audit report: app</title>'));
-    assert.ok(html.includes('<table>'));
-    assert.ok(html.includes('<details><summary>Why this matters</summary>'));
+    assert.ok(html.includes('<div class="table-wrap"><table>'));
     assert.ok(html.includes('<code>if x &lt; 1</code> near &lt;eof&gt;'));
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`));
     assert.doesNotMatch(html, /<(script|link)\b|src="http/);
+  });
+
+  it('gives headings the anchors the contents link to, and colours severities', () => {
+    assert.ok(html.includes('<li><a href="#action-plan">Action plan</a></li>'));
+    assert.ok(html.includes('<h2 id="action-plan">Action plan</h2>'));
+    assert.ok(html.includes('<strong class="sev sev-red">error</strong>'));
+    assert.ok(html.includes('<strong class="sev sev-blue">note</strong>'));
+  });
+
+  it('draws call chains as inline SVG, escaping every name, and breaks identifiers only between their parts', () => {
+    assert.ok(html.includes('<figure class="flow">\n<svg class="flowchart" role="img" aria-label="Call chain: app.api.list_users calls app.api._load calls app.repo.read_rows calls requests.get"'));
+    assert.ok(html.includes('<text class="flow-name" x="16" y="21">app.api.list_users</text>'));
+    assert.ok(!html.includes('```mermaid') && !html.includes('gil-audit-flowchart'));
+    assert.ok(html.includes('<code>app.<wbr>api.<wbr>list_users</code>'));
+    assert.ok(html.includes('<td><code>app/<wbr>api.py:14</code></td>'), 'a file:line breaks only at its slashes');
+    const hostile: AuditRun = structuredClone(RUN);
+    hostile.findings[1].chain[1].function = 'app.<script>alert("x")</script>&\u202e';
+    const page = reporters.html(assessed(hostile), {});
+    assert.ok(page.includes('app.&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;\\u202e'));
+    assert.doesNotMatch(page, /<script/);
+    const md = render('markdown', assessed(hostile), {});
+    assert.ok(md.includes('n1["app.#60;script#62;alert#40;#34;x#34;#41;#60;/script#62;#38;#92;u202e<br/>app/api.py:9"]'));
+  });
+
+  it('has a print stylesheet that opens every collapsed section', () => {
+    assert.match(html, /@media print \{[^]*details::details-content \{ content-visibility: visible; display: block; \}/);
   });
 });

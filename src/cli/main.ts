@@ -24,6 +24,7 @@ import type { AuditRun, RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
 import { explainRule, listRules, ruleMarkdown, rulesForCode } from './rules-command.js';
 import { TESTS_MODES, type TestsMode } from '../findings/test-code.js';
+import { reportCover } from '../findings/cover.js';
 
 const FAIL_ON = ['error', 'warning', 'note', 'never'] as const;
 const RANK: Record<Severity, number> = { error: 3, warning: 2, note: 1 };
@@ -96,6 +97,7 @@ interface AuditFlags {
   /** False with --no-cache (or GIL_AUDIT_NO_CACHE). */
   cache: boolean;
   cacheDir?: string;
+  title?: string;
 }
 
 function isDirectory(path: string): boolean {
@@ -314,6 +316,8 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   const { run } = result;
+  // The cover (project, git revision) is for the report formats; text and annotations do not show it.
+  if (format !== 'text' && format !== 'github') run.cover = reportCover({ root: result.root, repository, title: flags.title, excluded: flags.exclude, gitignore: flags.gitignore, trackedOnly: flags.trackedOnly ?? false, tests: flags.tests ?? 'separate' });
   if (progress) process.stderr.write('\r\x1b[K');
   if (flags.writeBaseline) {
     writeOutput(flags.writeBaseline, baselineText(run.findings), 'the baseline');
@@ -366,6 +370,7 @@ export function program(): Command {
     .addOption(new Option('--cache-dir <dir>', 'keep the cache in this folder (default: .gil-audit-cache in the folder of the settings file, else in the audited folder; also GIL_AUDIT_CACHE_DIR)').env('GIL_AUDIT_CACHE_DIR'))
     .option('--tracked-only', 'audit only the files git tracks (untracked scratch files are skipped)')
     .option('--report-only <files...>', 'analyse the whole project but report findings only in these files (what pre-commit passes)')
+    .option('--title <text>', 'the report\'s title (default: "Concurrency audit of" the project\'s name)')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output (also NO_COLOR; FORCE_COLOR colours it when standard output is not a terminal)')
     .option('-q, --quiet', 'print only the report (no progress, no summary on stderr)')

@@ -170,6 +170,114 @@ export interface AuditRun {
   functions?: FunctionReport[];
   /** The free-threading (PEP 703) verdict. */
   readiness?: ReadinessReport;
+  /** What was audited, at which revision, under which title (absent when the caller did not say). */
+  cover?: ReportCover;
+  /** Risk, scores, root-cause groups, action plan and thread verdicts, built from the findings (src/findings/groups.ts). */
+  assessment?: Assessment;
+}
+
+/** The cover of a report: the project, its revision and what the audit left out. */
+export interface ReportCover {
+  /** `--title`, else `Concurrency audit of <project>`. */
+  title: string;
+  /** `[project].name` of the closest pyproject.toml, else the audited folder's name. */
+  project: string;
+  /** The git commit audited and its commit date (ISO 8601); absent outside a git repository. */
+  revision?: { commit: string; date: string; modified: boolean };
+  /** Exclude patterns in force (configuration and `--exclude`). */
+  excluded: string[];
+  /** Whether .gitignore rules were honoured. */
+  gitignore: boolean;
+  /** Only files git tracks were audited. */
+  trackedOnly: boolean;
+  /** How test code was treated. */
+  tests: 'separate' | 'include' | 'exclude';
+}
+
+/** The three areas the executive summary scores. */
+export type AssessmentArea = 'event-loop' | 'gil' | 'free-threading';
+export type RiskLevel = 'critical' | 'high' | 'medium' | 'low' | 'none';
+
+/** One area's score out of 100 and what it rests on. */
+export interface AreaScore {
+  area: AssessmentArea;
+  score: number;
+  /** `good` (85+), `fair` (60-84), `poor` (30-59), `critical` (below 30). */
+  rating: 'good' | 'fair' | 'poor' | 'critical';
+  /** Root-cause groups that cost points (none for free-threading, scored by `readiness`). */
+  groups: number;
+  /** One sentence: what the score rests on. */
+  basis: string;
+}
+
+/** One place a root cause shows: a finding's location. */
+export interface GroupSite {
+  file: string;
+  line: number;
+  column: number;
+  /** The function the finding is in (for a helper's group, the caller that reaches it). */
+  function: string;
+  rule: string;
+  fingerprint: string;
+}
+
+/**
+ * Findings that one change fixes: every call site of one blocking helper, or one function's
+ * calls of one rule, or one subject reported in several files (a dependency in two manifests).
+ */
+export interface FindingGroup {
+  /** `G1`, `G2`... in action-plan order. */
+  id: string;
+  kind: 'helper' | 'function' | 'subject';
+  area: AssessmentArea | 'other';
+  /** The rules of its findings, sorted. */
+  rules: string[];
+  severity: Severity;
+  confidence: Confidence;
+  /** Markdown (code in backticks): `` `app.db._query` calls `sqlite3.connect` `` */
+  title: string;
+  /** The function every site reaches or runs in, with where it makes the call (absent for a subject). */
+  function?: { qualname: string; file: string; line: number };
+  /** The blocking or heavy API at the end of the chain, when there is one. */
+  api?: string;
+  /** What to do, written for this API and this use. */
+  remedy: string;
+  /** The first finding's chain, from the caller down to the API. */
+  chain: ChainStep[];
+  sites: GroupSite[];
+}
+
+/** One step of the action plan. */
+export interface Action {
+  priority: 'now' | 'next' | 'later';
+  effort: 'small' | 'medium' | 'large';
+  impact: 'high' | 'medium' | 'low';
+  /** The group it fixes. */
+  group: string;
+  /** Markdown: what to do. */
+  text: string;
+}
+
+/** Whether threads help a function started on threads. */
+export interface ThreadVerdict {
+  qualname: string;
+  file: string;
+  line: number;
+  classification: Classification;
+  /** `fights-gil`: CPU-bound Python that serialises on the GIL; `scales`: waits on I/O or runs native code without the GIL. */
+  verdict: 'fights-gil' | 'scales';
+  /** The thread entry points that start it, without repeats. */
+  startedAt: EntryPoint[];
+  remedy: string;
+}
+
+/** The judgement the report presents, built from the findings and profiles. */
+export interface Assessment {
+  risk: { level: RiskLevel; reason: string };
+  areas: AreaScore[];
+  actions: Action[];
+  groups: FindingGroup[];
+  threads: ThreadVerdict[];
 }
 
 /** One area of the free-threading readiness score. */

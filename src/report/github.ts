@@ -24,13 +24,19 @@ function escapeProperty(value: string): string {
 
 export const githubReporter: Reporter = (run: AuditRun, options) => {
   const file = (rel: string) => fromRepository(rel, options.repositoryPrefix);
+  // A root cause with several call sites is named on each, so a reviewer fixes it once.
+  const shared = new Map<string, string>();
+  for (const g of run.assessment?.groups ?? []) {
+    if (g.sites.length < 2) continue;
+    for (const s of g.sites) shared.set(s.fingerprint, `\nRoot cause ${g.id}, shared by ${g.sites.length} findings: ${visible(g.title)}`);
+  }
   const lines = run.findings.map((f) => {
     const props = [
       `file=${escapeProperty(visible(file(f.file)))}`, `line=${f.line}`, `col=${f.column}`, `endLine=${f.endLine}`, `endColumn=${f.endColumn}`,
       `title=${escapeProperty(visible(`${f.rule} ${f.name}`))}`,
     ].join(',');
     const via = f.chain.length > 2 ? `\nChain: ${f.chain.map((s) => visible(s.function)).join(' → ')}` : '';
-    return `::${COMMAND[f.severity]} ${props}::${escapeData(`${visible(f.message)}${via}\nFix: ${visible(f.recommendation, '\n')}`)}`;
+    return `::${COMMAND[f.severity]} ${props}::${escapeData(`${visible(f.message)}${via}${shared.get(f.fingerprint) ?? ''}\nFix: ${visible(f.recommendation, '\n')}`)}`;
   });
   for (const e of run.errors) {
     lines.push(`::warning file=${escapeProperty(visible(file(e.file)))},title=gil-audit could not fully read this file::${escapeData(visible(e.message))}`);

@@ -6,12 +6,12 @@
  * are sorted, so the same run always gives byte-identical output.
  */
 
-import type { AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, RuleMeta } from '../model/types.js';
+import type { Assessment, AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, ReportCover, RuleMeta } from '../model/types.js';
 import { jsonText, sortedKeys, sortedRules } from './format.js';
 import type { ReportOptions } from './types.js';
 
 /** Version of the JSON report format (the `version` field); bump it on any incompatible change. */
-export const JSON_REPORT_VERSION = '1.1';
+export const JSON_REPORT_VERSION = '1.2';
 
 /** Rule metadata as the JSON report publishes it. */
 export interface JsonRule {
@@ -85,6 +85,10 @@ export interface JsonReport {
   errors: FileError[];
   /** The free-threading verdict (since 1.1), as the analysis built it. */
   readiness?: ReadinessReport;
+  /** Project, revision, title and exclusions (since 1.2; absent when the caller gave none). */
+  cover?: ReportCover;
+  /** Risk, scores, action plan, root-cause groups and thread verdicts (since 1.2), as the analysis built them. */
+  assessment?: Assessment;
 }
 
 function jsonRule(rule: RuleMeta): JsonRule {
@@ -148,6 +152,38 @@ function jsonFunction(fn: FunctionReport): JsonFunction {
   };
 }
 
+function jsonCover(cover: ReportCover): ReportCover {
+  return {
+    title: cover.title,
+    project: cover.project,
+    ...(cover.revision ? { revision: { commit: cover.revision.commit, date: cover.revision.date, modified: cover.revision.modified } } : {}),
+    excluded: [...cover.excluded],
+    gitignore: cover.gitignore,
+    trackedOnly: cover.trackedOnly,
+    tests: cover.tests,
+  };
+}
+
+function jsonAssessment(a: Assessment): Assessment {
+  return {
+    risk: { level: a.risk.level, reason: a.risk.reason },
+    areas: a.areas.map((x) => ({ area: x.area, score: x.score, rating: x.rating, groups: x.groups, basis: x.basis })),
+    actions: a.actions.map((x) => ({ priority: x.priority, effort: x.effort, impact: x.impact, group: x.group, text: x.text })),
+    groups: a.groups.map((g) => ({
+      id: g.id, kind: g.kind, area: g.area, rules: [...g.rules], severity: g.severity, confidence: g.confidence, title: g.title,
+      ...(g.function ? { function: { qualname: g.function.qualname, file: g.function.file, line: g.function.line } } : {}),
+      ...(g.api !== undefined ? { api: g.api } : {}),
+      remedy: g.remedy,
+      chain: jsonChain(g.chain),
+      sites: g.sites.map((s) => ({ file: s.file, line: s.line, column: s.column, function: s.function, rule: s.rule, fingerprint: s.fingerprint })),
+    })),
+    threads: a.threads.map((t) => ({
+      qualname: t.qualname, file: t.file, line: t.line, classification: t.classification, verdict: t.verdict,
+      startedAt: t.startedAt.map((e) => ({ kind: e.kind, file: e.file, line: e.line, via: e.via })), remedy: t.remedy,
+    })),
+  };
+}
+
 /** Builds the JSON report object, with every key in its published order. */
 export function toJsonReport(run: AuditRun): JsonReport {
   const { summary } = run;
@@ -179,6 +215,8 @@ export function toJsonReport(run: AuditRun): JsonReport {
     functions: (run.functions ?? []).map(jsonFunction),
     errors: run.errors.map((error) => ({ file: error.file, message: error.message })),
     ...(run.readiness ? { readiness: run.readiness } : {}),
+    ...(run.cover ? { cover: jsonCover(run.cover) } : {}),
+    ...(run.assessment ? { assessment: jsonAssessment(run.assessment) } : {}),
   };
 }
 

@@ -122,7 +122,20 @@ function codeFlow(chain: ChainStep[], relocate: Relocate): Sarif.CodeFlow | unde
   };
 }
 
-function result(finding: Finding, ruleIndex: Map<string, number>, relocate: Relocate): Sarif.Result {
+/** The root-cause group and action of each finding, by fingerprint, as the assessment made them. */
+type GroupOf = (fingerprint: string) => { group: string; priority: string } | undefined;
+
+function groupLookup(run: AuditRun): GroupOf {
+  const byFingerprint = new Map<string, { group: string; priority: string }>();
+  for (const action of run.assessment?.actions ?? []) {
+    const group = run.assessment?.groups.find((g) => g.id === action.group);
+    for (const site of group?.sites ?? []) byFingerprint.set(site.fingerprint, { group: action.group, priority: action.priority });
+  }
+  return (fingerprint) => byFingerprint.get(fingerprint);
+}
+
+function result(finding: Finding, ruleIndex: Map<string, number>, relocate: Relocate, groupOf: GroupOf): Sarif.Result {
+  const grouped = groupOf(finding.fingerprint);
   const location: Sarif.Location = {
     physicalLocation: physicalLocation(finding.file, region(finding.line, finding.column, finding.endLine, finding.endColumn), relocate),
   };
@@ -137,8 +150,26 @@ function result(finding: Finding, ruleIndex: Map<string, number>, relocate: Relo
     locations: [location],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     ...(flow === undefined ? {} : { codeFlows: [flow] }),
-    properties: { confidence: finding.confidence, equivalents: [...finding.equivalents] },
+    properties: {
+      confidence: finding.confidence,
+      equivalents: [...finding.equivalents],
+      ...(grouped ? { rootCause: grouped.group, priority: grouped.priority } : {}),
+    },
   };
+}
+
+/** The run's risk, scores and revision (the JSON report's assessment and cover), in the run's property bag. */
+function runProperties(run: AuditRun): Sarif.PropertyBag {
+  const out: Sarif.PropertyBag = {};
+  if (run.cover) {
+    out.project = run.cover.project;
+    if (run.cover.revision) out.revision = { commit: run.cover.revision.commit, date: run.cover.revision.date, modified: run.cover.revision.modified };
+  }
+  if (run.assessment) {
+    out.risk = run.assessment.risk.level;
+    out.scores = Object.fromEntries(run.assessment.areas.map((a) => [a.area, a.score]));
+  }
+  return out;
 }
 
 /** Builds the SARIF log object; `repositoryPrefix` is where the audit root lies below the repository root. */
@@ -146,6 +177,7 @@ export function toSarifLog(run: AuditRun, repositoryPrefix = ''): Sarif.Log {
   const relocate: Relocate = (file) => fromRepository(file, repositoryPrefix);
   const rules = sortedRules(run.rules);
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
+  const groupOf = groupLookup(run);
   const notifications: Sarif.Notification[] = run.errors.map((error) => ({
     level: 'error',
     message: { text: `${relocate(error.file)}: ${error.message}` },
@@ -173,7 +205,8 @@ export function toSarifLog(run: AuditRun, repositoryPrefix = ''): Sarif.Log {
           [SRCROOT]: { description: { text: 'The root of the repository: the first directory holding .git at or above the audited folder, or the folder given with --root.' } },
         },
         columnKind: 'utf16CodeUnits',
-        results: run.findings.map((f) => result(f, ruleIndex, relocate)),
+        results: run.findings.map((f) => result(f, ruleIndex, relocate, groupOf)),
+        ...(run.assessment || run.cover ? { properties: runProperties(run) } : {}),
       },
     ],
   };

@@ -25,7 +25,7 @@ const blockingCalls: RuleImpl = (ctx, rule) => {
       out.push({
         rule, fn: node, call: blocking.call, severity: rule.severity, confidence: blocking.confidence,
         message: onLoopWording(fillTemplate(rule.message, { callee: blocking.call.callee, api: blocking.api, function: node.fact.qualname }), node.fact.isAsync),
-        recommendation: alternativeFor(entry, library, rule.fix.recommendation),
+        recommendation: alternativeFor(entry, library, rule.fix.recommendation, blocking.call.callee),
         equivalents: entry.equivalents,
         chain: [
           { function: node.fqn, file: node.module.path, line: blocking.call.span.line },

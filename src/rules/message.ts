@@ -22,9 +22,15 @@ export function asyncLibrary(module: ModuleFacts): AsyncLibrary {
   return 'asyncio';
 }
 
-/** The entry's advice for that library, falling back to asyncio's, then to `fallback`. */
-export function alternativeFor(entry: CatalogueEntry, library: AsyncLibrary, fallback: string): string {
-  return entry.alternative?.[library] ?? entry.alternative?.asyncio ?? fallback;
+/**
+ * The entry's advice for that library, falling back to asyncio's, then to `fallback`, written for
+ * the call at hand: `{{callee}}` is the call as the code writes it (`shutil.copyfileobj`,
+ * `dest.unlink`) and `{{method}}` its last name, so the advice names that very API.
+ */
+export function alternativeFor(entry: CatalogueEntry, library: AsyncLibrary, fallback: string, callee?: string): string {
+  const text = entry.alternative?.[library] ?? entry.alternative?.asyncio ?? fallback;
+  if (callee === undefined) return text;
+  return fillTemplate(text, { callee, method: callee.split('.').at(-1) ?? callee });
 }
 
 /** A message about a sync function the loop calls (a `@callback`) says so instead of "async function". */

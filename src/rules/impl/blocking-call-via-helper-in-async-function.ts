@@ -48,7 +48,7 @@ export const create: RuleImpl = (ctx, rule) => {
       const direct = ctx.ruleForKind(best.kind)!;
       const names = chain.slice(1).map((s) => `\`${s.function}\``);
       const api = effect.terminal.api;
-      const advice = alternativeFor(effect.terminal.match.entry, library, direct.fix.recommendation);
+      const advice = alternativeFor(effect.terminal.match.entry, library, direct.fix.recommendation, effect.terminal.call.callee);
       out.push({
         rule, fn: node, call: edge.call, severity: best.severity,
         confidence: effect.terminal.confidence === 'low' || effect.hops > LONG_CHAIN ? 'low' : rule.confidence,
