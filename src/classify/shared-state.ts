@@ -10,7 +10,7 @@
  * are `threading.Thread` targets, thread pools, `asyncio.to_thread` / `run_in_executor(None, …)`,
  * and, at lower confidence, sync request handlers (WSGI and FastAPI's thread pool run them on threads).
  */
-import type { StateWrite } from '../facts/types.js';
+import type { ModuleFacts, StateWrite } from '../facts/types.js';
 import type { ChainStep, Confidence, EntryPoint } from '../model/types.js';
 import { THREAD_ENTRY_KINDS } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
@@ -53,6 +53,7 @@ interface Reach {
 export class SharedStateAnalysis {
   readonly issues: ThreadStateIssue[] = [];
   private readonly reach = new Map<number, Reach>();
+  private readonly held = new Map<number, boolean>();
 
   constructor(private readonly index: ProjectIndex, entries: EntryPoints, private readonly catalogue: Catalogue) {
     this.findThreadReach(entries);
@@ -89,6 +90,29 @@ export class SharedStateAnalysis {
     }
   }
 
+  /**
+   * Whether every call of the function is made with a lock held, so its writes are locked too
+   * (`threading._maintain_shutdown_locks`, "must be called with _shutdown_locks_lock acquired").
+   * A call counts as locked when it is under a lock in its caller, or when its caller is itself
+   * held by every one of its callers. A thread entry point is never held: the thread calls it bare.
+   */
+  private heldByCallers(id: number, visiting = new Set<number>()): boolean {
+    const known = this.held.get(id);
+    if (known !== undefined) return known;
+    if (visiting.has(id)) return false;
+    const callers = this.index.callers[id];
+    if (callers.length === 0 || this.reach.get(id)?.from === -1) return false;
+    visiting.add(id);
+    const held = callers.every((edge) => {
+      const caller = this.index.functions[edge.from];
+      return lockedLines(caller.module).has(edge.call.span.line) || this.heldByCallers(edge.from, visiting);
+    });
+    visiting.delete(id);
+    // A "no" found inside a cycle depends on where it was entered; only the outermost one is kept.
+    if (held || visiting.size === 0) this.held.set(id, held);
+    return held;
+  }
+
   /** The calls from the thread's entry point down to `id`, then the place in `id` itself. */
   chainTo(id: number, line: number): ChainStep[] {
     const steps: ChainStep[] = [];
@@ -114,7 +138,7 @@ export class SharedStateAnalysis {
       const fn = this.functionAt(module.module, module.functions, w);
       if (!fn) continue;
       const reach = this.reach.get(fn.id);
-      if (!reach) continue;
+      if (!reach || this.heldByCallers(fn.id)) continue;
       const shared = this.sharedTarget(w, fn, moduleContainers, containers);
       if (!shared) continue;
       const kind = issueKind(w, shared.kind);
@@ -187,4 +211,16 @@ function operation(w: StateWrite): string {
     case 'augmented': return 'updates';
     case 'rebind': return 'assigns';
   }
+}
+
+const lockedByModule = new WeakMap<ModuleFacts, Set<number>>();
+
+/** The lines of a module's calls made with a lock held. */
+function lockedLines(module: ModuleFacts): Set<number> {
+  let lines = lockedByModule.get(module);
+  if (!lines) {
+    lines = new Set(module.sharedState?.lockedCalls ?? []);
+    lockedByModule.set(module, lines);
+  }
+  return lines;
 }

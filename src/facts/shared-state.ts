@@ -31,6 +31,15 @@ const MUTATORS = new Set([
 ]);
 /** A `with` item that takes a lock: `with lock:`, `with self._mutex:`, `with threading.Lock():`, `with cond:`. */
 const LOCK_LIKE = /lock|mutex|semaphore|\bcond\b|condition|critical/i;
+/**
+ * A statement that takes a lock until a matching release: `lock.acquire()`, `self._cond.acquire(timeout=1)`,
+ * or a module's own helper such as logging's `_acquireLock()`. Group 1 is the receiver, group 2 the helper's name.
+ */
+const ACQUIRE = /^(?:([\w.]+)\.acquire\([^()]*\)|((?:[\w.]+\.)?_*acquire_?[Ll]ock)\(\))$/;
+/** The same for the release (`lock.release()`, `_releaseLock()`). */
+const RELEASE = /^(?:([\w.]+)\.release\(\)|((?:[\w.]+\.)?_*release_?[Ll]ock)\(\))$/;
+/** An `if` whose condition takes a lock without waiting (`if lock.acquire(False):`): its consequence holds it. */
+const ACQUIRE_TEST = /^(?:[\w.]+\.acquire\([^()]*\)|(?:[\w.]+\.)?_*acquire_?[Ll]ock\(\))$/;
 /** At most this many writes are recorded per file (generated code can have thousands). */
 const MAX_WRITES = 2000;
 
@@ -38,7 +47,7 @@ const MAX_WRITES = 2000;
 const enum N {
   Unseen = 0, Anonymous, Other, FunctionDef, ClassDef, Block, Global, If, With, WithClause, Assignment,
   AugmentedAssignment, Delete, ExpressionList, Subscript, Call, Attribute, Identifier, Parameters,
-  PatternList, None, Container, Skipped,
+  PatternList, None, Container, Skipped, ExpressionStatement,
 }
 
 const KINDS: Record<string, N> = {
@@ -46,7 +55,7 @@ const KINDS: Record<string, N> = {
   if_statement: N.If, with_statement: N.With, with_clause: N.WithClause, assignment: N.Assignment,
   augmented_assignment: N.AugmentedAssignment, delete_statement: N.Delete, expression_list: N.ExpressionList,
   subscript: N.Subscript, call: N.Call, attribute: N.Attribute, identifier: N.Identifier, parameters: N.Parameters,
-  pattern_list: N.PatternList, tuple_pattern: N.PatternList, none: N.None,
+  pattern_list: N.PatternList, tuple_pattern: N.PatternList, none: N.None, expression_statement: N.ExpressionStatement,
   dictionary: N.Container, list: N.Container, set: N.Container, dictionary_comprehension: N.Container,
   list_comprehension: N.Container, set_comprehension: N.Container,
   // Nothing under these is shared state.
@@ -71,6 +80,8 @@ function kindOf(c: Parser.TreeCursor): N {
 interface Context {
   /** The enclosing `def`'s start (line, column), or undefined at module/class level. */
   def?: [number, number];
+  /** Where the enclosing `def` (or the module) ends: a release must come before it. */
+  defEnd: number;
   locked: boolean;
   /** Texts of the conditions of the enclosing `if`s (inside the innermost function). */
   guards: string[];
@@ -87,7 +98,7 @@ interface Context {
  * nothing passes its own on.
  */
 function derive(ctx: Context, classBody: string | undefined, locked: boolean, guards: string[]): Context {
-  return { def: ctx.def, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
+  return { def: ctx.def, defEnd: ctx.defEnd, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
 }
 
 /** A child of the node under the cursor, as read by a look at its fields. */
@@ -133,6 +144,10 @@ export class SharedStateVisitor implements WalkVisitor {
   private readonly innerAt: Context[] = [];
   private readonly conditionAt: (string | undefined)[] = [];
   private readonly consequenceSeenAt: boolean[] = [];
+  /** By depth of a block (or the module), a lock its statements took with `acquire()`: the release's key and the context before. */
+  private readonly heldAt: ({ key: string; before: Context } | undefined)[] = [];
+  /** Lines of the calls made while a lock is held (a helper every caller calls so holds it too). */
+  private readonly lockedCalls = new Set<number>();
   /** Depth of a lambda, string or comment whose nodes are not visited; Infinity when none. */
   private skipBelow = Infinity;
 
@@ -151,7 +166,7 @@ export class SharedStateVisitor implements WalkVisitor {
     let ctx: Context;
     const parentKind = depth > 0 ? this.kindAt[depth - 1] : N.Other;
     if (depth === 0) {
-      ctx = { def: undefined, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
+      ctx = { def: undefined, defEnd: this.source.length, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
     } else {
       ctx = this.innerAt[depth - 1];
       if (parentKind === N.If) {
@@ -161,7 +176,8 @@ export class SharedStateVisitor implements WalkVisitor {
           this.conditionAt[depth - 1] = this.text(c);
         } else if (field === 'consequence' && !this.consequenceSeenAt[depth - 1]) {
           this.consequenceSeenAt[depth - 1] = true;
-          ctx = derive(ctx, ctx.classBody, ctx.locked, [...ctx.guards, this.conditionAt[depth - 1] ?? '']);
+          const condition = this.conditionAt[depth - 1] ?? '';
+          ctx = derive(ctx, ctx.classBody, ctx.locked || ACQUIRE_TEST.test(condition), [...ctx.guards, condition]);
         }
       }
     }
@@ -170,7 +186,7 @@ export class SharedStateVisitor implements WalkVisitor {
       case N.FunctionDef: {
         const at = c.startPosition;
         const def: [number, number] = [at.row + 1, at.column + 1];
-        inner = { def, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
+        inner = { def, defEnd: c.endIndex, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
         this.localsByDef.set(`${def[0]}:${def[1]}`, inner.locals);
         break;
       }
@@ -204,12 +220,44 @@ export class SharedStateVisitor implements WalkVisitor {
       case N.Call:
         this.call(c, ctx);
         break;
+      case N.ExpressionStatement:
+        if (depth > 0 && (parentKind === N.Block || depth === 1)) this.acquireOrRelease(c, ctx, depth);
+        break;
       default:
         break;
     }
     this.kindAt[depth] = kind;
     this.innerAt[depth] = inner;
+    this.heldAt[depth] = undefined;
     return true;
+  }
+
+  /**
+   * `lock.acquire()` as a statement: the statements after it in its block hold the lock, until
+   * `lock.release()` in that block or in one nested in it (the `finally:` of a `try` that follows).
+   * An acquire without a release later in the same function (a lock held for good, a sentinel)
+   * changes nothing.
+   */
+  private acquireOrRelease(c: Parser.TreeCursor, ctx: Context, depth: number): void {
+    const text = this.text(c);
+    const acquired = ACQUIRE.exec(text);
+    if (acquired) {
+      const key = acquired[1] !== undefined ? `${acquired[1]}.release()` : `${acquired[2].replace(/acquire/, 'release')}()`;
+      const after = this.source.slice(c.endIndex, ctx.defEnd);
+      if (ctx.locked || !after.includes(key)) return;
+      const block = depth - 1;
+      this.heldAt[block] = { key, before: this.innerAt[block] };
+      this.innerAt[block] = derive(this.innerAt[block], this.innerAt[block].classBody, true, this.innerAt[block].guards);
+      return;
+    }
+    if (!RELEASE.test(text)) return;
+    for (let d = depth - 1; d >= 0; d--) {
+      const held = this.heldAt[d];
+      if (held?.key !== text) continue;
+      this.innerAt[d] = held.before;
+      this.heldAt[d] = undefined;
+      return;
+    }
   }
 
   /** The facts read, or undefined when there are none. */
@@ -219,7 +267,9 @@ export class SharedStateVisitor implements WalkVisitor {
     const writes = this.writes
       .filter(({ write: w }) => w.global || /^(self|cls)\./.test(w.target) || !this.localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]))
       .map(({ write, guards }) => (isGuarded(write.target, guards) ? withGuarded(write) : write));
-    return this.containers.length > 0 || writes.length > 0 ? { containers: this.containers, writes } : undefined;
+    if (this.containers.length === 0 && writes.length === 0) return undefined;
+    const lockedCalls = [...this.lockedCalls].sort((a, b) => a - b);
+    return { containers: this.containers, writes, ...(lockedCalls.length > 0 ? { lockedCalls } : {}) };
   }
 
   // The helpers below look at the children of the node under the cursor and move it back there.
@@ -332,6 +382,7 @@ export class SharedStateVisitor implements WalkVisitor {
 
   /** `NAME.append(x)` and the other mutating methods, on a name or an attribute. */
   private call(c: Parser.TreeCursor, ctx: Context): void {
+    if (ctx.locked && this.lockedCalls.size < MAX_WRITES) this.lockedCalls.add(c.startPosition.row + 1);
     if (!c.gotoFirstChild()) return;
     let target: string | undefined;
     let method = '';
