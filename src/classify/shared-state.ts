@@ -6,9 +6,12 @@
  * Stage: classify. Input: the ProjectIndex (with each module's shared-state facts), the entry
  * points and the catalogue; output: one ThreadStateIssue per function, target and kind. The checks
  * are those of shared/FREE-THREADING.md §6.4: P02 check-then-act, P03 read-modify-write, P04 lazy
- * initialisation, P01/P05 containers mutated without a lock, P10/P12–P14 process-wide state. Threads
- * are `threading.Thread` targets, thread pools, `asyncio.to_thread` / `run_in_executor(None, …)`,
- * and, at lower confidence, sync request handlers (WSGI and FastAPI's thread pool run them on threads).
+ * initialisation, P01/P05 containers mutated without a lock, P06 iteration over a container that
+ * threads change, P07 one iterator consumed by several threads, P10–P14 process-wide state (P11:
+ * `decimal.DefaultContext`), P15 context variables read on threads that 3.14t starts with the
+ * starter's context. Threads are `threading.Thread` targets, thread pools, `asyncio.to_thread` /
+ * `run_in_executor(None, …)`, and, at lower confidence, sync request handlers (WSGI and FastAPI's
+ * thread pool run them on threads).
  */
 import type { ModuleFacts, StateWrite } from '../facts/types.js';
 import type { ChainStep, Confidence, EntryPoint } from '../model/types.js';
@@ -17,7 +20,9 @@ import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { Catalogue } from './catalogue.js';
 import type { EntryPoints } from './entry-points.js';
 
-export type ThreadStateKind = 'check-then-act' | 'read-modify-write' | 'lazy-init' | 'unlocked-mutation' | 'process-state';
+export type ThreadStateKind =
+  | 'check-then-act' | 'read-modify-write' | 'lazy-init' | 'unlocked-mutation' | 'process-state'
+  | 'iterated-while-mutated' | 'shared-iterator' | 'context-inherited';
 
 export interface ThreadStateIssue {
   kind: ThreadStateKind;
@@ -38,6 +43,12 @@ export interface ThreadStateIssue {
 }
 
 const THREADS = THREAD_ENTRY_KINDS;
+/**
+ * Threads that start with their starter's context on free-threaded 3.14 (`thread_inherit_context`)
+ * and with an empty one before: `asyncio.to_thread` copies the context on every build, and a
+ * server's request threads are started by the server, not by the code that sets the variables.
+ */
+const CONTEXT_INHERITING = new Set<EntryPoint['kind']>(['thread', 'thread-pool']);
 /** Method writes that read before they write: racy between the check and the act without a lock. */
 const CHECKED_METHODS = new Set(['pop', 'remove', 'popitem', 'popleft', 'discard']);
 
@@ -61,16 +72,24 @@ export class SharedStateAnalysis {
     for (const module of index.modules) {
       if (module.sharedState) this.moduleIssues(module.sharedState.writes, module.path);
     }
+    this.iterations();
+    this.sharedIterators();
     this.processStateCalls();
     this.issues.sort((a, b) => (a.fn.module.path < b.fn.module.path ? -1 : a.fn.module.path > b.fn.module.path ? 1 : a.line - b.line || a.column - b.column));
   }
 
-  /** Breadth-first from every thread entry point along calls; threads first, so their (stronger) reach wins. */
+  /**
+   * Breadth-first from every thread entry point along calls; threads first, so their (stronger)
+   * reach wins. The program's own `main` (called from the `__main__` block) is not entered: a
+   * program that runs it on a thread (to keep a GUI event loop on the main one) has moved its
+   * single main thread there, and its start-up is not shared with the workers it starts later.
+   */
   private findThreadReach(entries: EntryPoints): void {
     const queue: number[] = [];
+    const isMain = (id: number) => entries.byFunction[id].some((e) => e.kind === 'main');
     const seed = (test: (e: EntryPoint, node: FunctionNode) => boolean, confidence: Confidence) => {
       for (const node of this.index.functions) {
-        if (this.reach.has(node.id)) continue;
+        if (this.reach.has(node.id) || isMain(node.id)) continue;
         const entry = entries.byFunction[node.id].find((e) => test(e, node));
         if (!entry) continue;
         this.reach.set(node.id, { entry, from: -1, line: node.fact.span.line, confidence });
@@ -83,7 +102,7 @@ export class SharedStateAnalysis {
       const id = queue[head];
       const at = this.reach.get(id)!;
       for (const edge of this.index.outgoing[id]) {
-        if (this.reach.has(edge.to) || this.index.functions[edge.to].fact.isAsync) continue;
+        if (this.reach.has(edge.to) || this.index.functions[edge.to].fact.isAsync || isMain(edge.to)) continue;
         this.reach.set(edge.to, { entry: at.entry, from: id, line: edge.call.span.line, confidence: at.confidence });
         queue.push(edge.to);
       }
@@ -128,6 +147,11 @@ export class SharedStateAnalysis {
     return steps.reverse();
   }
 
+  /** How threads reach a function (undefined: no thread runs it). */
+  reachOf(id: number): { entry: EntryPoint; confidence: Confidence } | undefined {
+    return this.reach.get(id);
+  }
+
   private moduleIssues(writes: StateWrite[], path: string): void {
     const module = this.index.modules.find((m) => m.path === path)!;
     const containers = module.sharedState!.containers;
@@ -162,6 +186,9 @@ export class SharedStateAnalysis {
   private sharedTarget(
     w: StateWrite, fn: FunctionNode, moduleContainers: Map<string, string>, containers: { name: string; kind: string; cls?: string }[],
   ): { kind: 'container' | 'scalar' | 'process'; what: string } | undefined {
+    if (/^(decimal\.DefaultContext|DefaultContext)\.\w+$/.test(w.target) && (w.target.startsWith('decimal.') || imports(fn.module, 'DefaultContext', 'decimal.DefaultContext'))) {
+      return { kind: 'process', what: 'changes the `decimal` context every new thread starts from' };
+    }
     if (/^(os\.environ|environ|sys\.path|sys\.modules)$/.test(w.target)) return { kind: 'process', what: `changes ${w.target === 'sys.modules' ? 'the module table' : w.target.endsWith('path') ? 'the import path' : 'the environment'} of every thread` };
     if (w.global) return { kind: moduleContainers.has(w.target) ? 'container' : 'scalar', what: moduleContainers.has(w.target) ? `module-level ${moduleContainers.get(w.target)}` : 'module global' };
     const local = new Set([...fn.fact.params.map((p) => p.name), ...fn.fact.bindings.map((b) => b.name)]);
@@ -176,13 +203,130 @@ export class SharedStateAnalysis {
     return undefined;
   }
 
+  /**
+   * P06: a loop over a module- or class-level container (`for k in CACHE`, `CACHE.items()`), with
+   * no lock held, while functions that threads run change it (with a lock or without: the loop
+   * takes none). A dict or set changed mid-loop raises `RuntimeError`; a list shows a torn state.
+   * Copies (`list(CACHE)`, `sorted(...)`, `.copy()`) are not loops over the container.
+   */
+  private iterations(): void {
+    for (const module of this.index.modules) {
+      const facts = module.sharedState;
+      if (!facts) continue;
+      const changedBy = new Map<string, { fn: FunctionNode; line: number }>();
+      for (const w of facts.writes) {
+        if (w.how === 'rebind') continue;
+        const fn = this.functionAt(module.module, module.functions, w);
+        if (!fn || !this.reach.has(fn.id) || changedBy.has(this.containerKey(w.target, fn))) continue;
+        changedBy.set(this.containerKey(w.target, fn), { fn, line: w.line });
+      }
+      if (changedBy.size === 0) continue;
+      const locked = lockedLines(module);
+      for (const node of this.functionsOf(module)) {
+        const seen = new Set<string>();
+        for (const loop of node.fact.loops) {
+          const iterated = /^((?:self\.|cls\.)?[A-Za-z_]\w*)(?:\.(?:items|keys|values)\(\))?$/.exec(loop.iter ?? '');
+          if (!iterated || loop.kind === 'while' || locked.has(loop.line)) continue;
+          const target = iterated[1];
+          const key = this.containerKey(target, node);
+          const writer = changedBy.get(key);
+          if (!writer || seen.has(key)) continue;
+          const shared = this.containerOf(target, node, facts.containers);
+          if (!shared) continue;
+          seen.add(key);
+          // The chain is the writer's: how threads come to change the container.
+          const reach = this.reach.get(writer.fn.id)!;
+          this.issues.push({
+            kind: 'iterated-while-mutated', fn: node, target, what: shared, line: loop.line, column: loop.column,
+            endColumn: loop.column + 3, operation: `\`${writer.fn.fact.qualname}\` changes it`, entry: reach.entry,
+            chain: this.chainTo(writer.fn.id, writer.line), confidence: 'low',
+          });
+        }
+      }
+    }
+  }
+
+  /** One key per shared container: `module:NAME` or `module:Class.NAME` (for `self.` and `cls.` too). */
+  private containerKey(target: string, fn: FunctionNode): string {
+    const attr = /^(self|cls)\.(\w+)$/.exec(target);
+    return attr ? `${fn.module.path}:${fn.fact.className.split('.').pop()}.${attr[2]}` : `${fn.module.path}:${target}`;
+  }
+
+  /** What a looped-over name is, when it is a module-level container (not shadowed) or a class-level one. */
+  private containerOf(target: string, fn: FunctionNode, containers: { name: string; kind: string; cls?: string }[]): string | undefined {
+    const attr = /^(self|cls)\.(\w+)$/.exec(target);
+    if (attr) {
+      const owner = fn.fact.className.split('.').pop();
+      const found = containers.find((c) => c.cls === owner && c.name === attr[2]);
+      return found ? `class-level ${found.kind} shared by every instance` : undefined;
+    }
+    if (fn.fact.params.some((p) => p.name === target) || fn.fact.bindings.some((b) => b.name === target)) return undefined;
+    const found = containers.find((c) => !c.cls && c.name === target);
+    return found ? `module-level ${found.kind}` : undefined;
+  }
+
+  private functionsOf(module: ModuleFacts): FunctionNode[] {
+    return module.functions.flatMap((f) => (f.kind === 'def' ? [this.index.functionByFqn(`${module.module}.${f.qualname}`)].filter((n): n is FunctionNode => n !== undefined) : []));
+  }
+
+  /**
+   * P07: a module-level iterator (`_ids = itertools.count()`, `_rows = iter(rows)`) advanced by
+   * functions that threads run, with no lock held: `next(_ids)` or a loop over it. Iterators are
+   * not safe to share on free-threaded builds (two threads can get one item, or skip one), and a
+   * generator raises `ValueError: generator already executing`.
+   */
+  private sharedIterators(): void {
+    for (const module of this.index.modules) {
+      const body = module.functions[0];
+      const iterators = new Map<string, string>();
+      for (const b of body?.bindings ?? []) if (ITERATOR.test(b.value)) iterators.set(b.name, b.value);
+      if (iterators.size === 0) continue;
+      const locked = lockedLines(module);
+      for (const node of this.functionsOf(module)) {
+        const reach = this.reach.get(node.id);
+        if (!reach) continue;
+        const own = (name: string) => node.fact.params.some((p) => p.name === name) || node.fact.bindings.some((b) => b.name === name);
+        const uses: { name: string; line: number; column: number; how: string }[] = [];
+        for (const call of node.fact.calls) {
+          const arg = call.args[0];
+          if (call.target === 'next' && arg?.kind === 'ref' && arg.text && iterators.get(arg.text) === arg.target) uses.push({ name: arg.text, line: call.span.line, column: call.span.column, how: 'calls `next()` on' });
+        }
+        for (const loop of node.fact.loops) {
+          if (loop.kind !== 'while' && loop.iter && iterators.has(loop.iter)) uses.push({ name: loop.iter, line: loop.line, column: loop.column, how: 'loops over' });
+        }
+        const seen = new Set<string>();
+        for (const use of uses.sort((a, b) => a.line - b.line || a.column - b.column)) {
+          if (seen.has(use.name) || own(use.name) || locked.has(use.line)) continue;
+          seen.add(use.name);
+          this.issues.push({
+            kind: 'shared-iterator', fn: node, target: use.name, what: `module-level \`${iterators.get(use.name)}\``, line: use.line,
+            column: use.column, endColumn: use.column + (use.how === 'loops over' ? 3 : 4), operation: use.how, entry: reach.entry,
+            chain: this.chainTo(node.id, use.line), confidence: reach.confidence,
+          });
+        }
+      }
+    }
+  }
+
   /** Catalogue `process-state` calls (os.chdir, warnings filters...) in functions threads run. */
   private processStateCalls(): void {
     for (const [id, reach] of this.reach) {
       const node = this.index.functions[id];
+      const seen = new Set<string>();
       node.fact.calls.forEach((call, i) => {
         const target = this.index.targets[id][i];
         if (target.kind !== 'external') return;
+        if (target.name === 'contextvars.ContextVar().get') {
+          if (!CONTEXT_INHERITING.has(reach.entry.kind) || seen.has(call.callee)) return;
+          seen.add(call.callee);
+          // P15: `asyncio.to_thread` copies the caller's context on every build; other threads
+          // start with an empty one on 3.13 and the starter's on free-threaded 3.14.
+          this.issues.push({
+            kind: 'context-inherited', fn: node, target: call.callee.replace(/\.get$/, ''), what: 'a `contextvars.ContextVar`', line: call.span.line,
+            column: call.span.column, endColumn: call.span.endColumn, operation: 'reads', entry: reach.entry, chain: this.chainTo(id, call.span.line), confidence: 'low',
+          });
+          return;
+        }
         const match = this.catalogue.match(target.name, 'process-state');
         if (!match) return;
         this.issues.push({
@@ -213,13 +357,21 @@ function operation(w: StateWrite): string {
   }
 }
 
+/** Values of module-level names that are iterators: `iter(...)`, `itertools.count()`, `zip(...)`. */
+const ITERATOR = /^(?:iter|itertools\.(?:count|cycle|repeat|chain|islice|zip_longest|tee|accumulate|starmap|product|permutations|combinations)|zip|map|filter|enumerate|reversed)\(\)$/;
+
+/** Whether the module imports `local` as `target` (`from decimal import DefaultContext`). */
+function imports(module: ModuleFacts, local: string, target: string): boolean {
+  return module.imports.some((i) => i.local === local && i.target === target);
+}
+
 const lockedByModule = new WeakMap<ModuleFacts, Set<number>>();
 
 /** The lines of a module's calls made with a lock held. */
 function lockedLines(module: ModuleFacts): Set<number> {
   let lines = lockedByModule.get(module);
   if (!lines) {
-    lines = new Set(module.sharedState?.lockedCalls ?? []);
+    lines = new Set(module.sharedState?.lockedLines ?? []);
     lockedByModule.set(module, lines);
   }
   return lines;

@@ -2,8 +2,9 @@
  * Facts about state that threads may share: module- and class-level mutable containers, and
  * the writes to shared names inside functions (subscript stores, `del`, mutating methods,
  * `global` rebinding, `+=`), each with whether a lock is held and whether an `if` on the same
- * name guards it (check-then-act, lazy initialisation). Input for the free-threading checks of
- * shared/FREE-THREADING.md §6.4 (P01–P05).
+ * name guards it (check-then-act, lazy initialisation), and the lines of the calls and loops
+ * run with a lock held. Input for the free-threading checks of shared/FREE-THREADING.md §6.4
+ * (P01–P07, P11).
  *
  * Stage: facts. Runs in the parse worker, as a visitor of extract.ts's one cursor walk: a walk
  * of its own through the binding's node objects (a `namedChildren` array per node) cost more
@@ -15,8 +16,12 @@ import type Parser from 'tree-sitter';
 import type { WalkVisitor } from './extract.js';
 import type { SharedStateFacts, StateWrite } from './types.js';
 
-/** A `global` statement, a class attribute written through `cls.` or `Class.x +=`, or a write to `os.environ` / `sys.path`: always worth the walk. */
-const ALWAYS = /^[ \t]*global[ \t]+\w|\bcls\.\w+[ \t]*[-+*/|&^%]?=(?!=)|\b[A-Z]\w*\.\w+[ \t]*[-+*/|&^%]=|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
+/**
+ * A `global` statement, a class attribute written through `cls.` or `Class.x +=`, a write to
+ * `os.environ` / `sys.path` or to `decimal.DefaultContext`, a module-level iterator (`_ids =
+ * itertools.count()`, whose uses under a lock the walk finds): always worth the walk.
+ */
+const ALWAYS = /^[ \t]*global[ \t]+\w|^\w+[ \t]*=[ \t]*(?:iter|itertools\.\w+|zip|map|filter|enumerate|reversed)\(|\bDefaultContext\.\w+[ \t]*=(?!=)|\bcls\.\w+[ \t]*[-+*/|&^%]?=(?!=)|\b[A-Z]\w*\.\w+[ \t]*[-+*/|&^%]=|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
 /** `NAME = {}` / `[]` / `set()` / `defaultdict(...)` at module or class level: the names worth checking. */
 const CONTAINER_NAMES = /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:\{|\[|(?:collections\.)?(?:set|dict|list|defaultdict|OrderedDict|deque|Counter)\()/gm;
 
@@ -47,7 +52,7 @@ const MAX_WRITES = 2000;
 const enum N {
   Unseen = 0, Anonymous, Other, FunctionDef, ClassDef, Block, Global, If, With, WithClause, Assignment,
   AugmentedAssignment, Delete, ExpressionList, Subscript, Call, Attribute, Identifier, Parameters,
-  PatternList, None, Container, Skipped, ExpressionStatement,
+  PatternList, None, Container, Skipped, ExpressionStatement, For,
 }
 
 const KINDS: Record<string, N> = {
@@ -56,6 +61,7 @@ const KINDS: Record<string, N> = {
   augmented_assignment: N.AugmentedAssignment, delete_statement: N.Delete, expression_list: N.ExpressionList,
   subscript: N.Subscript, call: N.Call, attribute: N.Attribute, identifier: N.Identifier, parameters: N.Parameters,
   pattern_list: N.PatternList, tuple_pattern: N.PatternList, none: N.None, expression_statement: N.ExpressionStatement,
+  for_statement: N.For, generator_expression: N.For,
   dictionary: N.Container, list: N.Container, set: N.Container, dictionary_comprehension: N.Container,
   list_comprehension: N.Container, set_comprehension: N.Container,
   // Nothing under these is shared state.
@@ -146,8 +152,8 @@ export class SharedStateVisitor implements WalkVisitor {
   private readonly consequenceSeenAt: boolean[] = [];
   /** By depth of a block (or the module), a lock its statements took with `acquire()`: the release's key and the context before. */
   private readonly heldAt: ({ key: string; before: Context } | undefined)[] = [];
-  /** Lines of the calls made while a lock is held (a helper every caller calls so holds it too). */
-  private readonly lockedCalls = new Set<number>();
+  /** Lines of the calls and loops run while a lock is held (a helper every caller calls so holds it too). */
+  private readonly lockedLines = new Set<number>();
   /** Depth of a lambda, string or comment whose nodes are not visited; Infinity when none. */
   private skipBelow = Infinity;
 
@@ -220,6 +226,10 @@ export class SharedStateVisitor implements WalkVisitor {
       case N.Call:
         this.call(c, ctx);
         break;
+      case N.For:
+      case N.Container:
+        this.lockedLine(c, ctx);
+        break;
       case N.ExpressionStatement:
         if (depth > 0 && (parentKind === N.Block || depth === 1)) this.acquireOrRelease(c, ctx, depth);
         break;
@@ -267,9 +277,9 @@ export class SharedStateVisitor implements WalkVisitor {
     const writes = this.writes
       .filter(({ write: w }) => w.global || /^(self|cls)\./.test(w.target) || !this.localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]))
       .map(({ write, guards }) => (isGuarded(write.target, guards) ? withGuarded(write) : write));
-    if (this.containers.length === 0 && writes.length === 0) return undefined;
-    const lockedCalls = [...this.lockedCalls].sort((a, b) => a - b);
-    return { containers: this.containers, writes, ...(lockedCalls.length > 0 ? { lockedCalls } : {}) };
+    const lockedLines = [...this.lockedLines].sort((a, b) => a - b);
+    if (this.containers.length === 0 && writes.length === 0 && lockedLines.length === 0) return undefined;
+    return { containers: this.containers, writes, ...(lockedLines.length > 0 ? { lockedLines } : {}) };
   }
 
   // The helpers below look at the children of the node under the cursor and move it back there.
@@ -354,7 +364,7 @@ export class SharedStateVisitor implements WalkVisitor {
       this.write(c, ctx, leftText, 'augmented');
     } else if (left.kind === N.Attribute && /^(self|cls)\.\w+$|^[A-Z]\w*\.\w+$/.test(leftText) && right?.kind === N.None) {
       // `self._x = None` resets: not a write that matters here.
-    } else if (left.kind === N.Attribute && /^(cls|[A-Z]\w*)\.\w+$/.test(leftText)) {
+    } else if (left.kind === N.Attribute && /^(cls|[A-Z]\w*|decimal\.DefaultContext)\.\w+$/.test(leftText)) {
       this.write(c, ctx, leftText, 'rebind');
     }
   }
@@ -382,7 +392,7 @@ export class SharedStateVisitor implements WalkVisitor {
 
   /** `NAME.append(x)` and the other mutating methods, on a name or an attribute. */
   private call(c: Parser.TreeCursor, ctx: Context): void {
-    if (ctx.locked && this.lockedCalls.size < MAX_WRITES) this.lockedCalls.add(c.startPosition.row + 1);
+    this.lockedLine(c, ctx);
     if (!c.gotoFirstChild()) return;
     let target: string | undefined;
     let method = '';
@@ -406,6 +416,11 @@ export class SharedStateVisitor implements WalkVisitor {
     } while (c.gotoNextSibling());
     c.gotoParent();
     if (target !== undefined && MUTATORS.has(method)) this.write(c, ctx, target, 'method', method);
+  }
+
+  /** Records that the call or loop under the cursor runs with a lock held. */
+  private lockedLine(c: Parser.TreeCursor, ctx: Context): void {
+    if (ctx.locked && this.lockedLines.size < MAX_WRITES) this.lockedLines.add(c.startPosition.row + 1);
   }
 
   /** Records a write by the node under the cursor. */
