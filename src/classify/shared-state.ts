@@ -65,6 +65,7 @@ export class SharedStateAnalysis {
   readonly issues: ThreadStateIssue[] = [];
   private readonly reach = new Map<number, Reach>();
   private readonly held = new Map<number, boolean>();
+  private heldSteps = 0;
 
   constructor(private readonly index: ProjectIndex, entries: EntryPoints, private readonly catalogue: Catalogue) {
     this.findThreadReach(entries);
@@ -118,17 +119,22 @@ export class SharedStateAnalysis {
   private heldByCallers(id: number, visiting = new Set<number>()): boolean {
     const known = this.held.get(id);
     if (known !== undefined) return known;
-    if (visiting.has(id)) return false;
     const callers = this.index.callers[id];
     if (callers.length === 0 || this.reach.get(id)?.from === -1) return false;
+    // Each question is answered within a budget of functions looked at (a dense graph could
+    // otherwise be walked along every path); past it the answer is "not held", which reports.
+    if (visiting.size === 0) this.heldSteps = 0;
+    if (++this.heldSteps > 5000) return false;
     visiting.add(id);
+    // A call from inside the cycle being followed (recursion) neither holds nor drops the lock:
+    // the calls from outside it decide.
     const held = callers.every((edge) => {
       const caller = this.index.functions[edge.from];
-      return lockedLines(caller.module).has(edge.call.span.line) || this.heldByCallers(edge.from, visiting);
+      return visiting.has(edge.from) || lockedLines(caller.module).has(edge.call.span.line) || lockedByDecorator(caller) || this.heldByCallers(edge.from, visiting);
     });
     visiting.delete(id);
-    // A "no" found inside a cycle depends on where it was entered; only the outermost one is kept.
-    if (held || visiting.size === 0) this.held.set(id, held);
+    // An answer found inside a cycle depends on where it was entered; only the outermost one is kept.
+    if (visiting.size === 0) this.held.set(id, held);
     return held;
   }
 
@@ -162,10 +168,13 @@ export class SharedStateAnalysis {
       const fn = this.functionAt(module.module, module.functions, w);
       if (!fn) continue;
       const reach = this.reach.get(fn.id);
-      if (!reach || this.heldByCallers(fn.id)) continue;
+      if (!reach || lockedByDecorator(fn) || this.heldByCallers(fn.id)) continue;
       const shared = this.sharedTarget(w, fn, moduleContainers, containers);
       if (!shared) continue;
       const kind = issueKind(w, shared.kind);
+      // A plain `global x; x = v` (or `Cls.x = v`) is one store, atomic with the GIL and without
+      // it; only when an `if` on it decides (lazy initialisation) or it updates is it a race.
+      if (kind === 'unlocked-mutation' && w.how === 'rebind') continue;
       const key = `${fn.id}\0${w.target}\0${kind}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -223,6 +232,7 @@ export class SharedStateAnalysis {
       if (changedBy.size === 0) continue;
       const locked = lockedLines(module);
       for (const node of this.functionsOf(module)) {
+        if (lockedByDecorator(node) || this.heldByCallers(node.id)) continue;
         const seen = new Set<string>();
         for (const loop of node.fact.loops) {
           const iterated = /^((?:self\.|cls\.)?[A-Za-z_]\w*)(?:\.(?:items|keys|values)\(\))?$/.exec(loop.iter ?? '');
@@ -284,7 +294,7 @@ export class SharedStateAnalysis {
       const locked = lockedLines(module);
       for (const node of this.functionsOf(module)) {
         const reach = this.reach.get(node.id);
-        if (!reach) continue;
+        if (!reach || lockedByDecorator(node) || this.heldByCallers(node.id)) continue;
         const own = (name: string) => node.fact.params.some((p) => p.name === name) || node.fact.bindings.some((b) => b.name === name);
         const uses: { name: string; line: number; column: number; how: string }[] = [];
         for (const call of node.fact.calls) {
@@ -359,6 +369,14 @@ function operation(w: StateWrite): string {
 
 /** Values of module-level names that are iterators: `iter(...)`, `itertools.count()`, `zip(...)`. */
 const ITERATOR = /^(?:iter|itertools\.(?:count|cycle|repeat|chain|islice|zip_longest|tee|accumulate|starmap|product|permutations|combinations)|zip|map|filter|enumerate|reversed)\(\)$/;
+
+/** A decorator that runs the function with a lock held: `@synchronized(LOCK)`, `@with_lock`, `@locked`. */
+const LOCKING_DECORATOR = /(?:^|\.)(?:synchroni[sz]ed|\w*lock(?:ed)?|\w*_lock\w*|\w*mutex\w*)(?:\(\))?$/i;
+
+/** Whether the function's decorators take a lock around its body. */
+function lockedByDecorator(fn: FunctionNode): boolean {
+  return fn.fact.decorators.some((d) => LOCKING_DECORATOR.test(d));
+}
 
 /** Whether the module imports `local` as `target` (`from decimal import DefaultContext`). */
 function imports(module: ModuleFacts, local: string, target: string): boolean {
