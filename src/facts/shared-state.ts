@@ -276,7 +276,7 @@ export class SharedStateVisitor implements WalkVisitor {
     // (`self.x` and `cls.x` reach the instance's or class's attributes, which may be shared.)
     const writes = this.writes
       .filter(({ write: w }) => w.global || /^(self|cls)\./.test(w.target) || !this.localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]))
-      .map(({ write, guards }) => (isGuarded(write.target, guards) ? withGuarded(write) : write));
+      .map(({ write, guards }) => (isGuarded(write.target, guards, write.how === 'rebind') ? withGuarded(write) : write));
     const lockedLines = [...this.lockedLines].sort((a, b) => a - b);
     if (this.containers.length === 0 && writes.length === 0 && lockedLines.length === 0) return undefined;
     return { containers: this.containers, writes, ...(lockedLines.length > 0 ? { lockedLines } : {}) };
@@ -439,11 +439,21 @@ export class SharedStateVisitor implements WalkVisitor {
   }
 }
 
-/** Whether an `if` condition around a write names its target (or, for a bare name, mentions it). */
-function isGuarded(target: string, guards: readonly string[]): boolean {
+/**
+ * Whether an `if` condition around a write names its target (or, for a bare name, mentions it).
+ * For a rebinding (`_client = make()`) the condition must test that the target is unset (`is
+ * None`, `not _client`, `== None`): that is lazy initialisation; `if count >= n: count = 0` or
+ * `if timer: timer = timer.cancel()` is a plain store under a condition.
+ */
+function isGuarded(target: string, guards: readonly string[], rebind = false): boolean {
   if (guards.length === 0) return false;
   const root = target.split(/[.[]/)[0];
-  return guards.some((g) => new RegExp(`(^|[^\\w.])${escape(target)}($|[^\\w])`).test(g) || (target === root && new RegExp(`\\b${escape(root)}\\b`).test(g)));
+  const t = escape(target);
+  if (rebind) {
+    const unset = new RegExp(`(^|[^\\w.])(not\\s+${t}($|[^\\w.(\\[])|${t}\\s*(is\\s+None|==\\s*None)\\b)`);
+    return guards.some((g) => unset.test(g));
+  }
+  return guards.some((g) => new RegExp(`(^|[^\\w.])${t}($|[^\\w])`).test(g) || (target === root && new RegExp(`\\b${escape(root)}\\b`).test(g)));
 }
 
 /** The write marked guarded, its keys in the report's order. */
