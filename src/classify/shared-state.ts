@@ -40,6 +40,8 @@ export interface ThreadStateIssue {
   entry: EntryPoint;
   chain: ChainStep[];
   confidence: Confidence;
+  /** Found in a library's public API rather than under a thread the code starts (see SharedStateAnalysis.library). */
+  library?: true;
 }
 
 const THREADS = THREAD_ENTRY_KINDS;
@@ -59,10 +61,18 @@ interface Reach {
   /** The call line in `from` that leads here. */
   line: number;
   confidence: Confidence;
+  /** Reached from the public API of a library (see `library`), not from a thread it starts. */
+  library?: true;
 }
 
 export class SharedStateAnalysis {
   readonly issues: ThreadStateIssue[] = [];
+  /**
+   * The code is a library: it starts no threads of its own and has no request handlers or task
+   * workers, so its users' threads are the ones that will run it. Then every public function
+   * (and what it calls) is checked, at low confidence, and the issues say `library`.
+   */
+  library = false;
   private readonly reach = new Map<number, Reach>();
   private readonly held = new Map<number, boolean>();
   private heldSteps = 0;
@@ -97,14 +107,24 @@ export class SharedStateAnalysis {
         queue.push(node.id);
       }
     };
-    seed((e) => THREADS.has(e.kind), 'medium');
-    seed((e, node) => e.kind === 'request-handler' && !node.fact.isAsync, 'low');
+    if (isLibrary(this.index, entries)) {
+      this.library = true;
+      for (const node of this.index.functions) {
+        if (!isPublicApi(node) || isMain(node.id)) continue;
+        const entry: EntryPoint = { kind: 'thread', file: node.module.path, line: node.fact.span.line, via: 'callers of the library' };
+        this.reach.set(node.id, { entry, from: -1, line: node.fact.span.line, confidence: 'low', library: true });
+        queue.push(node.id);
+      }
+    } else {
+      seed((e) => THREADS.has(e.kind), 'medium');
+      seed((e, node) => e.kind === 'request-handler' && !node.fact.isAsync, 'low');
+    }
     for (let head = 0; head < queue.length; head++) {
       const id = queue[head];
       const at = this.reach.get(id)!;
       for (const edge of this.index.outgoing[id]) {
         if (this.reach.has(edge.to) || this.index.functions[edge.to].fact.isAsync || isMain(edge.to)) continue;
-        this.reach.set(edge.to, { entry: at.entry, from: id, line: edge.call.span.line, confidence: at.confidence });
+        this.reach.set(edge.to, { ...at, from: id, line: edge.call.span.line });
         queue.push(edge.to);
       }
     }
@@ -153,9 +173,10 @@ export class SharedStateAnalysis {
     return steps.reverse();
   }
 
-  /** How threads reach a function (undefined: no thread runs it). */
+  /** How threads the code starts reach a function (undefined: none runs it, or only a library's users would). */
   reachOf(id: number): { entry: EntryPoint; confidence: Confidence } | undefined {
-    return this.reach.get(id);
+    const reach = this.reach.get(id);
+    return reach?.library ? undefined : reach;
   }
 
   private moduleIssues(writes: StateWrite[], path: string): void {
@@ -181,7 +202,7 @@ export class SharedStateAnalysis {
       this.issues.push({
         kind, fn, target: w.target, what: shared.what, line: w.line, column: w.column, endColumn: w.column + w.target.length,
         operation: operation(w), entry: reach.entry, chain: this.chainTo(fn.id, w.line),
-        confidence: kind === 'unlocked-mutation' ? 'low' : reach.confidence,
+        confidence: kind === 'unlocked-mutation' ? 'low' : reach.confidence, ...(reach.library ? { library: true as const } : {}),
       });
     }
   }
@@ -249,7 +270,7 @@ export class SharedStateAnalysis {
           this.issues.push({
             kind: 'iterated-while-mutated', fn: node, target, what: shared, line: loop.line, column: loop.column,
             endColumn: loop.column + 3, operation: `\`${writer.fn.fact.qualname}\` changes it`, entry: reach.entry,
-            chain: this.chainTo(writer.fn.id, writer.line), confidence: 'low',
+            chain: this.chainTo(writer.fn.id, writer.line), confidence: 'low', ...(reach.library ? { library: true as const } : {}),
           });
         }
       }
@@ -311,7 +332,7 @@ export class SharedStateAnalysis {
           this.issues.push({
             kind: 'shared-iterator', fn: node, target: use.name, what: `module-level \`${iterators.get(use.name)}\``, line: use.line,
             column: use.column, endColumn: use.column + (use.how === 'loops over' ? 3 : 4), operation: use.how, entry: reach.entry,
-            chain: this.chainTo(node.id, use.line), confidence: reach.confidence,
+            chain: this.chainTo(node.id, use.line), confidence: reach.confidence, ...(reach.library ? { library: true as const } : {}),
           });
         }
       }
@@ -327,7 +348,7 @@ export class SharedStateAnalysis {
         const target = this.index.targets[id][i];
         if (target.kind !== 'external') return;
         if (target.name === 'contextvars.ContextVar().get') {
-          if (!CONTEXT_INHERITING.has(reach.entry.kind) || seen.has(call.callee)) return;
+          if (reach.library || !CONTEXT_INHERITING.has(reach.entry.kind) || seen.has(call.callee)) return;
           seen.add(call.callee);
           // P15: `asyncio.to_thread` copies the caller's context on every build; other threads
           // start with an empty one on 3.13 and the starter's on free-threaded 3.14.
@@ -342,7 +363,7 @@ export class SharedStateAnalysis {
         this.issues.push({
           kind: 'process-state', fn: node, target: target.name, what: match.entry.label ?? 'process-wide state', line: call.span.line,
           column: call.span.column, endColumn: call.span.endColumn, operation: `calls \`${target.name}\``,
-          entry: reach.entry, chain: this.chainTo(id, call.span.line), confidence: reach.confidence,
+          entry: reach.entry, chain: this.chainTo(id, call.span.line), confidence: reach.confidence, ...(reach.library ? { library: true as const } : {}),
         });
       });
     }
@@ -369,6 +390,37 @@ function operation(w: StateWrite): string {
 
 /** Values of module-level names that are iterators: `iter(...)`, `itertools.count()`, `zip(...)`. */
 const ITERATOR = /^(?:iter|itertools\.(?:count|cycle|repeat|chain|islice|zip_longest|tee|accumulate|starmap|product|permutations|combinations)|zip|map|filter|enumerate|reversed)\(\)$/;
+
+/** Entry points that make code run on threads, serve requests or run queued tasks: code that has one is an application. */
+const APPLICATION_ENTRIES = new Set<EntryPoint['kind']>([...THREAD_ENTRY_KINDS, 'request-handler', 'task']);
+
+/** Paths of code that is not the product: tests, examples, docs, benchmarks, build and task scripts. */
+const NOT_PRODUCT_PATH = /(?:^|\/)(?:tests?|testing|examples?|docs?|benchmarks?|scripts?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest|setup|noxfile|tasks)\.py$/;
+/** Paths that are not part of a library's API: the above, and private modules and packages (`_impl.py`, `_vendor/`). */
+const NOT_API_PATH = new RegExp(`${NOT_PRODUCT_PATH.source}|(?:^|\\/)_(?!_init__\\.py$|_main__\\.py$)[^/]*(?:\\/|$)`);
+
+/**
+ * Whether the code is a library (see SharedStateAnalysis.library): no entry point of an
+ * application in its product code. Threads its tests or examples start do not count: a test
+ * suite with a threaded server does not make the package an application.
+ */
+function isLibrary(index: ProjectIndex, entries: EntryPoints): boolean {
+  return index.functions.length > 0 && !index.functions.some((node) => !NOT_PRODUCT_PATH.test(node.module.path) && entries.byFunction[node.id].some((e) => APPLICATION_ENTRIES.has(e.kind)));
+}
+
+/**
+ * A public function of a library: a module-level function or a method of a module-level class,
+ * named without a leading underscore (dunder methods such as `__init__` and `__call__` count), in
+ * a module that is not private, test or example code. Sync only: coroutines run on an event loop.
+ */
+function isPublicApi(node: FunctionNode): boolean {
+  const fact = node.fact;
+  if (fact.kind !== 'def' || fact.isAsync || NOT_API_PATH.test(node.module.path)) return false;
+  const parts = fact.qualname.split('.');
+  if (parts.length > 2 || (parts.length === 2 && (!fact.className || parts[0].startsWith('_')))) return false;
+  const name = parts[parts.length - 1];
+  return !name.startsWith('_') || /^__\w+__$/.test(name);
+}
 
 /** A decorator that runs the function with a lock held: `@synchronized(LOCK)`, `@with_lock`, `@locked`. */
 const LOCKING_DECORATOR = /(?:^|\.)(?:synchroni[sz]ed|\w*lock(?:ed)?|\w*_lock\w*|\w*mutex\w*)(?:\(\))?$/i;
