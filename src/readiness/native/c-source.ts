@@ -16,7 +16,8 @@ import { BORROWED, FRESH_CONTAINER, KWARGS_NAME, STRONG_REF_APIS, SYNCHRONISES, 
 import { parserFor } from './grammars.js';
 import { Build, lineBuilds } from './guards.js';
 import { problem } from './problem.js';
-import { Lines, blank, matchingClose, nextNonBlank, splitArgs } from './text.js';
+import { Lines } from '../lines.js';
+import { blank, matchingClose, nextNonBlank, splitArgs } from './text.js';
 
 /** A `PyModuleDef_Slot` array and what its `Py_mod_gil` slot says. */
 export interface SlotArray {
@@ -530,7 +531,7 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
     const line = lines.lineOf(index);
     const span = lines.span(index, end);
     if (replacement !== undefined) {
-      if (criticalDepth > 0 || /noqa\s*:\s*borrowed-ref/.test(lines.line(line))) continue;
+      if (criticalDepth > 0 || /noqa\s*:\s*borrowed-ref/.test(lines.lineText(line))) continue;
       const call = callArgs(ctx, end);
       const first = argName(call?.args[0]);
       if (fn && first && !token.startsWith('PyWeakref') && !token.startsWith('PyImport') && !token.startsWith('PyCell')) {

@@ -11,7 +11,7 @@ import type { Span } from '../../facts/types.js';
 import type { ReadinessProblem } from '../types.js';
 import { blankHashComments } from './hash-comments.js';
 import { problem } from './problem.js';
-import { Lines } from './text.js';
+import { Lines } from '../lines.js';
 
 export interface CythonSource {
   file: string;
@@ -30,7 +30,7 @@ export function readCythonSource(file: string, text: string): CythonSource {
   const lines = new Lines(text);
   const out: CythonSource = { file, declares: false, includes: [], problems: [] };
   for (let n = 1; n <= lines.count; n++) {
-    const line = lines.line(n).trim();
+    const line = lines.lineText(n).trim();
     if (line === '') continue;
     if (!line.startsWith('#')) break;
     const header = HEADER.exec(line);
