@@ -1,7 +1,7 @@
 /**
  * C and C++ extension sources: the module definitions they hold (multi-phase slot arrays,
  * `PyModuleDef`s, `PyModule_Create` calls, `PYBIND11_MODULE`, `NB_MODULE`) and the C-API uses that
- * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C04, C05, C07, C08), with the positive
+ * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C04, C05, C06, C07, C08), with the positive
  * signals (C10) of each file.
  *
  * Stage: readiness. tree-sitter parses the file once: its comments and string literals are
@@ -479,6 +479,8 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
   const { masked, lines } = ctx;
   let currentFn: FunctionRange | undefined;
   let criticalDepth = 0;
+  /** The object of the outermost open critical section (for C06). */
+  let outerSection: string | undefined;
   for (const m of masked.matchAll(TOKEN)) {
     const token = m[0];
     const index = m.index;
@@ -490,7 +492,17 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
     }
     if (token.startsWith('Py_BEGIN_CRITICAL_SECTION')) {
       bump(out.signals, 'critical-section');
-      if (fn) criticalDepth++;
+      // C06: a one-object section opened inside another. The inner one may suspend the outer
+      // (release its lock while waiting), so the two objects are not held together;
+      // `Py_BEGIN_CRITICAL_SECTION2(a, b)` locks both at once.
+      if (fn && criticalDepth > 0 && token === 'Py_BEGIN_CRITICAL_SECTION' && !/#\s*define\s+$/.test(masked.slice(Math.max(0, index - 40), index)) && ctx.compiledFreeThreaded(index)) {
+        const inner = callArgs(ctx, end)?.args[0]?.replace(/\s+/g, ' ') ?? 'the object';
+        out.problems.push(problem('C06', ctx.file, lines.span(index, end), token, { inner, outer: outerSection ?? 'another object', function: fn.name }));
+      }
+      if (fn) {
+        if (criticalDepth === 0) outerSection = callArgs(ctx, end)?.args[0]?.replace(/\s+/g, ' ');
+        criticalDepth++;
+      }
       continue;
     }
     if (token.startsWith('Py_END_CRITICAL_SECTION')) {
