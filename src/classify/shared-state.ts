@@ -109,8 +109,11 @@ export class SharedStateAnalysis {
     };
     if (isLibrary(this.index, entries)) {
       this.library = true;
+      // A public decorator runs where it decorates: at import, on one thread.
+      const decorators = new Set(this.index.functions.flatMap((f) => f.fact.decorators.map((d) => d.replace(/\(\)$/, ''))));
+      const isDecorator = (node: FunctionNode) => [...decorators].some((d) => d === node.fqn || node.fqn.endsWith(`.${d}`));
       for (const node of this.index.functions) {
-        if (!isPublicApi(node) || isMain(node.id)) continue;
+        if (!isPublicApi(node) || isMain(node.id) || isDecorator(node)) continue;
         const entry: EntryPoint = { kind: 'thread', file: node.module.path, line: node.fact.span.line, via: 'callers of the library' };
         this.reach.set(node.id, { entry, from: -1, line: node.fact.span.line, confidence: 'low', library: true });
         queue.push(node.id);
