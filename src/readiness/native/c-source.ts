@@ -1,7 +1,7 @@
 /**
  * C and C++ extension sources: the module definitions they hold (multi-phase slot arrays,
  * `PyModuleDef`s, `PyModule_Create` calls, `PYBIND11_MODULE`, `NB_MODULE`) and the C-API uses that
- * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C04, C05, C06, C07, C08), with the positive
+ * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C03, C04, C05, C06, C07, C08), with the positive
  * signals (C10) of each file.
  *
  * Stage: readiness. tree-sitter parses the file once: its comments and string literals are
@@ -563,6 +563,16 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
         out.problems.push(problem('C02', ctx.file, span, token, { api: token, dict: first ?? 'the dictionary', function: fn.name }));
         break;
       }
+      case 'PyList_SET_ITEM': {
+        // C03: the unchecked macro stores into a list another thread may be reading or resizing.
+        // A list the function made itself (PyList_New, PySequence_List, ...) is its own until
+        // returned; an argument that is not a plain name is left alone (its origin is unknown).
+        if (!fn || criticalDepth > 0) break;
+        const first = argName(callArgs(ctx, end)?.args[0]);
+        if (!first || functionFacts(ctx, fn).fresh.has(first) || functionFacts(ctx, fn).assertsLocked) break;
+        out.problems.push(problem('C03', ctx.file, span, token, { api: token, list: first, function: fn.name }));
+        break;
+      }
       case 'PyMutex_Lock': {
         const call = callArgs(ctx, end);
         if (call && /\bob_mutex\b/.test(call.args[0] ?? '')) {
@@ -626,7 +636,7 @@ const PLAIN_SIZEOF = new RegExp(`\\bsizeof\\s*\\(?\\s*${PLAIN}\\s*\\)`);
 const MODULE_MACROS = new Set(['PYBIND11_MODULE', 'PYBIND11_PLUGIN', 'NB_MODULE']);
 
 const SINGLE_TOKENS = new Set([
-  'PyDict_Next', 'PyMutex_Lock', 'PyThread_allocate_lock', 'PyObject_Malloc', 'PyObject_Calloc', 'PyObject_Realloc', 'PyModule_Create', 'PyModule_Create2',
+  'PyDict_Next', 'PyList_SET_ITEM', 'PyMutex_Lock', 'PyThread_allocate_lock', 'PyObject_Malloc', 'PyObject_Calloc', 'PyObject_Realloc', 'PyModule_Create', 'PyModule_Create2',
   'PyUnstable_Module_SetGIL', 'PyModule_ExperimentalSetGIL', 'PYBIND11_MODULE', 'PYBIND11_PLUGIN', 'NB_MODULE',
 ]);
 
