@@ -2,8 +2,9 @@
  * Facts about state that threads may share: module- and class-level mutable containers, and
  * the writes to shared names inside functions (subscript stores, `del`, mutating methods,
  * `global` rebinding, `+=`), each with whether a lock is held and whether an `if` on the same
- * name guards it (check-then-act, lazy initialisation). Input for the free-threading checks of
- * shared/FREE-THREADING.md §6.4 (P01–P05).
+ * name guards it (check-then-act, lazy initialisation), and the lines of the calls and loops
+ * run with a lock held. Input for the free-threading checks of shared/FREE-THREADING.md §6.4
+ * (P01–P07, P11).
  *
  * Stage: facts. Runs in the parse worker, as a visitor of extract.ts's one cursor walk: a walk
  * of its own through the binding's node objects (a `namedChildren` array per node) cost more
@@ -15,8 +16,12 @@ import type Parser from 'tree-sitter';
 import type { WalkVisitor } from './extract.js';
 import type { SharedStateFacts, StateWrite } from './types.js';
 
-/** A `global` statement, a class attribute written through `cls.` or `Class.x +=`, or a write to `os.environ` / `sys.path`: always worth the walk. */
-const ALWAYS = /^[ \t]*global[ \t]+\w|\bcls\.\w+[ \t]*[-+*/|&^%]?=(?!=)|\b[A-Z]\w*\.\w+[ \t]*[-+*/|&^%]=|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
+/**
+ * A `global` statement, a class attribute written through `cls.` or `Class.x +=`, a write to
+ * `os.environ` / `sys.path` or to `decimal.DefaultContext`, a module-level iterator (`_ids =
+ * itertools.count()`, whose uses under a lock the walk finds): always worth the walk.
+ */
+const ALWAYS = /^[ \t]*global[ \t]+\w|^\w+[ \t]*=[ \t]*(?:iter|itertools\.\w+|zip|map|filter|enumerate|reversed)\(|\bDefaultContext\.\w+[ \t]*=(?!=)|\bcls\.\w+[ \t]*[-+*/|&^%]?=(?!=)|\b[A-Z]\w*\.\w+[ \t]*[-+*/|&^%]=|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
 /** `NAME = {}` / `[]` / `set()` / `defaultdict(...)` at module or class level: the names worth checking. */
 const CONTAINER_NAMES = /^[ \t]*([A-Za-z_]\w*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:\{|\[|(?:collections\.)?(?:set|dict|list|defaultdict|OrderedDict|deque|Counter)\()/gm;
 
@@ -31,6 +36,15 @@ const MUTATORS = new Set([
 ]);
 /** A `with` item that takes a lock: `with lock:`, `with self._mutex:`, `with threading.Lock():`, `with cond:`. */
 const LOCK_LIKE = /lock|mutex|semaphore|\bcond\b|condition|critical/i;
+/**
+ * A statement that takes a lock until a matching release: `lock.acquire()`, `self._cond.acquire(timeout=1)`,
+ * or a module's own helper such as logging's `_acquireLock()`. Group 1 is the receiver, group 2 the helper's name.
+ */
+const ACQUIRE = /^(?:([\w.]+)\.acquire\([^()]*\)|((?:[\w.]+\.)?_*acquire_?[Ll]ock)\(\))$/;
+/** The same for the release (`lock.release()`, `_releaseLock()`). */
+const RELEASE = /^(?:([\w.]+)\.release\(\)|((?:[\w.]+\.)?_*release_?[Ll]ock)\(\))$/;
+/** An `if` whose condition takes a lock without waiting (`if lock.acquire(False):`): its consequence holds it. */
+const ACQUIRE_TEST = /^(?:[\w.]+\.acquire\([^()]*\)|(?:[\w.]+\.)?_*acquire_?[Ll]ock\(\))$/;
 /** At most this many writes are recorded per file (generated code can have thousands). */
 const MAX_WRITES = 2000;
 
@@ -38,7 +52,7 @@ const MAX_WRITES = 2000;
 const enum N {
   Unseen = 0, Anonymous, Other, FunctionDef, ClassDef, Block, Global, If, With, WithClause, Assignment,
   AugmentedAssignment, Delete, ExpressionList, Subscript, Call, Attribute, Identifier, Parameters,
-  PatternList, None, Container, Skipped,
+  PatternList, None, Container, Skipped, ExpressionStatement, For,
 }
 
 const KINDS: Record<string, N> = {
@@ -46,7 +60,8 @@ const KINDS: Record<string, N> = {
   if_statement: N.If, with_statement: N.With, with_clause: N.WithClause, assignment: N.Assignment,
   augmented_assignment: N.AugmentedAssignment, delete_statement: N.Delete, expression_list: N.ExpressionList,
   subscript: N.Subscript, call: N.Call, attribute: N.Attribute, identifier: N.Identifier, parameters: N.Parameters,
-  pattern_list: N.PatternList, tuple_pattern: N.PatternList, none: N.None,
+  pattern_list: N.PatternList, tuple_pattern: N.PatternList, none: N.None, expression_statement: N.ExpressionStatement,
+  for_statement: N.For, generator_expression: N.For,
   dictionary: N.Container, list: N.Container, set: N.Container, dictionary_comprehension: N.Container,
   list_comprehension: N.Container, set_comprehension: N.Container,
   // Nothing under these is shared state.
@@ -71,6 +86,8 @@ function kindOf(c: Parser.TreeCursor): N {
 interface Context {
   /** The enclosing `def`'s start (line, column), or undefined at module/class level. */
   def?: [number, number];
+  /** Where the enclosing `def` (or the module) ends: a release must come before it. */
+  defEnd: number;
   locked: boolean;
   /** Texts of the conditions of the enclosing `if`s (inside the innermost function). */
   guards: string[];
@@ -87,7 +104,7 @@ interface Context {
  * nothing passes its own on.
  */
 function derive(ctx: Context, classBody: string | undefined, locked: boolean, guards: string[]): Context {
-  return { def: ctx.def, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
+  return { def: ctx.def, defEnd: ctx.defEnd, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
 }
 
 /** A child of the node under the cursor, as read by a look at its fields. */
@@ -133,6 +150,10 @@ export class SharedStateVisitor implements WalkVisitor {
   private readonly innerAt: Context[] = [];
   private readonly conditionAt: (string | undefined)[] = [];
   private readonly consequenceSeenAt: boolean[] = [];
+  /** By depth of a block (or the module), a lock its statements took with `acquire()`: the release's key and the context before. */
+  private readonly heldAt: ({ key: string; before: Context } | undefined)[] = [];
+  /** Lines of the calls and loops run while a lock is held (a helper every caller calls so holds it too). */
+  private readonly lockedLines = new Set<number>();
   /** Depth of a lambda, string or comment whose nodes are not visited; Infinity when none. */
   private skipBelow = Infinity;
 
@@ -151,7 +172,7 @@ export class SharedStateVisitor implements WalkVisitor {
     let ctx: Context;
     const parentKind = depth > 0 ? this.kindAt[depth - 1] : N.Other;
     if (depth === 0) {
-      ctx = { def: undefined, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
+      ctx = { def: undefined, defEnd: this.source.length, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
     } else {
       ctx = this.innerAt[depth - 1];
       if (parentKind === N.If) {
@@ -161,7 +182,8 @@ export class SharedStateVisitor implements WalkVisitor {
           this.conditionAt[depth - 1] = this.text(c);
         } else if (field === 'consequence' && !this.consequenceSeenAt[depth - 1]) {
           this.consequenceSeenAt[depth - 1] = true;
-          ctx = derive(ctx, ctx.classBody, ctx.locked, [...ctx.guards, this.conditionAt[depth - 1] ?? '']);
+          const condition = this.conditionAt[depth - 1] ?? '';
+          ctx = derive(ctx, ctx.classBody, ctx.locked || ACQUIRE_TEST.test(condition), [...ctx.guards, condition]);
         }
       }
     }
@@ -170,7 +192,7 @@ export class SharedStateVisitor implements WalkVisitor {
       case N.FunctionDef: {
         const at = c.startPosition;
         const def: [number, number] = [at.row + 1, at.column + 1];
-        inner = { def, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
+        inner = { def, defEnd: c.endIndex, locked: false, guards: [], classBody: undefined, globals: new Set(), locals: new Set() };
         this.localsByDef.set(`${def[0]}:${def[1]}`, inner.locals);
         break;
       }
@@ -204,12 +226,48 @@ export class SharedStateVisitor implements WalkVisitor {
       case N.Call:
         this.call(c, ctx);
         break;
+      case N.For:
+      case N.Container:
+        this.lockedLine(c, ctx);
+        break;
+      case N.ExpressionStatement:
+        if (depth > 0 && (parentKind === N.Block || depth === 1)) this.acquireOrRelease(c, ctx, depth);
+        break;
       default:
         break;
     }
     this.kindAt[depth] = kind;
     this.innerAt[depth] = inner;
+    this.heldAt[depth] = undefined;
     return true;
+  }
+
+  /**
+   * `lock.acquire()` as a statement: the statements after it in its block hold the lock, until
+   * `lock.release()` in that block or in one nested in it (the `finally:` of a `try` that follows).
+   * An acquire without a release later in the same function (a lock held for good, a sentinel)
+   * changes nothing.
+   */
+  private acquireOrRelease(c: Parser.TreeCursor, ctx: Context, depth: number): void {
+    const text = this.text(c);
+    const acquired = ACQUIRE.exec(text);
+    if (acquired) {
+      const key = acquired[1] !== undefined ? `${acquired[1]}.release()` : `${acquired[2].replace(/acquire/, 'release')}()`;
+      const after = this.source.slice(c.endIndex, ctx.defEnd);
+      if (ctx.locked || !after.includes(key)) return;
+      const block = depth - 1;
+      this.heldAt[block] = { key, before: this.innerAt[block] };
+      this.innerAt[block] = derive(this.innerAt[block], this.innerAt[block].classBody, true, this.innerAt[block].guards);
+      return;
+    }
+    if (!RELEASE.test(text)) return;
+    for (let d = depth - 1; d >= 0; d--) {
+      const held = this.heldAt[d];
+      if (held?.key !== text) continue;
+      this.innerAt[d] = held.before;
+      this.heldAt[d] = undefined;
+      return;
+    }
   }
 
   /** The facts read, or undefined when there are none. */
@@ -218,8 +276,10 @@ export class SharedStateVisitor implements WalkVisitor {
     // (`self.x` and `cls.x` reach the instance's or class's attributes, which may be shared.)
     const writes = this.writes
       .filter(({ write: w }) => w.global || /^(self|cls)\./.test(w.target) || !this.localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]))
-      .map(({ write, guards }) => (isGuarded(write.target, guards) ? withGuarded(write) : write));
-    return this.containers.length > 0 || writes.length > 0 ? { containers: this.containers, writes } : undefined;
+      .map(({ write, guards }) => (isGuarded(write.target, guards, write.how === 'rebind') ? withGuarded(write) : write));
+    const lockedLines = [...this.lockedLines].sort((a, b) => a - b);
+    if (this.containers.length === 0 && writes.length === 0 && lockedLines.length === 0) return undefined;
+    return { containers: this.containers, writes, ...(lockedLines.length > 0 ? { lockedLines } : {}) };
   }
 
   // The helpers below look at the children of the node under the cursor and move it back there.
@@ -304,7 +364,7 @@ export class SharedStateVisitor implements WalkVisitor {
       this.write(c, ctx, leftText, 'augmented');
     } else if (left.kind === N.Attribute && /^(self|cls)\.\w+$|^[A-Z]\w*\.\w+$/.test(leftText) && right?.kind === N.None) {
       // `self._x = None` resets: not a write that matters here.
-    } else if (left.kind === N.Attribute && /^(cls|[A-Z]\w*)\.\w+$/.test(leftText)) {
+    } else if (left.kind === N.Attribute && /^(cls|[A-Z]\w*|decimal\.DefaultContext)\.\w+$/.test(leftText)) {
       this.write(c, ctx, leftText, 'rebind');
     }
   }
@@ -332,6 +392,7 @@ export class SharedStateVisitor implements WalkVisitor {
 
   /** `NAME.append(x)` and the other mutating methods, on a name or an attribute. */
   private call(c: Parser.TreeCursor, ctx: Context): void {
+    this.lockedLine(c, ctx);
     if (!c.gotoFirstChild()) return;
     let target: string | undefined;
     let method = '';
@@ -357,6 +418,11 @@ export class SharedStateVisitor implements WalkVisitor {
     if (target !== undefined && MUTATORS.has(method)) this.write(c, ctx, target, 'method', method);
   }
 
+  /** Records that the call or loop under the cursor runs with a lock held. */
+  private lockedLine(c: Parser.TreeCursor, ctx: Context): void {
+    if (ctx.locked && this.lockedLines.size < MAX_WRITES) this.lockedLines.add(c.startPosition.row + 1);
+  }
+
   /** Records a write by the node under the cursor. */
   private write(c: Parser.TreeCursor, ctx: Context, target: string, how: StateWrite['how'], method?: string): void {
     if (!ctx.def || this.writes.length >= MAX_WRITES) return;
@@ -373,11 +439,21 @@ export class SharedStateVisitor implements WalkVisitor {
   }
 }
 
-/** Whether an `if` condition around a write names its target (or, for a bare name, mentions it). */
-function isGuarded(target: string, guards: readonly string[]): boolean {
+/**
+ * Whether an `if` condition around a write names its target (or, for a bare name, mentions it).
+ * For a rebinding (`_client = make()`) the condition must test that the target is unset (`is
+ * None`, `not _client`, `== None`): that is lazy initialisation; `if count >= n: count = 0` or
+ * `if timer: timer = timer.cancel()` is a plain store under a condition.
+ */
+function isGuarded(target: string, guards: readonly string[], rebind = false): boolean {
   if (guards.length === 0) return false;
   const root = target.split(/[.[]/)[0];
-  return guards.some((g) => new RegExp(`(^|[^\\w.])${escape(target)}($|[^\\w])`).test(g) || (target === root && new RegExp(`\\b${escape(root)}\\b`).test(g)));
+  const t = escape(target);
+  if (rebind) {
+    const unset = new RegExp(`(^|[^\\w.])(not\\s+${t}($|[^\\w.(\\[])|${t}\\s*(is\\s+None|==\\s*None)\\b)`);
+    return guards.some((g) => unset.test(g));
+  }
+  return guards.some((g) => new RegExp(`(^|[^\\w.])${t}($|[^\\w])`).test(g) || (target === root && new RegExp(`\\b${escape(root)}\\b`).test(g)));
 }
 
 /** The write marked guarded, its keys in the report's order. */

@@ -252,6 +252,8 @@ export interface SharedStateFacts {
   /** `CACHE = {}` at module level, `items = []` in a class body (`cls` names the class). */
   containers: { name: string; kind: string; line: number; cls?: string }[];
   writes: StateWrite[];
+  /** Lines of calls and loops run while a lock is held (`with lock:`, or between `acquire()` and `release()`). */
+  lockedLines?: number[];
 }
 
 export interface ModuleFacts {

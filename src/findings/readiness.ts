@@ -64,6 +64,7 @@ export function readinessReport(facts: ReadinessFacts, findings: Finding[], func
     })),
     nativeModules: facts.nativeModules.map((m) => ({ name: m.name, binding: m.binding, file: m.file, line: m.span.line, declaresFreeThreading: m.declaresFreeThreading })),
     packageData: facts.packageData ?? { source: '', asOf: '' },
+    ...(facts.signals ? { signals: facts.signals } : {}),
   };
 }
 

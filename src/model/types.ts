@@ -320,4 +320,15 @@ export interface ReadinessReport {
   nativeModules: { name: string; binding: string; file: string; line: number; declaresFreeThreading: boolean }[];
   /** Where the package statuses come from, and their date. */
   packageData: { source: string; asOf: string };
+  /**
+   * Whether the packaging and CI say the project supports free-threading (checklist B14, B15):
+   * free-threading trove classifiers, free-threaded Python versions in CI, and whether a package
+   * is declared and CI configuration was found at all (an absent signal means something only then).
+   */
+  signals?: {
+    classifiers: { file: string; line: number; value: string }[];
+    ciLegs: { file: string; line: number; version: string }[];
+    declaresPackage: boolean;
+    hasCi: boolean;
+  };
 }

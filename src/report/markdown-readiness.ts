@@ -1,6 +1,7 @@
 /**
  * The Markdown report's free-threading chapter: verdict, would it help, score by area, blockers,
- * the path to take, dependencies and native modules, and how the score is made.
+ * the path to take, dependencies, what the packaging and CI declare (B14, B15), native modules,
+ * and how the score is made.
  *
  * Stage: report. Presents `run.readiness` as the analysis built it; decides nothing.
  */
@@ -56,6 +57,7 @@ export function readinessChapter(run: AuditRun): string[] {
     out.push('');
     if (r.packageData.source) out.push(`Package statuses: ${mdText(r.packageData.source)}, as of ${mdText(r.packageData.asOf)}.`, '');
   }
+  out.push(...signalLines(r.signals));
   if (r.nativeModules.length > 0) {
     out.push('### Native modules', '', '| Module | Binding | Defined at | Declares free-threading |', '|---|---|---|---|');
     for (const m of r.nativeModules) out.push(`| ${mdCode(m.name)} | ${m.binding} | ${mdCode(`${m.file}:${m.line}`)} | ${m.declaresFreeThreading ? 'yes' : '**no**'} |`);
@@ -72,5 +74,30 @@ export function readinessChapter(run: AuditRun): string[] {
     '',
     '</details>',
   );
+  return out;
+}
+
+/**
+ * What the packaging and CI say about free-threading support (checklist B14, B15). A missing
+ * classifier is shown only for a project that declares a package, a missing CI leg only for one
+ * with CI configuration: otherwise there is nothing the absence says.
+ */
+function signalLines(signals: ReadinessReport['signals']): string[] {
+  if (!signals || (!signals.declaresPackage && !signals.hasCi && signals.classifiers.length === 0 && signals.ciLegs.length === 0)) return [];
+  const out = ['### Declared support', ''];
+  if (signals.classifiers.length > 0) {
+    const shown = signals.classifiers.map((c) => `${mdCode(c.value)} (${mdCode(`${c.file}:${c.line}`)})`).join(', ');
+    out.push(`- Trove classifier: ${shown}.`);
+  } else if (signals.declaresPackage) {
+    out.push(`- Trove classifier: none. Once the package is tested on a free-threaded build, say so with ${mdCode('Programming Language :: Python :: Free Threading :: 1 - Unstable')} (or a higher level).`);
+  }
+  if (signals.ciLegs.length > 0) {
+    const versions = [...new Set(signals.ciLegs.map((l) => l.version))].join(', ');
+    const first = signals.ciLegs[0];
+    out.push(`- Free-threaded CI: ${mdText(versions)} (first named at ${mdCode(`${first.file}:${first.line}`)}).`);
+  } else if (signals.hasCi) {
+    out.push(`- Free-threaded CI: none. No ${mdCode('3.13t')} or ${mdCode('3.14t')} in the CI matrix, so nothing tests the code without the GIL.`);
+  }
+  out.push('');
   return out;
 }

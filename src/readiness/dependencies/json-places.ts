@@ -6,11 +6,11 @@
  */
 import type { Span } from '../../facts/types.js';
 import { pathKey, type TomlPath } from './toml-places.js';
-import { Locator } from './text.js';
+import { Lines } from '../lines.js';
 
 /** The place of each object key, by path key (see toml-places `pathKey`). */
 export function jsonKeyPlaces(text: string): Map<string, Span> {
-  const loc = new Locator(text);
+  const loc = new Lines(text);
   const places = new Map<string, Span>();
   /** For each open container: its path, whether it is an object, the next array index, and the last key read. */
   const stack: { path: TomlPath; object: boolean; index: number; key?: string }[] = [];

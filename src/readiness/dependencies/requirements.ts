@@ -9,7 +9,8 @@
 import type { Dependency } from '../types.js';
 import { atLine, type Declared, type ManifestReading } from './declared.js';
 import { parseRequirement } from './pep508.js';
-import { Locator, baseName, dirName, joinRel, normaliseName } from './text.js';
+import { Lines } from '../lines.js';
+import { baseName, dirName, joinRel, normaliseName } from './text.js';
 
 /** A line as pip sees it after joining continuations, with a map back to offsets in the file. */
 interface LogicalLine {
@@ -41,7 +42,7 @@ export function requirementsGroup(rel: string, text: string): Dependency['group'
 
 /** Reads a requirements file at `rel` (includes are resolved relative to it). */
 export function readRequirements(rel: string, text: string): ManifestReading {
-  const loc = new Locator(text);
+  const loc = new Lines(text);
   const group = requirementsGroup(rel, text);
   const reading: ManifestReading = { declared: [], errors: [], includes: [] };
   for (const logical of logicalLines(loc)) {
@@ -115,10 +116,10 @@ export function nameFromLocation(location: string): { name: string; at: number; 
 }
 
 /** Joins lines continued with a trailing `\` (not on comment lines), as pip does. */
-function logicalLines(loc: Locator): LogicalLine[] {
+function logicalLines(loc: Lines): LogicalLine[] {
   const out: LogicalLine[] = [];
   let current: LogicalLine | null = null;
-  for (let n = 1; n <= loc.lineCount; n++) {
+  for (let n = 1; n <= loc.count; n++) {
     const raw = loc.lineText(n);
     const offset = loc.lineStart(n);
     const isComment = /^\s*#/.test(raw);

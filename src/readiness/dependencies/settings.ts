@@ -12,7 +12,7 @@
 import type { ReadinessProblem } from '../types.js';
 import { buildLeavesOutFreeThreaded, selectorPatterns, skippedFreeThreaded } from './cibuildwheel.js';
 import { b09 } from './pyproject.js';
-import { Locator } from './text.js';
+import { Lines } from '../lines.js';
 
 /** What a configuration scan finds. */
 export interface SettingsScan {
@@ -38,8 +38,8 @@ const FREE_THREADED_VERSION = /\b(?:3\.(1[3-9]|[2-9][0-9])t|py3(1[3-9]|[2-9][0-9
 export function scanSettings(rel: string, text: string, ci: boolean): SettingsScan {
   const scan: SettingsScan = { problems: [], ciLegs: [] };
   if (!/PYTHON_?GIL|gil\s*=|ignore:|CIBW_|[0-9]t\b/i.test(text)) return scan;
-  const loc = new Locator(text);
-  for (let n = 1; n <= loc.lineCount; n++) {
+  const loc = new Lines(text);
+  for (let n = 1; n <= loc.count; n++) {
     const line = withoutComment(loc.lineText(n));
     if (!line.trim() || LABEL.test(line)) continue;
     const base = loc.lineStart(n);
@@ -66,7 +66,7 @@ export function scanSettings(rel: string, text: string, ci: boolean): SettingsSc
 }
 
 /** `CIBW_SKIP: "*t-*"`, `CIBW_BUILD=cp31{2,3,4}-*`, or a YAML block scalar continued on the lines below. */
-function cibuildwheelVariable(rel: string, loc: Locator, n: number, line: string, m: RegExpExecArray, scan: SettingsScan): void {
+function cibuildwheelVariable(rel: string, loc: Lines, n: number, line: string, m: RegExpExecArray, scan: SettingsScan): void {
   const key = m[2] === 'SKIP' ? 'skip' : 'build';
   let value = m[4].trim();
   const valueAt = line.length - m[4].length + (m[4].length - m[4].trimStart().length);
@@ -77,7 +77,7 @@ function cibuildwheelVariable(rel: string, loc: Locator, n: number, line: string
     // A block scalar: the lines indented deeper than the key.
     const indent = line.length - line.trimStart().length;
     const parts: string[] = [];
-    for (let k = n + 1; k <= loc.lineCount; k++) {
+    for (let k = n + 1; k <= loc.count; k++) {
       const next = loc.lineText(k);
       if (next.trim() && next.length - next.trimStart().length <= indent) break;
       parts.push(withoutComment(next).trim());

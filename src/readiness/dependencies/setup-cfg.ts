@@ -10,7 +10,8 @@ import type { Dependency } from '../types.js';
 import { atLine } from './declared.js';
 import { parseRequirement } from './pep508.js';
 import { FREE_THREADING_CLASSIFIER, type PackagingReading } from './pyproject.js';
-import { Locator, normaliseName } from './text.js';
+import { Lines } from '../lines.js';
+import { normaliseName } from './text.js';
 
 interface IniValue {
   section: string;
@@ -23,7 +24,7 @@ interface IniValue {
 export function readSetupCfg(text: string): PackagingReading {
   const reading: PackagingReading = { declared: [], errors: [], problems: [], classifiers: [], declaresPackage: false };
   const values = readIni(text, reading.errors);
-  const loc = new Locator(text);
+  const loc = new Lines(text);
   for (const value of values) {
     const group = groupOf(value.section, value.key);
     if (group) {
@@ -47,7 +48,7 @@ function groupOf(section: string, key: string): Dependency['group'] | null {
   return null;
 }
 
-function declareLine(item: IniValue['lines'][number], group: Dependency['group'], loc: Locator, reading: PackagingReading): void {
+function declareLine(item: IniValue['lines'][number], group: Dependency['group'], loc: Lines, reading: PackagingReading): void {
   // `pkg>=1  # why` ends at ` #`, as setuptools reads it.
   const hash = item.text.search(/\s#/);
   const body = (hash === -1 ? item.text : item.text.slice(0, hash)).replace(/^\s*#.*$/, '');
@@ -74,11 +75,11 @@ function declareLine(item: IniValue['lines'][number], group: Dependency['group']
 
 /** The key/value pairs of an INI file, with the place of every value line. */
 function readIni(text: string, errors: string[]): IniValue[] {
-  const loc = new Locator(text);
+  const loc = new Lines(text);
   const out: IniValue[] = [];
   let section = '';
   let current: IniValue | null = null;
-  for (let n = 1; n <= loc.lineCount; n++) {
+  for (let n = 1; n <= loc.count; n++) {
     const raw = loc.lineText(n);
     const offset = loc.lineStart(n);
     if (/^\s*$/.test(raw)) continue;

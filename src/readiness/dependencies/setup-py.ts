@@ -13,7 +13,8 @@ import type { Dependency } from '../types.js';
 import { atLine } from './declared.js';
 import { parseRequirement } from './pep508.js';
 import { FREE_THREADING_CLASSIFIER, type PackagingReading } from './pyproject.js';
-import { Locator, normaliseName } from './text.js';
+import { Lines } from '../lines.js';
+import { normaliseName } from './text.js';
 
 type Node = Parser.SyntaxNode;
 
@@ -31,7 +32,7 @@ export function readSetupPy(text: string): PackagingReading {
   if (!/\bsetup\s*\(/.test(text)) return reading;
   parser ??= createParser();
   const tree = parser.parse(text);
-  const loc = new Locator(text);
+  const loc = new Lines(text);
   const variables = new Map<string, Node>();
   for (const statement of tree.rootNode.namedChildren) {
     const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
@@ -122,7 +123,7 @@ function unescape(escape: string): string {
   return simple[escape[1]] ?? (escape[1] === '\n' ? '' : escape);
 }
 
-function declare(s: StringLiteral, group: Dependency['group'], loc: Locator, reading: PackagingReading): void {
+function declare(s: StringLiteral, group: Dependency['group'], loc: Lines, reading: PackagingReading): void {
   const requirement = s.value.replace(/\s#.*$/, '').trim();
   if (!requirement) return;
   const parsed = parseRequirement(requirement);

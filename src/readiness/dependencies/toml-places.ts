@@ -9,7 +9,7 @@
  * places found so far stand.
  */
 import type { Span } from '../../facts/types.js';
-import { Locator } from './text.js';
+import { Lines } from '../lines.js';
 
 /** Keys and array indices from the document root. */
 export type TomlPath = (string | number)[];
@@ -51,12 +51,12 @@ const BARE_KEY = /[A-Za-z0-9_-]+/y;
 
 class Scanner {
   private i = 0;
-  private readonly loc: Locator;
+  private readonly loc: Lines;
   /** Count of elements of each array of tables, by path key. */
   private readonly arrayTables = new Map<string, number>();
 
   constructor(private readonly text: string, private readonly places: TomlPlaces) {
-    this.loc = new Locator(text);
+    this.loc = new Lines(text);
   }
 
   run(): void {

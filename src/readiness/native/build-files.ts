@@ -10,7 +10,8 @@ import type { Span } from '../../facts/types.js';
 import type { ReadinessProblem } from '../types.js';
 import { blankHashComments } from './hash-comments.js';
 import { problem } from './problem.js';
-import { Lines, matchingClose, splitArgs } from './text.js';
+import { Lines } from '../lines.js';
+import { matchingClose, splitArgs } from './text.js';
 
 /** What the build files of a project say about its native modules. */
 export interface BuildFacts {
@@ -96,7 +97,7 @@ function cargo(file: string, text: string, facts: BuildFacts): void {
     }
     for (let n = value.first; n <= value.last; n++) {
       for (const f of code[n].matchAll(/"(abi3[\w-]*)"/g)) {
-        facts.problems.push(problem('B08', file, lines.span(lines.starts[n] + f.index, lines.starts[n] + f.index + f[0].length), 'pyo3', {
+        facts.problems.push(problem('B08', file, lines.span(lines.lineStart(n + 1) + f.index, lines.lineStart(n + 1) + f.index + f[0].length), 'pyo3', {
           setting: `The \`${f[1]}\` feature of pyo3`,
         }));
       }
@@ -228,7 +229,7 @@ function setupCfg(file: string, text: string, facts: BuildFacts): void {
   const lines = new Lines(text);
   let section = '';
   for (let n = 1; n <= lines.count; n++) {
-    const line = lines.line(n);
+    const line = lines.lineText(n);
     const header = /^\s*\[([^\]]+)\]/.exec(line);
     if (header) {
       section = header[1].trim();
@@ -257,7 +258,7 @@ function pyproject(file: string, text: string, facts: BuildFacts): void {
       const value = gather(rows, i, line);
       for (let n = value.first; n <= value.last; n++) {
         for (const f of rows[n].matchAll(/"pyo3\/(abi3[\w-]*)"/g)) {
-          facts.problems.push(problem('B08', file, lines.span(lines.starts[n] + f.index, lines.starts[n] + f.index + f[0].length), 'pyo3', {
+          facts.problems.push(problem('B08', file, lines.span(lines.lineStart(n + 1) + f.index, lines.lineStart(n + 1) + f.index + f[0].length), 'pyo3', {
             setting: `The \`${f[1]}\` feature of pyo3`,
           }));
         }

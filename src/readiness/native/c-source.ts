@@ -1,7 +1,7 @@
 /**
  * C and C++ extension sources: the module definitions they hold (multi-phase slot arrays,
  * `PyModuleDef`s, `PyModule_Create` calls, `PYBIND11_MODULE`, `NB_MODULE`) and the C-API uses that
- * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C04, C05, C07, C08), with the positive
+ * are unsafe without the GIL (checklist B01, B04, B08, C01, C02, C03, C04, C05, C06, C07, C08), with the positive
  * signals (C10) of each file.
  *
  * Stage: readiness. tree-sitter parses the file once: its comments and string literals are
@@ -16,7 +16,8 @@ import { BORROWED, FRESH_CONTAINER, KWARGS_NAME, STRONG_REF_APIS, SYNCHRONISES, 
 import { parserFor } from './grammars.js';
 import { Build, lineBuilds } from './guards.js';
 import { problem } from './problem.js';
-import { Lines, blank, matchingClose, nextNonBlank, splitArgs } from './text.js';
+import { Lines } from '../lines.js';
+import { blank, matchingClose, nextNonBlank, splitArgs } from './text.js';
 
 /** A `PyModuleDef_Slot` array and what its `Py_mod_gil` slot says. */
 export interface SlotArray {
@@ -478,6 +479,8 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
   const { masked, lines } = ctx;
   let currentFn: FunctionRange | undefined;
   let criticalDepth = 0;
+  /** The object of the outermost open critical section (for C06). */
+  let outerSection: string | undefined;
   for (const m of masked.matchAll(TOKEN)) {
     const token = m[0];
     const index = m.index;
@@ -489,7 +492,17 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
     }
     if (token.startsWith('Py_BEGIN_CRITICAL_SECTION')) {
       bump(out.signals, 'critical-section');
-      if (fn) criticalDepth++;
+      // C06: a one-object section opened inside another. The inner one may suspend the outer
+      // (release its lock while waiting), so the two objects are not held together;
+      // `Py_BEGIN_CRITICAL_SECTION2(a, b)` locks both at once.
+      if (fn && criticalDepth > 0 && token === 'Py_BEGIN_CRITICAL_SECTION' && !/#\s*define\s+$/.test(masked.slice(Math.max(0, index - 40), index)) && ctx.compiledFreeThreaded(index)) {
+        const inner = callArgs(ctx, end)?.args[0]?.replace(/\s+/g, ' ') ?? 'the object';
+        out.problems.push(problem('C06', ctx.file, lines.span(index, end), token, { inner, outer: outerSection ?? 'another object', function: fn.name }));
+      }
+      if (fn) {
+        if (criticalDepth === 0) outerSection = callArgs(ctx, end)?.args[0]?.replace(/\s+/g, ' ');
+        criticalDepth++;
+      }
       continue;
     }
     if (token.startsWith('Py_END_CRITICAL_SECTION')) {
@@ -530,7 +543,7 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
     const line = lines.lineOf(index);
     const span = lines.span(index, end);
     if (replacement !== undefined) {
-      if (criticalDepth > 0 || /noqa\s*:\s*borrowed-ref/.test(lines.line(line))) continue;
+      if (criticalDepth > 0 || /noqa\s*:\s*borrowed-ref/.test(lines.lineText(line))) continue;
       const call = callArgs(ctx, end);
       const first = argName(call?.args[0]);
       if (fn && first && !token.startsWith('PyWeakref') && !token.startsWith('PyImport') && !token.startsWith('PyCell')) {
@@ -548,6 +561,16 @@ function scanTokens(ctx: FileContext, out: CSource, walked: Walked): void {
         if (first && (KWARGS_NAME.test(first) || functionFacts(ctx, fn).fresh.has(first))) break;
         if (functionFacts(ctx, fn).assertsLocked) break;
         out.problems.push(problem('C02', ctx.file, span, token, { api: token, dict: first ?? 'the dictionary', function: fn.name }));
+        break;
+      }
+      case 'PyList_SET_ITEM': {
+        // C03: the unchecked macro stores into a list another thread may be reading or resizing.
+        // A list the function made itself (PyList_New, PySequence_List, ...) is its own until
+        // returned; an argument that is not a plain name is left alone (its origin is unknown).
+        if (!fn || criticalDepth > 0) break;
+        const first = argName(callArgs(ctx, end)?.args[0]);
+        if (!first || functionFacts(ctx, fn).fresh.has(first) || functionFacts(ctx, fn).assertsLocked) break;
+        out.problems.push(problem('C03', ctx.file, span, token, { api: token, list: first, function: fn.name }));
         break;
       }
       case 'PyMutex_Lock': {
@@ -613,7 +636,7 @@ const PLAIN_SIZEOF = new RegExp(`\\bsizeof\\s*\\(?\\s*${PLAIN}\\s*\\)`);
 const MODULE_MACROS = new Set(['PYBIND11_MODULE', 'PYBIND11_PLUGIN', 'NB_MODULE']);
 
 const SINGLE_TOKENS = new Set([
-  'PyDict_Next', 'PyMutex_Lock', 'PyThread_allocate_lock', 'PyObject_Malloc', 'PyObject_Calloc', 'PyObject_Realloc', 'PyModule_Create', 'PyModule_Create2',
+  'PyDict_Next', 'PyList_SET_ITEM', 'PyMutex_Lock', 'PyThread_allocate_lock', 'PyObject_Malloc', 'PyObject_Calloc', 'PyObject_Realloc', 'PyModule_Create', 'PyModule_Create2',
   'PyUnstable_Module_SetGIL', 'PyModule_ExperimentalSetGIL', 'PYBIND11_MODULE', 'PYBIND11_PLUGIN', 'NB_MODULE',
 ]);
 

@@ -1,7 +1,8 @@
 /**
  * Cython modules (`.pyx`): whether the `# cython:` header declares `freethreading_compatible=True`
- * (checklist B02), `with gil:` blocks inside parallel `prange` loops (X01), and module-level
- * `cdef` variables that functions change without a lock (X02).
+ * (checklist B02), `with gil:` blocks inside parallel `prange` loops (X01), module-level `cdef`
+ * variables that functions change without a lock (X02), and such state in a module whose header
+ * declares it free-threading compatible (X03).
  *
  * Stage: readiness. Read line by line: the header is the leading block of comment lines; code is
  * read with its comments and string literals blanked, joined into logical lines over brackets and
@@ -11,7 +12,7 @@ import type { Span } from '../../facts/types.js';
 import type { ReadinessProblem } from '../types.js';
 import { blankHashComments } from './hash-comments.js';
 import { problem } from './problem.js';
-import { Lines } from './text.js';
+import { Lines } from '../lines.js';
 
 export interface CythonSource {
   file: string;
@@ -29,8 +30,10 @@ const HEADER = /^#\s*cython\s*:(.*)$/;
 export function readCythonSource(file: string, text: string): CythonSource {
   const lines = new Lines(text);
   const out: CythonSource = { file, declares: false, includes: [], problems: [] };
+  /** The header line that declares `freethreading_compatible=True`. */
+  let declaredAt: Span | undefined;
   for (let n = 1; n <= lines.count; n++) {
-    const line = lines.line(n).trim();
+    const line = lines.lineText(n).trim();
     if (line === '') continue;
     if (!line.startsWith('#')) break;
     const header = HEADER.exec(line);
@@ -39,7 +42,10 @@ export function readCythonSource(file: string, text: string): CythonSource {
     // A trailing `# ...` after the directives is a comment of its own.
     for (const pair of header[1].split('#')[0].split(',')) {
       const [key, value] = pair.split('=').map((s) => s?.trim());
-      if (key === 'freethreading_compatible' && value !== undefined && /^(?:true|yes|1)$/i.test(value)) out.declares = true;
+      if (key === 'freethreading_compatible' && value !== undefined && /^(?:true|yes|1)$/i.test(value)) {
+        out.declares = true;
+        declaredAt ??= lines.lineSpan(n);
+      }
     }
   }
   if (text.includes('include')) {
@@ -51,7 +57,15 @@ export function readCythonSource(file: string, text: string): CythonSource {
   if (parallel || state) {
     const logical = logicalLines(text);
     if (parallel) parallelGilBlocks(file, logical, lines, out);
-    if (state) sharedModuleState(file, logical, lines, out);
+    if (state) {
+      const changed = sharedModuleState(file, logical, lines, out);
+      // X03: the header turns the GIL off for this module while X02 state in it has no lock.
+      if (declaredAt && changed.length > 0) {
+        out.problems.push(problem('X03', file, declaredAt, changed[0].name, {
+          count: String(changed.length), names: changed.map((c) => `\`${c.name}\``).join(', '), variables: changed.length === 1 ? 'variable' : 'variables',
+        }));
+      }
+    }
   }
   return out;
 }
@@ -115,9 +129,10 @@ const SYNCHRONISED = /critical_section|mutex|lock|acquire\s*\(/i;
 /**
  * X02: module-level `cdef` variables that a function rebinds or mutates (`global x; x = …`,
  * `x[i] = …`, `x += …`) without `cython.critical_section`, a `cython.pymutex` or another lock in
- * that function. Code at module level runs once, at import, and is not reported.
+ * that function. Code at module level runs once, at import, and is not reported. Returns the
+ * variables reported, for X03.
  */
-function sharedModuleState(file: string, logical: Logical[], lines: Lines, out: CythonSource): void {
+function sharedModuleState(file: string, logical: Logical[], lines: Lines, out: CythonSource): { name: string }[] {
   const declared = new Map<string, number>();
   for (const { first, indent, statement } of logical) {
     if (indent !== 0 || !statement.startsWith('cdef ') || NOT_A_VARIABLE.test(statement) || statement.endsWith(':')) continue;
@@ -127,7 +142,7 @@ function sharedModuleState(file: string, logical: Logical[], lines: Lines, out: 
     const names = [firstName, ...parts.slice(1).map((p) => /^\s*\**\s*([A-Za-z_]\w*)/.exec(p)?.[1])];
     for (const n of names) if (n && !declared.has(n)) declared.set(n, first);
   }
-  if (declared.size === 0) return;
+  if (declared.size === 0) return [];
   interface Fn { name: string; indent: number; globals: Set<string>; writes: { name: string; line: number; item: boolean }[]; synchronised: boolean }
   const done: Fn[] = [];
   const stack: Fn[] = [];
@@ -159,6 +174,7 @@ function sharedModuleState(file: string, logical: Logical[], lines: Lines, out: 
       out.problems.push(problem('X02', file, lines.lineSpan(line), w.name, { name: w.name, function: fn.name, line: String(w.line) }));
     }
   }
+  return [...reported].map((name) => ({ name }));
 }
 
 /** `a/b/../c.pyx` → `a/c.pyx`. */

@@ -10,7 +10,8 @@ import type { Span } from '../../facts/types.js';
 import type { ReadinessProblem } from '../types.js';
 import { parserFor } from './grammars.js';
 import { problem } from './problem.js';
-import { Lines, blank, matchingClose } from './text.js';
+import { Lines } from '../lines.js';
+import { blank, matchingClose } from './text.js';
 
 export interface PyModuleItem {
   name: string;
@@ -110,7 +111,7 @@ export function readRustSource(file: string, text: string): RustSource {
   const seen = new Set<number>();
   for (const m of masked.matchAll(/\bGILProtected\b/g)) {
     const line = lines.lineOf(m.index);
-    if (seen.has(line) || /^\s*(?:pub\s+)?use\b/.test(masked.slice(lines.starts[line - 1], m.index))) continue;
+    if (seen.has(line) || /^\s*(?:pub\s+)?use\b/.test(masked.slice(lines.lineStart(line), m.index))) continue;
     seen.add(line);
     out.problems.push(problem('B06-gil-protected', file, lines.span(m.index, m.index + m[0].length), 'GILProtected', { api: 'GILProtected' }));
   }

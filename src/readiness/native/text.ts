@@ -1,59 +1,10 @@
 /**
- * Positions and brackets in source text: line numbers from string offsets, spans, the matching
- * close bracket and the top-level arguments of a call, all on text whose comments and strings
- * have been blanked (same length, newlines kept), so nothing inside them is mistaken for code.
+ * Brackets in source text: the matching close bracket and the top-level arguments of a call, on
+ * text whose comments and strings have been blanked (same length, newlines kept), so nothing
+ * inside them is mistaken for code. Lines and spans are ../lines.ts.
  *
  * Stage: readiness (native sources and build files).
  */
-import type { Span } from '../../facts/types.js';
-
-/** Line starts of a text, for offset → line lookups by binary search. */
-export class Lines {
-  readonly starts: number[];
-
-  constructor(readonly text: string) {
-    const starts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-    this.starts = starts;
-  }
-
-  get count(): number {
-    return this.starts.length;
-  }
-
-  /** 1-based line of a string offset. */
-  lineOf(index: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  }
-
-  /** The text of a 1-based line, without its newline. */
-  line(n: number): string {
-    const start = this.starts[n - 1] ?? this.text.length;
-    const next = this.starts[n];
-    return this.text.slice(start, next === undefined ? this.text.length : next - 1).replace(/\r$/, '');
-  }
-
-  /** A 1-based span from two string offsets. */
-  span(start: number, end: number): Span {
-    const line = this.lineOf(start);
-    const endLine = this.lineOf(end);
-    return { line, column: start - this.starts[line - 1] + 1, endLine, endColumn: end - this.starts[endLine - 1] + 1 };
-  }
-
-  /** The span of a whole line (first non-blank character to its end). */
-  lineSpan(n: number): Span {
-    const text = this.line(n);
-    const indent = text.length - text.trimStart().length;
-    return { line: n, column: indent + 1, endLine: n, endColumn: text.trimEnd().length + 1 };
-  }
-}
 
 const OPEN: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 

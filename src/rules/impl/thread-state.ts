@@ -1,13 +1,14 @@
 /**
- * Shared by GA450–GA454: one finding per unlocked write to shared state (or process-wide call)
- * of one kind, in a function that threads run, with the chain from the thread's entry point.
+ * Shared by GA450–GA456 and GA458: one finding per unlocked write to shared state (or process-wide
+ * call, loop, iterator use, context read) of one kind, in a function that threads run, with the
+ * chain from the thread's entry point; in a library, worded for its callers' threads.
  *
  * Stage: rules. The analysis is src/classify/shared-state.ts; this only picks the kind and fills
  * the rule's message and recommendation.
  */
 import type { ThreadStateKind } from '../../classify/shared-state.js';
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, messageVariant } from '../message.js';
 
 export function threadStateRule(kind: ThreadStateKind): RuleImpl {
   return (ctx, rule) => {
@@ -21,7 +22,7 @@ export function threadStateRule(kind: ThreadStateKind): RuleImpl {
       out.push({
         rule, fn: issue.fn, severity: rule.severity, confidence: issue.confidence,
         call: { callee: issue.target, span: { line: issue.line, column: issue.column, endLine: issue.line, endColumn: issue.endColumn } },
-        message: fillTemplate(rule.message, values),
+        message: fillTemplate(issue.library ? messageVariant(rule, 'library') : rule.message, values),
         recommendation: fillTemplate(rule.fix.recommendation, values),
         equivalents: rule.equivalents,
         chain: issue.chain,
