@@ -153,7 +153,8 @@ class ModuleResolver {
       // A `@contextmanager` function's `with` gives what it yields, and so does a generator that
       // returns nothing (a FastAPI dependency: `def get_db(): ... yield session`).
       const yields = fn.decorators.some((d) => CONTEXT_MANAGERS.has(d)) || (fn.raw.returns.length === 0 && fn.raw.yields.length > 0);
-      fn.returns = [...new Set((yields ? fn.raw.yields : fn.raw.returns).map((r) => valueOf(this.resolveExpr(r, index, fn.span.endLine, 0))).filter(Boolean))];
+      // A value on an unknown receiver (`(conn or db).fetchone()` gives `?.fetchone()`) says nothing.
+      fn.returns = [...new Set((yields ? fn.raw.yields : fn.raw.returns).map((r) => valueOf(this.resolveExpr(r, index, fn.span.endLine, 0))).filter((v) => v && !v.startsWith('?')))];
       // Nothing the body returns is known: the return annotation says what it gives.
       if (fn.returns.length === 0 && fn.raw.returnType) {
         const named = returnTypeClass(fn.raw.returnType);

@@ -282,6 +282,8 @@ export function normaliseValue(text: string, depth = 0): string {
     const left = normaliseValue(operands[0], depth + 1);
     return left ? left + '.__truediv__()'.repeat(operands.length - 1) : '';
   }
+  // `conn or db`, `a if c else b`: an expression of several values names no one value.
+  if (/\s/.test(outsideBrackets(inner).trim())) return '';
   const chain = inner.startsWith('(') ? calleeText(inner, depth + 1) : normaliseCallee(inner);
   return CHAIN.test(chain) ? chain : '';
 }
@@ -298,7 +300,9 @@ export function calleeText(text: string, depth = 0): string {
   if (close < 0 || close === trimmed.length - 1 || depth > 8) return normaliseCallee(trimmed);
   const head = normaliseValue(trimmed.slice(0, close + 1), depth + 1);
   const rest = normaliseCallee(trimmed.slice(close + 1));
-  return head && (rest === '' || /^[.([]/.test(rest)) ? head + rest : normaliseCallee(trimmed);
+  if (head && (rest === '' || /^[.([]/.test(rest))) return head + rest;
+  // A group that names no one value (`(conn or db).fetchone`) gives no chain.
+  return /\s/.test(outsideBrackets(trimmed.slice(1, close)).trim()) ? '' : normaliseCallee(trimmed);
 }
 
 /**
@@ -312,7 +316,27 @@ export function displayCallee(text: string): string {
   const close = matchingClose(trimmed, 0);
   if (close < 0) return normaliseCallee(trimmed);
   // `(await session.execute(q)).scalars()`: the awaited value is what the chain continues from.
-  return `(${normaliseCallee(trimmed.slice(1, close).replace(/^\s*await\s+/, ''))})${normaliseCallee(trimmed.slice(close + 1))}`;
+  const inner = trimmed.slice(1, close).replace(/^\s*await\s+/, '');
+  // `(conn or db).fetchone`: a group of several values keeps its words, so no chain is read into it.
+  const group = /\s/.test(outsideBrackets(inner).trim()) ? inner.trim().replace(/\s+/g, ' ') : normaliseCallee(inner);
+  return `(${group})${normaliseCallee(trimmed.slice(close + 1))}`;
+}
+
+/** The text with every bracketed part and string removed (`f(a, b).c` gives `f.c`). */
+function outsideBrackets(text: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i);
+      continue;
+    }
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') depth--;
+    else if (depth === 0) out += ch;
+  }
+  return out;
 }
 
 /** Index of the bracket closing the one at `open` (strings skipped), or -1. */
