@@ -26,12 +26,10 @@ import { runRules } from './rules/engine.js';
 import { analyseReadiness } from './readiness/index.js';
 import { withIncludedFiles } from './readiness/dependencies/index.js';
 import type { ReadinessInput } from './readiness/types.js';
-import { buildFindings } from './findings/build.js';
-import { readinessReport } from './findings/readiness.js';
-import { isTestPath, type TestsMode } from './findings/test-code.js';
-import { assess } from './findings/groups.js';
-import { applyOverrides, type PerFileIgnores, type SeverityOverrides } from './findings/overrides.js';
-import type { AuditRun, FileError, RuleMeta, Severity } from './model/types.js';
+import { buildRun } from './findings/run.js';
+import type { TestsMode } from './findings/test-code.js';
+import type { PerFileIgnores, SeverityOverrides } from './findings/overrides.js';
+import type { AuditRun, FileError, RuleMeta } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import { VERSION } from './version.js';
 
@@ -196,52 +194,12 @@ async function analyse(
     }
     return got;
   };
-  const reported = options.reportOnly && new Set(options.reportOnly);
-  const built = buildFindings(raw, lines).filter((f) => !options.baseline?.has(f.fingerprint) && (!reported || reported.has(f.file)));
-  const all = applyOverrides(built, options.perFileIgnores, options.severity);
-  const tests = options.tests ?? 'separate';
-  for (const f of all) if (isTestPath(f.file)) f.test = true;
-  const findings = tests === 'include' ? all : all.filter((f) => !f.test);
-  const testFindings = tests === 'separate' ? all.filter((f) => f.test) : [];
-  const errors: FileError[] = [...readiness.errors];
-  for (const m of index.modules) {
-    for (const issue of m.issues) errors.push({ file: m.path, message: issue.line ? `line ${issue.line}: ${issue.message}` : issue.message });
-  }
-  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
-  const byRule: Record<string, number> = {};
-  const fired: Record<string, RuleMeta> = {};
-  for (const f of findings) {
-    bySeverity[f.severity]++;
-    byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
-    fired[f.rule] = byId.get(f.rule)!;
-  }
-  for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
-  const functions = index.functions.filter((f) => f.fact.kind !== 'module');
-  const profiled = profiles(index, workload, entries, often).filter((f) => tests === 'include' || !isTestPath(f.file));
-  const run: AuditRun = {
-    tool: { name: 'gil-audit', version: VERSION },
-    roots,
-    summary: {
-      files: modules.length,
-      lines: modules.reduce((n, m) => n + m.lines, 0),
-      functions: functions.length,
-      asyncFunctions: functions.filter((f) => f.fact.isAsync).length,
-      findings: findings.length,
-      bySeverity,
-      byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : 1))),
-      errors: errors.length,
-      ...(testFindings.length > 0 ? { testFindings: testFindings.length } : {}),
-    },
-    rules: Object.fromEntries(Object.entries(fired).sort(([a], [b]) => (a < b ? -1 : 1))),
-    findings,
-    ...(testFindings.length > 0 ? { testFindings } : {}),
-    errors,
-    // Test code never ranks among the hot paths unless its findings count.
-    functions: profiled,
-    readiness: readinessReport(readiness, findings, profiled, byId),
-  };
-  run.assessment = assess(run);
-  return run;
+  return buildRun({
+    tool: { name: 'gil-audit', version: VERSION }, roots, modules: index.modules,
+    functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
+    raw, rules: byId, profiles: profiles(index, workload, entries, often), readiness, lines,
+    options: { baseline: options.baseline, reportOnly: options.reportOnly, perFileIgnores: options.perFileIgnores, severity: options.severity, tests: options.tests },
+  });
 }
 
 

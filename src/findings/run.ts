@@ -1,0 +1,87 @@
+/**
+ * The AuditRun: the rules' raw findings turned into findings (with code frames, fingerprints,
+ * baseline, overrides and test code set apart), counted, and assembled with the function
+ * profiles, the readiness report and the assessment the reporters present.
+ *
+ * Stage: findings. Input: plain data from the stages before; output: the AuditRun.
+ */
+import type { ModuleFacts } from '../facts/types.js';
+import type { AuditRun, FileError, FunctionReport, RuleMeta, Severity } from '../model/types.js';
+import type { ReadinessFacts } from '../readiness/types.js';
+import type { RawFinding } from '../rules/types.js';
+import { buildFindings } from './build.js';
+import { assess } from './groups.js';
+import { applyOverrides, type PerFileIgnores, type SeverityOverrides } from './overrides.js';
+import { readinessReport } from './readiness.js';
+import { isTestPath, type TestsMode } from './test-code.js';
+
+export interface RunInputs {
+  tool: AuditRun['tool'];
+  roots: string[];
+  modules: readonly ModuleFacts[];
+  /** Every function and method (no module bodies): what the summary counts. */
+  functions: readonly { isAsync: boolean }[];
+  raw: RawFinding[];
+  rules: Map<string, RuleMeta>;
+  /** The profile of every function worth reporting, test code included. */
+  profiles: FunctionReport[];
+  readiness: ReadinessFacts & { errors: FileError[] };
+  /** A file's lines (for code frames), by audit-relative path. */
+  lines: (rel: string) => string[];
+  options: {
+    baseline?: Set<string>;
+    reportOnly?: string[];
+    perFileIgnores?: PerFileIgnores;
+    severity?: SeverityOverrides;
+    tests?: TestsMode;
+  };
+}
+
+export function buildRun(input: RunInputs): AuditRun {
+  const { options, rules: byId } = input;
+  const reported = options.reportOnly && new Set(options.reportOnly);
+  const built = buildFindings(input.raw, input.lines).filter((f) => !options.baseline?.has(f.fingerprint) && (!reported || reported.has(f.file)));
+  const all = applyOverrides(built, options.perFileIgnores, options.severity);
+  const tests = options.tests ?? 'separate';
+  for (const f of all) if (isTestPath(f.file)) f.test = true;
+  const findings = tests === 'include' ? all : all.filter((f) => !f.test);
+  const testFindings = tests === 'separate' ? all.filter((f) => f.test) : [];
+  const errors: FileError[] = [...input.readiness.errors];
+  for (const m of input.modules) {
+    for (const issue of m.issues) errors.push({ file: m.path, message: issue.line ? `line ${issue.line}: ${issue.message}` : issue.message });
+  }
+  const bySeverity: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
+  const byRule: Record<string, number> = {};
+  const fired: Record<string, RuleMeta> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+    fired[f.rule] = byId.get(f.rule)!;
+  }
+  for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
+  // Test code never ranks among the hot paths unless its findings count.
+  const profiled = input.profiles.filter((f) => tests === 'include' || !isTestPath(f.file));
+  const run: AuditRun = {
+    tool: input.tool,
+    roots: input.roots,
+    summary: {
+      files: input.modules.length,
+      lines: input.modules.reduce((n, m) => n + m.lines, 0),
+      functions: input.functions.length,
+      asyncFunctions: input.functions.filter((f) => f.isAsync).length,
+      findings: findings.length,
+      bySeverity,
+      byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : 1))),
+      errors: errors.length,
+      ...(testFindings.length > 0 ? { testFindings: testFindings.length } : {}),
+    },
+    rules: Object.fromEntries(Object.entries(fired).sort(([a], [b]) => (a < b ? -1 : 1))),
+    findings,
+    ...(testFindings.length > 0 ? { testFindings } : {}),
+    errors,
+    functions: profiled,
+    readiness: readinessReport(input.readiness, findings, profiled, byId),
+  };
+  run.assessment = assess(run);
+  return run;
+}
