@@ -12,7 +12,7 @@
  * the `http-clients`, or one that returns such a value).
  */
 import type { ArgFact, CallFact } from '../facts/types.js';
-import type { FunctionNode, ProjectIndex } from '../graph/index.js';
+import { passedArgument, type FunctionNode, type ProjectIndex } from '../graph/index.js';
 
 /** How many calls up (through parameters) or down (through returned values) a document is followed. */
 const MAX_DEPTH = 3;
@@ -36,15 +36,15 @@ export class DocumentOrigins {
     const [head, ...rest] = arg.text.split('.');
     const fact = node.fact;
     const position = fact.params.findIndex((p) => p.name === head);
-    const bound = position === 0 && !!fact.className && !fact.decorators.includes('staticmethod');
-    if (position < 0 || bound || fact.bindings.some((b) => b.name === head && b.line > 0 && b.line <= line)) return false;
+    // A method's first parameter is the bound `self`: callers do not pass it.
+    const skip = fact.className && !fact.decorators.includes('staticmethod') ? 1 : 0;
+    if (position < skip || fact.bindings.some((b) => b.name === head && b.line > 0 && b.line <= line)) return false;
     const key = `${node.id}:${arg.text}`;
     if (seen.has(key)) return false;
     seen.add(key);
     const suffix = rest.length > 0 ? `.${rest.join('.')}` : '';
-    const skip = fact.className && !fact.decorators.includes('staticmethod') ? 1 : 0;
     for (const edge of this.index.callers[node.id]) {
-      const passed = passedArgument(edge.call, head, position - skip);
+      const passed = passedArgument(edge.call.args, head, position - skip);
       if (!passed) continue;
       const forwarded: ArgFact = !suffix ? passed
         : passed.kind === 'ref' ? { kind: 'ref', text: `${passed.text}${suffix}`, ...(passed.target ? { target: `${passed.target}${suffix}` } : {}) }
@@ -81,12 +81,4 @@ export class DocumentOrigins {
   }
 
   private readonly fetchers = new Map<number, boolean>();
-}
-
-/** The argument a call passes for parameter `name` at `position` (positional, or by keyword). */
-function passedArgument(call: CallFact, name: string, position: number): ArgFact | undefined {
-  const keyword = call.args.find((a) => a.keyword === name);
-  if (keyword) return keyword;
-  if (call.args.some((a, i) => a.kind === 'splat' && i <= position)) return undefined;
-  return call.args.filter((a) => !a.keyword)[position];
 }

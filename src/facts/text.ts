@@ -283,7 +283,7 @@ export function normaliseValue(text: string, depth = 0): string {
     return left ? left + '.__truediv__()'.repeat(operands.length - 1) : '';
   }
   // `conn or db`, `a if c else b`: an expression of several values names no one value.
-  if (/\s/.test(outsideBrackets(inner).trim())) return '';
+  if (severalValues(inner)) return '';
   const chain = inner.startsWith('(') ? calleeText(inner, depth + 1) : normaliseCallee(inner);
   return CHAIN.test(chain) ? chain : '';
 }
@@ -302,7 +302,7 @@ export function calleeText(text: string, depth = 0): string {
   const rest = normaliseCallee(trimmed.slice(close + 1));
   if (head && (rest === '' || /^[.([]/.test(rest))) return head + rest;
   // A group that names no one value (`(conn or db).fetchone`) gives no chain.
-  return /\s/.test(outsideBrackets(trimmed.slice(1, close)).trim()) ? '' : normaliseCallee(trimmed);
+  return severalValues(trimmed.slice(1, close)) ? '' : normaliseCallee(trimmed);
 }
 
 /**
@@ -318,25 +318,8 @@ export function displayCallee(text: string): string {
   // `(await session.execute(q)).scalars()`: the awaited value is what the chain continues from.
   const inner = trimmed.slice(1, close).replace(/^\s*await\s+/, '');
   // `(conn or db).fetchone`: a group of several values keeps its words, so no chain is read into it.
-  const group = /\s/.test(outsideBrackets(inner).trim()) ? inner.trim().replace(/\s+/g, ' ') : normaliseCallee(inner);
+  const group = severalValues(inner) ? inner.trim().replace(/\s+/g, ' ') : normaliseCallee(inner);
   return `(${group})${normaliseCallee(trimmed.slice(close + 1))}`;
-}
-
-/** The text with every bracketed part and string removed (`f(a, b).c` gives `f.c`). */
-function outsideBrackets(text: string): string {
-  let out = '';
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"' || ch === "'") {
-      i = skipString(text, i);
-      continue;
-    }
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (depth === 0) out += ch;
-  }
-  return out;
 }
 
 /** Index of the bracket closing the one at `open` (strings skipped), or -1. */
@@ -370,6 +353,15 @@ function scanTopLevel(text: string, visit: (i: number) => boolean | void): void 
     else if (ch === ')' || ch === ']' || ch === '}') depth--;
     else if (depth === 0 && visit(i) === true) return;
   }
+}
+
+/** Whether a group names several values (`conn or db`, `a if c else b`): words apart outside its brackets and strings. */
+function severalValues(text: string): boolean {
+  let top = '';
+  scanTopLevel(text, (i) => {
+    top += text[i];
+  });
+  return /\s/.test(top.trim());
 }
 
 /** The operands of a top-level chain of `/` (not `//`), or the whole text when there is none. */

@@ -72,6 +72,18 @@ const RESOLVE_BUDGET = 500;
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Bases that say nothing about the members of a class. */
+/**
+ * The argument a call passes for parameter `name` at 0-based `position` (not counting a bound
+ * `self`): by keyword, else by position, unless a `*args` at or before it hides which one it is.
+ */
+export function passedArgument(args: readonly ArgFact[], name: string, position: number): ArgFact | undefined {
+  const keyword = args.find((a) => a.keyword === name);
+  if (keyword) return keyword;
+  const positional = args.filter((a) => !a.keyword);
+  const splat = positional.findIndex((a) => a.kind === 'splat');
+  return splat >= 0 && splat <= position ? undefined : positional[position];
+}
+
 /** Bases that make a class an interface whose method stubs others implement. */
 const INTERFACE_BASES = /^(?:typing\.Protocol|typing_extensions\.Protocol|Protocol|abc\.ABC|ABC)$/;
 const UNINFORMATIVE_BASES = /^(?:object|typing\..*|typing_extensions\..*|abc\.ABC|ABC|Generic|Protocol|enum\.\w+|Enum)$/;
@@ -504,9 +516,7 @@ export class ProjectIndex {
     if (init?.kind !== 'function') return undefined;
     let found: string | undefined;
     for (const args of this.constructions.get(init.id) ?? []) {
-      const positional = args.filter((a) => !a.keyword);
-      const splat = positional.findIndex((a) => a.kind === 'splat');
-      const arg = args.find((a) => a.keyword === name) ?? (splat >= 0 && splat < Number(index) ? undefined : positional[Number(index) - 1]);
+      const arg = passedArgument(args, name, Number(index) - 1);
       const passed = arg?.kind === 'call' && arg.target && !arg.target.startsWith('?') ? `${arg.target}()` : arg?.kind === 'ref' && arg.target && !arg.target.startsWith('?') ? arg.target : '';
       if (!passed) continue;
       if (found !== undefined && found !== passed) return undefined;
