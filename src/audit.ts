@@ -29,7 +29,7 @@ import type { ReadinessInput } from './readiness/types.js';
 import { buildRun } from './findings/run.js';
 import type { TestsMode } from './findings/test-code.js';
 import type { PerFileIgnores, SeverityOverrides } from './findings/overrides.js';
-import type { AuditRun, FileError, RuleMeta } from './model/types.js';
+import { matchedKinds, type AuditRun, type FileError, type RuleMeta } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import { VERSION } from './version.js';
 
@@ -180,7 +180,7 @@ async function analyse(
   const notIgnored = ruleFilter([], options.ignore);
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
-  for (const rule of rules) for (const kind of rule.match?.kinds ?? []) if (notIgnored(rule.id)) kindRule.set(kind, rule);
+  for (const rule of rules) for (const kind of matchedKinds(rule)) if (notIgnored(rule.id)) kindRule.set(kind, rule);
   const raw = await runRules({ index, catalogue, blocking, workload, provenWork, frequency: often, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();

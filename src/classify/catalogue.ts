@@ -10,61 +10,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import type { ArgFact, CallFact } from '../facts/types.js';
-import type { Confidence } from '../model/types.js';
+import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
 import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
-export interface CatalogueEntry {
+/**
+ * One API family of the catalogue: a file entry (its shape, with what each field means, is
+ * generated from src/schema/catalogue.schema.json) with its file's kind and effect.
+ */
+export interface CatalogueEntry extends Omit<CatalogueFileEntry, 'equivalents'> {
   kind: string;
-  effect: 'blocking-io' | 'cpu-gil' | 'releases-gil' | 'offload' | 'calls-argument' | 'entry-point' | 'returns' | 'process-state';
-  calls: string[];
-  label?: string;
+  effect: CatalogueFile['effect'];
   equivalents: string[];
-  alternative?: { asyncio: string; trio?: string; anyio?: string };
-  unless?: {
-    keywords?: string[]; keywordFalse?: string[]; firstArgFalse?: boolean; minArgs?: number;
-    onlyKeywords?: string[]; firstArgPrefix?: string[]; importedModule?: boolean; methods?: string[];
-  };
-  confidence?: Confidence;
-  /** offload: where the function runs (`executor`: decided by the executor argument). */
-  runs?: 'thread' | 'process' | 'executor';
-  /** offload / entry-point: which argument is the function. */
-  function?: { argument?: number; keyword?: string };
-  /** offload with `runs: executor`: the argument holding the executor. */
-  executor?: { argument: number };
-  /** offload / entry-point: what the function becomes. */
-  entry?: 'thread' | 'thread-pool' | 'to-thread' | 'process' | 'process-pool' | 'request-handler' | 'task' | 'async-task';
-  framework?: string;
-  /** entry-point: subclasses of these classes run `method` as the entry point (Thread.run). */
-  subclass?: { method: string };
-  /** Measured time of one call, in milliseconds, for slow native and CPU APIs (password hashing, image resizing). */
-  costMs?: number;
-  /** The cost grows with one integer argument (PBKDF2 iterations): see `callCostMs`. */
-  costScale?: { argument?: number; keyword?: string; reference: number };
-  /** Where `costMs` was measured or reported. */
-  costSource?: string;
-  /** The remedy that fits calls of this entry, an id of the reporting rule's `fix.recommendations` (GA112, GA301). */
-  remedy?: string;
-  /** cpu-gil with `costMs`: as slow only on a whole document (a response body, a file's content), see documents.ts. */
-  document?: boolean;
-  /** The call is slow only on a data-sized argument (compression of a whole payload). */
-  dataSized?: boolean;
-  /** cpu-gil with `inLoop`: a single call stays cheap even on a data-sized argument. */
-  cheapOnce?: boolean;
-  /** cpu-gil: counts only when called inside a loop (or, unless `cheapOnce`, once on a data-sized argument). */
-  inLoop?: boolean;
-  /** returns: the value a call (or, with `attribute`, a property read) gives. */
-  returns?: string;
-  attribute?: boolean;
   /** Catalogue file it came from. */
   source: string;
-}
-
-interface CatalogueFile {
-  kind: string;
-  effect: CatalogueEntry['effect'];
-  description: string;
-  sources: string[];
-  entries: (Omit<CatalogueEntry, 'kind' | 'effect' | 'source' | 'equivalents'> & { equivalents?: string[] })[];
 }
 
 export interface Match {

@@ -8,9 +8,10 @@
  * any characters, `?` one, `[abc]` a set) and the catalogue's `{a,b}` alternatives.
  */
 import { expandBraces } from './catalogue.js';
+import type { BlockingApiSetting } from '../model/schema-types.js';
 
 /** One `blocking-apis` item: `"pattern"`, `"pattern -> suggestion"`, or `{pattern, suggestion}`. */
-export type BlockingApiSetting = string | { pattern: string; suggestion?: string };
+export type { BlockingApiSetting };
 
 export interface BlockingApi {
   /** The pattern as written. */

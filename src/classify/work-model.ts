@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import type { LoopFact } from '../facts/types.js';
+import type { ModelNumber, ModelWords, WorkModelFile } from '../model/schema-types.js';
 import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
 
 /** Why a loop runs as often as it does. */
@@ -25,29 +26,6 @@ export interface Passes {
   why: string;
   /** For data: the code proves the size (a query's rows, a file's lines, an exact count), not only a name. */
   proven?: boolean;
-}
-
-interface Numbered {
-  value: number;
-  why: string;
-}
-
-interface Words {
-  value: string[];
-  why: string;
-}
-
-interface WorkModelFile {
-  description: string;
-  passes: Record<'small-collection' | 'unknown' | 'element' | 'data' | 'recursion' | 'service-loop', Numbered>;
-  thresholds: Record<'data-sized' | 'cpu-label' | 'mixed-ratio', Numbered>;
-  costs: Record<'operation' | 'gil-api-call' | 'gil-api-per-item' | 'whole-document-api' | 'native-call' | 'unknown-call' | 'await', Numbered> & {
-    io: { value: Record<string, number>; why: string };
-  };
-  names: Record<'small-words' | 'data-words' | 'data-calls' | 'proven-calls' | 'small-calls' | 'document-sources' | 'http-clients' | 'cheap-modules' | 'cheap-methods', Words> & {
-    'service-while': { value: string; why: string };
-  };
-  'once-only': { decorators: Words };
 }
 
 /** The loaded model: numbers by name, and the size judgement of loops and arguments. */
@@ -72,14 +50,14 @@ export class WorkModel {
 
   /** `strict`: only proven sizes count as data (see the header). */
   constructor(file: WorkModelFile, readonly strict = false) {
-    const values = <K extends string>(o: Record<K, Numbered>) => Object.fromEntries(Object.entries<Numbered>(o).map(([k, v]) => [k, v.value])) as Record<K, number>;
+    const values = <K extends string>(o: Record<K, ModelNumber>) => Object.fromEntries(Object.entries<ModelNumber>(o).map(([k, v]) => [k, v.value])) as Record<K, number>;
     // Strict: a collection of unknown or code size multiplies nothing, so only proven sizes make work large.
     this.passes = { ...values(file.passes), ...(strict ? { unknown: 1, 'small-collection': 1 } : {}) };
     this.thresholds = values(file.thresholds);
     const { io, ...costs } = file.costs;
     this.costs = values(costs);
     this.ioCosts = io.value;
-    const lower = (w: Words) => new Set(w.value.map((v) => v.toLowerCase()));
+    const lower = (w: ModelWords) => new Set(w.value.map((v) => v.toLowerCase()));
     this.smallWords = lower(file.names['small-words']);
     this.dataWords = lower(file.names['data-words']);
     this.dataCalls = new Set(file.names['data-calls'].value);

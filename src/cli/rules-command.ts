@@ -4,7 +4,7 @@
  * Stage: cli. The long form follows the fixed section order of the rule docs: What it does,
  * Why is this bad?, Example, Use instead, Equivalents, References.
  */
-import type { RuleMeta } from '../model/types.js';
+import { matchedKinds, type RuleMeta } from '../model/types.js';
 import type { Catalogue, CatalogueEntry } from '../classify/catalogue.js';
 
 export function listRules(rules: RuleMeta[], format: 'text' | 'json'): string {
@@ -131,7 +131,7 @@ export function rulesForCode(code: string, rules: RuleMeta[], catalogue?: Catalo
 
 /** The catalogue entries a declarative rule reports (those of the kinds its `match` names). */
 function ruleApis(r: RuleMeta, catalogue?: Catalogue): CatalogueEntry[] {
-  const kinds = new Set(r.match?.kinds ?? []);
+  const kinds = new Set(matchedKinds(r));
   return catalogue?.entries.filter((e) => kinds.has(e.kind)) ?? [];
 }
 

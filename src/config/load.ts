@@ -14,30 +14,13 @@ import YAML from 'yaml';
 import { parse as parseToml } from 'smol-toml';
 import ignore from 'ignore';
 import { compileSchema, ConfigError } from './schema.js';
+import type { ConfigFile } from '../model/schema-types.js';
 
-export type SeverityName = 'error' | 'warning' | 'note';
-
-export interface Config {
-  select?: string[];
-  ignore?: string[];
-  exclude?: string[];
-  'fail-on'?: 'error' | 'warning' | 'note' | 'never';
-  'max-file-size'?: number;
-  baseline?: string;
-  /** Findings in test code: separate (default), include or exclude. */
-  tests?: 'separate' | 'include' | 'exclude';
-  /** The project's own blocking APIs: `pattern`, `pattern -> suggestion` or `{pattern, suggestion}`. */
-  'blocking-apis'?: (string | { pattern: string; suggestion?: string })[];
-  /** Functions that run their first argument in a worker thread. */
-  'offload-wrappers'?: string[];
-  /** Gitignore-style pattern (relative to the audit root) -> rule ids or prefixes dropped in matching files. */
-  'per-file-ignores'?: Record<string, string[]>;
-  /** Rule id or prefix -> the severity its findings get (the longest matching prefix wins). */
-  severity?: Record<string, SeverityName>;
-  /** False: no cache of per-file facts. */
-  cache?: boolean;
-  /** The cache folder (relative to the file's folder; see `relocateConfig`). */
-  'cache-dir'?: string;
+/**
+ * The settings of a configuration file: its keys (their shape and meaning generated from
+ * src/schema/config.schema.json) and where they came from.
+ */
+export interface Config extends ConfigFile {
   /** Where the settings came from, for messages: `../pyproject.toml [tool.gil-audit]`, `gil-audit.yaml`. */
   source?: string;
   /** The settings file, absolute. */

@@ -7,7 +7,7 @@
  * are the `AREAS` and `PENALTY` tables below.
  */
 import type { Finding, FunctionReport, ReadinessArea, ReadinessHotPath, ReadinessReport, RuleMeta } from '../model/types.js';
-import { THREAD_ENTRY_KINDS } from '../model/types.js';
+import { matchedChecks, THREAD_ENTRY_KINDS } from '../model/types.js';
 import type { Dependency, ReadinessFacts } from '../readiness/types.js';
 
 /** How many points each area is worth (they add up to 100). */
@@ -38,7 +38,7 @@ const PROCESS_ENTRIES = new Set(['process', 'process-pool']);
 export function readinessReport(facts: ReadinessFacts, findings: Finding[], functions: FunctionReport[], rules: Map<string, RuleMeta>): ReadinessReport {
   const own = findings.filter((f) => rules.get(f.rule)?.category === 'free-threading');
   const areaOf = (f: Finding): ReadinessArea['area'] => {
-    const checks = rules.get(f.rule)?.match?.checks;
+    const checks = matchedChecks(rules.get(f.rule));
     if (!checks) return 'shared-state';
     return checks.some((c) => NATIVE_CHECK.test(c)) ? 'native-code' : 'dependencies';
   };
@@ -47,7 +47,7 @@ export function readinessReport(facts: ReadinessFacts, findings: Finding[], func
   const score = areas.reduce((n, a) => n + a.score, 0);
   const wouldHelp = helps(functions);
   const notReady = dependencies.filter((d) => d.status === 'not-ready' && d.group !== 'dev' && d.group !== 'build');
-  const undeclared = own.filter((f) => (rules.get(f.rule)?.match?.checks ?? []).some((c) => UNDECLARED_CHECK.test(c)));
+  const undeclared = own.filter((f) => (matchedChecks(rules.get(f.rule)) ?? []).some((c) => UNDECLARED_CHECK.test(c)));
   const critical = own.filter((f) => f.severity !== 'note');
   return {
     score,
@@ -93,10 +93,10 @@ function scoreArea(area: ReadinessArea['area'], findings: Finding[], dependencie
     const partial = runtime.filter((d) => d.status === 'partial' || (d.status === 'ready' && d.capsBelowFirst));
     take(PENALTY.notReadyDependency * notReady.length, `${plural(notReady.length, 'dependency')} without free-threaded builds: ${names(notReady)}`);
     take(PENALTY.partialDependency * partial.length, `${plural(partial.length, 'dependency')} partly ready or pinned below the first free-threaded release: ${names(partial)}`);
-    const other = findings.filter((f) => !/^B11/.test((rules.get(f.rule)?.match?.checks ?? [''])[0]));
+    const other = findings.filter((f) => !/^B11/.test((matchedChecks(rules.get(f.rule)) ?? [''])[0]));
     minor(other, take);
   } else {
-    const undeclared = findings.filter((f) => (rules.get(f.rule)?.match?.checks ?? []).some((c) => UNDECLARED_CHECK.test(c)));
+    const undeclared = findings.filter((f) => (matchedChecks(rules.get(f.rule)) ?? []).some((c) => UNDECLARED_CHECK.test(c)));
     take(PENALTY.undeclaredModule * undeclared.length, `${plural(undeclared.length, 'native module')} not declaring free-threading support: ${[...new Set(undeclared.map((f) => f.function))].join(', ')}`);
     const rest = findings.filter((f) => !undeclared.includes(f));
     const critical = rest.filter((f) => f.severity !== 'note');

@@ -2,9 +2,12 @@
  * The shared vocabulary of every stage: severity, confidence, evidence, entry points, rule
  * metadata, findings and the AuditRun the reporters present.
  *
- * Stage: model, the bottom of the pipeline. It imports nothing, and every stage may import it;
+ * Stage: model, the bottom of the pipeline. It imports nothing outside src/model/ (whose
+ * schema-types.ts is generated from the JSON Schemas), and every stage may import it;
  * test/architecture.test.ts fails on any import that runs back up the pipeline.
  */
+
+import type { RuleFile, RuleOptionFile } from './schema-types.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 export type Confidence = 'high' | 'medium' | 'low';
@@ -101,42 +104,28 @@ export interface FileError {
 }
 
 /** One tunable setting of a rule. */
-export interface RuleOption {
-  default: number | string | boolean;
-  /** What it tunes and why the default is what it is. */
-  description: string;
-  minimum?: number;
-  maximum?: number;
-}
+/** A tunable setting of a rule (a threshold) with its default: the `options` of a rule file. */
+export type RuleOption = RuleOptionFile;
 
-/** Rule metadata as loaded from `rules/<category>/<ID>-<name>.yaml`. */
-export interface RuleMeta {
-  id: string;
-  name: string;
-  engine: 'declarative' | 'ts';
-  category: string;
-  severity: Severity;
-  confidence: Confidence;
-  status: 'stable' | 'experimental';
-  since: string;
-  summary: string;
-  message: string;
-  rationale: string;
-  /** `recommendations`: remedies the rule picks among by id; `recommendation` is the general one. */
-  fix: { recommendation: string; recommendations?: Record<string, string> };
-  /** Variants of `message` the rule picks among by id (`once`: work that runs once per process). */
-  messages?: Record<string, string>;
-  /** `file`: the name the examples are audited as (default `example.py`); `config`: gil-audit.yaml text they are audited with. */
-  examples: { bad: string; good: string; file?: string; config?: string };
-  equivalents: string[];
-  references: string[];
-  tags?: string[];
-  /** Declarative rules: catalogue kinds called directly in coroutines, or readiness checks (FREE-THREADING.md §6 ids). */
-  match?: { kinds?: string[]; context?: 'async-function'; checks?: string[] };
-  /** Tunable settings (thresholds) with their defaults; read them with `ruleOption`. */
-  options?: Record<string, RuleOption>;
+/**
+ * Rule metadata as loaded from `rules/<category>/<ID>-<name>.yaml`: the file's shape (generated from
+ * src/schema/rule.schema.json) and where it was loaded from. `fix.recommendations` are the remedies
+ * the rule picks among by id, `messages` the variants of `message`, `options` its thresholds (read
+ * them with `ruleOption`).
+ */
+export interface RuleMeta extends RuleFile {
   /** File it was loaded from, relative to the package root. */
   source: string;
+}
+
+/** The catalogue kinds a declarative rule reports when called directly in a coroutine (none for other rules). */
+export function matchedKinds(rule: RuleFile | undefined): string[] {
+  return rule?.match && 'kinds' in rule.match ? rule.match.kinds : [];
+}
+
+/** The readiness checks (FREE-THREADING.md §6 ids) a declarative rule reports, if it is a readiness rule. */
+export function matchedChecks(rule: RuleFile | undefined): string[] | undefined {
+  return rule?.match && 'checks' in rule.match ? rule.match.checks : undefined;
 }
 
 export interface AuditSummary {

@@ -9,12 +9,13 @@
  * reported like coroutines, and their messages say so.
  */
 import type { RawFinding, RuleImpl } from './types.js';
+import { matchedChecks, matchedKinds } from '../model/types.js';
 import { alternativeFor, asyncLibrary, fillTemplate, onLoopWording } from './message.js';
 
-export const declarative: RuleImpl = (ctx, rule) => (rule.match?.checks ? readiness(ctx, rule) : blockingCalls(ctx, rule));
+export const declarative: RuleImpl = (ctx, rule) => (matchedChecks(rule) ? readiness(ctx, rule) : blockingCalls(ctx, rule));
 
 const blockingCalls: RuleImpl = (ctx, rule) => {
-  const kinds = new Set(rule.match?.kinds ?? []);
+  const kinds = new Set(matchedKinds(rule));
   const out: RawFinding[] = [];
   for (const node of ctx.index.functions) {
     if (!ctx.loop.onLoop[node.id]) continue;
@@ -39,7 +40,7 @@ const blockingCalls: RuleImpl = (ctx, rule) => {
 
 /** Each readiness problem of the rule's checks, with its values filled into the message and recommendation. */
 const readiness: RuleImpl = (ctx, rule) => {
-  const checks = new Set(rule.match?.checks ?? []);
+  const checks = new Set(matchedChecks(rule) ?? []);
   const out: RawFinding[] = [];
   for (const problem of ctx.readiness.problems) {
     if (!checks.has(problem.check)) continue;
