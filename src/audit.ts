@@ -13,14 +13,8 @@ import { openCache, pruneCache } from './cache/store.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
-import { BlockingAnalysis } from './classify/blocking.js';
-import { WorkloadAnalysis } from './classify/workload.js';
-import { loadWorkModel } from './classify/work-model.js';
-import { EntryPoints } from './classify/entry-points.js';
-import { SharedStateAnalysis } from './classify/shared-state.js';
-import { findWrappers, LoopContext } from './classify/loop.js';
 import { userApis, type BlockingApiSetting, type UserApis } from './classify/user-apis.js';
-import { frequency, profiles } from './classify/profile.js';
+import { classify } from './classify/index.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { analyseReadiness } from './readiness/index.js';
@@ -164,15 +158,7 @@ async function analyse(
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b));
   time('graph');
-  const user = userApis(options.blockingApis, options.offloadWrappers);
-  const wrappers = findWrappers(index, catalogue, user);
-  const entries = new EntryPoints(index, catalogue, wrappers);
-  const loop = new LoopContext(index, catalogue, entries, wrappers, user);
-  const blocking = new BlockingAnalysis(index, catalogue, { offloaded: loop.offloaded, user });
-  const workload = new WorkloadAnalysis(index, catalogue);
-  const provenWork = new WorkloadAnalysis(index, catalogue, loadWorkModel(undefined, true));
-  const often = frequency(index, entries, workload);
-  const sharedState = new SharedStateAnalysis(index, entries, catalogue);
+  const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers));
   const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
@@ -181,7 +167,7 @@ async function analyse(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const kindRule = new Map<string, RuleMeta>();
   for (const rule of rules) for (const kind of matchedKinds(rule)) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ index, catalogue, blocking, workload, provenWork, frequency: often, entries, loop, readiness, sharedState, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  const raw = await runRules({ ...classified, index, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
@@ -197,7 +183,7 @@ async function analyse(
   return buildRun({
     tool: { name: 'gil-audit', version: VERSION }, roots, modules: index.modules,
     functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
-    raw, rules: byId, profiles: profiles(index, workload, entries, often), readiness, lines,
+    raw, rules: byId, profiles: classified.profiles, readiness, lines,
     options: { baseline: options.baseline, reportOnly: options.reportOnly, perFileIgnores: options.perFileIgnores, severity: options.severity, tests: options.tests },
   });
 }

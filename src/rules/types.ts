@@ -7,31 +7,14 @@
 import type { CallFact, Span } from '../facts/types.js';
 import type { ChainStep, Confidence, RuleMeta, Severity } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
-import type { BlockingAnalysis } from '../classify/blocking.js';
-import type { Catalogue } from '../classify/catalogue.js';
-import type { WorkloadAnalysis } from '../classify/workload.js';
-import type { EntryPoints } from '../classify/entry-points.js';
-import type { LoopContext } from '../classify/loop.js';
+import type { ClassifiedProject } from '../classify/index.js';
 import type { FileSuppression, ReadinessFacts } from '../readiness/types.js';
-import type { SharedStateAnalysis } from '../classify/shared-state.js';
 
-export interface RuleContext {
+/** The classified project (see classify/index.ts), the readiness facts, and the rule selection. */
+export interface RuleContext extends ClassifiedProject {
   index: ProjectIndex;
-  catalogue: Catalogue;
-  blocking: BlockingAnalysis;
-  /** Work per function with the lenient model: labels, hot paths, evidence for profiles. */
-  workload: WorkloadAnalysis;
-  /** Work per function counting only proven data sizes (the strict model): CPU findings are decided on it. */
-  provenWork: WorkloadAnalysis;
-  /** How often each function runs, relative to a request (classify/profile.ts `frequency`). */
-  frequency: readonly number[];
-  entries: EntryPoints;
-  /** What runs on the event loop (coroutines, loop callbacks) and what calls run in worker threads. */
-  loop: LoopContext;
   /** Dependencies, native modules and free-threading problems of the project's other files. */
   readiness: ReadinessFacts;
-  /** Unlocked writes to shared state in functions that threads run. */
-  sharedState: SharedStateAnalysis;
   rules: Map<string, RuleMeta>;
   isSelected(id: string): boolean;
   /** The declarative rule that reports direct calls of this catalogue kind, unless it is explicitly ignored. */

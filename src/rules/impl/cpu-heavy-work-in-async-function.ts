@@ -13,7 +13,6 @@
 import type { Span } from '../../facts/types.js';
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
-import { mainCoroutines, startupOnly } from '../../classify/profile.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, provenWork: workload, entries } = ctx;
@@ -22,8 +21,8 @@ export const create: RuleImpl = (ctx, rule) => {
   const onceRemedy = recommendation(rule, 'once');
   const onceMessage = messageVariant(rule, 'once');
   // A lifespan or startup hook runs before the server takes requests: nothing waits on its loop yet.
-  const startup = startupOnly(ctx.frequency);
-  const main = mainCoroutines(index, entries);
+  const startup = ctx.startupOnly;
+  const main = ctx.mainCoroutines;
   for (const node of index.functions) {
     if (!node.fact.isAsync || startup[node.id]) continue;
     const framework = entries.handlerFramework(node.id);

@@ -15,7 +15,6 @@ import { callCostMs, type CatalogueEntry } from '../../classify/catalogue.js';
 import type { Edge, FunctionNode } from '../../graph/index.js';
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, recommendation, ruleOption } from '../message.js';
-import { mainCoroutines, startupOnly } from '../../classify/profile.js';
 
 interface SlowCall {
   fn: number;
@@ -79,8 +78,8 @@ export const create: RuleImpl = (ctx, rule) => {
       recommendation: recommendation(rule, remedy), equivalents: [], chain,
     });
   };
-  const startup = startupOnly(ctx.frequency);
-  const main = mainCoroutines(index, ctx.entries);
+  const startup = ctx.startupOnly;
+  const main = ctx.mainCoroutines;
   const once = (node: FunctionNode, call: CallFact) => main[node.id] && call.loop === undefined;
   for (const node of index.functions) {
     if (!node.fact.isAsync || startup[node.id]) continue;
