@@ -44,8 +44,9 @@ async function measureOnce(mode: Mode, dir: string, cache: string, jobs?: number
   }
   const { run, modules } = await audit([dir], { jobs, ...(mode === 'cold' ? {} : { cache: { dir: cache } }), onWarning: (w) => process.stderr.write(`${w}\n`) });
   return {
-    mode, wallMs: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, files: modules.length,
-    bytes: modules.reduce((n, m) => n + m.bytes, 0), lines: run.summary.lines, findings: run.summary.findings, functions: run.summary.functions,
+    mode, wallMs: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, files: run.summary.files,
+    // A run the memo answered parsed nothing; the cold runs, which MB/s is computed from, always parse.
+    bytes: modules?.reduce((n, m) => n + m.bytes, 0) ?? 0, lines: run.summary.lines, findings: run.summary.findings, functions: run.summary.functions,
   };
 }
 

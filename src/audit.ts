@@ -10,6 +10,8 @@ import { discover } from './discover/index.js';
 import { runPool, type CacheStats } from './facts/pool.js';
 import { DEFAULT_MAX_BYTES, readSourceFile } from './facts/read-source.js';
 import { openCache, pruneCache } from './cache/store.js';
+import { readRun, runKey, writeRun } from './cache/run-memo.js';
+import { contentHash } from './cache/entry.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
@@ -66,8 +68,8 @@ export interface AuditOptions {
 
 export interface AuditResult {
   run: AuditRun;
-  /** Facts of every file, for callers that want more than findings (the benchmark). */
-  modules: ModuleFacts[];
+  /** Facts of every file, for callers that want more than findings; absent when the run memo answered (nothing was parsed). */
+  modules?: ModuleFacts[];
   root: string;
 }
 
@@ -81,6 +83,31 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const opened = options.cache && openCache(options.cache.dir, { root: found.root, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES }, options.cache.followLink);
   if (opened && opened.warning) options.onWarning?.(opened.warning);
   const cache = opened ? opened.handle : undefined;
+  const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes, found.allowedReals);
+  // Files that requirements files include (`-r`, `-c`) are read even when their names are not a manifest's.
+  const inputs = withIncludedFiles(readiness.inputs, (rel) => readIncluded(join(found.root, rel), options.maxBytes));
+  const rawPaths = new Map(found.files.filter((f) => f.raw).map((f) => [f.rel, f.raw!]));
+  const readPath = (rel: string) => rawPaths.get(rel) ?? join(found.root, rel);
+  // Paths given to report on, as the root-relative names findings carry.
+  const reportOnly = options.reportOnly?.map((p) => relative(found.root, resolve(p)).split(sep).join('/'));
+  const finish = (run: AuditRun, modules?: ModuleFacts[]): AuditResult => {
+    run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    run.summary.errors = run.errors.length;
+    return { run, modules, root: found.root };
+  };
+  // Unchanged files and settings: the last run's result, without parsing or analysing anything.
+  const memoKey = cache && runKey(cache, {
+    settings: memoSettings(options, paths, reportOnly),
+    files: found.files.map((f) => ({ rel: f.rel, digest: fileDigest(f.raw ?? f.abs, found.allowedReals, options.maxBytes) })),
+    texts: inputs,
+  });
+  const memo = cache && memoKey && readRun(cache, memoKey);
+  time(memo ? 'run memo (reused)' : 'run memo (none)');
+  if (cache && memo) {
+    options.onProgress?.(found.files.length, found.files.length);
+    pruneCache(cache, found.files.map((f) => f.rel));
+    return finish(memo);
+  }
   const cacheStats: CacheStats = { hits: 0, misses: 0 };
   const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals, cache, cacheStats,
@@ -94,19 +121,26 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     pruneCache(cache, found.files.map((f) => f.rel));
   }
   time(cache ? `parse + facts (cache: ${cacheStats.hits} files reused, ${cacheStats.misses} parsed)` : 'parse + facts');
-  const readiness = readReadinessInputs([...found.manifests, ...found.nativeSources], options.maxBytes, found.allowedReals);
-  // Files that requirements files include (`-r`, `-c`) are read even when their names are not a manifest's.
-  const inputs = withIncludedFiles(readiness.inputs, (rel) => readIncluded(join(found.root, rel), options.maxBytes));
-  const rawPaths = new Map(found.files.filter((f) => f.raw).map((f) => [f.rel, f.raw!]));
-  const readPath = (rel: string) => rawPaths.get(rel) ?? join(found.root, rel);
-  // Paths given to report on, as the root-relative names findings carry.
-  const reportOnly = options.reportOnly?.map((p) => relative(found.root, resolve(p)).split(sep).join('/'));
   const run = await analyse(modules, rules, catalogue, { ...options, reportOnly }, readPath, paths, inputs, found.allowedReals);
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
-  run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  run.summary.errors = run.errors.length;
-  return { run, modules, root: found.root };
+  if (cache && memoKey) writeRun(cache, memoKey, run);
+  return finish(run, modules);
+}
+
+/** The sha256 of a Python file's bytes as the parse workers read them, or why they cannot. */
+function fileDigest(path: string | Buffer, allowed: readonly string[] | undefined, maxBytes: number | undefined): string {
+  const read = readSourceFile(path, allowed, maxBytes);
+  return 'bytes' in read ? contentHash(read.bytes).toString('hex') : `unread: ${read.issue.message}`;
+}
+
+/** Every option that changes the analysed result (not how it is shown or where the cache is), as plain data. */
+function memoSettings(options: AuditOptions, roots: string[], reportOnly: string[] | undefined): unknown {
+  return {
+    roots, reportOnly, select: options.select, ignore: options.ignore, baseline: options.baseline && [...options.baseline].sort(),
+    tests: options.tests, blockingApis: options.blockingApis, offloadWrappers: options.offloadWrappers,
+    perFileIgnores: options.perFileIgnores, severity: options.severity, maxBytes: options.maxBytes,
+  };
 }
 
 /** Everything after parsing: usable on facts made anywhere (tests build them in-process). */

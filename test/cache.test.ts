@@ -1,7 +1,7 @@
 /**
- * The cache of per-file facts, end to end: the same report cold and warm, only changed files
- * parsed, bad entries rebuilt, concurrent and killed runs, no cache when asked, an unwritable
- * folder, and what invalidates it.
+ * The cache of per-file facts and the run memo, end to end: the same report cold and warm, only
+ * changed files parsed, unchanged runs answered by the memo, bad entries and memos rebuilt,
+ * concurrent and killed runs, no cache when asked, an unwritable folder, and what invalidates it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { entryName } from '../src/cache/store.js';
+import { entryName, RUN_ENTRY } from '../src/cache/store.js';
 
 const SAMPLE = join(REPO, 'fixtures', 'sample');
 const PROJECT = join(REPO, 'fixtures', 'projects', 'fastapi-sqlalchemy');
@@ -40,8 +40,11 @@ function project(): string {
 }
 
 interface Run extends CliResult {
+  /** Files whose facts came from the cache and files parsed (-1 when the run memo answered, or without a cache). */
   reused: number;
   parsed: number;
+  /** Whether the run memo answered (nothing parsed or analysed). */
+  memo: boolean;
   warnings: string[];
 }
 
@@ -54,7 +57,7 @@ function summarise(r: CliResult): Run {
   assert.equal(r.code, 0, r.stderr);
   const counts = /cache: (\d+) files reused, (\d+) parsed/.exec(r.stderr);
   return {
-    ...r, reused: counts ? Number(counts[1]) : -1, parsed: counts ? Number(counts[2]) : -1,
+    ...r, reused: counts ? Number(counts[1]) : -1, parsed: counts ? Number(counts[2]) : -1, memo: /run memo \(reused\)/.test(r.stderr),
     warnings: r.stderr.split('\n').filter((l) => l.startsWith('gil-audit: warning:')),
   };
 }
@@ -66,12 +69,18 @@ function uncached(dir: string, args: string[] = []): string {
   return r.stdout;
 }
 
-/** The scope folders of a cache, and the entries of the only one. */
+/** The scope folders of a cache, and the per-file entries of the only one (not the run memo). */
 function entries(cache: string): Map<string, Buffer> {
   const scopes = readdirSync(join(cache, 'v1'));
   assert.equal(scopes.length, 1, `one scope: ${scopes.join(', ')}`);
   const dir = join(cache, 'v1', scopes[0]);
-  return new Map(readdirSync(dir).filter((name) => lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
+  const memo = entryName(RUN_ENTRY);
+  return new Map(readdirSync(dir).filter((name) => name !== memo && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
+}
+
+/** Removes the run memo, so that the next run over unchanged files reads their entries. */
+function dropMemo(cache: string): void {
+  rmSync(entryFile(cache, RUN_ENTRY));
 }
 
 function entryFile(cache: string, rel: string): string {
@@ -89,11 +98,14 @@ test('fixtures/sample: the JSON report is byte-identical cold, warm and without 
   const cache = join(temp('sample'), 'cache');
   const files = pyFiles(SAMPLE).length;
   const cold = audit(SAMPLE, ['--cache-dir', cache]);
+  const memo = audit(SAMPLE, ['--cache-dir', cache]);
+  dropMemo(cache);
   const warm = audit(SAMPLE, ['--cache-dir', cache]);
-  assert.deepEqual([cold.reused, cold.parsed, warm.reused, warm.parsed], [0, files, files, 0]);
+  assert.deepEqual([cold.reused, cold.parsed, cold.memo, memo.memo, warm.reused, warm.parsed, warm.memo], [0, files, false, true, files, 0, false]);
+  assert.equal(memo.stdout, cold.stdout);
   assert.equal(warm.stdout, cold.stdout);
   assert.equal(cold.stdout, uncached(SAMPLE));
-  assert.deepEqual([cold.warnings, warm.warnings], [[], []]);
+  assert.deepEqual([cold.warnings, memo.warnings, warm.warnings], [[], [], []]);
   assert.equal(existsSync(join(SAMPLE, '.gil-audit-cache')), false);
   assert.equal(entries(cache).size, files);
 });
@@ -101,10 +113,13 @@ test('fixtures/sample: the JSON report is byte-identical cold, warm and without 
 test('a multi-file project with failing files: the same report and file errors cold and warm', () => {
   const dir = project();
   const cold = audit(dir, LIMIT);
+  const memo = audit(dir, LIMIT);
+  dropMemo(join(dir, '.gil-audit-cache'));
   const warm = audit(dir, LIMIT);
   const files = pyFiles(dir).length;
   // big.py is never read whole, so it has no entry and costs nothing to redo.
-  assert.deepEqual([cold.reused, cold.parsed, warm.reused, warm.parsed], [0, files - 1, files - 1, 0]);
+  assert.deepEqual([cold.reused, cold.parsed, memo.memo, warm.reused, warm.parsed], [0, files - 1, true, files - 1, 0]);
+  assert.equal(memo.stdout, cold.stdout);
   assert.equal(warm.stdout, cold.stdout);
   assert.equal(cold.stdout, uncached(dir, LIMIT));
   const errors = (JSON.parse(warm.stdout) as { errors: { file: string; message: string }[] }).errors;
@@ -156,6 +171,7 @@ test('corrupt entries are ignored and rebuilt, never trusted', () => {
   writeFileSync(outside, 'left alone');
   rmSync(entryFile(cache, victims[5]));
   symlinkSync(outside, entryFile(cache, victims[5])); // a link is not followed, and not written through
+  dropMemo(cache);
   const warm = audit(dir);
   assert.equal(warm.stdout, cold.stdout);
   assert.deepEqual([warm.reused, warm.parsed], [cold.parsed - victims.length, victims.length]);
@@ -164,6 +180,7 @@ test('corrupt entries are ignored and rebuilt, never trusted', () => {
   for (const rel of victims.filter((r) => r !== victims[4])) assert.ok(rebuilt.get(entryName(rel))!.equals(original.get(entryName(rel))!), rel);
   // The folder could not be replaced: one warning, and the file is parsed again each run.
   assert.equal(warm.warnings.length, 1, warm.stderr);
+  dropMemo(cache);
   const again = audit(dir);
   assert.deepEqual([again.reused, again.parsed, again.stdout], [cold.parsed - 1, 1, cold.stdout]);
 });
@@ -185,6 +202,7 @@ test('a killed run (truncated entries, stray temporary files) leaves a usable ca
   const stray = `${entryFile(cache, 'app/core/db.py')}.12345-0-0badf00d.tmp`;
   writeFileSync(stray, original.get(entryName('app/core/db.py'))!.subarray(0, 100));
   utimesSync(stray, new Date(Date.now() - 3600_000), new Date(Date.now() - 3600_000));
+  dropMemo(cache);
   const warm = audit(dir);
   assert.deepEqual([warm.reused, warm.parsed, warm.stdout], [cold.parsed - 2, 2, cold.stdout]);
   assert.equal(existsSync(stray), false, 'a stale temporary file is removed');
@@ -207,9 +225,13 @@ test('a killed run (truncated entries, stray temporary files) leaves a usable ca
   await child.result;
   const after = audit(fresh);
   assert.equal(after.stdout, uncached(fresh));
-  assert.equal(after.reused + after.parsed, cold.parsed);
+  // The killed run may have finished and left its memo; if not, every file was reused or parsed.
+  if (!after.memo) assert.equal(after.reused + after.parsed, cold.parsed);
   const last = audit(fresh);
-  assert.deepEqual([last.reused, last.parsed, last.stdout], [cold.parsed, 0, after.stdout]);
+  assert.deepEqual([last.memo, last.stdout], [true, after.stdout]);
+  dropMemo(join(fresh, '.gil-audit-cache'));
+  const entriesOnly = audit(fresh);
+  assert.deepEqual([entriesOnly.reused, entriesOnly.parsed, entriesOnly.stdout], [cold.parsed, 0, after.stdout]);
 });
 
 test('two runs at once both succeed and leave a valid cache', async () => {
@@ -219,7 +241,10 @@ test('two runs at once both succeed and leave a valid cache', async () => {
   assert.equal(summarise(a).stdout, expected);
   assert.equal(summarise(b).stdout, expected);
   const third = audit(dir);
-  assert.deepEqual([third.parsed, third.stdout], [0, expected]);
+  assert.deepEqual([third.memo, third.stdout], [true, expected]);
+  dropMemo(join(dir, '.gil-audit-cache'));
+  const fourth = audit(dir);
+  assert.deepEqual([fourth.parsed, fourth.stdout], [0, expected]);
   assert.equal(readdirSync(join(dir, '.gil-audit-cache', 'v1', readdirSync(join(dir, '.gil-audit-cache', 'v1'))[0])).filter((n) => n.endsWith('.tmp')).length, 0);
 });
 
@@ -270,7 +295,7 @@ test('a settings change (size limit, audited root) uses another scope; the old o
   const limited = audit(dir, ['--max-file-size', '5']);
   assert.deepEqual([limited.reused, limited.parsed, limited.stdout], [0, first.parsed, first.stdout]);
   assert.equal(readdirSync(join(cache, 'v1')).length, 2);
-  assert.equal(audit(dir).parsed, 0);
+  assert.equal(audit(dir).memo, true);
   // A scope unused for over a week is removed.
   const scopes = readdirSync(join(cache, 'v1'));
   const old = new Date(Date.now() - 8 * 24 * 3600_000);
@@ -303,8 +328,54 @@ test('entries of deleted files are pruned; the project root holds the cache', ()
   assert.equal(outside.warnings.length, 1, outside.stderr);
   assert.match(outside.warnings[0], /cache-dir '.*elsewhere' lies outside the project folder/);
   assert.equal(existsSync(join(repo, '..', 'elsewhere')), false);
-  assert.equal(outside.parsed, 0);
+  assert.equal(outside.memo, true);
   writeFileSync(join(repo, 'pyproject.toml'), '[tool.gil-audit]\ncache-dir = "build/gil-cache"\n');
   assert.equal(audit(dir).reused, 0);
   assert.ok(lstatSync(join(repo, 'build', 'gil-cache', 'CACHEDIR.TAG')).isFile());
+});
+
+test('the run memo answers only the exact same run: any setting, file or manifest change misses it', () => {
+  const dir = project();
+  const cache = join(dir, '.gil-audit-cache');
+  const cold = audit(dir);
+  assert.equal(audit(dir).memo, true);
+  const select = audit(dir, ['--select', 'GA1']);
+  assert.deepEqual([select.memo, select.parsed, select.stdout], [false, 0, uncached(dir, ['--select', 'GA1'])]);
+  assert.equal(audit(dir, ['--select', 'GA1']).memo, true);
+  // Back to the first settings: one memo is kept, so this run analyses again (from the entries).
+  const back = audit(dir);
+  assert.deepEqual([back.memo, back.parsed, back.stdout], [false, 0, cold.stdout]);
+  // A manifest is an input like a Python file.
+  writeFileSync(join(dir, 'requirements.txt'), 'numpy==1.24.0\n');
+  const manifest = audit(dir);
+  assert.deepEqual([manifest.memo, manifest.parsed, manifest.stdout], [false, 0, uncached(dir)]);
+  // A touched file with the same bytes is the same input.
+  const file = join(dir, 'app', 'main.py');
+  utimesSync(file, new Date(), new Date(Date.now() + 5000));
+  assert.equal(audit(dir).memo, true);
+  // Other output formats come from the same memo, and match the uncached reports.
+  for (const format of ['markdown', 'sarif', 'text']) {
+    const memoised = summarise(runCli([dir, '-f', format, '--fail-on', 'never', '-j', '2'], dir, ENV));
+    assert.equal(memoised.memo, true, format);
+    assert.equal(memoised.stdout, summarise(runCli([dir, '-f', format, '--fail-on', 'never', '-j', '2', '--no-cache'], dir, ENV)).stdout, format);
+  }
+  assert.ok(existsSync(entryFile(cache, RUN_ENTRY)));
+});
+
+test('a damaged or foreign run memo is not used, and is replaced', () => {
+  const dir = project();
+  const cache = join(dir, '.gil-audit-cache');
+  const cold = audit(dir);
+  const memo = entryFile(cache, RUN_ENTRY);
+  const bytes = readFileSync(memo);
+  bytes[bytes.length - 10] ^= 0x01;
+  writeFileSync(memo, bytes);
+  const damaged = audit(dir);
+  assert.deepEqual([damaged.memo, damaged.parsed, damaged.stdout], [false, 0, cold.stdout]);
+  assert.equal(audit(dir).memo, true);
+  truncateSync(memo, 100);
+  assert.deepEqual([audit(dir).memo, audit(dir).memo], [false, true]);
+  // Made under another machine key (a cache committed with the repository): not trusted.
+  const other = audit(dir, [], { XDG_CACHE_HOME: temp('memo-home') });
+  assert.deepEqual([other.memo, other.reused, other.stdout], [false, 0, cold.stdout]);
 });

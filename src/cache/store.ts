@@ -49,6 +49,9 @@ const STALE_SCOPE_MS = 7 * 24 * 60 * 60 * 1000;
 const GITIGNORE = '# Automatically created by gil-audit.\n*\n';
 const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by gil-audit.\n# For information about cache directory tags see https://bford.info/cachedir/\n';
 
+/** The name under which the run memo (run-memo.ts) is kept: not a path any file can have. */
+export const RUN_ENTRY = '\0run';
+
 /** The name of a file's entry. */
 export function entryName(rel: string): string {
   return createHash('sha256').update(rel).digest('hex').slice(0, 32);
@@ -173,7 +176,7 @@ export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payloa
  */
 export function pruneCache(handle: CacheHandle, rels: Iterable<string>): void {
   if (!handle.writable) return;
-  const used = new Set<string>();
+  const used = new Set<string>([entryName(RUN_ENTRY)]);
   for (const rel of rels) used.add(entryName(rel));
   const now = Date.now();
   removeEntries(handle.dir, (name) => ENTRY_NAME.test(name) && !used.has(name), now);
