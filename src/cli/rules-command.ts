@@ -27,7 +27,7 @@ export function explainRule(r: RuleMeta, catalogue?: Catalogue): string {
   const parts = [
     `${r.id} ${r.name}`,
     `${'='.repeat(r.id.length + r.name.length + 1)}`,
-    `Category: ${r.category}    Severity: ${r.severity}    Confidence: ${r.confidence}    Status: ${r.status} (since ${r.since})`,
+    `Category: ${r.category}    Severity: ${r.severity}    Confidence: ${confidenceText(r)}    Status: ${r.status} (since ${r.since})`,
     '',
     'What it does',
     `  ${r.summary}.`,
@@ -44,6 +44,11 @@ export function explainRule(r: RuleMeta, catalogue?: Catalogue): string {
     'What to do',
     wrap(r.fix.recommendation.trim(), '  '),
   ];
+  const options = Object.entries(r.options ?? {});
+  if (options.length > 0) {
+    parts.push('', 'Options');
+    for (const [name, o] of options) parts.push(`  ${name} (default ${o.default})`, wrap(o.description.trim(), '    '));
+  }
   const entries = ruleApis(r, catalogue);
   if (entries.length > 0) {
     parts.push('', `APIs (${entries[0].source.replace(/\/[^/]+$/, '/')}*.yaml)`);
@@ -55,6 +60,12 @@ export function explainRule(r: RuleMeta, catalogue?: Catalogue): string {
   if (r.equivalents.length > 0) parts.push('', 'Equivalents', `  ${r.equivalents.join(', ')}`);
   if (r.references.length > 0) parts.push('', 'References', ...r.references.map((u) => `  ${u}`));
   return `${parts.join('\n')}\n`;
+}
+
+/** `low`, or with the confidences the rule picks among by kind of finding: `low (in-coroutine: medium, via-helper: low)`. */
+function confidenceText(r: RuleMeta): string {
+  const picked = Object.entries(r.confidences ?? {});
+  return picked.length === 0 ? r.confidence : `${r.confidence} (${picked.map(([id, c]) => `${id}: ${c}`).join(', ')})`;
 }
 
 function wrap(text: string, indent: string, width = 96): string {
@@ -80,7 +91,7 @@ export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
     '',
     `# ${r.id} ${r.name}`,
     '',
-    `**Category** ${r.category} · **Severity** ${r.severity} · **Confidence** ${r.confidence} · **Status** ${r.status} (since ${r.since})`,
+    `**Category** ${r.category} · **Severity** ${r.severity} · **Confidence** ${confidenceText(r)} · **Status** ${r.status} (since ${r.since})`,
     '',
     '## What it does',
     '',
@@ -104,6 +115,11 @@ export function ruleMarkdown(r: RuleMeta, catalogue?: Catalogue): string {
     '',
     r.fix.recommendation.trim(),
   ];
+  const options = Object.entries(r.options ?? {});
+  if (options.length > 0) {
+    parts.push('', '## Options', '', 'Thresholds the rule decides with (its YAML `options`).', '');
+    for (const [name, o] of options) parts.push(`- \`${name}\` (default ${o.default}): ${o.description.trim().replace(/\s+/g, ' ')}`);
+  }
   const entries = ruleApis(r, catalogue);
   if (entries.length > 0) {
     parts.push('', '## APIs', '', `From \`${entries[0].source.replace(/\/[^/]+$/, '/')}\`: \`X()\` is an instance of X, \`{a,b}\` alternatives, \`*\` any one name.`, '');

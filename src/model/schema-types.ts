@@ -14,6 +14,12 @@ export interface RuleFile {
   category: 'async-blocking' | 'gil-contention' | 'offload' | 'free-threading' | 'tool';
   severity: 'error' | 'warning' | 'note';
   confidence: 'high' | 'medium' | 'low';
+  /**
+   * Confidences the rule picks among by id for its kinds of findings (e.g. `direct` for a call written in the coroutine, `via-helper` for one reached through sync helpers); `confidence` stays the general one shown in documentation
+   */
+  confidences?: {
+    [k: string]: 'high' | 'medium' | 'low';
+  };
   status: 'stable' | 'experimental';
   since: string;
   summary: string;

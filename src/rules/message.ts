@@ -6,7 +6,7 @@
  */
 import type { ModuleFacts } from '../facts/types.js';
 import type { CatalogueEntry } from '../classify/catalogue.js';
-import type { RuleMeta } from '../model/types.js';
+import type { Confidence, RuleMeta } from '../model/types.js';
 
 /** `{{name}}` placeholders replaced from `values`; unknown ones are left as they are. */
 export function fillTemplate(template: string, values: Record<string, string>): string {
@@ -62,6 +62,13 @@ export function recommendation(rule: RuleMeta, id: string): string {
   const text = rule.fix.recommendations?.[id];
   if (text === undefined) throw new Error(`${rule.source}: rule ${rule.id} has no fix.recommendations.${id}`);
   return text.trim();
+}
+
+/** The rule's confidence with this id (its YAML `confidences`), or a clear error naming the rule file. */
+export function confidenceFor(rule: RuleMeta, id: string): Confidence {
+  const confidence = rule.confidences?.[id];
+  if (confidence === undefined) throw new Error(`${rule.source}: rule ${rule.id} has no confidences.${id}`);
+  return confidence;
 }
 
 /** The rule's message variant with this id (its YAML `messages`), or a clear error naming the rule file. */

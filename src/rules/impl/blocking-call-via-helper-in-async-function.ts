@@ -12,21 +12,18 @@
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import type { Severity } from '../../model/types.js';
-import { alternativeFor, asyncLibrary, fillTemplate, offloadFor, onLoopWording } from '../message.js';
+import { alternativeFor, asyncLibrary, confidenceFor, fillTemplate, offloadFor, onLoopWording, recommendation, ruleOption } from '../message.js';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
-
-/**
- * Chains to a note-level API (file metadata: one `stat`) are followed only this many calls deep:
- * deeper ones are mostly library internals on rare paths (tracebacks stat-ing source files).
- */
-const NOTE_HOPS = 2;
-/** Chains longer than this are reported at low confidence. */
-const LONG_CHAIN = 4;
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, blocking } = ctx;
   const out: RawFinding[] = [];
+  // Note-level chains (one `stat`) are followed only this deep; longer chains are less certain.
+  const noteHops = ruleOption(rule, 'note-hops');
+  const longChain = ruleOption(rule, 'long-chain');
+  const uncertain = confidenceFor(rule, 'uncertain');
+  const remedy = recommendation(rule, 'via-helper');
   for (const node of index.functions) {
     if (!ctx.loop.onLoop[node.id]) continue;
     const library = asyncLibrary(node.module);
@@ -38,7 +35,7 @@ export const create: RuleImpl = (ctx, rule) => {
       let best: { kind: string; severity: Severity; hops: number } | undefined;
       for (const [kind, effect] of blocking.effects[edge.to]) {
         const direct = ctx.ruleForKind(kind);
-        if (!direct || (direct.severity === 'note' && effect.hops > NOTE_HOPS)) continue;
+        if (!direct || (direct.severity === 'note' && effect.hops > noteHops)) continue;
         const candidate = { kind, severity: direct.severity, hops: effect.hops };
         if (!best || RANK[candidate.severity] < RANK[best.severity] || (candidate.severity === best.severity && candidate.hops < best.hops)) best = candidate;
       }
@@ -51,12 +48,12 @@ export const create: RuleImpl = (ctx, rule) => {
       const advice = alternativeFor(effect.terminal.match.entry, library, direct.fix.recommendation, effect.terminal.call.callee);
       out.push({
         rule, fn: node, call: edge.call, severity: best.severity,
-        confidence: effect.terminal.confidence === 'low' || effect.hops > LONG_CHAIN ? 'low' : rule.confidence,
+        confidence: effect.terminal.confidence === 'low' || effect.hops > longChain ? uncertain : rule.confidence,
         message: onLoopWording(fillTemplate(rule.message, {
           callee: edge.call.callee, api, function: node.fact.qualname, chain: names.join(' → '),
           helper: callee.fact.qualname,
         }), node.fact.isAsync),
-        recommendation: `Run \`${edge.call.callee}\` off the event loop with ${offloadFor(library, edge.call.callee)}, or make the chain async down to \`${api}\`: ${advice}`,
+        recommendation: fillTemplate(remedy, { callee: edge.call.callee, offload: offloadFor(library, edge.call.callee), api, advice }),
         equivalents: [],
         chain,
         via: direct.id,

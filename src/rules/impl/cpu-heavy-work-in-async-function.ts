@@ -12,7 +12,7 @@
  */
 import type { Span } from '../../facts/types.js';
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
+import { confidenceFor, fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const { index, provenWork: workload, entries } = ctx;
@@ -20,6 +20,8 @@ export const create: RuleImpl = (ctx, rule) => {
   const minWork = ruleOption(rule, 'min-work');
   const onceRemedy = recommendation(rule, 'once');
   const onceMessage = messageVariant(rule, 'once');
+  const inCoroutine = confidenceFor(rule, 'in-coroutine');
+  const viaHelper = confidenceFor(rule, 'via-helper');
   // A lifespan or startup hook runs before the server takes requests: nothing waits on its loop yet.
   const startup = ctx.startupOnly;
   const main = ctx.mainCoroutines;
@@ -34,7 +36,7 @@ export const create: RuleImpl = (ctx, rule) => {
         const fact = node.fact.loops[loop.loop!];
         const span: Span = { line: fact.line, column: fact.column, endLine: fact.line, endColumn: fact.column + (fact.kind === 'comprehension' ? 1 : fact.kind.length) };
         out.push({
-          rule, fn: node, severity: once ? 'note' : rule.severity, confidence: 'medium',
+          rule, fn: node, severity: once ? 'note' : rule.severity, confidence: inCoroutine,
           call: { callee: `loop@${fact.line}`, span },
           message: fillTemplate(once ? onceMessage : rule.message, { function: node.fact.qualname, reason: loop.reason, callee: fact.kind, chain: '' }),
           recommendation: once ? onceRemedy : remedy, equivalents: [],
@@ -46,7 +48,7 @@ export const create: RuleImpl = (ctx, rule) => {
     for (const e of workload.heavyApiCalls(node.id, minWork)) {
       if (main[node.id] && !e.inLoop) continue;
       out.push({
-        rule, fn: node, severity: rule.severity, confidence: 'medium',
+        rule, fn: node, severity: rule.severity, confidence: inCoroutine,
         call: { callee: e.api!, span: { line: e.line, column: e.column, endLine: e.line, endColumn: e.column + e.api!.length } },
         message: fillTemplate(rule.message, { function: node.fact.qualname, reason: e.reason, callee: e.api!, chain: '' }),
         recommendation: remedy, equivalents: [],
@@ -62,7 +64,7 @@ export const create: RuleImpl = (ctx, rule) => {
         reported.add(edge.to);
         const chain = workload.chainFrom(edge, 'cpu-gil');
         out.push({
-          rule, fn: node, call: edge.call, severity: rule.severity, confidence: 'low',
+          rule, fn: node, call: edge.call, severity: rule.severity, confidence: viaHelper,
           message: fillTemplate(rule.message, {
             function: node.fact.qualname, reason: workload.reason(edge.to, 'cpu-gil'), callee: edge.call.callee,
             chain: chain.slice(1).map((s) => `\`${s.function}\``).join(' → '),
@@ -73,7 +75,7 @@ export const create: RuleImpl = (ctx, rule) => {
         reported.add(edge.to);
         const { chain, reason } = workload.onceChain(edge);
         out.push({
-          rule, fn: node, call: edge.call, severity: 'note', confidence: 'low',
+          rule, fn: node, call: edge.call, severity: 'note', confidence: viaHelper,
           message: fillTemplate(onceMessage, { function: node.fact.qualname, reason, callee: edge.call.callee }),
           recommendation: onceRemedy, equivalents: [], chain,
         });

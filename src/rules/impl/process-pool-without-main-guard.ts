@@ -6,7 +6,7 @@
  * the pool again: Python stops it with a RuntimeError, or it spawns without end.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, recommendation } from '../message.js';
 
 /** APIs that start worker processes when called (constructors of process pools, Process.start). */
 const STARTS_PROCESSES = /^(concurrent\.futures\.ProcessPoolExecutor|multiprocessing(\.pool)?\.Pool|multiprocessing\.get_context\(\)\.Pool|multiprocessing\.Process\(\)\.start|multiprocessing\.get_context\(\)\.Process\(\)\.start|concurrent\.futures\.ProcessPoolExecutor\(\)\.(submit|map))$/;
@@ -23,7 +23,7 @@ export const create: RuleImpl = (ctx, rule) => {
       out.push({
         rule, fn: node, call, severity: rule.severity, confidence: rule.confidence,
         message: fillTemplate(rule.message, { callee: call.callee }),
-        recommendation: 'Create the pool inside a function (or lazily on first use) and start the program under `if __name__ == "__main__":`, so that importing the module never starts processes.',
+        recommendation: recommendation(rule, 'main-guard'),
         equivalents: [],
         chain: [{ function: node.fqn, file: node.module.path, line: call.span.line }, { function: target.name, file: '', line: 0 }],
       });

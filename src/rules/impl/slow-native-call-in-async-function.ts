@@ -14,7 +14,7 @@ import type { CallFact } from '../../facts/types.js';
 import { callCostMs, type CatalogueEntry } from '../../classify/catalogue.js';
 import type { Edge, FunctionNode } from '../../graph/index.js';
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate, recommendation, ruleOption } from '../message.js';
+import { confidenceFor, fillTemplate, recommendation, ruleOption } from '../message.js';
 
 interface SlowCall {
   fn: number;
@@ -70,7 +70,7 @@ export const create: RuleImpl = (ctx, rule) => {
     const gil = entry.effect === 'releases-gil' ? 'it releases the GIL' : 'it holds the GIL';
     const where = hops > 0 ? ` through ${chain.slice(1, -1).map((s) => `\`${s.function}\``).join(' → ')}` : '';
     out.push({
-      rule, fn: node, call, severity: rule.severity, confidence: hops > 1 || entry.confidence === 'medium' ? 'medium' : 'high',
+      rule, fn: node, call, severity: rule.severity, confidence: confidenceFor(rule, hops > 1 || entry.confidence === 'medium' ? 'uncertain' : 'direct'),
       message: fillTemplate(rule.message, {
         callee: call.callee, cost: `${formatMs(slow.costMs)} ms`, function: node.fact.qualname,
         reason: `\`${slow.api}\` (${entry.label ?? slow.api})${where} runs in native code on the event loop's thread; ${gil}`,

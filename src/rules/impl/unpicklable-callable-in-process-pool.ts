@@ -5,7 +5,7 @@
  * submission fails at run time.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import { fillTemplate } from '../message.js';
+import { fillTemplate, recommendation } from '../message.js';
 
 export const create: RuleImpl = (ctx, rule) => {
   const out: RawFinding[] = [];
@@ -18,7 +18,7 @@ export const create: RuleImpl = (ctx, rule) => {
     out.push({
       rule, fn: spawn.caller, call: spawn.call, severity: rule.severity, confidence: rule.confidence,
       message: fillTemplate(rule.message, { target, via: spawn.via, reason: spawn.unpicklable }),
-      recommendation: 'Pass a module-level function instead; bind its arguments with `functools.partial(func, arg)` (picklable when `func` is module-level).',
+      recommendation: recommendation(rule, 'module-level'),
       equivalents: [],
       chain: [{ function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.span.line }],
     });
