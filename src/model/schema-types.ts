@@ -98,7 +98,7 @@ export interface CatalogueFile {
    */
   kind: string;
   /**
-   * What a call of these APIs does. blocking-io: waits on I/O; cpu-gil: CPU work holding the GIL; releases-gil: native work that releases the GIL; offload: runs a function passed to it in a thread or process; calls-argument: calls a function passed to it right away (map, sorted key=); entry-point: a decorator or call that makes a function a request handler or task; returns: calling these APIs (or reading these attributes) gives a value of the type in `returns`, so that calls on it resolve (`Path(p).resolve().read_text()`); process-state: changes state every thread of the process shares (the working directory, the environment, the locale, warnings filters, the decimal context, trace hooks)
+   * What a call of these APIs does. blocking-io: waits on I/O; cpu-gil: CPU work holding the GIL; releases-gil: native work that releases the GIL; offload: runs a function passed to it in a thread or process; calls-argument: calls a function passed to it right away (map, sorted key=); entry-point: a decorator or call that makes a function a request handler or task; returns: calling these APIs (or reading these attributes) gives a value of the type in `returns`, so that calls on it resolve (`Path(p).resolve().read_text()`); process-state: changes state every thread of the process shares (the working directory, the environment, the locale, warnings filters, the decimal context, trace hooks); starts-processes: starts worker processes (a process pool, Process.start), which re-import the main module under the spawn and forkserver start methods
    */
   effect:
     | 'blocking-io'
@@ -108,7 +108,8 @@ export interface CatalogueFile {
     | 'calls-argument'
     | 'entry-point'
     | 'returns'
-    | 'process-state';
+    | 'process-state'
+    | 'starts-processes';
   description: string;
   /**
    * Where the list comes from (shared/LANDSCAPE.md section, tool and code)

@@ -8,9 +8,6 @@
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, recommendation } from '../message.js';
 
-/** APIs that start worker processes when called (constructors of process pools, Process.start). */
-const STARTS_PROCESSES = /^(concurrent\.futures\.ProcessPoolExecutor|multiprocessing(\.pool)?\.Pool|multiprocessing\.get_context\(\)\.Pool|multiprocessing\.Process\(\)\.start|multiprocessing\.get_context\(\)\.Process\(\)\.start|concurrent\.futures\.ProcessPoolExecutor\(\)\.(submit|map))$/;
-
 export const create: RuleImpl = (ctx, rule) => {
   const out: RawFinding[] = [];
   for (const node of ctx.index.functions) {
@@ -18,7 +15,8 @@ export const create: RuleImpl = (ctx, rule) => {
     const guard = node.module.mainGuard;
     node.fact.calls.forEach((call, i) => {
       const target = ctx.index.targets[node.id][i];
-      if (target.kind !== 'external' || !STARTS_PROCESSES.test(target.name)) return;
+      // The APIs that start worker processes are the catalogue's `starts-processes` entries.
+      if (target.kind !== 'external' || !ctx.catalogue.match(target.name, 'starts-processes')) return;
       if (guard && call.span.line >= guard[0] && call.span.line <= guard[1]) return;
       out.push({
         rule, fn: node, call, severity: rule.severity, confidence: rule.confidence,
