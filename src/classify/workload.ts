@@ -477,8 +477,9 @@ export class WorkloadAnalysis {
     const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
     for (const scc of stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))) {
       const members = new Set(scc);
-      const cyclic = scc.length > 1
-        ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => members.has(e.to)).map((e) => scc.indexOf(e.to))).some((c) => c.length > 1)
+      const position = scc.length > 1 ? new Map(scc.map((id, i) => [id, i])) : undefined;
+      const cyclic = position
+        ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!)).some((c) => c.length > 1)
           || scc.some((id) => recurring(id).some((e) => e.to === id))
         : outgoing[scc[0]].some((e) => e.to === scc[0] && this.counts(e) && !this.onceOnly(e));
       const base = new Map<number, Costs>();
@@ -611,8 +612,7 @@ export class WorkloadAnalysis {
   /** How many times the call runs per call of the caller: the loop passes around it, or the data an API maps the callee over. */
   private edgeMultiplier(edge: Edge): number {
     let m = this.callMultiplier(edge.from, edge.call);
-    const target = this.targetOf(edge.from, edge.call);
-    if (target?.kind === 'external') {
+    if (edge.argumentOf) {
       // `map(f, rows)`, `sorted(rows, key=f)`: f runs once per item of the data argument.
       const node = this.index.functions[edge.from];
       const data = edge.call.args.find((a) => !a.keyword && a.kind !== 'lambda' && a.text !== undefined && this.index.resolveName(a.target ?? '', 0).kind !== 'function');
@@ -622,20 +622,6 @@ export class WorkloadAnalysis {
       } else m *= this.model.passes.unknown;
     }
     return Math.min(CAP, m);
-  }
-
-  private readonly targetMaps = new Map<number, Map<CallFact, CallTarget>>();
-
-  /** What a call of function `fn` resolved to. */
-  private targetOf(fn: number, call: CallFact): CallTarget | undefined {
-    let map = this.targetMaps.get(fn);
-    if (!map) {
-      map = new Map();
-      const targets = this.index.targets[fn];
-      this.index.functions[fn].fact.calls.forEach((c, i) => map!.set(c, targets[i]));
-      this.targetMaps.set(fn, map);
-    }
-    return map.get(call);
   }
 
   /** A call into a cache-decorated function, or one made under a lazy-initialisation guard: it runs once per process. */

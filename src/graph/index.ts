@@ -44,6 +44,8 @@ export interface Edge {
   from: number;
   to: number;
   call: CallFact;
+  /** For a function handed to an API that calls it right away (`map(f, rows)`): that API. */
+  argumentOf?: string;
 }
 
 type SymbolEntry =
@@ -97,7 +99,6 @@ export class ProjectIndex {
   readonly classes = new Map<string, ClassNode>();
   /** Resolution of every call, parallel to `functions[i].fact.calls`. */
   readonly targets: CallTarget[][] = [];
-  readonly edges: Edge[] = [];
   /** Callers of each function (reverse edges). */
   readonly callers: Edge[][] = [];
   /** Calls each function makes to project functions. */
@@ -221,10 +222,10 @@ export class ProjectIndex {
           for (const arg of call.args) {
             if (arg.kind === 'lambda' && arg.lambda !== undefined) {
               const lambda = this.functionByFqn(`${node.module.module}.${node.module.functions[arg.lambda].qualname}`);
-              if (lambda) this.addEdge(node.id, lambda.id, call);
+              if (lambda) this.addEdge(node.id, lambda.id, call, name);
             } else if (arg.kind === 'ref' && arg.target) {
               const resolved = this.resolveName(arg.target, 0);
-              if (resolved.kind === 'function') this.addEdge(node.id, resolved.id, call);
+              if (resolved.kind === 'function') this.addEdge(node.id, resolved.id, call, name);
             }
           }
         }
@@ -239,9 +240,8 @@ export class ProjectIndex {
     }
   }
 
-  private addEdge(from: number, to: number, call: CallFact): void {
-    const edge = { from, to, call };
-    this.edges.push(edge);
+  private addEdge(from: number, to: number, call: CallFact, argumentOf?: string): void {
+    const edge: Edge = argumentOf ? { from, to, call, argumentOf } : { from, to, call };
     this.callers[to].push(edge);
     this.outgoing[from].push(edge);
   }
