@@ -75,8 +75,9 @@ export class WorkloadAnalysis {
   private readonly maxPasses: number[];
   /** The function, or a callee it runs, has a loop over data (not only over unknown or small collections). */
   private readonly hasData: boolean[];
-  private readonly best: Map<CostKind, Best>[];
-  private readonly onceBest: Map<CostKind, Best>[];
+  /** By function: its largest contribution per kind (made on the first one: most functions have none). */
+  private readonly best: (Map<CostKind, Best> | undefined)[];
+  private readonly onceBest: (Map<CostKind, Best> | undefined)[];
   /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
   private readonly multipliers: number[][];
 
@@ -85,13 +86,17 @@ export class WorkloadAnalysis {
 
   constructor(readonly index: ProjectIndex, private readonly catalogue: Catalogue, model?: WorkModel) {
     this.model = model ?? loadWorkModel();
+    let running = RUNNING.get(index);
+    if (!running) RUNNING.set(index, (running = { edges: new Array(index.functions.length).fill(undefined), counts: new Map() }));
+    this.edgesMemo = running.edges;
+    this.countsMemo = running.counts;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
     this.multipliers = index.functions.map((node) => this.loopMultipliers(node.fact));
     this.own = index.functions.map((node) => this.ownEvidence(node));
     this.totals = index.functions.map(() => zero());
     this.once = index.functions.map(() => zero());
-    this.best = index.functions.map(() => new Map());
-    this.onceBest = index.functions.map(() => new Map());
+    this.best = new Array(index.functions.length).fill(undefined);
+    this.onceBest = new Array(index.functions.length).fill(undefined);
     this.recursive = index.functions.map(() => false);
     this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
     this.hasData = index.functions.map((node) => node.fact.loops.some((l) => this.iteratesData(l)));
@@ -114,7 +119,7 @@ export class WorkloadAnalysis {
 
   /** Whether the function's largest CPU contribution grows with the data. */
   cpuDataSized(id: number): boolean {
-    return this.best[id].get('cpu-gil')?.dataSized ?? false;
+    return this.best[id]?.get('cpu-gil')?.dataSized ?? false;
   }
 
   /**
@@ -145,7 +150,7 @@ export class WorkloadAnalysis {
 
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
   heavyOnceCpu(id: number, minWork: number): boolean {
-    const best = this.onceBest[id].get('cpu-gil');
+    const best = this.onceBest[id]?.get('cpu-gil');
     if (best === undefined || !best.dataSized || this.once[id]['cpu-gil'] < minWork) return false;
     return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
   }
@@ -168,13 +173,13 @@ export class WorkloadAnalysis {
     if (!this.counts(edge)) return false;
     const callee = edge.to;
     const work = this.onceOnly(edge) ? this.totals[callee]['cpu-gil'] + this.once[callee]['cpu-gil'] : this.once[callee]['cpu-gil'];
-    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[callee].get('cpu-gil')?.dataSized ?? false);
+    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[callee]?.get('cpu-gil')?.dataSized ?? false);
     return work >= minWork && dataSized && !this.heavyCall(edge, minWork) && this.concentrated(this.onceChain(edge).evidence, minWork);
   }
 
   /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
   reason(id: number, kind: CostKind, onceOnly = false): string {
-    const best = (onceOnly ? this.onceBest : this.best)[id].get(kind);
+    const best = (onceOnly ? this.onceBest : this.best)[id]?.get(kind);
     if (!best) return '';
     if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
     if (best.own) return best.own.reason;
@@ -187,7 +192,7 @@ export class WorkloadAnalysis {
       const m = this.edgeMultiplier(edge);
       const caller = this.index.functions[edge.from].fact;
       if (m > 1 && edge.call.loop !== undefined) parts.push(`called on every pass of the loop at line ${caller.loops[edge.call.loop].line} of \`${caller.qualname}\``);
-      const next = this.best[edge.to].get(kind);
+      const next = this.best[edge.to]?.get(kind);
       if (!next || next.own || !next.edge) {
         const head = `${next?.own?.reason ?? ''} in \`${this.index.functions[edge.to].fact.qualname}\``;
         return parts.length > 0 ? `${head}, ${parts.reverse().join(', ')}` : head;
@@ -212,7 +217,7 @@ export class WorkloadAnalysis {
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
       const node = functions[id];
-      const best = (once ? this.best : this.onceBest)[id].get('cpu-gil');
+      const best = (once ? this.best : this.onceBest)[id]?.get('cpu-gil');
       if (!best || best.own || !best.edge) {
         chain.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         reason = best?.own ? `${best.own.reason} in \`${node.fact.qualname}\`` : '';
@@ -240,7 +245,7 @@ export class WorkloadAnalysis {
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
       const node = functions[id];
-      const best = this.best[id].get(kind);
+      const best = this.best[id]?.get(kind);
       if (!best || best.own || !best.edge) {
         steps.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         break;
@@ -261,7 +266,7 @@ export class WorkloadAnalysis {
     const own = this.own[id].filter((e) => e.kind !== 'unknown' && e.cost > 0 && e.cost >= floor).sort((a, b) => b.cost - a.cost || a.line - b.line);
     for (const e of own) out.push({ kind: e.kind as Kind, reason: e.reason, file: node.module.path, line: e.line });
     for (const kind of KINDS) {
-      const best = this.best[id].get(kind);
+      const best = this.best[id]?.get(kind);
       if (!best?.edge || best.cost < floor) continue;
       out.push({
         kind, reason: this.reason(id, kind), file: node.module.path, line: best.edge.call.span.line,
@@ -486,12 +491,11 @@ export class WorkloadAnalysis {
       for (const id of scc) {
         const t = zero();
         const o = zero();
-        const best = this.best[id];
-        const onceBest = this.onceBest[id];
+        const { best, onceBest } = this;
         for (const e of this.own[id]) {
           const bucket = e.once ? o : t;
           bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
-          offer(e.once ? onceBest : best, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
+          offer(e.once ? onceBest : best, id, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
         }
         for (const edge of this.edgesOf(id)) {
           if (members.has(edge.to) && !this.onceOnly(edge)) continue;
@@ -509,23 +513,23 @@ export class WorkloadAnalysis {
           for (const kind of COST_KINDS) {
             const callee = this.totals[edge.to][kind];
             const calleeOnce = this.once[edge.to][kind];
-            const calleeData = (this.best[edge.to].get(kind)?.dataSized ?? false) || dataCall;
+            const calleeData = (this.best[edge.to]?.get(kind)?.dataSized ?? false) || dataCall;
             if (onceEdge) {
               const c = Math.min(CAP, callee + calleeOnce);
               if (c > 0) {
                 o[kind] = Math.min(CAP, o[kind] + c);
-                offer(onceBest, kind, { cost: c, edge, dataSized: calleeData || (this.onceBest[edge.to].get(kind)?.dataSized ?? false) });
+                offer(onceBest, id, kind, { cost: c, edge, dataSized: calleeData || (this.onceBest[edge.to]?.get(kind)?.dataSized ?? false) });
               }
               continue;
             }
             if (callee > 0) {
               const c = Math.min(CAP, callee * m);
               t[kind] = Math.min(CAP, t[kind] + c);
-              offer(best, kind, { cost: c, edge, dataSized: calleeData });
+              offer(best, id, kind, { cost: c, edge, dataSized: calleeData });
             }
             if (calleeOnce > 0) {
               o[kind] = Math.min(CAP, o[kind] + calleeOnce);
-              offer(onceBest, kind, { cost: calleeOnce, edge, dataSized: this.onceBest[edge.to].get(kind)?.dataSized ?? false });
+              offer(onceBest, id, kind, { cost: calleeOnce, edge, dataSized: this.onceBest[edge.to]?.get(kind)?.dataSized ?? false });
             }
           }
         }
@@ -557,7 +561,7 @@ export class WorkloadAnalysis {
         this.recursive[id] = true;
         for (const kind of COST_KINDS) {
           this.totals[id][kind] = Math.min(CAP, sum[kind] * R);
-          const best = this.best[id].get(kind);
+          const best = this.best[id]?.get(kind);
           if (kind === 'cpu-gil' && sum[kind] > 0) {
             const node = functions[id];
             const edge = outgoing[id].find((e) => members.has(e.to));
@@ -566,23 +570,21 @@ export class WorkloadAnalysis {
               : `recursive: about ${round(sum[kind])} operations per level`;
             const dataSized = R >= this.model.thresholds['data-sized'];
             const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: this.totals[id][kind], dataSized };
-            this.best[id].set(kind, { cost: own.cost, own, dataSized });
+            (this.best[id] ??= new Map()).set(kind, { cost: own.cost, own, dataSized });
           } else if (best) best.cost *= R;
         }
       }
     }
   }
 
-  /** Calls that run the callee here: sync callees, and async ones awaited. */
-  private readonly edgesMemo = new Map<number, Edge[]>();
+  /** Calls that run the callee here (see `counts`), by caller: a fact of the graph, shared by every work model. */
+  private readonly edgesMemo: (Edge[] | undefined)[];
 
   private edgesOf(id: number): Edge[] {
-    let edges = this.edgesMemo.get(id);
-    if (!edges) this.edgesMemo.set(id, (edges = this.index.outgoing[id].filter((e) => this.counts(e))));
-    return edges;
+    return (this.edgesMemo[id] ??= this.index.outgoing[id].filter((e) => this.counts(e)));
   }
 
-  private readonly countsMemo = new Map<Edge, boolean>();
+  private readonly countsMemo: Map<Edge, boolean>;
 
   /**
    * Whether a call runs the callee's body here: a sync function does; an async one when awaited;
@@ -639,7 +641,7 @@ export class WorkloadAnalysis {
     const ratio = thresholds['mixed-ratio'];
     const cpuCounts = cpu >= thresholds['cpu-label'] && cpu >= t.unknown;
     const other = Math.max(io, native);
-    const ownKind = (kind: CostKind) => this.best[id].get(kind)?.own !== undefined;
+    const ownKind = (kind: CostKind) => this.best[id]?.get(kind)?.own !== undefined;
     if (cpuCounts && cpu >= other) {
       if (other * ratio >= cpu) return ['mixed', 'low'];
       return ['cpu-gil', ownKind('cpu-gil') ? 'medium' : 'low'];
@@ -654,8 +656,12 @@ export class WorkloadAnalysis {
 /** Calls that iterate a generator passed to them. */
 const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|next|enumerate|zip)$|\.(join|extend|writelines|update)$/;
 
+/** Which calls run their callee's body, per project index: the same under every work model, so worked out once. */
+const RUNNING = new WeakMap<ProjectIndex, { edges: (Edge[] | undefined)[]; counts: Map<Edge, boolean> }>();
+
 /** Keeps the largest contribution per kind. */
-function offer(map: Map<CostKind, Best>, kind: CostKind, candidate: Best): void {
+function offer(maps: (Map<CostKind, Best> | undefined)[], id: number, kind: CostKind, candidate: Best): void {
+  const map = (maps[id] ??= new Map());
   const current = map.get(kind);
   if (!current || candidate.cost > current.cost) map.set(kind, candidate);
 }
