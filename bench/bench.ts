@@ -1,15 +1,18 @@
 /**
  * The benchmark (not a test): times a full audit against the parse-only floor on the same files,
- * and the cache's warm runs against the cold audit.
+ * and the cache's warm runs against the cold audit, on a directory and on a generated 2 M-line project.
  *
- * Usage: `npm run bench -- DIR [--runs N] [--jobs N]`. The files DIR's audit would read are copied
- * to a temporary folder first (one of them is edited between runs; DIR is never written). Each
- * measurement runs in a fresh process, as a user runs it; each round runs, in order: the floor
- * (read + tree-sitter parse of the same files on the same worker pool, nothing extracted); the
- * audit without a cache (cold); the audit filling an empty cache; the audit again with nothing
- * changed (warm); and the audit after one file was edited (warm, one edit). It prints files,
- * lines, MB, wall time, MB/s and peak RSS of each, the ratios of the medians, and the stage times
- * of the warm runs (GIL_AUDIT_TIMING), which show what a warm run still pays for.
+ * Usage: `npm run bench -- [DIR] [--runs N] [--jobs N] [--generated-lines N]`. The files DIR's
+ * audit would read are copied to a temporary folder first (one of them is edited between runs; DIR
+ * is never written). Then, unless `--generated-lines 0`, bench/generate.ts writes a synthetic
+ * project of N lines (default 2,000,000) into another temporary folder, which is measured the same
+ * way and deleted; without DIR only that project is measured. Each measurement runs in a fresh
+ * process, as a user runs it; each round runs, in order: the floor (read + tree-sitter parse of the
+ * same files on the same worker pool, nothing extracted); the audit without a cache (cold); the
+ * audit filling an empty cache; the audit again with nothing changed (warm); and the audit after
+ * one file was edited (warm, one edit). For each corpus it prints files, lines, MB, wall time, MB/s
+ * and peak RSS of each, the ratios of the medians, and the stage times of the cold and warm runs
+ * (GIL_AUDIT_TIMING), which show what a warm run still pays for.
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { discover } from '../src/discover/index.js';
 import { runPool } from '../src/facts/pool.js';
 import { audit } from '../src/audit.js';
+import { generateProject } from './generate.js';
 
 type Mode = 'floor' | 'cold' | 'fill' | 'warm' | 'edit';
 
@@ -75,44 +79,23 @@ async function copyCorpus(dir: string): Promise<{ copy: string; files: string[] 
   return { copy, files: found.files.filter((f) => !f.raw).map((f) => f.rel) };
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv[0] === '--child') {
-    const sample = await measureOnce(argv[1] as Mode, argv[2], argv[3], argv[4] ? Number(argv[4]) : undefined);
-    process.stdout.write(JSON.stringify(sample));
-    return;
-  }
-  const dir = argv.find((a, i) => !a.startsWith('--') && !['--runs', '--jobs'].includes(argv[i - 1]));
-  if (!dir) {
-    process.stderr.write('usage: npm run bench -- DIR [--runs N] [--jobs N]\n');
-    process.exitCode = 2;
-    return;
-  }
-  const opt = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const runs = Number(opt('--runs') ?? 3);
-  const jobs = opt('--jobs');
+/** Measures `runs` rounds on `copy` (a folder the benchmark may write); returns the printed block, headed by `header`. */
+function measureCorpus(header: string, copy: string, files: string[], runs: number, jobs: string | undefined): string {
   const self = fileURLToPath(import.meta.url);
-  const { copy, files } = await copyCorpus(dir);
   // The edited file: one in the middle of the list, the same in every round.
   const edited = files[Math.floor(files.length / 2)];
   const samples: Sample[] = [];
-  try {
-    for (let i = 0; i < runs; i++) {
-      const cache = join(copy, `.cache-${i}`);
-      for (const mode of ['floor', 'cold', 'fill', 'warm', 'edit'] as const) {
-        if (mode === 'edit') appendFileSync(join(copy, edited), `\n# edited by the benchmark, round ${i + 1}\n`);
-        const child = spawnSync(process.execPath, [self, '--child', mode, copy, cache, ...(jobs ? [jobs] : [])], {
-          encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, GIL_AUDIT_TIMING: '1' },
-        });
-        if (child.status !== 0) throw new Error(`${mode} run failed: ${child.stderr}`);
-        samples.push({ ...(JSON.parse(child.stdout) as Sample), stages: stageTimes(child.stderr) });
-      }
-      rmSync(cache, { recursive: true, force: true });
+  for (let i = 0; i < runs; i++) {
+    const cache = join(copy, `.cache-${i}`);
+    for (const mode of ['floor', 'cold', 'fill', 'warm', 'edit'] as const) {
+      if (mode === 'edit') appendFileSync(join(copy, edited), `\n# edited by the benchmark, round ${i + 1}\n`);
+      const child = spawnSync(process.execPath, [self, '--child', mode, copy, cache, ...(jobs ? [jobs] : [])], {
+        encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, GIL_AUDIT_TIMING: '1' },
+      });
+      if (child.status !== 0) throw new Error(`${mode} run failed: ${child.stderr}`);
+      samples.push({ ...(JSON.parse(child.stdout) as Sample), stages: stageTimes(child.stderr) });
     }
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
   }
   const of = (mode: Mode) => samples.filter((s) => s.mode === mode);
   const cold = of('cold');
@@ -135,8 +118,8 @@ async function main(argv: string[]): Promise<void> {
     const names = Object.keys(of(mode)[0].stages ?? {});
     return names.map((n) => `${n} ${(median(of(mode).map((s) => s.stages?.[n] ?? 0)) / 1000).toFixed(2)} s`).join(', ');
   };
-  const lines = [
-    `corpus: ${dir} (copied; the edited file: ${edited})`,
+  return [
+    `${header}; the edited file: ${edited}`,
     `files: ${cold[0].files}   lines: ${cold[0].lines}   MB: ${mb.toFixed(1)}   functions: ${cold[0].functions}   findings: ${cold[0].findings}`,
     `runs: ${runs} each, fresh process per run, medians; jobs: ${jobs ?? 'all cores'}`,
     ...Object.values(rows).map((r) => r.line),
@@ -147,8 +130,49 @@ async function main(argv: string[]): Promise<void> {
     `stages, cold: ${stages('cold')}`,
     `stages, warm (no change): ${stages('warm')}`,
     `stages, warm (one edit): ${stages('edit')}`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--child') {
+    const sample = await measureOnce(argv[1] as Mode, argv[2], argv[3], argv[4] ? Number(argv[4]) : undefined);
+    process.stdout.write(JSON.stringify(sample));
+    return;
+  }
+  const valued = ['--runs', '--jobs', '--generated-lines'];
+  const dir = argv.find((a, i) => !a.startsWith('--') && !valued.includes(argv[i - 1]));
+  const opt = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const runs = Number(opt('--runs') ?? 3);
+  const jobs = opt('--jobs');
+  const generatedLines = Number(opt('--generated-lines') ?? 2_000_000);
+  if ((!dir && !generatedLines) || !(runs >= 1) || !(generatedLines >= 0)) {
+    process.stderr.write('usage: npm run bench -- [DIR] [--runs N] [--jobs N] [--generated-lines N (0: none)]\n');
+    process.exitCode = 2;
+    return;
+  }
+  const blocks: string[] = [];
+  const print = (block: string) => process.stdout.write(`${blocks.push(block) > 1 ? '\n' : ''}${block}\n`);
+  if (dir) {
+    const { copy, files } = await copyCorpus(dir);
+    try {
+      print(measureCorpus(`corpus: ${dir}, copied`, copy, files, runs, jobs));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }
+  if (generatedLines) {
+    const copy = mkdtempSync(join(tmpdir(), 'gil-audit-bench-generated-'));
+    try {
+      generateProject(copy, generatedLines);
+      const files = (await discover([copy])).files.filter((f) => !f.raw).map((f) => f.rel);
+      print(measureCorpus(`corpus: a project of ${generatedLines} lines written by bench/generate.ts`, copy, files, runs, jobs));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
