@@ -115,7 +115,8 @@ function runTests(files: string[]): Promise<string[]> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const failed = [...out.matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1].replace(/\s+#\s*(TODO|SKIP).*$/, ''));
+      // Sorted, so that the table does not depend on which test file finished first.
+      const failed = [...out.matchAll(/^not ok \d+ - (.*)$/gm)].map((m) => m[1].replace(/\s+#\s*(TODO|SKIP).*$/, '')).sort();
       if (signal === 'SIGKILL') failed.push(`(timed out after ${TIMEOUT_MS / 1000} s)`);
       else if (code !== 0 && failed.length === 0) failed.push(`(test run exited ${code})`);
       resolve(failed);
@@ -153,7 +154,7 @@ async function runOne(m: Mutation, tests: string[]): Promise<Result> {
   return result;
 }
 
-/** The first failing test, and how many others failed with it. */
+/** The first failing test (by name), and how many others failed with it. */
 function caughtBy(r: Result): string {
   if (r.outcome === 'survived') return '';
   const [first, ...rest] = r.detail;
