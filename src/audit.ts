@@ -96,9 +96,10 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     return { run, modules, root: found.root };
   };
   // Unchanged files and settings: the last run's result, without parsing or analysing anything.
+  const digests = cache ? found.files.map((f) => fileDigest(f.raw ?? f.abs, found.allowedReals, options.maxBytes)) : [];
   const memoKey = cache && runKey(cache, {
     settings: memoSettings(options, paths, reportOnly),
-    files: found.files.map((f) => ({ rel: f.rel, digest: fileDigest(f.raw ?? f.abs, found.allowedReals, options.maxBytes) })),
+    files: found.files.map((f, i) => ({ rel: f.rel, digest: digests[i].hash ?? `unread: ${digests[i].unread}` })),
     texts: inputs,
   });
   const memo = cache && memoKey && readRun(cache, memoKey);
@@ -109,7 +110,8 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     return finish(memo);
   }
   const cacheStats: CacheStats = { hits: 0, misses: 0 };
-  const modules = await runPool(found.files.map((f) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}) })), 'facts', {
+  // The workers look up unchanged files by the digests taken here rather than reading them again.
+  const modules = await runPool(found.files.map((f, i) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}), ...(digests[i]?.hash ? { digest: digests[i].hash } : {}) })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals, cache, cacheStats,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up (the cache holds them unpruned).
     onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue, user)),
@@ -128,10 +130,10 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   return finish(run, modules);
 }
 
-/** The sha256 of a Python file's bytes as the parse workers read them, or why they cannot. */
-function fileDigest(path: string | Buffer, allowed: readonly string[] | undefined, maxBytes: number | undefined): string {
+/** The sha256 (hex) of a Python file's bytes as the parse workers read them, or why they cannot be read. */
+function fileDigest(path: string | Buffer, allowed: readonly string[] | undefined, maxBytes: number | undefined): { hash?: string; unread?: string } {
   const read = readSourceFile(path, allowed, maxBytes);
-  return 'bytes' in read ? contentHash(read.bytes).toString('hex') : `unread: ${read.issue.message}`;
+  return 'bytes' in read ? { hash: contentHash(read.bytes).toString('hex') } : { unread: read.issue.message };
 }
 
 /** Every option that changes the analysed result (not how it is shown or where the cache is), as plain data. */

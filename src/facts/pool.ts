@@ -15,6 +15,11 @@ export interface PoolFile {
   abs: string;
   rel: string;
   raw?: Uint8Array;
+  /**
+   * The sha256 (hex) of its bytes, when the main thread already read them (for the run memo): a
+   * worker with a cache then looks up the entry without reading the file again.
+   */
+  digest?: string;
 }
 
 export interface WorkerRequest {

@@ -6,7 +6,8 @@
  * thread, and the worker yields to its event loop between parsed files so the native binding can
  * free each dropped tree (see shared/MEASUREMENTS.md: without a turn of the loop, memory grows with
  * every tree). With a cache, a file whose bytes have a valid entry is not parsed at all: the
- * entry's JSON is passed on as it is; the facts of every other file read are stored for next time.
+ * entry's JSON is passed on as it is (found by the digest the main thread took, when it sends one,
+ * without reading the file again); the facts of every other file read are stored for next time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
@@ -66,12 +67,20 @@ async function handle(request: WorkerRequest): Promise<void> {
  * (its issue depends on more than its bytes) is never cached.
  */
 function factsText(file: PoolFile, stats: WorkerResponse['cache']): { text: string; parsed: boolean } {
+  // Bytes the main thread already hashed are looked up by that digest, without reading them again.
+  const known = cache && file.digest !== undefined ? readEntry(cache, file.rel, entryKey(cache.scope, file.rel, Buffer.from(file.digest, 'hex'))) : undefined;
+  if (known !== undefined) {
+    stats.hits++;
+    return { text: known, parsed: false };
+  }
   const path = file.raw ? Buffer.from(file.raw.buffer, file.raw.byteOffset, file.raw.byteLength) : file.abs;
   const read = readSourceFile(path, allowed, maxBytes);
   if ('issue' in read) return { text: JSON.stringify(emptyFacts(file.rel, read.size, [read.issue])), parsed: false };
   if (!cache) return { text: JSON.stringify(factsForBytes(read.bytes, file.rel, parser, ids, maxBytes)), parsed: true };
-  const key = entryKey(cache.scope, file.rel, contentHash(read.bytes));
-  const cached = readEntry(cache, file.rel, key);
+  const hash = contentHash(read.bytes);
+  const key = entryKey(cache.scope, file.rel, hash);
+  // Already looked up above, unless the file changed after the main thread hashed it.
+  const cached = file.digest === hash.toString('hex') ? undefined : readEntry(cache, file.rel, key);
   if (cached !== undefined) {
     stats.hits++;
     return { text: cached, parsed: false };
