@@ -10,11 +10,10 @@
  * not used, and a run that writes a new one replaces it whole.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packagePath } from '../config/schema.js';
 import type { AuditRun } from '../model/types.js';
+import { hashFolder } from './settings.js';
 import { readEntry, RUN_ENTRY, writeEntry, type CacheHandle } from './store.js';
 
 /** The folders whose files decide what the analysis makes of the facts: the compiled code and the rule data. */
@@ -26,21 +25,7 @@ let analysis: string | undefined;
 function analysisDigest(): string {
   if (analysis !== undefined) return analysis;
   const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(dir, name);
-      const stats = statSync(path, { throwIfNoEntry: false });
-      if (stats?.isDirectory()) walk(path);
-      else if (stats?.isFile() && /\.(js|json|yaml)$/.test(name)) hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
-    }
-  };
-  for (const dir of ANALYSIS_FILES) walk(dir);
+  for (const dir of ANALYSIS_FILES) hashFolder(hash, dir, `${dir}/`, (name) => /\.(js|json|yaml)$/.test(name), true);
   analysis = hash.digest('hex');
   return analysis;
 }
