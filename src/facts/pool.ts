@@ -28,6 +28,11 @@ export interface WorkerRequest {
   files: PoolFile[];
 }
 
+/** Sent once no batch is left: the worker ends after its last batch, by itself. */
+export interface WorkerClose {
+  close: true;
+}
+
 export interface WorkerResponse {
   id: number;
   /** ModuleFacts[] as JSON. */
@@ -73,8 +78,10 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   let done = 0;
   const workerUrl = new URL('./worker.js', import.meta.url);
   const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes, allowed: options.allowed, cache: options.cache } }));
+  const exited = workers.map((worker) => new Promise<void>((resolve) => worker.once('exit', () => resolve())));
+  const feeds: (() => void)[] = [];
   try {
-    await Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
+    const running = workers.map((worker) => new Promise<void>((resolve, reject) => {
       let inFlight = 0;
       const feed = () => {
         if (next >= batches.length) {
@@ -84,6 +91,7 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
         inFlight++;
         worker.postMessage(batches[next++]);
       };
+      feeds.push(feed);
       worker.on('message', (response: WorkerResponse) => {
         const facts = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
         options.onFacts?.(facts);
@@ -102,14 +110,35 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
       });
       worker.on('error', reject);
       worker.on('exit', (code) => {
-        if (next < batches.length || code !== 0) reject(new Error(`parse worker exited with code ${code}`));
+        if (next < batches.length || inFlight > 0 || code !== 0) reject(new Error(`parse worker exited with code ${code}`));
       });
-      // Two batches in flight, so a worker never waits while the main thread is busy.
-      feed();
-      feed();
-    })));
+    }));
+    // One batch to each worker, then a second each, so a worker never waits while the main
+    // thread is busy and no worker is left without work while another holds two batches.
+    for (let round = 0; round < 2; round++) for (const feed of feeds) feed();
+    await Promise.all(running);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await stopAll(workers, exited);
   }
   return mode === 'floor' ? floor : results.flat();
+}
+
+/** How long a worker may take to finish its batch and end once asked, before it is stopped. */
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * Asks every worker to end once its current batch is done, and waits until they have. A worker
+ * is never terminated while it may be inside the native parser (starting up, or mid-batch after
+ * another worker failed): terminating a thread during a call into the binding aborts the whole
+ * process. Only a worker that has not ended after STOP_GRACE_MS is terminated.
+ */
+async function stopAll(workers: Worker[], exited: Promise<void>[]): Promise<void> {
+  const close: WorkerClose = { close: true };
+  for (const worker of workers) worker.postMessage(close);
+  await Promise.all(workers.map(async (worker, i) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), STOP_GRACE_MS); });
+    if (await Promise.race([exited[i], late]) === 'late') await worker.terminate();
+    clearTimeout(timer);
+  }));
 }

@@ -16,7 +16,7 @@ import { emptyFacts, factsForBytes } from './index.js';
 import { readSourceFile } from './read-source.js';
 import { contentHash, entryKey } from '../cache/entry.js';
 import { readEntry, writeEntry, type CacheHandle } from '../cache/store.js';
-import type { PoolFile, WorkerRequest, WorkerResponse } from './pool.js';
+import type { PoolFile, WorkerClose, WorkerRequest, WorkerResponse } from './pool.js';
 
 const parser = createParser();
 const ids = typeIds(parser);
@@ -27,8 +27,9 @@ let writeError: string | undefined;
 
 // Batches are handled one after another, though the pool sends the next before this one ends.
 let queue = Promise.resolve();
-parentPort!.on('message', (request: WorkerRequest) => {
-  queue = queue.then(() => handle(request));
+// Asked to close, it ends after the batches it holds: the pool never terminates a busy worker.
+parentPort!.on('message', (request: WorkerRequest | WorkerClose) => {
+  queue = queue.then(() => ('close' in request ? parentPort!.close() : handle(request)));
 });
 
 async function handle(request: WorkerRequest): Promise<void> {
