@@ -33,6 +33,8 @@ test('npm pack ships what the CLI needs at run time, and no fixtures or test cod
     ...filesUnder('rules'),
     ...filesUnder('src/schema').filter((f) => f.endsWith('.json')),
     'README.md', 'LICENSE', 'package.json',
+    // The native parser is built at install from these.
+    'binding.gyp', 'native/python_flat.c',
   ];
   assert.deepEqual(needed.filter((f) => !packed.has(f)), [], 'missing from the package');
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };

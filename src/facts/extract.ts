@@ -15,7 +15,7 @@
  * lambdas, one call with millions of arguments) is analysed up to the bound, and a file issue
  * says where the bound was met. Nothing in the walk costs more than constant time per node.
  */
-import type Parser from 'tree-sitter';
+import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span } from './types.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
@@ -196,11 +196,11 @@ interface Frame {
  * returns whether it needs the node's children.
  */
 export interface WalkVisitor {
-  enter(cursor: Parser.TreeCursor, typeId: number, depth: number): boolean;
+  enter(cursor: FlatCursor, typeId: number, depth: number): boolean;
 }
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
-export function extract(tree: Parser.Tree, source: string, rel: string, ids: TypeIds, sourceBytes?: number, visitor?: WalkVisitor): RawModule {
+export function extract(tree: FlatTree, source: string, rel: string, ids: TypeIds, sourceBytes?: number, visitor?: WalkVisitor): RawModule {
   const codes = codesFor(ids);
   const { module, isPackage } = moduleName(rel);
   const out: RawModule = {
@@ -212,7 +212,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   /** Start and end index of the node whose text was fetched last. */
   let lastStart = 0;
   let lastEnd = 0;
-  const text = (c: Parser.TreeCursor) => {
+  const text = (c: FlatCursor) => {
     lastStart = c.startIndex;
     lastEnd = c.endIndex;
     return source.slice(lastStart, lastEnd);
@@ -252,7 +252,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
     else limit('bindings', lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
   };
   /** The normalised callee of the node under the cursor ('' when too long to be useful). */
-  const calleeOf = (c: Parser.TreeCursor) => {
+  const calleeOf = (c: FlatCursor) => {
     lastStart = c.startIndex;
     lastEnd = c.endIndex;
     const length = lastEnd - lastStart;
@@ -290,7 +290,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
 
   // Frames close innermost first, so the frame around a closing one is restored in constant time.
   /** Records what a loop (or comprehension clause) runs over; `code` is the iterable's node code. */
-  const readIterable = (target: { iter?: string; size?: number }, c: Parser.TreeCursor, code: number) => {
+  const readIterable = (target: { iter?: string; size?: number }, c: FlatCursor, code: number) => {
     const raw = text(c);
     target.iter = compactText(raw);
     if (code === K.Literal) target.size = c.currentNode.namedChildCount;
@@ -403,7 +403,7 @@ export function extract(tree: Parser.Tree, source: string, rel: string, ids: Typ
   };
 
   /** Classifies one argument node and returns its ArgFact (text fetched only when useful). */
-  const argFact = (c: Parser.TreeCursor, code: number, call: CallFact | undefined): ArgFact | null => {
+  const argFact = (c: FlatCursor, code: number, call: CallFact | undefined): ArgFact | null => {
     switch (code) {
       case K.Identifier:
       case K.Attribute:
@@ -963,7 +963,7 @@ function leafTable(): Int8Array {
   return cachedLeaf;
 }
 
-function spanOf(node: Parser.SyntaxNode): Span {
+function spanOf(node: FlatNode): Span {
   const s = node.startPosition;
   const e = node.endPosition;
   return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1 };
@@ -1019,13 +1019,13 @@ const SUPPRESSION = /#\s*(?:noqa|gil-audit:\s*ignore)\b(?:\s*(?::|\[)\s*([A-Za-z
  * `# noqa`, `# noqa: GA101, ASYNC251` and `# gil-audit: ignore[GA101]` comments. Only comments
  * count: the same text inside a string literal (`x = "# noqa"`) suppresses nothing.
  */
-function suppressions(source: string, tree: Parser.Tree): ModuleFacts['suppressions'] {
+function suppressions(source: string, tree: FlatTree): ModuleFacts['suppressions'] {
   if (!source.includes('noqa') && !source.includes('gil-audit')) return [];
   const out: ModuleFacts['suppressions'] = [];
   let line = 1;
   let last = 0;
   for (const match of source.matchAll(SUPPRESSION)) {
-    if (tree.rootNode.descendantForIndex(match.index!, match.index! + 1).type !== 'comment') continue;
+    if (tree.descendantForIndex(match.index!, match.index! + 1).type !== 'comment') continue;
     for (let i = source.indexOf('\n', last); i !== -1 && i < match.index!; i = source.indexOf('\n', i + 1)) line++;
     last = match.index!;
     const codes = (match[1] ?? '').split(/[\s,]+/).filter((c) => /^[A-Z]+[0-9]+$/.test(c));

@@ -3,8 +3,7 @@
  *
  * Stage: facts. Runs inside a parse worker; the syntax tree is dropped as soon as its facts are out.
  */
-import type Parser from 'tree-sitter';
-import type { TypeIds } from '../parse/language.js';
+import type { PythonParser, TypeIds } from '../parse/language.js';
 import { boundSource } from '../parse/bound.js';
 import { parseRecovering } from '../parse/recover.js';
 import { decodeSource, readSourceFile } from './read-source.js';
@@ -24,7 +23,7 @@ export interface FactsRequest {
  * Reads synchronously: it runs in a worker thread, and opening file handles asynchronously per
  * file costs more than it saves. `allowed`: the real paths the file may lie in (see readSourceFile).
  */
-export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, maxBytes?: number, allowed?: readonly string[]): ModuleFacts {
+export function factsForFile(req: FactsRequest, parser: PythonParser, ids: TypeIds, maxBytes?: number, allowed?: readonly string[]): ModuleFacts {
   const file = req.raw ? Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength) : req.abs;
   const read = readSourceFile(file, allowed, maxBytes);
   if ('issue' in read) return emptyFacts(req.rel, read.size, [read.issue]);
@@ -32,13 +31,13 @@ export function factsForFile(req: FactsRequest, parser: Parser, ids: TypeIds, ma
 }
 
 /** Facts of a file's bytes: a function of the bytes, `rel`, `maxBytes` and this code only (what the cache relies on). */
-export function factsForBytes(bytes: Buffer, rel: string, parser: Parser, ids: TypeIds, maxBytes?: number): ModuleFacts {
+export function factsForBytes(bytes: Buffer, rel: string, parser: PythonParser, ids: TypeIds, maxBytes?: number): ModuleFacts {
   const decoded = decodeSource(bytes, maxBytes);
   if (decoded.text === null) return emptyFacts(rel, bytes.length, decoded.issues);
   return factsForSource(decoded.text, rel, parser, ids, decoded.issues);
 }
 
-export function factsForSource(source: string, rel: string, parser: Parser, ids: TypeIds, issues: FileIssue[] = []): ModuleFacts {
+export function factsForSource(source: string, rel: string, parser: PythonParser, ids: TypeIds, issues: FileIssue[] = []): ModuleFacts {
   // Trimmed first (a file of tiny tokens would make a huge tree), then parsed with recovery.
   const bounded = boundSource(source);
   const parsed = parseRecovering(parser, bounded.text);

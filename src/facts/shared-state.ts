@@ -12,7 +12,7 @@
  * fields (a few steps down and back) only for the statements it records. Only files whose text
  * can hold such state (a cheap text test first) are visited, so most files pay nothing.
  */
-import type Parser from 'tree-sitter';
+import type { FlatCursor } from '../parse/flat.js';
 import type { WalkVisitor } from './extract.js';
 import type { SharedStateFacts, StateWrite } from './types.js';
 
@@ -72,7 +72,7 @@ const KINDS: Record<string, N> = {
 const kinds = new Uint8Array(65536);
 const literalKinds: (string | undefined)[] = [];
 
-function kindOf(c: Parser.TreeCursor): N {
+function kindOf(c: FlatCursor): N {
   const id = c.nodeTypeId;
   const known = kinds[id];
   if (known !== N.Unseen) return known;
@@ -159,7 +159,7 @@ export class SharedStateVisitor implements WalkVisitor {
 
   constructor(private readonly source: string) {}
 
-  enter(c: Parser.TreeCursor, typeId: number, depth: number): boolean {
+  enter(c: FlatCursor, typeId: number, depth: number): boolean {
     if (depth > this.skipBelow) return false;
     this.skipBelow = Infinity;
     const known = kinds[typeId];
@@ -248,7 +248,7 @@ export class SharedStateVisitor implements WalkVisitor {
    * An acquire without a release later in the same function (a lock held for good, a sentinel)
    * changes nothing.
    */
-  private acquireOrRelease(c: Parser.TreeCursor, ctx: Context, depth: number): void {
+  private acquireOrRelease(c: FlatCursor, ctx: Context, depth: number): void {
     const text = this.text(c);
     const acquired = ACQUIRE.exec(text);
     if (acquired) {
@@ -284,12 +284,12 @@ export class SharedStateVisitor implements WalkVisitor {
 
   // The helpers below look at the children of the node under the cursor and move it back there.
 
-  private text(c: Parser.TreeCursor): string {
+  private text(c: FlatCursor): string {
     return this.source.slice(c.startIndex, c.endIndex);
   }
 
   /** The text of the first child in `field`. */
-  private field(c: Parser.TreeCursor, field: string): string | undefined {
+  private field(c: FlatCursor, field: string): string | undefined {
     if (!c.gotoFirstChild()) return undefined;
     let text: string | undefined;
     do {
@@ -303,7 +303,7 @@ export class SharedStateVisitor implements WalkVisitor {
   }
 
   /** The texts of the named children of one kind (at most `max`). */
-  private namedOfKind(c: Parser.TreeCursor, kind: N, max = Infinity): string[] {
+  private namedOfKind(c: FlatCursor, kind: N, max = Infinity): string[] {
     const texts: string[] = [];
     if (!c.gotoFirstChild()) return texts;
     do {
@@ -314,7 +314,7 @@ export class SharedStateVisitor implements WalkVisitor {
   }
 
   /** A def's parameters are its locals: each plain name, or the `name` (else the first name) of the others. */
-  private parameters(c: Parser.TreeCursor, locals: Set<string>): void {
+  private parameters(c: FlatCursor, locals: Set<string>): void {
     if (!c.gotoFirstChild()) return;
     do {
       const kind = kindOf(c);
@@ -325,7 +325,7 @@ export class SharedStateVisitor implements WalkVisitor {
     c.gotoParent();
   }
 
-  private assignment(c: Parser.TreeCursor, ctx: Context, augmented: boolean): void {
+  private assignment(c: FlatCursor, ctx: Context, augmented: boolean): void {
     let left: Child | undefined;
     let right: Child | undefined;
     /** Subscript target: the text of its `value`; pattern target (in a def): its names. */
@@ -370,7 +370,7 @@ export class SharedStateVisitor implements WalkVisitor {
   }
 
   /** `del NAME[k]` (or one of several targets) writes NAME. */
-  private deleteTargets(c: Parser.TreeCursor, ctx: Context): void {
+  private deleteTargets(c: FlatCursor, ctx: Context): void {
     if (!c.gotoFirstChild()) return;
     do {
       const kind = kindOf(c);
@@ -385,13 +385,13 @@ export class SharedStateVisitor implements WalkVisitor {
     c.gotoParent();
   }
 
-  private deleted(c: Parser.TreeCursor, ctx: Context): void {
+  private deleted(c: FlatCursor, ctx: Context): void {
     const value = this.field(c, 'value');
     if (value !== undefined) this.write(c, ctx, value, 'del');
   }
 
   /** `NAME.append(x)` and the other mutating methods, on a name or an attribute. */
-  private call(c: Parser.TreeCursor, ctx: Context): void {
+  private call(c: FlatCursor, ctx: Context): void {
     this.lockedLine(c, ctx);
     if (!c.gotoFirstChild()) return;
     let target: string | undefined;
@@ -419,12 +419,12 @@ export class SharedStateVisitor implements WalkVisitor {
   }
 
   /** Records that the call or loop under the cursor runs with a lock held. */
-  private lockedLine(c: Parser.TreeCursor, ctx: Context): void {
+  private lockedLine(c: FlatCursor, ctx: Context): void {
     if (ctx.locked && this.lockedLines.size < MAX_WRITES) this.lockedLines.add(c.startPosition.row + 1);
   }
 
   /** Records a write by the node under the cursor. */
-  private write(c: Parser.TreeCursor, ctx: Context, target: string, how: StateWrite['how'], method?: string): void {
+  private write(c: FlatCursor, ctx: Context, target: string, how: StateWrite['how'], method?: string): void {
     if (!ctx.def || this.writes.length >= MAX_WRITES) return;
     const root = target.split(/[.[]/)[0];
     const at = c.startPosition;
@@ -463,7 +463,7 @@ function withGuarded(w: StateWrite): StateWrite {
 }
 
 /** The field the node under the cursor fills in its parent ('' for none). */
-function fieldOf(c: Parser.TreeCursor): string {
+function fieldOf(c: FlatCursor): string {
   return c.currentFieldName ?? '';
 }
 

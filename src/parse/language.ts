@@ -1,11 +1,13 @@
 /**
- * The tree-sitter Python parser and the numeric ids of the node types the extractor reads.
+ * The Python parsers and the numeric ids of the node types the extractor reads.
  *
- * Stage: parse. Comparing numeric type ids is cheaper than comparing type strings in the hot
- * walk; the ids are read from the grammar once per thread.
+ * Stage: parse. Facts are read from flat trees (parse/flat.ts); node-tree-sitter's parser is
+ * kept for reading setup.py and for the benchmark's floor. Comparing numeric type ids is cheaper
+ * than comparing type strings in the hot walk; the ids are read from the grammar once per thread.
  */
 import { createRequire } from 'node:module';
 import Parser from 'tree-sitter';
+import { parseFlat, type FlatCursor, type FlatTree } from './flat.js';
 
 const require = createRequire(import.meta.url);
 // tree-sitter-python ships CommonJS bindings without types.
@@ -72,15 +74,24 @@ export type TypeIds = Record<NamedType, Set<number>> & { asyncKeyword: Set<numbe
 
 let cachedIds: TypeIds | undefined;
 
-/** A parser for Python. One per thread: parsers are not shareable across threads. */
-export function createParser(): Parser {
+/** Parses Python into flat trees (one native parser per thread, made on first use). */
+export interface PythonParser {
+  parse(source: string): FlatTree;
+}
+
+export function createParser(): PythonParser {
+  return { parse: parseFlat };
+}
+
+/** node-tree-sitter's parser for Python, for code that walks node objects (setup.py) and the benchmark's floor. */
+export function createNodeParser(): Parser {
   const parser = new Parser();
   parser.setLanguage(Python);
   return parser;
 }
 
 /** The ids of the node types the extractor reads, learned from the grammar. */
-export function typeIds(parser: Parser): TypeIds {
+export function typeIds(parser: PythonParser): TypeIds {
   if (cachedIds) return cachedIds;
   const ids = { asyncKeyword: new Set<number>() } as TypeIds;
   for (const name of NAMED) ids[name] = new Set<number>();
@@ -90,7 +101,7 @@ export function typeIds(parser: Parser): TypeIds {
   return ids;
 }
 
-function collect(cursor: Parser.TreeCursor, ids: TypeIds, known: Set<string>): void {
+function collect(cursor: FlatCursor, ids: TypeIds, known: Set<string>): void {
   for (;;) {
     const type = cursor.nodeType;
     if (cursor.nodeIsNamed) {

@@ -10,8 +10,8 @@
  * is parsed again, a few times at most, keeping each blanking only if it moves the first error
  * further down the file. Valid files pay for one `hasError` check.
  */
-import Parser from 'tree-sitter';
-import { Python } from './language.js';
+import type { PythonParser } from './language.js';
+import type { FlatTree } from './flat.js';
 
 export interface SyntaxProblem {
   line: number;
@@ -20,7 +20,7 @@ export interface SyntaxProblem {
 }
 
 export interface Recovered {
-  tree: Parser.Tree;
+  tree: FlatTree;
   /** The text the tree was parsed from: the source, with the blanked lines blanked. */
   source: string;
   errors: SyntaxProblem[];
@@ -47,9 +47,9 @@ interface ErrorSpot {
 }
 
 /** Parses `source`; for a file with syntax errors, recovers as described above. */
-export function parseRecovering(parser: Parser, source: string): Recovered {
+export function parseRecovering(parser: PythonParser, source: string): Recovered {
   let tree = parser.parse(source);
-  if (!tree.rootNode.hasError) return { tree, source, errors: [] };
+  if (!tree.hasError) return { tree, source, errors: [] };
   let text = source;
   let spots = errorSpots(tree);
   const blanked = new Set<number>();
@@ -79,14 +79,14 @@ export function parseRecovering(parser: Parser, source: string): Recovered {
     for (const row of head.outerRows) add([row]);
     const before = previousCodeRow(text, head.row);
     if (before >= 0) add([before]);
-    let best: { text: string; tree: Parser.Tree; spots: ErrorSpot[]; rows: number[]; at: number } | undefined;
+    let best: { text: string; tree: FlatTree; spots: ErrorSpot[]; rows: number[]; at: number } | undefined;
     for (const rows of candidates) {
       if (!canReparse()) break;
       const next = blankRows(text, rows);
       reparses++;
       reparsed += next.length;
       const nextTree = parser.parse(next);
-      const nextSpots = nextTree.rootNode.hasError ? errorSpots(nextTree) : [];
+      const nextSpots = nextTree.hasError ? errorSpots(nextTree) : [];
       const at = first(nextSpots);
       if (!best || at > best.at) best = { text: next, tree: nextTree, spots: nextSpots, rows, at };
       if (at === Infinity) break;
@@ -120,14 +120,12 @@ export function parseRecovering(parser: Parser, source: string): Recovered {
   return { tree, source: text, errors };
 }
 
-let missingQuery: Parser.Query | undefined;
-
 /**
  * The innermost ERROR nodes (or, in a tree without any, the MISSING nodes), in source order.
- * Both are found in native code: a file of a million statements with one error creates no
- * node object per statement.
+ * Both are found by a scan of the flat node array: a file of a million statements with one
+ * error creates no node object per statement.
  */
-function errorSpots(tree: Parser.Tree): ErrorSpot[] {
+function errorSpots(tree: FlatTree): ErrorSpot[] {
   const spots: ErrorSpot[] = [];
   /** Open ERROR nodes around the current one, outermost first. */
   const open: { start: number; end: number; row: number; inner: boolean; outer: number[] }[] = [];
@@ -135,7 +133,7 @@ function errorSpots(tree: Parser.Tree): ErrorSpot[] {
     if (!e.inner) spots.push({ index: e.start, row: e.row, missing: false, outerRows: e.outer });
   };
   // In document order: an ERROR comes before the ERRORs inside it.
-  for (const node of tree.rootNode.descendantsOfType('ERROR').slice(0, MAX_SPOTS)) {
+  for (const node of tree.errorNodes(MAX_SPOTS)) {
     const start = node.startIndex;
     const end = node.endIndex;
     while (open.length > 0 && !(open[open.length - 1].start <= start && end <= open[open.length - 1].end)) close(open.pop()!);
@@ -147,8 +145,7 @@ function errorSpots(tree: Parser.Tree): ErrorSpot[] {
   }
   while (open.length > 0) close(open.pop()!);
   if (spots.length === 0) {
-    missingQuery ??= new Parser.Query(Python, '(MISSING) @missing');
-    for (const { node } of missingQuery.captures(tree.rootNode).slice(0, MAX_SPOTS)) {
+    for (const node of tree.missingNodes(MAX_SPOTS)) {
       spots.push({ index: node.startIndex, row: node.startPosition.row, missing: true, outerRows: [] });
     }
   }

@@ -8,7 +8,7 @@
  * Stage: readiness. Parsed with tree-sitter-python; offsets are UTF-16 indices, as in facts.
  */
 import type Parser from 'tree-sitter';
-import { createParser } from '../../parse/language.js';
+import { createNodeParser } from '../../parse/language.js';
 import type { Dependency } from '../types.js';
 import { atLine } from './declared.js';
 import { parseRequirement } from './pep508.js';
@@ -30,7 +30,7 @@ const GROUPS: Record<string, Dependency['group']> = {
 export function readSetupPy(text: string): PackagingReading {
   const reading: PackagingReading = { declared: [], errors: [], problems: [], classifiers: [], declaresPackage: false };
   if (!/\bsetup\s*\(/.test(text)) return reading;
-  parser ??= createParser();
+  parser ??= createNodeParser();
   const tree = parser.parse(text);
   const loc = new Lines(text);
   const variables = new Map<string, Node>();

@@ -1,0 +1,289 @@
+/**
+ * Python syntax trees as flat arrays: one native call per file, then plain array reads.
+ *
+ * Stage: parse. The addon (native/python_flat.c, built at install) parses the source with
+ * tree-sitter and returns every node in pre-order as STRIDE int32 values: symbol, field id,
+ * flags, parent index, index past the last descendant, start and end UTF-16 index, start row and
+ * column, end row and column. The tree itself is freed in native code before the call returns,
+ * so a worker holds no native trees and the extractor makes no call into native code per node.
+ * FlatCursor and FlatNode read those arrays with the part of tree-sitter's cursor and node API
+ * the extractor uses.
+ */
+import { createRequire } from 'node:module';
+
+interface Addon {
+  parse(source: string): Int32Array;
+  symbolNames: string[];
+  fieldNames: string[];
+  stride: number;
+  languageVersion: number;
+  minLanguageVersion: number;
+  maxLanguageVersion: number;
+}
+
+const SYMBOL = 0;
+const FIELD = 1;
+const FLAGS = 2;
+const PARENT = 3;
+const END = 4;
+const START_INDEX = 5;
+const END_INDEX = 6;
+const START_ROW = 7;
+const START_COLUMN = 8;
+const END_ROW = 9;
+const END_COLUMN = 10;
+const S = 11;
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
+/** tree-sitter's symbol for ERROR nodes. */
+export const ERROR_SYMBOL = 65535;
+
+const addon = loadAddon();
+const symbolNames = addon.symbolNames;
+const fieldNames = addon.fieldNames;
+
+function loadAddon(): Addon {
+  const require = createRequire(import.meta.url);
+  let loaded: Addon;
+  try {
+    // dist/src/parse/flat.js -> the package root's build/Release.
+    loaded = require('../../../build/Release/python_flat.node') as Addon;
+  } catch (error) {
+    throw new Error(`the native Python parser (build/Release/python_flat.node) is missing or does not load: ${(error as Error).message}. Reinstall with \`npm ci\` (it is built by node-gyp, which needs python3, make and a C compiler)`);
+  }
+  if (loaded.stride !== S) throw new Error(`the native Python parser was built from other sources (${loaded.stride} values per node, ${S} expected); rebuild it with \`npm ci\``);
+  if (loaded.languageVersion < loaded.minLanguageVersion || loaded.languageVersion > loaded.maxLanguageVersion) {
+    throw new Error(`the Python grammar's ABI ${loaded.languageVersion} is outside what the tree-sitter runtime reads (${loaded.minLanguageVersion}-${loaded.maxLanguageVersion}); reinstall with \`npm ci\``);
+  }
+  return loaded;
+}
+
+/** Parses Python source into a flat tree. */
+export function parseFlat(source: string): FlatTree {
+  return new FlatTree(addon.parse(source), source);
+}
+
+/** The type name of a symbol. */
+function typeName(symbol: number): string {
+  return symbol === ERROR_SYMBOL ? 'ERROR' : symbolNames[symbol];
+}
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+export class FlatTree {
+  constructor(
+    /** STRIDE values per node, in pre-order. */
+    readonly nodes: Int32Array,
+    readonly source: string,
+  ) {}
+
+  get nodeCount(): number {
+    return this.nodes.length / S;
+  }
+
+  get rootNode(): FlatNode {
+    return new FlatNode(this, 0);
+  }
+
+  walk(): FlatCursor {
+    return new FlatCursor(this, 0);
+  }
+
+  /** Whether the tree holds an ERROR or MISSING node. */
+  get hasError(): boolean {
+    return (this.nodes[FLAGS] & HAS_ERROR) !== 0;
+  }
+
+  /** Indices of the ERROR nodes, in document order (an ERROR before the ERRORs inside it), at most `max`. */
+  errorNodes(max: number): FlatNode[] {
+    const out: FlatNode[] = [];
+    const { nodes } = this;
+    for (let i = 0; i < nodes.length && out.length < max; i += S) if (nodes[i + SYMBOL] === ERROR_SYMBOL) out.push(new FlatNode(this, i / S));
+    return out;
+  }
+
+  /** The MISSING nodes, in document order, at most `max`. */
+  missingNodes(max: number): FlatNode[] {
+    const out: FlatNode[] = [];
+    const { nodes } = this;
+    for (let i = 0; i < nodes.length && out.length < max; i += S) if ((nodes[i + FLAGS] & MISSING) !== 0) out.push(new FlatNode(this, i / S));
+    return out;
+  }
+
+  /**
+   * The smallest node (named or not) that spans [start, end), found as tree-sitter does: step
+   * into the first child that reaches past both `start` and `end` and starts at or before `start`.
+   */
+  descendantForIndex(start: number, end: number = start): FlatNode {
+    const { nodes } = this;
+    let node = 0;
+    for (;;) {
+      let child = node + 1;
+      const stop = nodes[node * S + END];
+      let into = -1;
+      while (child < stop) {
+        const childEnd = nodes[child * S + END_INDEX];
+        if (childEnd >= end && childEnd > start) {
+          if (start >= nodes[child * S + START_INDEX]) into = child;
+          break;
+        }
+        child = nodes[child * S + END];
+      }
+      if (into < 0) return new FlatNode(this, node);
+      node = into;
+    }
+  }
+}
+
+/** A node of a FlatTree, by its pre-order index. */
+export class FlatNode {
+  constructor(
+    readonly tree: FlatTree,
+    readonly index: number,
+  ) {}
+
+  get typeId(): number {
+    return this.tree.nodes[this.index * S + SYMBOL];
+  }
+
+  get type(): string {
+    return typeName(this.typeId);
+  }
+
+  get isNamed(): boolean {
+    return (this.tree.nodes[this.index * S + FLAGS] & NAMED) !== 0;
+  }
+
+  get startIndex(): number {
+    return this.tree.nodes[this.index * S + START_INDEX];
+  }
+
+  get endIndex(): number {
+    return this.tree.nodes[this.index * S + END_INDEX];
+  }
+
+  get startPosition(): Point {
+    const at = this.index * S;
+    return { row: this.tree.nodes[at + START_ROW], column: this.tree.nodes[at + START_COLUMN] };
+  }
+
+  get endPosition(): Point {
+    const at = this.index * S;
+    return { row: this.tree.nodes[at + END_ROW], column: this.tree.nodes[at + END_COLUMN] };
+  }
+
+  get text(): string {
+    return this.tree.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get parent(): FlatNode | null {
+    const parent = this.tree.nodes[this.index * S + PARENT];
+    return parent < 0 ? null : new FlatNode(this.tree, parent);
+  }
+
+  /** Indices of the direct children. */
+  private childIndices(): number[] {
+    const { nodes } = this.tree;
+    const out: number[] = [];
+    const stop = nodes[this.index * S + END];
+    for (let child = this.index + 1; child < stop; child = nodes[child * S + END]) out.push(child);
+    return out;
+  }
+
+  get namedChildCount(): number {
+    const { nodes } = this.tree;
+    return this.childIndices().filter((i) => (nodes[i * S + FLAGS] & NAMED) !== 0).length;
+  }
+
+  /** The first child in the field `name`, or null. */
+  childForFieldName(name: string): FlatNode | null {
+    const { nodes } = this.tree;
+    for (const child of this.childIndices()) if (fieldNames[nodes[child * S + FIELD]] === name) return new FlatNode(this.tree, child);
+    return null;
+  }
+}
+
+/** A cursor over a FlatTree that moves as tree-sitter's TreeCursor does (it never leaves the node it started at). */
+export class FlatCursor {
+  private readonly nodes: Int32Array;
+  /** Offset of the current node's values in `nodes`. */
+  private at: number;
+  private readonly rootAt: number;
+
+  constructor(
+    private readonly tree: FlatTree,
+    index: number,
+  ) {
+    this.nodes = tree.nodes;
+    this.at = index * S;
+    this.rootAt = this.at;
+  }
+
+  get nodeTypeId(): number {
+    return this.nodes[this.at + SYMBOL];
+  }
+
+  get nodeType(): string {
+    return typeName(this.nodes[this.at + SYMBOL]);
+  }
+
+  get nodeIsNamed(): boolean {
+    return (this.nodes[this.at + FLAGS] & NAMED) !== 0;
+  }
+
+  get nodeIsMissing(): boolean {
+    return (this.nodes[this.at + FLAGS] & MISSING) !== 0;
+  }
+
+  get currentFieldName(): string | undefined {
+    const field = this.nodes[this.at + FIELD];
+    return field === 0 ? undefined : fieldNames[field];
+  }
+
+  get startIndex(): number {
+    return this.nodes[this.at + START_INDEX];
+  }
+
+  get endIndex(): number {
+    return this.nodes[this.at + END_INDEX];
+  }
+
+  get startPosition(): Point {
+    return { row: this.nodes[this.at + START_ROW], column: this.nodes[this.at + START_COLUMN] };
+  }
+
+  get endPosition(): Point {
+    return { row: this.nodes[this.at + END_ROW], column: this.nodes[this.at + END_COLUMN] };
+  }
+
+  get currentNode(): FlatNode {
+    return new FlatNode(this.tree, this.at / S);
+  }
+
+  gotoFirstChild(): boolean {
+    const child = this.at / S + 1;
+    if (child >= this.nodes[this.at + END]) return false;
+    this.at = child * S;
+    return true;
+  }
+
+  gotoNextSibling(): boolean {
+    if (this.at === this.rootAt) return false;
+    const parent = this.nodes[this.at + PARENT];
+    const next = this.nodes[this.at + END];
+    if (next >= this.nodes[parent * S + END]) return false;
+    this.at = next * S;
+    return true;
+  }
+
+  gotoParent(): boolean {
+    if (this.at === this.rootAt) return false;
+    this.at = this.nodes[this.at + PARENT] * S;
+    return true;
+  }
+}
+
