@@ -1,11 +1,11 @@
 /**
  * Turns one syntax tree into ModuleFacts in a single cursor walk.
  *
- * Stage: facts. Input: a tree-sitter tree and its source text; output: ModuleFacts with callee
- * texts still unresolved (see resolve-local.ts). Every call into the native parser costs far
- * more than the JavaScript around it, so the walk reads one numeric type id per node and asks
- * for text or positions only on the few nodes that need them. Nesting is tracked with an explicit
- * stack of frames keyed by depth: no recursion, so deeply nested code cannot overflow the stack.
+ * Stage: facts. Input: a flat tree (parse/flat.ts) and its source text; output: ModuleFacts with
+ * callee texts still unresolved (see resolve-local.ts). The walk reads one numeric type id per
+ * node from the flat array and slices text only for the few nodes that need it (each slice is a
+ * new string). Nesting is tracked with an explicit stack of frames keyed by depth: no
+ * recursion, so deeply nested code cannot overflow the stack.
  *
  * Other readers of the tree (shared-state.ts) ride along as a WalkVisitor instead of walking it
  * again: they are told of every node, and where they need the children of a node this walk

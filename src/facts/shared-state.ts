@@ -6,9 +6,8 @@
  * run with a lock held. Input for the free-threading checks of shared/FREE-THREADING.md §6.4
  * (P01–P07, P11).
  *
- * Stage: facts. Runs in the parse worker, as a visitor of extract.ts's one cursor walk: a walk
- * of its own through the binding's node objects (a `namedChildren` array per node) cost more
- * than parsing the file. It reads type ids and indexes from the cursor, and looks at a node's
+ * Stage: facts. Runs in the parse worker, as a visitor of extract.ts's one cursor walk (a second
+ * walk of every tree would cost as much again). It reads type ids and indexes from the cursor, and looks at a node's
  * fields (a few steps down and back) only for the statements it records. Only files whose text
  * can hold such state (a cheap text test first) are visited, so most files pay nothing.
  */
