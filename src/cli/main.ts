@@ -14,6 +14,7 @@ import { DiscoverError } from '../discover/index.js';
 import { describeFsError, errorCode } from '../discover/fs-errors.js';
 import { parsePatterns, patternMessage, patternProblem } from '../discover/ignore-rules.js';
 import { ConfigError } from '../config/schema.js';
+import { ParserSetupError } from '../parse/flat.js';
 import { loadConfig, relocateConfig, type Config } from '../config/load.js';
 import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
@@ -417,7 +418,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with code 0.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof UsageError || error instanceof DiscoverError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof DiscoverError || error instanceof ConfigError || error instanceof ParserSetupError) {
       process.stderr.write(`${errColors.red('gil-audit: error:')} ${visible(error.message, '\n')}\n`);
       return 2;
     }

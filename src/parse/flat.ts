@@ -39,9 +39,27 @@ const HAS_ERROR = 4;
 /** tree-sitter's symbol for ERROR nodes. */
 export const ERROR_SYMBOL = 65535;
 
-const addon = loadAddon();
-const symbolNames = addon.symbolNames;
-const fieldNames = addon.fieldNames;
+/** Loaded on first use, so that a missing build is an error of the run, reported as such, not of the import. */
+let addon: Addon | undefined;
+/** The addon's names by symbol and field id (filled on load; read only for trees it made). */
+let symbolNames: readonly string[] = [];
+let fieldNames: readonly string[] = [];
+
+/** The native parser is not built or does not load: a problem of the installation, not of the audited code. */
+export class ParserSetupError extends Error {}
+
+/** Loads the native parser now; throws ParserSetupError, with the fix, when it cannot. */
+export function checkParser(): void {
+  native();
+}
+
+function native(): Addon {
+  if (addon) return addon;
+  addon = loadAddon();
+  symbolNames = addon.symbolNames;
+  fieldNames = addon.fieldNames;
+  return addon;
+}
 
 function loadAddon(): Addon {
   const require = createRequire(import.meta.url);
@@ -50,18 +68,19 @@ function loadAddon(): Addon {
     // dist/src/parse/flat.js -> the package root's build/Release.
     loaded = require('../../../build/Release/python_flat.node') as Addon;
   } catch (error) {
-    throw new Error(`the native Python parser (build/Release/python_flat.node) is missing or does not load: ${(error as Error).message}. Reinstall with \`npm ci\` (it is built by node-gyp, which needs python3, make and a C compiler)`);
+    const why = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'is missing' : `does not load (${(error as Error).message.split('\n')[0]})`;
+    throw new ParserSetupError(`the native Python parser build/Release/python_flat.node ${why}; install again with \`npm ci\` (node-gyp builds it, with python3, make and a C compiler)`);
   }
-  if (loaded.stride !== S) throw new Error(`the native Python parser was built from other sources (${loaded.stride} values per node, ${S} expected); rebuild it with \`npm ci\``);
+  if (loaded.stride !== S) throw new ParserSetupError(`the native Python parser was built from other sources (${loaded.stride} values per node, ${S} expected); rebuild it with \`npm ci\``);
   if (loaded.languageVersion < loaded.minLanguageVersion || loaded.languageVersion > loaded.maxLanguageVersion) {
-    throw new Error(`the Python grammar's ABI ${loaded.languageVersion} is outside what the tree-sitter runtime reads (${loaded.minLanguageVersion}-${loaded.maxLanguageVersion}); reinstall with \`npm ci\``);
+    throw new ParserSetupError(`the Python grammar's ABI ${loaded.languageVersion} is outside what the tree-sitter runtime reads (${loaded.minLanguageVersion}-${loaded.maxLanguageVersion}); reinstall with \`npm ci\``);
   }
   return loaded;
 }
 
 /** Parses Python source into a flat tree. */
 export function parseFlat(source: string): FlatTree {
-  return new FlatTree(addon.parse(source), source);
+  return new FlatTree(native().parse(source), source);
 }
 
 /** The type name of a symbol. */
