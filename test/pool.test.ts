@@ -1,6 +1,6 @@
 /**
- * The parse pool's life cycle: every worker gets work before any gets a second batch, and the
- * workers end by themselves (a worker terminated during a call into the native parser, for
+ * The parse pool's life cycle: a single batch runs on the main thread; otherwise every worker
+ * gets work before any gets a second batch, and the workers end by themselves (a worker terminated during a call into the native parser, for
  * instance while it is still starting up, aborts the whole process).
  */
 import { test } from 'node:test';
@@ -51,4 +51,24 @@ test('the pool ends its workers without terminating them, and gives each worker 
   }
   assert.equal(terminated, 0);
   assert.deepEqual([...batchesByWorker.values()], Array(10).fill(1));
+});
+
+test('a single batch runs on the main thread, with no worker, and gives the same facts', async () => {
+  const postMessage = Worker.prototype.postMessage;
+  let posted = 0;
+  Worker.prototype.postMessage = function (this: Worker, ...args: unknown[]) {
+    posted++;
+    return (postMessage as (...a: unknown[]) => void).apply(this, args);
+  };
+  let one;
+  try {
+    one = await runPool(sampleFiles(3), 'facts', { jobs: 2 });
+  } finally {
+    Worker.prototype.postMessage = postMessage;
+  }
+  assert.equal(posted, 0);
+  // The same files in a run of two batches (through workers) have the same facts.
+  const many = await runPool(sampleFiles(17), 'facts', { jobs: 2 });
+  assert.deepEqual(one, many.slice(0, 3));
+  assert.deepEqual(await runPool([], 'facts', { jobs: 2 }), []);
 });

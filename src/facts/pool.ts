@@ -3,12 +3,14 @@
  *
  * Stage: parse + facts. Input: files to analyse; output: ModuleFacts in the order of the input. Small
  * batches keep both cores busy to the end and bound the trees alive at once. Given a cache, the
- * workers take the facts of unchanged files from it instead of parsing them.
+ * workers take the facts of unchanged files from it instead of parsing them. A run of a single
+ * batch runs it on the main thread (batch.ts is the same code either way).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { ModuleFacts } from './types.js';
 import type { CacheHandle } from '../cache/store.js';
+import type { BatchSettings } from './batch.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
 export interface PoolFile {
@@ -76,8 +78,32 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   const floor = { files: 0, bytes: 0 };
   let next = 0;
   let done = 0;
+  /** Takes in one batch's response. */
+  const accept = (response: WorkerResponse) => {
+    const facts = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
+    options.onFacts?.(facts);
+    results[response.id] = facts;
+    floor.files += response.floor.files;
+    floor.bytes += response.floor.bytes;
+    if (options.cacheStats) {
+      options.cacheStats.hits += response.cache.hits;
+      options.cacheStats.misses += response.cache.misses;
+      options.cacheStats.writeError ??= response.cache.writeError;
+    }
+    done += batches[response.id].files.length;
+    options.onProgress?.(done, files.length);
+  };
+  const settings: BatchSettings = { maxBytes: options.maxBytes, allowed: options.allowed, cache: options.cache };
+  if (mode === 'facts' && batches.length <= 1) {
+    // Starting a worker costs more than one batch takes (a pre-commit run of a few files): run it here.
+    if (batches.length === 1) {
+      const { BatchRunner } = await import('./batch.js');
+      accept(await new BatchRunner(settings).run(batches[0]));
+    }
+    return results.flat();
+  }
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: { maxBytes: options.maxBytes, allowed: options.allowed, cache: options.cache } }));
+  const workers = Array.from({ length: jobs }, () => new Worker(workerUrl, { workerData: settings }));
   const exited = workers.map((worker) => new Promise<void>((resolve) => worker.once('exit', () => resolve())));
   const feeds: (() => void)[] = [];
   try {
@@ -93,19 +119,8 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
       };
       feeds.push(feed);
       worker.on('message', (response: WorkerResponse) => {
-        const facts = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
-        options.onFacts?.(facts);
-        results[response.id] = facts;
-        floor.files += response.floor.files;
-        floor.bytes += response.floor.bytes;
-        if (options.cacheStats) {
-          options.cacheStats.hits += response.cache.hits;
-          options.cacheStats.misses += response.cache.misses;
-          options.cacheStats.writeError ??= response.cache.writeError;
-        }
+        accept(response);
         inFlight--;
-        done += batches[response.id].files.length;
-        options.onProgress?.(done, files.length);
         feed();
       });
       worker.on('error', reject);
