@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import type { ArgFact, CallFact } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
-import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
+import { ConfigError, packagePath } from '../config/schema.js';
+import { validatedData } from '../config/shipped-data.js';
 
 /**
  * One API family of the catalogue: a file entry (its shape, with what each field means, is
@@ -230,17 +231,16 @@ let cached: Catalogue | undefined;
 /** Loads and validates every catalogue file shipped in `rules/catalogue/`. */
 export function loadCatalogue(dir = packagePath('rules', 'catalogue')): Catalogue {
   if (cached && dir === packagePath('rules', 'catalogue')) return cached;
-  const validate = compileSchema('catalogue.schema.json');
   const catalogue = new Catalogue();
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
     const file = join(dir, name);
-    let data: CatalogueFile;
-    try {
-      data = YAML.parse(readFileSync(file, 'utf8')) as CatalogueFile;
-    } catch (error) {
-      throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message}`);
-    }
-    validate(data, file);
+    const data = validatedData(file, readFileSync(file, 'utf8'), 'catalogue.schema.json', file, (text) => {
+      try {
+        return YAML.parse(text) as unknown;
+      } catch (error) {
+        throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message}`);
+      }
+    }) as CatalogueFile;
     for (const entry of data.entries) {
       catalogue.add({ ...entry, equivalents: entry.equivalents ?? [], kind: data.kind, effect: data.effect, source: `rules/catalogue/${name}` });
     }

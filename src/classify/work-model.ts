@@ -14,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import type { LoopFact } from '../facts/types.js';
 import type { ModelNumber, ModelWords, WorkModelFile } from '../model/schema-types.js';
-import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
+import { ConfigError, packagePath } from '../config/schema.js';
+import { validatedData } from '../config/shipped-data.js';
 
 /** Why a loop runs as often as it does. */
 export type SizeClass = 'tiny' | 'small' | 'unknown' | 'element' | 'data' | 'service';
@@ -205,14 +206,13 @@ export function loadWorkModel(file = packagePath('rules', 'work-model.yaml'), st
   const shipped = file === packagePath('rules', 'work-model.yaml');
   const mode = strict ? 'strict' : 'lenient';
   if (shipped && cached[mode]) return cached[mode]!;
-  const validate = compileSchema('work-model.schema.json');
-  let data: unknown;
-  try {
-    data = YAML.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  validate(data, file);
+  const data = validatedData(file, readFileSync(file, 'utf8'), 'work-model.schema.json', file, (text) => {
+    try {
+      return YAML.parse(text) as unknown;
+    } catch (error) {
+      throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+  });
   const model = new WorkModel(data as WorkModelFile, strict);
   if (shipped) cached[mode] = model;
   return model;

@@ -8,14 +8,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import type { RuleMeta } from '../model/types.js';
-import { compileSchema, ConfigError, packagePath } from '../config/schema.js';
+import { ConfigError, packagePath } from '../config/schema.js';
+import { validatedData } from '../config/shipped-data.js';
 
 let cached: RuleMeta[] | undefined;
 
 /** Every rule, sorted by id. */
 export function loadRules(dir = packagePath('rules')): RuleMeta[] {
   if (cached && dir === packagePath('rules')) return cached;
-  const validate = compileSchema('rule.schema.json');
   const rules: RuleMeta[] = [];
   const seen = new Map<string, string>();
   for (const category of readdirSync(dir).sort()) {
@@ -24,13 +24,13 @@ export function loadRules(dir = packagePath('rules')): RuleMeta[] {
     for (const name of readdirSync(folder).filter((n) => n.endsWith('.yaml')).sort()) {
       const file = join(folder, name);
       const rel = `rules/${category}/${name}`;
-      let data: unknown;
-      try {
-        data = YAML.parse(readFileSync(file, 'utf8'));
-      } catch (error) {
-        throw new ConfigError(`${rel}: invalid YAML: ${(error as Error).message}`);
-      }
-      validate(data, rel);
+      const data = validatedData(file, readFileSync(file, 'utf8'), 'rule.schema.json', rel, (text) => {
+        try {
+          return YAML.parse(text) as unknown;
+        } catch (error) {
+          throw new ConfigError(`${rel}: invalid YAML: ${(error as Error).message}`);
+        }
+      });
       const rule = data as Omit<RuleMeta, 'source'>;
       if (name !== `${rule.id}-${rule.name}.yaml`) throw new ConfigError(`${rel}: file name must be '${rule.id}-${rule.name}.yaml' (from its id and name)`);
       if (rule.category !== category) throw new ConfigError(`${rel}: category '${rule.category}' does not match its folder '${category}'`);

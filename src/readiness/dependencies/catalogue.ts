@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
-import { compileSchema, ConfigError, packagePath } from '../../config/schema.js';
+import { ConfigError, packagePath } from '../../config/schema.js';
+import { validatedData } from '../../config/shipped-data.js';
 import type { PackageStatus } from '../types.js';
 
 /** What the catalogue says of one package. */
@@ -51,8 +52,7 @@ let tools: BuildTool[] | undefined;
 export function loadPackageCatalogue(): PackageCatalogue {
   if (packages) return packages;
   const rel = 'rules/free-threading-packages.json';
-  const data = readData(rel, (text) => JSON.parse(text) as unknown);
-  compileSchema('free-threading-packages.schema.json')(data, rel);
+  const data = readData(rel, 'free-threading-packages.schema.json', (text) => JSON.parse(text) as unknown);
   const file = data as { asOf: string; statuses: Record<string, string>; packages: Record<string, PackageInfo>; sources: Record<string, { repository: string }> };
   const source = [...new Set(Object.values(file.sources).map((s) => s.repository))].join(' and ');
   packages = { asOf: file.asOf, source, statuses: file.statuses, packages: new Map(Object.entries(file.packages)) };
@@ -63,23 +63,25 @@ export function loadPackageCatalogue(): PackageCatalogue {
 export function loadBuildTools(ecosystem: BuildTool['ecosystem'] = 'pypi'): BuildTool[] {
   if (!tools) {
     const rel = 'rules/free-threading-build-tools.yaml';
-    const data = readData(rel, (text) => YAML.parse(text) as unknown);
-    compileSchema('free-threading-build-tools.schema.json')(data, rel);
+    const data = readData(rel, 'free-threading-build-tools.schema.json', (text) => YAML.parse(text) as unknown);
     tools = (data as { tools: BuildTool[] }).tools;
   }
   return tools.filter((t) => t.ecosystem === ecosystem);
 }
 
-function readData(rel: string, parse: (text: string) => unknown): unknown {
+function readData(rel: string, schema: string, parse: (text: string) => unknown): unknown {
+  const file = packagePath(...rel.split('/'));
   let text: string;
   try {
-    text = readFileSync(packagePath(...rel.split('/')), 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`${rel}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}); reinstall gil-audit`);
   }
-  try {
-    return parse(text);
-  } catch (error) {
-    throw new ConfigError(`${rel}: cannot parse: ${(error as Error).message}`);
-  }
+  return validatedData(file, text, schema, rel, (source) => {
+    try {
+      return parse(source);
+    } catch (error) {
+      throw new ConfigError(`${rel}: cannot parse: ${(error as Error).message}`);
+    }
+  });
 }
