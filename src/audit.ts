@@ -8,7 +8,6 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool, type CacheStats } from './facts/pool.js';
-import { checkParser } from './parse/flat.js';
 import { DEFAULT_MAX_BYTES, readSourceFile } from './facts/read-source.js';
 import { openCache, pruneCache } from './cache/store.js';
 import { readRun, runKey, writeRun } from './cache/run-memo.js';
@@ -111,8 +110,6 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     return finish(memo);
   }
   const cacheStats: CacheStats = { hits: 0, misses: 0 };
-  // A parser that is not built is one clear error here, not one per worker.
-  if (found.files.length > 0) checkParser();
   // The workers look up unchanged files by the digests taken here rather than reading them again.
   const modules = await runPool(found.files.map((f, i) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}), ...(digests[i]?.hash ? { digest: digests[i].hash } : {}) })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals, cache, cacheStats,

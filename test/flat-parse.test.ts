@@ -7,10 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Parser from 'tree-sitter';
-import { REPO } from './helpers/fixtures.js';
+import { REPO, readTree } from './helpers/fixtures.js';
 import { createNodeParser, Python } from '../src/parse/language.js';
 import { parseFlat, type FlatCursor } from '../src/parse/flat.js';
 
@@ -79,20 +78,10 @@ function assertSameTree(source: string, name: string): void {
   }
 }
 
-function pythonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...pythonFiles(path));
-    else if (entry.name.endsWith('.py')) out.push(path);
-  }
-  return out.sort();
-}
-
 test('the flat tree of every fixture file is node-tree-sitter\'s tree', () => {
-  const files = pythonFiles(join(REPO, 'fixtures'));
+  const files = [...readTree(join(REPO, 'fixtures'))].filter(([rel]) => rel.endsWith('.py'));
   assert.ok(files.length > 100, `${files.length} fixture files`);
-  for (const file of files) assertSameTree(readFileSync(file, 'utf8'), file.slice(REPO.length + 1));
+  for (const [rel, source] of files) assertSameTree(source, rel);
 });
 
 test('offsets and columns count UTF-16 units, through astral characters, CRLF, tabs and syntax errors', () => {

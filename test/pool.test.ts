@@ -6,21 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './helpers/fixtures.js';
+import { REPO, readTree } from './helpers/fixtures.js';
 import { runPool, type PoolFile } from '../src/facts/pool.js';
 
-/** The first `count` Python files of the sample project. */
+/** The first `count` Python files of the sample project, in name order. */
 function sampleFiles(count: number): PoolFile[] {
-  const files: PoolFile[] = [];
-  const walk = (dir: string, rel: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory()) walk(join(dir, entry.name), `${rel}${entry.name}/`);
-      else if (entry.name.endsWith('.py')) files.push({ abs: join(dir, entry.name), rel: `${rel}${entry.name}` });
-    }
-  };
-  walk(join(REPO, 'fixtures', 'sample'), '');
+  const dir = join(REPO, 'fixtures', 'sample');
+  const files = [...readTree(dir).keys()].filter((rel) => rel.endsWith('.py')).sort().map((rel) => ({ abs: join(dir, rel), rel }));
   assert.ok(files.length >= count, `the sample project has ${files.length} Python files`);
   return files.slice(0, count);
 }

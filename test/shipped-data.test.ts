@@ -5,25 +5,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { REPO } from './helpers/fixtures.js';
+import { REPO, readTree } from './helpers/fixtures.js';
 import { BUNDLE_PATH, dataDigest, validatedData, type ShippedBundle } from '../src/config/shipped-data.js';
 
 const bundle = JSON.parse(readFileSync(BUNDLE_PATH, 'utf8')) as ShippedBundle;
 
-function dataFiles(dir: string, rel: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) out.push(...dataFiles(join(dir, entry.name), `${rel}${entry.name}/`));
-    else if (/\.(yaml|json)$/.test(entry.name)) out.push(`${rel}${entry.name}`);
-  }
-  return out.sort();
-}
-
 test('the bundle holds every shipped data file, each as parsing and validating it gives now', () => {
-  assert.deepEqual(Object.keys(bundle).sort(), dataFiles(join(REPO, 'rules'), 'rules/'));
+  assert.deepEqual(Object.keys(bundle).sort(), [...readTree(join(REPO, 'rules')).keys()].filter((rel) => /\.(yaml|json)$/.test(rel)).map((rel) => `rules/${rel}`).sort());
   for (const [rel, entry] of Object.entries(bundle)) {
     const text = readFileSync(join(REPO, rel), 'utf8');
     assert.equal(entry.digest, dataDigest(text, entry.schema), `${rel}: the bundle is stale (npm run build)`);

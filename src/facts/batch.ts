@@ -28,8 +28,8 @@ export interface BatchSettings {
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class BatchRunner {
-  private readonly parser: PythonParser = createParser();
-  private readonly ids: TypeIds = typeIds(this.parser);
+  /** The flat parser and its type ids, made on the first file parsed for facts (the floor needs neither). */
+  private python: { parser: PythonParser; ids: TypeIds } | undefined;
   /** node-tree-sitter's parser, for the benchmark's floor only. */
   private floorParser: ReturnType<typeof createNodeParser> | undefined;
   /** The first write that failed (each later one is still tried: one entry in the way stops no other). */
@@ -82,7 +82,7 @@ export class BatchRunner {
     const path = file.raw ? Buffer.from(file.raw.buffer, file.raw.byteOffset, file.raw.byteLength) : file.abs;
     const read = readSourceFile(path, allowed, maxBytes);
     if ('issue' in read) return JSON.stringify(emptyFacts(file.rel, read.size, [read.issue]));
-    if (!cache) return JSON.stringify(factsForBytes(read.bytes, file.rel, this.parser, this.ids, maxBytes));
+    if (!cache) return JSON.stringify(this.factsForBytes(read.bytes, file.rel));
     const hash = contentHash(read.bytes);
     const key = entryKey(cache.scope, file.rel, hash);
     // Already looked up above, unless the file changed after the main thread hashed it.
@@ -92,7 +92,7 @@ export class BatchRunner {
       return cached;
     }
     stats.misses++;
-    const text = JSON.stringify(factsForBytes(read.bytes, file.rel, this.parser, this.ids, maxBytes));
+    const text = JSON.stringify(this.factsForBytes(read.bytes, file.rel));
     if (cache.writable) {
       try {
         writeEntry(cache, file.rel, key, text);
@@ -101,5 +101,13 @@ export class BatchRunner {
       }
     }
     return text;
+  }
+
+  private factsForBytes(bytes: Buffer, rel: string): ReturnType<typeof factsForBytes> {
+    if (!this.python) {
+      const parser = createParser();
+      this.python = { parser, ids: typeIds(parser) };
+    }
+    return factsForBytes(bytes, rel, this.python.parser, this.python.ids, this.settings.maxBytes);
   }
 }

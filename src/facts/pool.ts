@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import type { ModuleFacts } from './types.js';
 import type { CacheHandle } from '../cache/store.js';
 import type { BatchSettings } from './batch.js';
+import { checkParser } from '../parse/flat.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
 export interface PoolFile {
@@ -94,6 +95,8 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
     options.onProgress?.(done, files.length);
   };
   const settings: BatchSettings = { maxBytes: options.maxBytes, allowed: options.allowed, cache: options.cache };
+  // A parser that is not built is one clear error here (a ParserSetupError), not a failed worker.
+  if (mode === 'facts' && batches.length > 0) checkParser();
   if (mode === 'facts' && batches.length <= 1) {
     // Starting a worker costs more than one batch takes (a pre-commit run of a few files): run it here.
     if (batches.length === 1) {

@@ -37,7 +37,7 @@ const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
 /** tree-sitter's symbol for ERROR nodes. */
-export const ERROR_SYMBOL = 65535;
+const ERROR_SYMBOL = 65535;
 
 /** Loaded on first use, so that a missing build is an error of the run, reported as such, not of the import. */
 let addon: Addon | undefined;
@@ -100,10 +100,6 @@ export class FlatTree {
     readonly source: string,
   ) {}
 
-  get nodeCount(): number {
-    return this.nodes.length / S;
-  }
-
   get rootNode(): FlatNode {
     return new FlatNode(this, 0);
   }
@@ -117,19 +113,20 @@ export class FlatTree {
     return (this.nodes[FLAGS] & HAS_ERROR) !== 0;
   }
 
-  /** Indices of the ERROR nodes, in document order (an ERROR before the ERRORs inside it), at most `max`. */
+  /** The ERROR nodes, in document order (an ERROR before the ERRORs inside it), at most `max`. */
   errorNodes(max: number): FlatNode[] {
-    const out: FlatNode[] = [];
-    const { nodes } = this;
-    for (let i = 0; i < nodes.length && out.length < max; i += S) if (nodes[i + SYMBOL] === ERROR_SYMBOL) out.push(new FlatNode(this, i / S));
-    return out;
+    return this.nodesWhere(max, (at) => this.nodes[at + SYMBOL] === ERROR_SYMBOL);
   }
 
   /** The MISSING nodes, in document order, at most `max`. */
   missingNodes(max: number): FlatNode[] {
+    return this.nodesWhere(max, (at) => (this.nodes[at + FLAGS] & MISSING) !== 0);
+  }
+
+  /** The first `max` nodes in document order whose values, at offset `at`, pass `test`. */
+  private nodesWhere(max: number, test: (at: number) => boolean): FlatNode[] {
     const out: FlatNode[] = [];
-    const { nodes } = this;
-    for (let i = 0; i < nodes.length && out.length < max; i += S) if ((nodes[i + FLAGS] & MISSING) !== 0) out.push(new FlatNode(this, i / S));
+    for (let at = 0; at < this.nodes.length && out.length < max; at += S) if (test(at)) out.push(new FlatNode(this, at / S));
     return out;
   }
 
@@ -165,16 +162,8 @@ export class FlatNode {
     readonly index: number,
   ) {}
 
-  get typeId(): number {
-    return this.tree.nodes[this.index * S + SYMBOL];
-  }
-
   get type(): string {
-    return typeName(this.typeId);
-  }
-
-  get isNamed(): boolean {
-    return (this.tree.nodes[this.index * S + FLAGS] & NAMED) !== 0;
+    return typeName(this.tree.nodes[this.index * S + SYMBOL]);
   }
 
   get startIndex(): number {
