@@ -114,7 +114,7 @@ const UNKNOWN_WEIGHT = 0.25;
 
 /** 0..1: the estimated work per call on a log scale, full marks at FULL_WORK operations. */
 function workScore(workload: WorkloadAnalysis, id: number): number {
-  const t = workload.totals[id];
+  const t = workload.work(id);
   const work = t['cpu-gil'] + t['releases-gil'] + WAIT_WEIGHT * t.io + UNKNOWN_WEIGHT * t.unknown;
   return Math.min(1, Math.log10(1 + work) / Math.log10(1 + FULL_WORK));
 }

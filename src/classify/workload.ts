@@ -24,6 +24,8 @@ const COST_KINDS: CostKind[] = ['cpu-gil', 'releases-gil', 'io', 'unknown'];
 
 type Costs = Record<CostKind, number>;
 const zero = (): Costs => ({ 'cpu-gil': 0, 'releases-gil': 0, io: 0, unknown: 0 });
+/** A kind's slot in the per-function number arrays: four per function (cost kinds), or three (labelled kinds). */
+const SLOT: Record<CostKind, number> = { 'cpu-gil': 0, 'releases-gil': 1, io: 2, unknown: 3 };
 /** Estimates are capped so that deep nests of data loops stay finite and comparable. */
 const CAP = 1e15;
 /** Operations per millisecond (one operation is about 50 ns): converts measured costs of slow native calls. */
@@ -63,10 +65,19 @@ interface Best {
 export class WorkloadAnalysis {
   readonly model: WorkModel;
   readonly own: OwnEvidence[][];
-  /** Work per call, by kind, callees included. */
-  readonly totals: Costs[];
+  /**
+   * Work per call, by kind, callees included: four numbers per function (SLOT), in one array
+   * rather than an object each, since a large project has hundreds of thousands of functions.
+   */
+  private readonly totals: Float64Array;
   /** Work reached only through once-only calls (cache decorators, lazy-init guards): once per process, not per call. */
-  readonly once: Costs[];
+  private readonly once: Float64Array;
+  /**
+   * The function's own library calls of unknown cost, summed: [per call, once per process] per
+   * function. Only their sum counts (no message names unknown work), so they are not kept as
+   * evidence, which would be most of it.
+   */
+  private readonly ownUnknown: Float64Array;
   readonly labels: Classification[] = [];
   readonly confidence: Confidence[] = [];
   /** Functions in a recursive cycle (a strongly connected component with a cycle). */
@@ -75,9 +86,9 @@ export class WorkloadAnalysis {
   private readonly maxPasses: number[];
   /** The function, or a callee it runs, has a loop over data (not only over unknown or small collections). */
   private readonly hasData: boolean[];
-  /** By function: its largest contribution per kind (made on the first one: most functions have none). */
-  private readonly best: (Map<CostKind, Best> | undefined)[];
-  private readonly onceBest: (Map<CostKind, Best> | undefined)[];
+  /** By function and labelled kind (three slots per function): its largest contribution, if any. */
+  private readonly best: (Best | undefined)[];
+  private readonly onceBest: (Best | undefined)[];
   /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
   private readonly multipliers: number[][];
 
@@ -91,12 +102,14 @@ export class WorkloadAnalysis {
     this.edgesMemo = running.edges;
     this.countsMemo = running.counts;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
+    const n = index.functions.length;
     this.multipliers = index.functions.map((node) => this.loopMultipliers(node.fact));
+    this.ownUnknown = new Float64Array(2 * n);
     this.own = index.functions.map((node) => this.ownEvidence(node));
-    this.totals = index.functions.map(() => zero());
-    this.once = index.functions.map(() => zero());
-    this.best = new Array(index.functions.length).fill(undefined);
-    this.onceBest = new Array(index.functions.length).fill(undefined);
+    this.totals = new Float64Array(4 * n);
+    this.once = new Float64Array(4 * n);
+    this.best = new Array(3 * n).fill(undefined);
+    this.onceBest = new Array(3 * n).fill(undefined);
     this.recursive = index.functions.map(() => false);
     this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
     this.hasData = index.functions.map((node) => node.fact.loops.some((l) => this.iteratesData(l)));
@@ -109,17 +122,22 @@ export class WorkloadAnalysis {
   }
 
   has(id: number, kind: Kind): boolean {
-    return this.totals[id][kind] > 0;
+    return this.totals[4 * id + SLOT[kind]] > 0;
+  }
+
+  /** Work per call, by kind, callees included. */
+  work(id: number): Costs {
+    return costsAt(this.totals, id);
   }
 
   /** CPU work per call (operations), callees included. */
   cpuWork(id: number): number {
-    return this.totals[id]['cpu-gil'];
+    return this.totals[4 * id];
   }
 
   /** Whether the function's largest CPU contribution grows with the data. */
   cpuDataSized(id: number): boolean {
-    return this.best[id]?.get('cpu-gil')?.dataSized ?? false;
+    return this.best[3 * id]?.dataSized ?? false;
   }
 
   /**
@@ -128,7 +146,7 @@ export class WorkloadAnalysis {
    */
   heavyCpu(id: number, minWork: number): boolean {
     const label = this.labels[id];
-    const t = this.totals[id];
+    const t = this.work(id);
     const cpuLeads = label === 'cpu-gil' || (label === 'mixed' && t['cpu-gil'] >= Math.max(t.io, t['releases-gil']));
     return cpuLeads && t['cpu-gil'] >= minWork && this.cpuDataSized(id);
   }
@@ -141,7 +159,7 @@ export class WorkloadAnalysis {
   heavyCall(edge: Edge, minWork: number): boolean {
     if (!this.counts(edge) || this.onceOnly(edge)) return false;
     const callee = edge.to;
-    const t = this.totals[callee];
+    const t = this.work(callee);
     const label = this.labels[callee];
     const cpuLeads = label === 'cpu-gil' || (label === 'mixed' && t['cpu-gil'] >= Math.max(t.io, t['releases-gil']));
     const m = this.edgeMultiplier(edge);
@@ -150,8 +168,8 @@ export class WorkloadAnalysis {
 
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
   heavyOnceCpu(id: number, minWork: number): boolean {
-    const best = this.onceBest[id]?.get('cpu-gil');
-    if (best === undefined || !best.dataSized || this.once[id]['cpu-gil'] < minWork) return false;
+    const best = this.onceBest[3 * id];
+    if (best === undefined || !best.dataSized || this.once[4 * id] < minWork) return false;
     return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
   }
 
@@ -172,14 +190,14 @@ export class WorkloadAnalysis {
   heavyOnceCall(edge: Edge, minWork: number): boolean {
     if (!this.counts(edge)) return false;
     const callee = edge.to;
-    const work = this.onceOnly(edge) ? this.totals[callee]['cpu-gil'] + this.once[callee]['cpu-gil'] : this.once[callee]['cpu-gil'];
-    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[callee]?.get('cpu-gil')?.dataSized ?? false);
+    const work = this.onceOnly(edge) ? this.totals[4 * callee] + this.once[4 * callee] : this.once[4 * callee];
+    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[3 * callee]?.dataSized ?? false);
     return work >= minWork && dataSized && !this.heavyCall(edge, minWork) && this.concentrated(this.onceChain(edge).evidence, minWork);
   }
 
   /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
   reason(id: number, kind: CostKind, onceOnly = false): string {
-    const best = (onceOnly ? this.onceBest : this.best)[id]?.get(kind);
+    const best = top(onceOnly ? this.onceBest : this.best, id, kind);
     if (!best) return '';
     if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
     if (best.own) return best.own.reason;
@@ -192,7 +210,7 @@ export class WorkloadAnalysis {
       const m = this.edgeMultiplier(edge);
       const caller = this.index.functions[edge.from].fact;
       if (m > 1 && edge.call.loop !== undefined) parts.push(`called on every pass of the loop at line ${caller.loops[edge.call.loop].line} of \`${caller.qualname}\``);
-      const next = this.best[edge.to]?.get(kind);
+      const next = top(this.best, edge.to, kind);
       if (!next || next.own || !next.edge) {
         const head = `${next?.own?.reason ?? ''} in \`${this.index.functions[edge.to].fact.qualname}\``;
         return parts.length > 0 ? `${head}, ${parts.reverse().join(', ')}` : head;
@@ -217,7 +235,7 @@ export class WorkloadAnalysis {
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
       const node = functions[id];
-      const best = (once ? this.best : this.onceBest)[id]?.get('cpu-gil');
+      const best = (once ? this.best : this.onceBest)[3 * id];
       if (!best || best.own || !best.edge) {
         chain.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         reason = best?.own ? `${best.own.reason} in \`${node.fact.qualname}\`` : '';
@@ -245,7 +263,7 @@ export class WorkloadAnalysis {
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
       const node = functions[id];
-      const best = this.best[id]?.get(kind);
+      const best = top(this.best, id, kind);
       if (!best || best.own || !best.edge) {
         steps.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         break;
@@ -261,12 +279,12 @@ export class WorkloadAnalysis {
     const node = this.index.functions[id];
     const out: Evidence[] = [];
     // Only what matters next to the largest contribution: a tenth of it, at least.
-    const t = this.totals[id];
+    const t = this.work(id);
     const floor = Math.max(t['cpu-gil'], t.io, t['releases-gil']) / 10;
     const own = this.own[id].filter((e) => e.kind !== 'unknown' && e.cost > 0 && e.cost >= floor).sort((a, b) => b.cost - a.cost || a.line - b.line);
     for (const e of own) out.push({ kind: e.kind as Kind, reason: e.reason, file: node.module.path, line: e.line });
     for (const kind of KINDS) {
-      const best = this.best[id]?.get(kind);
+      const best = top(this.best, id, kind);
       if (!best?.edge || best.cost < floor) continue;
       out.push({
         kind, reason: this.reason(id, kind), file: node.module.path, line: best.edge.call.span.line,
@@ -376,7 +394,8 @@ export class WorkloadAnalysis {
     // A method of an element the catalogue does not describe (`row.lower()` for `row` of a
     // query's rows) is a method of a plain value, as on an unknown receiver.
     if (call.resolution === 'builtin' || name.startsWith('?') || name.includes('[]') || this.model.isCheap(name)) return undefined;
-    return { kind: 'unknown', cost: costs['unknown-call'], reason: `\`${name}\` is a library call of unknown cost`, api: name };
+    // Unknown work is only summed (see ownUnknown): no reason is ever shown for it.
+    return { kind: 'unknown', cost: costs['unknown-call'], reason: '', api: name };
   }
 
   /** Whether a call's first positional argument is data-sized (a parameter, rows, a file's content). */
@@ -433,6 +452,11 @@ export class WorkloadAnalysis {
       if (!found) return;
       const m = this.callMultiplier(node.id, call);
       const cost = Math.min(CAP, found.cost * m);
+      if (found.kind === 'unknown') {
+        const slot = 2 * node.id + (call.once ? 1 : 0);
+        this.ownUnknown[slot] = Math.min(CAP, this.ownUnknown[slot] + cost);
+        return;
+      }
       if (found.kind === 'cpu-gil' && call.loop !== undefined && found.api && !found.dataSized) {
         // A GIL-holding API on every pass: part of its loop nest's CPU work.
         const n = nestOf(call.loop);
@@ -491,6 +515,8 @@ export class WorkloadAnalysis {
       for (const id of scc) {
         const t = zero();
         const o = zero();
+        t.unknown = this.ownUnknown[2 * id];
+        o.unknown = this.ownUnknown[2 * id + 1];
         const { best, onceBest } = this;
         for (const e of this.own[id]) {
           const bucket = e.once ? o : t;
@@ -511,14 +537,14 @@ export class WorkloadAnalysis {
           // somewhere else below the callee says nothing about this work.
           const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || (!this.model.strict && this.hasData[edge.to]));
           for (const kind of COST_KINDS) {
-            const callee = this.totals[edge.to][kind];
-            const calleeOnce = this.once[edge.to][kind];
-            const calleeData = (this.best[edge.to]?.get(kind)?.dataSized ?? false) || dataCall;
+            const callee = this.totals[4 * edge.to + SLOT[kind]];
+            const calleeOnce = this.once[4 * edge.to + SLOT[kind]];
+            const calleeData = (top(this.best, edge.to, kind)?.dataSized ?? false) || dataCall;
             if (onceEdge) {
               const c = Math.min(CAP, callee + calleeOnce);
               if (c > 0) {
                 o[kind] = Math.min(CAP, o[kind] + c);
-                offer(onceBest, id, kind, { cost: c, edge, dataSized: calleeData || (this.onceBest[edge.to]?.get(kind)?.dataSized ?? false) });
+                offer(onceBest, id, kind, { cost: c, edge, dataSized: calleeData || (top(this.onceBest, edge.to, kind)?.dataSized ?? false) });
               }
               continue;
             }
@@ -529,15 +555,15 @@ export class WorkloadAnalysis {
             }
             if (calleeOnce > 0) {
               o[kind] = Math.min(CAP, o[kind] + calleeOnce);
-              offer(onceBest, id, kind, { cost: calleeOnce, edge, dataSized: this.onceBest[edge.to]?.get(kind)?.dataSized ?? false });
+              offer(onceBest, id, kind, { cost: calleeOnce, edge, dataSized: top(this.onceBest, edge.to, kind)?.dataSized ?? false });
             }
           }
         }
         base.set(id, t);
-        this.once[id] = o;
+        setCosts(this.once, id, o);
       }
       if (!cyclic) {
-        for (const id of scc) this.totals[id] = base.get(id)!;
+        for (const id of scc) setCosts(this.totals, id, base.get(id)!);
         continue;
       }
       // A recursive cycle that branches (a member calling into the cycle from two or more places,
@@ -560,8 +586,9 @@ export class WorkloadAnalysis {
       for (const id of scc) {
         this.recursive[id] = true;
         for (const kind of COST_KINDS) {
-          this.totals[id][kind] = Math.min(CAP, sum[kind] * R);
-          const best = this.best[id]?.get(kind);
+          const total = Math.min(CAP, sum[kind] * R);
+          this.totals[4 * id + SLOT[kind]] = total;
+          const best = top(this.best, id, kind);
           if (kind === 'cpu-gil' && sum[kind] > 0) {
             const node = functions[id];
             const edge = outgoing[id].find((e) => members.has(e.to));
@@ -569,8 +596,8 @@ export class WorkloadAnalysis {
               ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
               : `recursive: about ${round(sum[kind])} operations per level`;
             const dataSized = R >= this.model.thresholds['data-sized'];
-            const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: this.totals[id][kind], dataSized };
-            (this.best[id] ??= new Map()).set(kind, { cost: own.cost, own, dataSized });
+            const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: total, dataSized };
+            this.best[3 * id] = { cost: own.cost, own, dataSized };
           } else if (best) best.cost *= R;
         }
       }
@@ -633,7 +660,7 @@ export class WorkloadAnalysis {
   }
 
   private decide(id: number): [Classification, Confidence] {
-    const t = this.totals[id];
+    const t = this.work(id);
     const cpu = t['cpu-gil'];
     const io = t.io;
     const native = t['releases-gil'];
@@ -641,7 +668,7 @@ export class WorkloadAnalysis {
     const ratio = thresholds['mixed-ratio'];
     const cpuCounts = cpu >= thresholds['cpu-label'] && cpu >= t.unknown;
     const other = Math.max(io, native);
-    const ownKind = (kind: CostKind) => this.best[id]?.get(kind)?.own !== undefined;
+    const ownKind = (kind: Kind) => top(this.best, id, kind)?.own !== undefined;
     if (cpuCounts && cpu >= other) {
       if (other * ratio >= cpu) return ['mixed', 'low'];
       return ['cpu-gil', ownKind('cpu-gil') ? 'medium' : 'low'];
@@ -659,11 +686,27 @@ const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|ne
 /** Which calls run their callee's body, per project index: the same under every work model, so worked out once. */
 const RUNNING = new WeakMap<ProjectIndex, { edges: (Edge[] | undefined)[]; counts: Map<Edge, boolean> }>();
 
-/** Keeps the largest contribution per kind. */
-function offer(maps: (Map<CostKind, Best> | undefined)[], id: number, kind: CostKind, candidate: Best): void {
-  const map = (maps[id] ??= new Map());
-  const current = map.get(kind);
-  if (!current || candidate.cost > current.cost) map.set(kind, candidate);
+/** Keeps the largest contribution per labelled kind (unknown work has none: see ownUnknown). */
+function offer(best: (Best | undefined)[], id: number, kind: CostKind, candidate: Best): void {
+  if (kind === 'unknown') return;
+  const slot = 3 * id + SLOT[kind];
+  const current = best[slot];
+  if (!current || candidate.cost > current.cost) best[slot] = candidate;
+}
+
+/** The largest contribution of a kind to a function's work, if any. */
+function top(best: readonly (Best | undefined)[], id: number, kind: CostKind): Best | undefined {
+  return kind === 'unknown' ? undefined : best[3 * id + SLOT[kind]];
+}
+
+/** A function's four costs from a per-function number array. */
+function costsAt(values: Float64Array, id: number): Costs {
+  const i = 4 * id;
+  return { 'cpu-gil': values[i], 'releases-gil': values[i + 1], io: values[i + 2], unknown: values[i + 3] };
+}
+
+function setCosts(values: Float64Array, id: number, costs: Costs): void {
+  for (const kind of COST_KINDS) values[4 * id + SLOT[kind]] = costs[kind];
 }
 
 /** A rounded, readable number: 12,000; 1.2 million. */
