@@ -42,7 +42,7 @@ function calledApis(): Set<string> {
     for (const targets of index.targets) for (const t of targets) if (t.kind === 'external') names.add(t.name);
     for (const fn of index.functions) {
       for (const decorator of fn.fact.decorators) {
-        const resolved = index.resolveName(decorator.replace(/\(\)$/, ''), 0);
+        const resolved = index.resolve(decorator.replace(/\(\)$/, ''));
         if (resolved.kind === 'external') names.add(resolved.name);
       }
     }

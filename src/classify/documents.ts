@@ -60,7 +60,7 @@ export class DocumentOrigins {
     if (this.sources.some((re) => re.test(plain))) return true;
     if (depth >= MAX_DEPTH || !plain.endsWith('()') || seen.has(plain)) return false;
     seen.add(plain);
-    const target = this.index.resolveName(plain.slice(0, -2), 0);
+    const target = this.index.resolve(plain.slice(0, -2));
     if (target.kind !== 'function') return false;
     return this.fetches(target.id) || this.index.functions[target.id].fact.returns.some((r) => this.valueIsDocument(r, depth + 1, seen));
   }

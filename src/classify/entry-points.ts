@@ -105,7 +105,7 @@ export class EntryPoints {
         }
       }
     } else if (arg.kind === 'call' && arg.target) {
-      const resolved = this.index.resolveName(arg.target, 0);
+      const resolved = this.index.resolve(arg.target);
       if (resolved.kind === 'external' && PARTIAL.has(resolved.name)) {
         // functools.partial(f, ...): the partial call is itself among the caller's calls.
         const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.span.line >= call.span.line && c.span.endLine <= call.span.endLine);
@@ -139,7 +139,7 @@ export class EntryPoints {
   }
 
   private externalName(target: string): string {
-    const resolved = this.index.resolveName(target, 0);
+    const resolved = this.index.resolve(target);
     return resolved.kind === 'external' ? resolved.name : '';
   }
 
@@ -191,7 +191,7 @@ export class EntryPoints {
   }
 
   private resolveFunction(target: string): FunctionNode | undefined {
-    const resolved = this.index.resolveName(target, 0);
+    const resolved = this.index.resolve(target);
     return resolved.kind === 'function' ? this.index.functions[resolved.id] : undefined;
   }
 
@@ -203,7 +203,7 @@ export class EntryPoints {
     if (!executor || executor.kind === 'none') return 'thread';
     if (executor.kind === 'ref' || executor.kind === 'call') {
       const value = executor.target ?? '';
-      const name = this.index.resolveName(value, 0);
+      const name = this.index.resolve(value);
       const text = name.kind === 'external' ? name.name : value;
       if (/ProcessPoolExecutor|InterpreterPoolExecutor/.test(text)) return 'process';
       if (/ThreadPoolExecutor/.test(text)) return 'thread';
@@ -215,7 +215,7 @@ export class EntryPoints {
   private decoratorEntries(node: FunctionNode, catalogue: Catalogue): void {
     for (const decorator of node.fact.decorators) {
       const bare = decorator.replace(/\(\)$/, '');
-      const resolved = this.index.resolveName(bare, 0);
+      const resolved = this.index.resolve(bare);
       const name = resolved.kind === 'external' ? resolved.name : bare;
       const match = catalogue.match(name, 'entry-point');
       if (!match || match.entry.function || match.entry.subclass) continue;

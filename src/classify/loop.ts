@@ -89,7 +89,7 @@ export class LoopContext {
     // `@sync_to_async` and `@sync_to_async(thread_sensitive=True)` alike; `@make_offloader(pool)`
     // is the decorator its factory returns.
     for (const text of new Set([decorator, decorator.replace(/\(\)$/, '')])) {
-      const resolved = index.resolveName(text, 0);
+      const resolved = index.resolve(text);
       if (resolved.kind === 'external') {
         const entry = catalogue.match(resolved.name, 'offload')?.entry;
         if (entry?.function?.argument === 0 && entry.runs !== 'process') return true;

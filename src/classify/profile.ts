@@ -96,7 +96,7 @@ function startupFunctions(index: ProjectIndex): Set<number> {
     for (const call of fact.calls) {
       for (const arg of call.args) {
         if ((arg.keyword === 'lifespan' || arg.keyword === 'on_startup') && arg.kind === 'ref' && arg.target) {
-          const resolved = index.resolveName(arg.target, 0);
+          const resolved = index.resolve(arg.target);
           if (resolved.kind === 'function') out.add(resolved.id);
         }
       }

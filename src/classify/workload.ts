@@ -644,7 +644,7 @@ export class WorkloadAnalysis {
     if (edge.argumentOf) {
       // `map(f, rows)`, `sorted(rows, key=f)`: f runs once per item of the data argument.
       const node = this.index.functions[edge.from];
-      const data = edge.call.args.find((a) => !a.keyword && a.kind !== 'lambda' && a.text !== undefined && this.index.resolveName(a.target ?? '', 0).kind !== 'function');
+      const data = edge.call.args.find((a) => !a.keyword && a.kind !== 'lambda' && a.text !== undefined && this.index.resolve(a.target ?? '').kind !== 'function');
       if (data?.text) {
         const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(data.text)?.[0];
         m *= this.model.expressionSize(data.kind === 'call' ? `${data.text}()` : data.text, head && this.isParam(node.fact, head) ? 'param' : undefined, data.target).passes;

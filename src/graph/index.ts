@@ -129,7 +129,6 @@ export class ProjectIndex {
     // Attributes typed by what construction sites pass: collect the sites first.
     if (this.modules.some((m) => m.classes.some((c) => c.attributes.some((a) => a.value.startsWith('@param:'))))) {
       this.resolveAll(true);
-      this.resolved.clear();
       this.collected = true;
     }
     this.resolveAll(false);
@@ -224,7 +223,7 @@ export class ProjectIndex {
               const lambda = this.functionByFqn(`${node.module.module}.${node.module.functions[arg.lambda].qualname}`);
               if (lambda) this.addEdge(node.id, lambda.id, call, name);
             } else if (arg.kind === 'ref' && arg.target) {
-              const resolved = this.resolveName(arg.target, 0);
+              const resolved = this.resolve(arg.target);
               if (resolved.kind === 'function') this.addEdge(node.id, resolved.id, call, name);
             }
           }
@@ -246,21 +245,35 @@ export class ProjectIndex {
     this.outgoing[from].push(edge);
   }
 
+  /** Resolutions by name (`!` before it: `self.` names, whose receiver is an instance), final ones only. */
   private readonly resolved = new Map<string, CallTarget>();
+  /**
+   * Set while a name is resolved when its resolution read an attribute typed by construction
+   * sites before all of them were collected: that result may change, so it is not kept.
+   */
+  private provisional = false;
 
   /** Resolves one call (the same target text always resolves the same way). */
   resolveCall(call: CallFact): CallTarget {
     if (!call.target) return { kind: 'unknown' };
     if (call.resolution === 'super') return this.resolveSuper(call.target);
     // `self.x` names the class, but the receiver is an instance.
-    const self = call.resolution === 'self';
-    const key = self ? `!${call.target}` : call.target;
-    let target = this.resolved.get(key);
-    if (!target) {
-      target = this.resolveName(call.target, 0, self);
-      this.resolved.set(key, target);
+    return this.resolve(call.target, call.resolution === 'self');
+  }
+
+  /**
+   * Resolves an absolute dotted name with `()` (instance) and `[]` (item) steps to a project
+   * function, or to the canonical name of an external API (see resolveName); each name once.
+   */
+  resolve(target: string, selfInstance = false): CallTarget {
+    const key = selfInstance ? `!${target}` : target;
+    let found = this.resolved.get(key);
+    if (!found) {
+      this.provisional = false;
+      found = this.resolveName(target, 0, selfInstance);
+      if (!this.provisional) this.resolved.set(key, found);
     }
-    return target;
+    return found;
   }
 
   private readonly moduleNames = new Map<ModuleFacts, { imports: Map<string, string>; bindings: Map<string, string>; stars: string[] }>();
@@ -302,7 +315,7 @@ export class ProjectIndex {
    * Resolves an absolute dotted name with `()` (instance) and `[]` (item) steps to a project
    * function, or to the canonical name of an external API.
    */
-  resolveName(target: string, depth: number, selfInstance = false, seen?: Set<string>): CallTarget {
+  private resolveName(target: string, depth: number, selfInstance = false, seen?: Set<string>): CallTarget {
     if (depth === 0) this.budget = RESOLVE_BUDGET;
     if (depth > 8 || --this.budget < 0) return { kind: 'unknown' };
     // Longest prefix that is a project symbol, ending before a `.`, `(` or `[`, or at the end.
@@ -511,6 +524,7 @@ export class ProjectIndex {
    */
   private attributeValue(cls: ClassNode, value: string): string | undefined {
     if (!value.startsWith('@param:')) return value;
+    if (!this.collected) this.provisional = true;
     const [, index, name] = value.split(':');
     const init = this.symbols.get(`${cls.fqn}.__init__`);
     if (init?.kind !== 'function') return undefined;
