@@ -194,7 +194,8 @@ async function analyse(
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b));
   time('graph');
-  const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers));
+  // Profiles of test code are shown only when test code counts like the rest.
+  const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');
   const readiness = await analyseReadiness(readinessInputs);
   time('classify + readiness');
   const isSelected = ruleFilter(options.select, options.ignore);

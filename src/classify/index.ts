@@ -45,8 +45,12 @@ export interface ClassifiedProject {
   profiles: FunctionReport[];
 }
 
-/** Classifies every function of `index`. */
-export function classify(index: ProjectIndex, catalogue: Catalogue, user: UserApis): ClassifiedProject {
+/**
+ * Classifies every function of `index`. `profileTests`: profile the functions of test code too
+ * (only asked when test code counts like the rest, `--tests include`; profiles are the costliest
+ * output, and test code is often half a project).
+ */
+export function classify(index: ProjectIndex, catalogue: Catalogue, user: UserApis, profileTests = true): ClassifiedProject {
   const wrappers = findWrappers(index, catalogue, user);
   const entries = new EntryPoints(index, catalogue, wrappers);
   const loop = new LoopContext(index, catalogue, entries, wrappers, user);
@@ -60,6 +64,6 @@ export function classify(index: ProjectIndex, catalogue: Catalogue, user: UserAp
     frequency: often,
     startupOnly: startupOnly(often),
     mainCoroutines: mainCoroutines(index, entries),
-    profiles: profiles(index, workload, entries, often),
+    profiles: profiles(index, workload, entries, often, profileTests),
   };
 }

@@ -119,12 +119,13 @@ function workScore(workload: WorkloadAnalysis, id: number): number {
   return Math.min(1, Math.log10(1 + work) / Math.log10(1 + FULL_WORK));
 }
 
-/** `often`: each function's frequency (see `frequency`). */
-export function profiles(index: ProjectIndex, workload: WorkloadAnalysis, entries: EntryPoints, often: readonly number[]): FunctionReport[] {
+/** `often`: each function's frequency (see `frequency`); `tests`: profile test code too. */
+export function profiles(index: ProjectIndex, workload: WorkloadAnalysis, entries: EntryPoints, often: readonly number[], tests = true): FunctionReport[] {
   const out: FunctionReport[] = [];
+  const testModules = new Set(tests ? [] : index.modules.filter((m) => isTestPath(m.path)));
   for (const node of index.functions) {
     const fact = node.fact;
-    if (fact.kind === 'module') continue;
+    if (fact.kind === 'module' || testModules.has(node.module)) continue;
     const classification = workload.labels[node.id];
     const entryPoints = [...entries.byFunction[node.id]].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
     if (classification === 'unknown' && entryPoints.length === 0) continue;

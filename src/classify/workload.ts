@@ -99,6 +99,7 @@ export class WorkloadAnalysis {
     this.model = model ?? loadWorkModel();
     let running = RUNNING.get(index);
     if (!running) RUNNING.set(index, (running = { edges: new Array(index.functions.length).fill(undefined), counts: new Map() }));
+    this.running = running;
     this.edgesMemo = running.edges;
     this.countsMemo = running.counts;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
@@ -504,14 +505,19 @@ export class WorkloadAnalysis {
     // A cycle closed only through a cached or lazily initialised call is no recursion: the second
     // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
     const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
-    for (const scc of stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))) {
-      const members = new Set(scc);
+    // The components depend on the graph alone, so both work models share them.
+    const components = (this.running.components ??= stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to)));
+    for (const scc of components) {
+      // Most components are one function: no set for those.
+      const set = scc.length > 1 ? new Set(scc) : undefined;
+      const single = scc[0];
+      const members = { has: (id: number) => (set ? set.has(id) : id === single) };
       const position = scc.length > 1 ? new Map(scc.map((id, i) => [id, i])) : undefined;
       const cyclic = position
         ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!)).some((c) => c.length > 1)
           || scc.some((id) => recurring(id).some((e) => e.to === id))
         : outgoing[scc[0]].some((e) => e.to === scc[0] && this.counts(e) && !this.onceOnly(e));
-      const base = new Map<number, Costs>();
+      const base: Costs[] = [];
       for (const id of scc) {
         const t = zero();
         const o = zero();
@@ -521,7 +527,7 @@ export class WorkloadAnalysis {
         for (const e of this.own[id]) {
           const bucket = e.once ? o : t;
           bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
-          offer(e.once ? onceBest : best, id, e.kind, { cost: e.cost, own: e, dataSized: e.dataSized === true });
+          offer(e.once ? onceBest : best, id, e.kind, e.cost, e.dataSized === true, e);
         }
         for (const edge of this.edgesOf(id)) {
           if (members.has(edge.to) && !this.onceOnly(edge)) continue;
@@ -544,26 +550,26 @@ export class WorkloadAnalysis {
               const c = Math.min(CAP, callee + calleeOnce);
               if (c > 0) {
                 o[kind] = Math.min(CAP, o[kind] + c);
-                offer(onceBest, id, kind, { cost: c, edge, dataSized: calleeData || (top(this.onceBest, edge.to, kind)?.dataSized ?? false) });
+                offer(onceBest, id, kind, c, calleeData || (top(this.onceBest, edge.to, kind)?.dataSized ?? false), undefined, edge);
               }
               continue;
             }
             if (callee > 0) {
               const c = Math.min(CAP, callee * m);
               t[kind] = Math.min(CAP, t[kind] + c);
-              offer(best, id, kind, { cost: c, edge, dataSized: calleeData });
+              offer(best, id, kind, c, calleeData, undefined, edge);
             }
             if (calleeOnce > 0) {
               o[kind] = Math.min(CAP, o[kind] + calleeOnce);
-              offer(onceBest, id, kind, { cost: calleeOnce, edge, dataSized: top(this.onceBest, edge.to, kind)?.dataSized ?? false });
+              offer(onceBest, id, kind, calleeOnce, top(this.onceBest, edge.to, kind)?.dataSized ?? false, undefined, edge);
             }
           }
         }
-        base.set(id, t);
+        base.push(t);
         setCosts(this.once, id, o);
       }
       if (!cyclic) {
-        for (const id of scc) setCosts(this.totals, id, base.get(id)!);
+        scc.forEach((id, i) => setCosts(this.totals, id, base[i]));
         continue;
       }
       // A recursive cycle that branches (a member calling into the cycle from two or more places,
@@ -581,7 +587,7 @@ export class WorkloadAnalysis {
       };
       const R = scc.some(branching) ? this.model.passes.recursion : this.model.passes.unknown;
       const sum = zero();
-      for (const id of scc) for (const kind of COST_KINDS) sum[kind] += base.get(id)![kind];
+      for (const costs of base) for (const kind of COST_KINDS) sum[kind] += costs[kind];
       const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);
       for (const id of scc) {
         this.recursive[id] = true;
@@ -603,6 +609,8 @@ export class WorkloadAnalysis {
       }
     }
   }
+
+  private readonly running: Running;
 
   /** Calls that run the callee here (see `counts`), by caller: a fact of the graph, shared by every work model. */
   private readonly edgesMemo: (Edge[] | undefined)[];
@@ -684,14 +692,21 @@ export class WorkloadAnalysis {
 const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|next|enumerate|zip)$|\.(join|extend|writelines|update)$/;
 
 /** Which calls run their callee's body, per project index: the same under every work model, so worked out once. */
-const RUNNING = new WeakMap<ProjectIndex, { edges: (Edge[] | undefined)[]; counts: Map<Edge, boolean> }>();
+const RUNNING = new WeakMap<ProjectIndex, Running>();
 
-/** Keeps the largest contribution per labelled kind (unknown work has none: see ownUnknown). */
-function offer(best: (Best | undefined)[], id: number, kind: CostKind, candidate: Best): void {
+interface Running {
+  edges: (Edge[] | undefined)[];
+  counts: Map<Edge, boolean>;
+  /** The strongly connected components of those calls, callees first. */
+  components?: number[][];
+}
+
+/** Keeps the largest contribution per labelled kind (unknown work has none: see ownUnknown); made only when it is the largest so far. */
+function offer(best: (Best | undefined)[], id: number, kind: CostKind, cost: number, dataSized: boolean, own?: OwnEvidence, edge?: Edge): void {
   if (kind === 'unknown') return;
   const slot = 3 * id + SLOT[kind];
   const current = best[slot];
-  if (!current || candidate.cost > current.cost) best[slot] = candidate;
+  if (!current || cost > current.cost) best[slot] = own ? { cost, own, dataSized } : { cost, edge, dataSized };
 }
 
 /** The largest contribution of a kind to a function's work, if any. */
