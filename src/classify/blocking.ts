@@ -45,11 +45,13 @@ export interface BlockingEffect {
   terminal: BlockingCall;
 }
 
+const NO_EFFECTS: ReadonlyMap<string, BlockingEffect> = new Map();
+
 export class BlockingAnalysis {
   /** Direct blocking calls, per function id, in source order. */
   readonly direct: BlockingCall[][];
-  /** Effects per function id (sync functions only), keyed by kind. */
-  readonly effects: Map<string, BlockingEffect>[];
+  /** Effects per function id (sync functions only), keyed by kind; the many functions without any share one empty map. */
+  readonly effects: ReadonlyMap<string, BlockingEffect>[];
 
   /** Calls matched by the project's configured `blocking-apis` (GA110 leaves them to their own rule). */
   readonly configuredCalls = new Set<CallFact>();
@@ -57,7 +59,7 @@ export class BlockingAnalysis {
 
   constructor(readonly index: ProjectIndex, catalogue: Catalogue, options: BlockingOptions = {}) {
     this.direct = index.functions.map(() => []);
-    this.effects = index.functions.map(() => new Map());
+    this.effects = new Array(index.functions.length).fill(NO_EFFECTS);
     this.offloaded = options.offloaded ?? [];
     const configured = (options.user?.blocking ?? []).map((api) => ({ api, match: { entry: configuredEntry(api.pattern, api.suggestion), pattern: api.pattern } }));
     for (const node of index.functions) {
@@ -87,6 +89,12 @@ export class BlockingAnalysis {
     this.propagate();
   }
 
+  private setEffect(id: number, effect: BlockingEffect): void {
+    let map = this.effects[id];
+    if (map === NO_EFFECTS) this.effects[id] = map = new Map();
+    (map as Map<string, BlockingEffect>).set(effect.kind, effect);
+  }
+
   private propagate(): void {
     const { functions, callers } = this.index;
     const kinds = new Set<string>();
@@ -97,7 +105,7 @@ export class BlockingAnalysis {
         if (node.fact.isAsync || runsOnce(node.fact)) continue;
         const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind);
         if (!terminal) continue;
-        this.effects[node.id].set(kind, { kind, hops: 0, terminal });
+        this.setEffect(node.id, { kind, hops: 0, terminal });
         queue.push(node.id);
       }
       for (let head = 0; head < queue.length; head++) {
@@ -109,7 +117,7 @@ export class BlockingAnalysis {
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || runsOnce(caller.fact)) continue;
           if (this.effects[edge.from].has(kind)) continue;
-          this.effects[edge.from].set(kind, { kind, hops: effect.hops + 1, next: edge, terminal: effect.terminal });
+          this.setEffect(edge.from, { kind, hops: effect.hops + 1, next: edge, terminal: effect.terminal });
           queue.push(edge.from);
         }
       }
