@@ -46,11 +46,11 @@ async function measureOnce(mode: Mode, dir: string, cache: string, jobs?: number
     const floor = await runPool(found.files, 'floor', { jobs });
     return { mode, wallMs: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, files: floor.files, bytes: floor.bytes };
   }
-  const { run, modules } = await audit([dir], { jobs, ...(mode === 'cold' ? {} : { cache: { dir: cache } }), onWarning: (w) => process.stderr.write(`${w}\n`) });
+  const { run, bytes } = await audit([dir], { jobs, ...(mode === 'cold' ? {} : { cache: { dir: cache } }), onWarning: (w) => process.stderr.write(`${w}\n`) });
   return {
     mode, wallMs: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, files: run.summary.files,
     // A run the memo answered parsed nothing; the cold runs, which MB/s is computed from, always parse.
-    bytes: modules?.reduce((n, m) => n + m.bytes, 0) ?? 0, lines: run.summary.lines, findings: run.summary.findings, functions: run.summary.functions,
+    bytes: bytes ?? 0, lines: run.summary.lines, findings: run.summary.findings, functions: run.summary.functions,
   };
 }
 

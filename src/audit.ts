@@ -68,8 +68,12 @@ export interface AuditOptions {
 
 export interface AuditResult {
   run: AuditRun;
-  /** Facts of every file, for callers that want more than findings; absent when the run memo answered (nothing was parsed). */
-  modules?: ModuleFacts[];
+  /**
+   * Bytes of the Python files analysed; absent when the run memo answered (nothing was parsed).
+   * The facts themselves are not returned: on a large tree they are most of the memory, and the
+   * reports, written after the audit, never need them.
+   */
+  bytes?: number;
   root: string;
 }
 
@@ -90,10 +94,10 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const readPath = (rel: string) => rawPaths.get(rel) ?? join(found.root, rel);
   // Paths given to report on, as the root-relative names findings carry.
   const reportOnly = options.reportOnly?.map((p) => relative(found.root, resolve(p)).split(sep).join('/'));
-  const finish = (run: AuditRun, modules?: ModuleFacts[]): AuditResult => {
+  const finish = (run: AuditRun, bytes?: number): AuditResult => {
     run.errors = [...found.errors, ...run.errors].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     run.summary.errors = run.errors.length;
-    return { run, modules, root: found.root };
+    return { run, bytes, root: found.root };
   };
   // Unchanged files and settings: the last run's result, without parsing or analysing anything.
   const digests = cache ? found.files.map((f) => fileDigest(f.raw ?? f.abs, found.allowedReals, options.maxBytes)) : [];
@@ -127,7 +131,7 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
   if (cache && memoKey) writeRun(cache, memoKey, run);
-  return finish(run, modules);
+  return finish(run, modules.reduce((n, m) => n + m.bytes, 0));
 }
 
 /** The sha256 (hex) of a Python file's bytes as the parse workers read them, or why they cannot be read. */
