@@ -5,7 +5,7 @@
  * Stage: cli. Exit codes: 0 when nothing is at or above `--fail-on`, 1 when something is,
  * 2 for a usage or configuration error (the message names the file or option and the fix).
  */
-import { existsSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
@@ -19,7 +19,7 @@ import { loadConfig, relocateConfig, type Config } from '../config/load.js';
 import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
 import { loadCatalogue } from '../classify/catalogue.js';
-import { REPORT_FORMATS, isReportFormat, render, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, isReportFormat, renderPieces, type ReportFormat } from '../report/index.js';
 import { visible } from '../report/format.js';
 import type { AuditRun, RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
@@ -63,11 +63,19 @@ function writeProblem(error: unknown): string {
 }
 
 /** Writes `text` to `file`; a failure is an error (exit 2) naming the file, the cause and the fix. */
-function writeOutput(file: string, text: string, what: string): void {
+/** Writes `text` (a string, or pieces written as they come: see renderPieces) to `file`. */
+function writeOutput(file: string, text: string | Iterable<string>, what: string): void {
+  let fd: number | undefined;
   try {
-    writeFileSync(file, text);
+    fd = openSync(file, 'w');
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      const bytes = Buffer.from(piece, 'utf8');
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+    }
   } catch (error) {
     throw new UsageError(`cannot write ${what} to '${file}': ${writeProblem(error)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -328,7 +336,8 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
   const toFile = flags.output !== undefined;
   const color = useColor(flags.color, process.stdout, toFile);
   const repositoryPrefix = relative(repository, result.root).split(sep).join('/');
-  const output = flags.statistics ? statistics(run, format) : render(format, run, { color: format === 'text' && color, repositoryPrefix });
+  // JSON and SARIF come in pieces, written as they are made: the text of a large project's report is never held whole.
+  const output = flags.statistics ? [statistics(run, format)] : renderPieces(format, run, { color: format === 'text' && color, repositoryPrefix });
   if (toFile) {
     writeOutput(flags.output!, output, flags.statistics ? 'the statistics' : 'the report');
     if (!flags.quiet) {
@@ -336,7 +345,7 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
       process.stderr.write(`gil-audit: ${s.findings} finding${s.findings === 1 ? '' : 's'} in ${s.files} files; ${flags.statistics ? 'statistics' : `${format} report`} written to ${flags.output}\n`);
     }
   } else {
-    process.stdout.write(output);
+    for (const piece of output) process.stdout.write(piece);
   }
   if (!flags.quiet && run.errors.length > 0 && (format !== 'text' || flags.statistics)) {
     for (const e of run.errors) process.stderr.write(`gil-audit: ${visible(e.file)}: ${visible(e.message)}\n`);

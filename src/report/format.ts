@@ -78,15 +78,3 @@ export function visible(text: string, keep = ''): string {
   return text.replace(INVISIBLE, (c) => (keep.includes(c) ? c : escapeChar(c)));
 }
 
-/** Characters JSON.stringify leaves raw that a terminal or an editor may act on. */
-const JSON_INVISIBLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * `value` as pretty-printed JSON with a trailing newline. JSON already escapes C0 controls; the
- * other characters `visible` escapes are written as `\uXXXX` too (they can only occur inside
- * strings), so the data is unchanged and the text is safe to print.
- */
-export function jsonText(value: unknown): string {
-  const json = JSON.stringify(value, null, 2).replace(JSON_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `${json}\n`;
-}

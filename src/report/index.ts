@@ -7,13 +7,13 @@
 import type { AuditRun } from '../model/types.js';
 import { githubReporter } from './github.js';
 import { htmlReporter } from './html.js';
-import { jsonReporter } from './json.js';
+import { jsonReportPieces, jsonReporter } from './json.js';
 import { markdownReporter } from './markdown.js';
-import { sarifReporter } from './sarif.js';
+import { sarifPieces, sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
-import type { ReportOptions, Reporter } from './types.js';
+import type { PiecesReporter, ReportOptions, Reporter } from './types.js';
 
-export type { ReportOptions, Reporter } from './types.js';
+export type { PiecesReporter, ReportOptions, Reporter } from './types.js';
 
 /** Output formats, in the order help text lists them. */
 export const REPORT_FORMATS = ['text', 'json', 'markdown', 'sarif', 'html', 'github'] as const;
@@ -36,7 +36,16 @@ export function isReportFormat(name: string): name is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(name);
 }
 
+/** The formats that can be written in pieces. */
+const piecewise: Partial<Record<ReportFormat, PiecesReporter>> = { json: jsonReportPieces, sarif: sarifPieces };
+
 /** Renders `run` in `format`. */
 export function render(format: ReportFormat, run: AuditRun, options: ReportOptions = {}): string {
   return reporters[format](run, options);
+}
+
+/** The text `render` gives, in pieces where the format allows (to be written as they come). */
+export function renderPieces(format: ReportFormat, run: AuditRun, options: ReportOptions = {}): Iterable<string> {
+  const pieces = piecewise[format];
+  return pieces ? pieces(run, options) : [render(format, run, options)];
 }

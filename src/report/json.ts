@@ -7,7 +7,8 @@
  */
 
 import type { Assessment, AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, ReportCover, RuleMeta } from '../model/types.js';
-import { jsonText, sortedKeys, sortedRules } from './format.js';
+import { sortedKeys, sortedRules } from './format.js';
+import { jsonPieces, jsonText } from './json-text.js';
 import type { ReportOptions } from './types.js';
 
 /** Version of the JSON report format (the `version` field); bump it on any incompatible change. */
@@ -223,4 +224,9 @@ export function toJsonReport(run: AuditRun): JsonReport {
 /** Renders the run as the JSON report. */
 export function jsonReporter(run: AuditRun, _options: ReportOptions): string {
   return jsonText(toJsonReport(run));
+}
+
+/** The JSON report in pieces (see json-text.ts). */
+export function jsonReportPieces(run: AuditRun, _options: ReportOptions): Iterable<string> {
+  return jsonPieces(toJsonReport(run));
 }

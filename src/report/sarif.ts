@@ -13,7 +13,8 @@
 import path from 'node:path';
 import type * as Sarif from 'sarif';
 import type { AuditRun, ChainStep, Finding, RuleMeta } from '../model/types.js';
-import { fromRepository, jsonText, posixPath, sortedRules } from './format.js';
+import { fromRepository, posixPath, sortedRules } from './format.js';
+import { jsonPieces, jsonText } from './json-text.js';
 import type { ReportOptions } from './types.js';
 
 /** The `$schema` written into every log. */
@@ -215,4 +216,9 @@ export function toSarifLog(run: AuditRun, repositoryPrefix = ''): Sarif.Log {
 /** Renders the run as a SARIF 2.1.0 log. */
 export function sarifReporter(run: AuditRun, options: ReportOptions): string {
   return jsonText(toSarifLog(run, options.repositoryPrefix));
+}
+
+/** The SARIF log in pieces (see json-text.ts). */
+export function sarifPieces(run: AuditRun, options: ReportOptions): Iterable<string> {
+  return jsonPieces(toSarifLog(run, options.repositoryPrefix));
 }

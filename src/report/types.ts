@@ -23,3 +23,9 @@ export interface ReportOptions {
  * never computes analysis, and returns the same string for the same input.
  */
 export type Reporter = (run: AuditRun, options: ReportOptions) => string;
+
+/**
+ * The same text in pieces, for the formats whose size grows with the project (JSON, SARIF), so
+ * that a large report is written without ever being held whole.
+ */
+export type PiecesReporter = (run: AuditRun, options: ReportOptions) => Iterable<string>;

@@ -1,0 +1,86 @@
+/**
+ * Pretty-printed JSON text, whole or in pieces: the JSON and SARIF reports of a large project run
+ * to tens of megabytes, and holding that text whole (with the copies made to write it) cost more
+ * memory than any stage of the audit before it.
+ *
+ * Stage: report. Input: a plain value (no `toJSON`, no cycles). Output: exactly
+ * `JSON.stringify(value, null, 2)` plus a newline, with the invisible characters below escaped;
+ * `jsonPieces` gives it as chunks of about 64 KB, each member of the top levels stringified on its
+ * own, so the text is never held whole.
+ */
+
+/** Characters JSON.stringify leaves raw that a terminal or an editor may act on. */
+const JSON_INVISIBLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Levels of arrays and objects written member by member; deeper values are stringified whole. */
+const STREAMED_LEVELS = 2;
+
+/** The size of the chunks `jsonPieces` gives. */
+const CHUNK = 1 << 16;
+
+/**
+ * `value` as pretty-printed JSON with a trailing newline. JSON already escapes C0 controls; the
+ * other characters `visible` escapes are written as `\uXXXX` too (they can only occur inside
+ * strings), so the data is unchanged and the text is safe to print.
+ */
+export function jsonText(value: unknown): string {
+  return [...jsonPieces(value)].join('');
+}
+
+/** The same text as `jsonText`, in chunks of about 64 KB. */
+export function* jsonPieces(value: unknown): Generator<string> {
+  let buffered = '';
+  for (const piece of members(value, '', STREAMED_LEVELS)) {
+    buffered += piece;
+    if (buffered.length >= CHUNK) {
+      yield escapeInvisible(buffered);
+      buffered = '';
+    }
+  }
+  yield `${escapeInvisible(buffered)}\n`;
+}
+
+function escapeInvisible(text: string): string {
+  return text.replace(JSON_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** What JSON.stringify writes for an array item it cannot represent, or omits as an object member. */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+/** JSON.stringify's text of `value` at `indent`, the first `levels` levels member by member. */
+function* members(value: unknown, indent: string, levels: number): Generator<string> {
+  if (levels === 0 || value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value, null, 2);
+    // Strings in JSON hold no raw newline, so every newline starts a line of the value.
+    yield indent ? text.replace(/\n/g, `\n${indent}`) : text;
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield `${i > 0 ? ',' : ''}\n${inner}`;
+      yield* members(omitted(value[i]) ? null : value[i], inner, levels - 1);
+    }
+    yield `\n${indent}]`;
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).filter((key) => !omitted(record[key]));
+  if (keys.length === 0) {
+    yield '{}';
+    return;
+  }
+  yield '{';
+  for (let i = 0; i < keys.length; i++) {
+    yield `${i > 0 ? ',' : ''}\n${inner}${JSON.stringify(keys[i])}: `;
+    yield* members(record[keys[i]], inner, levels - 1);
+  }
+  yield `\n${indent}}`;
+}

@@ -1,0 +1,36 @@
+/** JSON text in pieces: exactly JSON.stringify's pretty text, never held whole for a large report. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsonPieces, jsonText } from '../src/report/json-text.js';
+
+const stringified = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+test('the text is JSON.stringify\'s, two-space indented, at every depth and for every kind of member', () => {
+  const values: unknown[] = [
+    null, 0, -1.5e-7, true, 'plain', [], {}, [[]], [{}], { a: [] }, { a: {} },
+    { a: 1, b: undefined, c: () => 1, d: null, e: [undefined, () => 1, Symbol('s'), 2] },
+    { only: undefined },
+    [1, [2, [3, [4, { five: [6, { seven: 'deep' }] }]]]],
+    { findings: [{ rule: 'GA101', message: 'line\nbreak\ttab "quoted" \\ back', lines: [1, 2] }], functions: [], summary: { files: 3, byRule: {} } },
+    { 'key with "quotes"': { 'ключ': '🙂 astral', '': '' } },
+  ];
+  for (const value of values) assert.equal(jsonText(value), stringified(value), JSON.stringify(value));
+});
+
+test('characters a terminal or editor may act on are escaped inside strings, as before', () => {
+  const value = { text: 'a\u202eb\u2028c\u0085d\u007f', list: ['\u2066x\u2069'] };
+  const expected = stringified(value).replace(/\u202e/, '\\u202e').replace(/\u2028/, '\\u2028').replace(/\u0085/, '\\u0085').replace(/\u007f/, '\\u007f').replace(/\u2066/, '\\u2066').replace(/\u2069/, '\\u2069');
+  assert.equal(jsonText(value), expected);
+  assert.doesNotMatch(jsonText(value), /[\u202e\u2028\u0085\u007f\u2066\u2069]/);
+});
+
+test('a large report comes in pieces of about 64 KB that join to the whole text', () => {
+  const functions = Array.from({ length: 20_000 }, (_, i) => ({ qualname: `pkg.mod.f${i}`, file: `pkg/mod${i % 50}.py`, line: i + 1, evidence: [{ kind: 'cpu-gil', reason: 'a `for` loop over `rows`', line: i + 2 }] }));
+  const value = { version: 1, summary: { functions: functions.length }, functions };
+  const pieces = [...jsonPieces(value)];
+  assert.equal(pieces.join(''), stringified(value));
+  assert.ok(pieces.length > 20, `${pieces.length} pieces`);
+  // Each piece is a chunk of about 64 KB (the last is what is left), never the whole text.
+  for (const piece of pieces.slice(0, -1)) assert.ok(piece.length >= 65_536 && piece.length < 66_000, `${piece.length}`);
+  assert.ok(pieces[pieces.length - 1].length <= 66_000);
+});
