@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { createNodeParser, createParser, typeIds, type PythonParser, type TypeIds } from '../parse/language.js';
 import { emptyFacts, factsForBytes } from './index.js';
 import { readSourceFile } from './read-source.js';
+import { factsToText } from './wire.js';
 import { contentHash, entryKey } from '../cache/entry.js';
 import { readEntry, writeEntry, type CacheHandle } from '../cache/store.js';
 import type { PoolFile, WorkerRequest, WorkerResponse } from './pool.js';
@@ -82,7 +83,7 @@ export class BatchRunner {
     const path = file.raw ? Buffer.from(file.raw.buffer, file.raw.byteOffset, file.raw.byteLength) : file.abs;
     const read = readSourceFile(path, allowed, maxBytes);
     if ('issue' in read) return JSON.stringify(emptyFacts(file.rel, read.size, [read.issue]));
-    if (!cache) return JSON.stringify(this.factsForBytes(read.bytes, file.rel));
+    if (!cache) return factsToText(this.factsForBytes(read.bytes, file.rel));
     const hash = contentHash(read.bytes);
     const key = entryKey(cache.scope, file.rel, hash);
     // Already looked up above, unless the file changed after the main thread hashed it.
@@ -92,7 +93,7 @@ export class BatchRunner {
       return cached;
     }
     stats.misses++;
-    const text = JSON.stringify(this.factsForBytes(read.bytes, file.rel));
+    const text = factsToText(this.factsForBytes(read.bytes, file.rel));
     if (cache.writable) {
       try {
         writeEntry(cache, file.rel, key, text);

@@ -12,6 +12,7 @@ import type { ModuleFacts } from './types.js';
 import type { CacheHandle } from '../cache/store.js';
 import type { BatchSettings } from './batch.js';
 import { checkParser } from '../parse/flat.js';
+import { factsFromText } from './wire.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
 export interface PoolFile {
@@ -38,7 +39,7 @@ export interface WorkerClose {
 
 export interface WorkerResponse {
   id: number;
-  /** ModuleFacts[] as JSON. */
+  /** ModuleFacts[] as JSON, each module as wire.ts writes it. */
   facts: string;
   floor: { files: number; bytes: number };
   /** Files whose facts came from the cache (not parsed) and files parsed; the first failed write. */
@@ -81,7 +82,7 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   let done = 0;
   /** Takes in one batch's response. */
   const accept = (response: WorkerResponse) => {
-    const facts = mode === 'facts' ? (JSON.parse(response.facts) as ModuleFacts[]) : [];
+    const facts = mode === 'facts' ? factsFromText(response.facts) : [];
     options.onFacts?.(facts);
     results[response.id] = facts;
     floor.files += response.floor.files;

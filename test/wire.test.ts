@@ -1,0 +1,50 @@
+/** Facts as text (src/facts/wire.ts): what is read back is what was made, each call string written once per module. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { REPO, readTree } from './helpers/fixtures.js';
+import { createParser, typeIds } from '../src/parse/language.js';
+import { factsForSource } from '../src/facts/index.js';
+import { factsFromText, factsToText } from '../src/facts/wire.js';
+
+const parser = createParser();
+const ids = typeIds(parser);
+const facts = (source: string, rel = 'pkg/mod.py') => factsForSource(source, rel, parser, ids);
+
+test('every fixture module reads back exactly as made', () => {
+  let checked = 0;
+  for (const [rel, source] of readTree(join(REPO, 'fixtures'))) {
+    if (!rel.endsWith('.py')) continue;
+    const made = facts(source, rel);
+    const [read] = factsFromText(`[${factsToText(facts(source, rel))}]`);
+    assert.deepEqual(read, made, rel);
+    checked++;
+  }
+  assert.ok(checked > 50, `${checked} modules`);
+});
+
+test('a call string repeated in a module is written once; modules keep their own tables', () => {
+  const source = [
+    'import requests',
+    'class T:',
+    '    def test(self):',
+    '        self.assertEqual(requests.get(URL), 1)',
+    '        self.assertEqual(requests.get(URL), 2)',
+    '        self.assertEqual(requests.get(URL), 3)',
+    '',
+  ].join('\n');
+  const text = factsToText(facts(source));
+  assert.equal(text.split('"self.assertEqual"').length - 1, 1);
+  assert.equal(text.split('"requests.get"').length - 1, 1);
+  const other = factsToText(facts('import requests\nrequests.get(URL)\n', 'pkg/other.py'));
+  const [first, second] = factsFromText(`[${text},${other}]`);
+  const calls = first.functions.flatMap((f) => f.calls);
+  assert.deepEqual(calls.filter((c) => c.callee === 'self.assertEqual').map((c) => c.span.line), [4, 5, 6]);
+  assert.deepEqual(calls.filter((c) => c.target === 'requests.get').map((c) => c.span.line), [4, 5, 6]);
+  assert.deepEqual(second.functions.flatMap((f) => f.calls).map((c) => c.target), ['requests.get']);
+});
+
+test('facts written without a table (an unreadable file, an internal error) read back as they are', () => {
+  const plain = { path: 'a.py', module: 'a', isPackage: false, lines: 0, bytes: 0, imports: [], classes: [], functions: [], suppressions: [], asyncLibraries: [], hasMainGuard: false, issues: [{ kind: 'unreadable', message: 'no' }] };
+  assert.deepEqual(factsFromText(JSON.stringify([plain])), [plain]);
+});
