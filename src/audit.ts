@@ -200,8 +200,9 @@ async function analyse(
   time('graph');
   // Profiles of test code are shown only when test code counts like the rest.
   const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');
+  time('classify');
   const readiness = await analyseReadiness(readinessInputs);
-  time('classify + readiness');
+  time('readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
   const notIgnored = ruleFilter([], options.ignore);
