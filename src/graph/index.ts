@@ -90,6 +90,9 @@ export function passedArgument(args: readonly ArgFact[], name: string, position:
 const INTERFACE_BASES = /^(?:typing\.Protocol|typing_extensions\.Protocol|Protocol|abc\.ABC|ABC)$/;
 const UNINFORMATIVE_BASES = /^(?:object|typing\..*|typing_extensions\..*|abc\.ABC|ABC|Generic|Protocol|enum\.\w+|Enum)$/;
 
+/** The one empty list every function without calls or callers shares (frozen: the graph is complete once built). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /** Functions a call runs right away when passed to these APIs (Python's builtins). */
 const CALLS_ARGUMENT_DEFAULT = new Set(['map', 'filter', 'sorted', 'min', 'max', 'functools.reduce', 'itertools.starmap']);
 
@@ -132,6 +135,10 @@ export class ProjectIndex {
       this.collected = true;
     }
     this.resolveAll(false);
+    // Grown by push, most lists keep room for a dozen items they never get: a fifth of the graph's memory.
+    for (const lists of [this.targets, this.callers, this.outgoing] as unknown[][][]) {
+      for (let i = 0; i < lists.length; i++) lists[i] = lists[i].length === 0 ? NONE : lists[i].slice();
+    }
   }
 
   /** The project function with this fully qualified name. */
