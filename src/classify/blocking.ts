@@ -46,6 +46,7 @@ export interface BlockingEffect {
 }
 
 const NO_EFFECTS: ReadonlyMap<string, BlockingEffect> = new Map();
+const NO_CALLS: BlockingCall[] = Object.freeze([]) as unknown as BlockingCall[];
 
 export class BlockingAnalysis {
   /** Direct blocking calls, per function id, in source order. */
@@ -86,6 +87,8 @@ export class BlockingAnalysis {
         this.direct[node.id].push({ fn: node.id, call, api: user.api.pattern, match: user.match, confidence: 'high' });
       });
     }
+    // Nearly every function makes no blocking call: those share one empty list.
+    for (let id = 0; id < this.direct.length; id++) if (this.direct[id].length === 0) this.direct[id] = NO_CALLS;
     this.propagate();
   }
 

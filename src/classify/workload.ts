@@ -324,6 +324,7 @@ export class WorkloadAnalysis {
   /** Passes of each loop times those of the loops enclosing it. */
   private loopMultipliers(fact: FunctionFact): number[] {
     const loops = fact.loops;
+    if (loops.length === 0) return NO_LOOPS;
     const out: number[] = [];
     loops.forEach((loop, j) => {
       const parent = this.parentLoop(fact, j);
@@ -422,7 +423,7 @@ export class WorkloadAnalysis {
   private ownEvidence(node: FunctionNode): OwnEvidence[] {
     const fact = node.fact;
     const out: OwnEvidence[] = [];
-    if (fact.kind === 'module') return out;
+    if (fact.kind === 'module') return NO_EVIDENCE;
     const targets = this.index.targets[node.id];
     const mult = this.multipliers[node.id];
     const loops = fact.loops;
@@ -496,7 +497,8 @@ export class WorkloadAnalysis {
         ...(n.api ? { api: n.api } : {}),
       });
     }
-    return out;
+    // Exact-size lists, and one shared empty list: most functions have no evidence of their own.
+    return out.length === 0 ? NO_EVIDENCE : out.slice();
   }
 
   /** Totals bottom-up over the strongly connected components of the call graph (callees first). */
@@ -506,8 +508,9 @@ export class WorkloadAnalysis {
     // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
     const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
     // The components depend on the graph alone, so both work models share them.
-    const components = (this.running.components ??= stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to)));
-    for (const scc of components) {
+    const { order, ends } = (this.running.components ??= packed(stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
+    for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
+      const scc = Array.from(order.subarray(start, ends[c]));
       // Most components are one function: no set for those.
       const set = scc.length > 1 ? new Set(scc) : undefined;
       const single = scc[0];
@@ -616,9 +619,17 @@ export class WorkloadAnalysis {
   private readonly edgesMemo: (Edge[] | undefined)[];
 
   private edgesOf(id: number): Edge[] {
-    return (this.edgesMemo[id] ??= this.index.outgoing[id].filter((e) => this.counts(e)));
+    let edges = this.edgesMemo[id];
+    if (!edges) {
+      // Most functions' calls all run their callees: those keep the graph's own list.
+      const all = this.index.outgoing[id];
+      const running = all.filter((e) => this.counts(e));
+      this.edgesMemo[id] = edges = running.length === all.length ? all : running;
+    }
+    return edges;
   }
 
+  /** `counts` of calls into generator functions, the only costly ones to decide. */
   private readonly countsMemo: Map<Edge, boolean>;
 
   /**
@@ -628,12 +639,10 @@ export class WorkloadAnalysis {
    * passes that on).
    */
   private counts(edge: Edge): boolean {
-    let result = this.countsMemo.get(edge);
-    if (result !== undefined) return result;
     const callee = this.index.functions[edge.to].fact;
-    if (callee.isGenerator) result = this.consumedHere(edge);
-    else result = !callee.isAsync || edge.call.awaited === true;
-    this.countsMemo.set(edge, result);
+    if (!callee.isGenerator) return !callee.isAsync || edge.call.awaited === true;
+    let result = this.countsMemo.get(edge);
+    if (result === undefined) this.countsMemo.set(edge, (result = this.consumedHere(edge)));
     return result;
   }
 
@@ -688,6 +697,22 @@ export class WorkloadAnalysis {
   }
 }
 
+/** The multipliers of a function without loops (most functions): one shared empty list. */
+const NO_LOOPS: number[] = [];
+const NO_EVIDENCE: OwnEvidence[] = [];
+
+/** Components as two flat arrays (see Running.components): kept for the second work model, a list each would cost more than the graph's lists. */
+function packed(components: number[][]): { order: Int32Array; ends: Int32Array } {
+  const order = new Int32Array(components.reduce((n, c) => n + c.length, 0));
+  const ends = new Int32Array(components.length);
+  let at = 0;
+  components.forEach((component, i) => {
+    order.set(component, at);
+    ends[i] = at += component.length;
+  });
+  return { order, ends };
+}
+
 /** Calls that iterate a generator passed to them. */
 const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|next|enumerate|zip)$|\.(join|extend|writelines|update)$/;
 
@@ -697,8 +722,8 @@ const RUNNING = new WeakMap<ProjectIndex, Running>();
 interface Running {
   edges: (Edge[] | undefined)[];
   counts: Map<Edge, boolean>;
-  /** The strongly connected components of those calls, callees first. */
-  components?: number[][];
+  /** The strongly connected components of those calls, callees first: their members in `order`, each ending at its `ends` entry. */
+  components?: { order: Int32Array; ends: Int32Array };
 }
 
 /** Keeps the largest contribution per labelled kind (unknown work has none: see ownUnknown); made only when it is the largest so far. */
