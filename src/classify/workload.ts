@@ -104,6 +104,7 @@ export class WorkloadAnalysis {
     this.countsMemo = running.counts;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
     const n = index.functions.length;
+    this.cachedFunction = new Int8Array(n).fill(UNDECIDED);
     this.multipliers = index.functions.map((node) => this.loopMultipliers(node.fact));
     this.ownUnknown = new Float64Array(2 * n);
     this.own = index.functions.map((node) => this.ownEvidence(node));
@@ -673,8 +674,16 @@ export class WorkloadAnalysis {
   /** A call into a cache-decorated function, or one made under a lazy-initialisation guard: it runs once per process. */
   onceOnly(edge: Edge): boolean {
     if (edge.call.once) return true;
-    return this.index.functions[edge.to].fact.decorators.some((d) => this.model.onceDecorators.has(d.replace(/\(\)$/, '')));
+    let cached = this.cachedFunction[edge.to];
+    if (cached === UNDECIDED) {
+      const decorated = this.index.functions[edge.to].fact.decorators.some((d) => this.model.onceDecorators.has(d.replace(/\(\)$/, '')));
+      this.cachedFunction[edge.to] = cached = decorated ? 1 : 0;
+    }
+    return cached === 1;
   }
+
+  /** By function: whether a cache decorator makes it run once per process (1), not (0), or not yet decided. */
+  private readonly cachedFunction: Int8Array;
 
   private decide(id: number): [Classification, Confidence] {
     const t = this.work(id);
@@ -700,6 +709,7 @@ export class WorkloadAnalysis {
 /** The multipliers of a function without loops (most functions): one shared empty list. */
 const NO_LOOPS: number[] = [];
 const NO_EVIDENCE: OwnEvidence[] = [];
+const UNDECIDED = -1;
 
 /** Components as two flat arrays (see Running.components): kept for the second work model, a list each would cost more than the graph's lists. */
 function packed(components: number[][]): { order: Int32Array; ends: Int32Array } {
