@@ -20,6 +20,7 @@ export type Kind = 'cpu-gil' | 'releases-gil' | 'io';
 /** Kinds of work with a cost: the three labelled kinds, and library calls of unknown cost. */
 export type CostKind = Kind | 'unknown';
 const KINDS: Kind[] = ['cpu-gil', 'releases-gil', 'io'];
+/** Every cost kind, in SLOT order (a kind's index here is its slot). */
 const COST_KINDS: CostKind[] = ['cpu-gil', 'releases-gil', 'io', 'unknown'];
 
 type Costs = Record<CostKind, number>;
@@ -511,7 +512,8 @@ export class WorkloadAnalysis {
     // The components depend on the graph alone, so both work models share them.
     const { order, ends } = (this.running.components ??= packed(stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
-      const scc = Array.from(order.subarray(start, ends[c]));
+      const scc: number[] = [];
+      for (let k = start; k < ends[c]; k++) scc.push(order[k]);
       // Most components are one function: no set for those.
       const set = scc.length > 1 ? new Set(scc) : undefined;
       const single = scc[0];
@@ -546,9 +548,10 @@ export class WorkloadAnalysis {
           // Strict (findings): the repeated call itself must sit in a loop over data; a data loop
           // somewhere else below the callee says nothing about this work.
           const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || (!this.model.strict && this.hasData[edge.to]));
-          for (const kind of COST_KINDS) {
-            const callee = this.totals[4 * edge.to + SLOT[kind]];
-            const calleeOnce = this.once[4 * edge.to + SLOT[kind]];
+          for (let slot = 0; slot < COST_KINDS.length; slot++) {
+            const kind = COST_KINDS[slot];
+            const callee = this.totals[4 * edge.to + slot];
+            const calleeOnce = this.once[4 * edge.to + slot];
             const calleeData = (top(this.best, edge.to, kind)?.dataSized ?? false) || dataCall;
             if (onceEdge) {
               const c = Math.min(CAP, callee + calleeOnce);

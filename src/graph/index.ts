@@ -252,8 +252,9 @@ export class ProjectIndex {
     this.outgoing[from].push(edge);
   }
 
-  /** Resolutions by name (`!` before it: `self.` names, whose receiver is an instance), final ones only. */
+  /** Resolutions by name, final ones only; of `self.` names (whose receiver is an instance) apart. */
   private readonly resolved = new Map<string, CallTarget>();
+  private readonly resolvedSelf = new Map<string, CallTarget>();
   /**
    * Set while a name is resolved when its resolution read an attribute typed by construction
    * sites before all of them were collected: that result may change, so it is not kept.
@@ -273,12 +274,12 @@ export class ProjectIndex {
    * function, or to the canonical name of an external API (see resolveName); each name once.
    */
   resolve(target: string, selfInstance = false): CallTarget {
-    const key = selfInstance ? `!${target}` : target;
-    let found = this.resolved.get(key);
+    const memo = selfInstance ? this.resolvedSelf : this.resolved;
+    let found = memo.get(target);
     if (!found) {
       this.provisional = false;
       found = this.resolveName(target, 0, selfInstance);
-      if (!this.provisional) this.resolved.set(key, found);
+      if (!this.provisional) memo.set(target, found);
     }
     return found;
   }
