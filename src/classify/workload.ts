@@ -101,8 +101,6 @@ export class WorkloadAnalysis {
     let running = RUNNING.get(index);
     if (!running) RUNNING.set(index, (running = { edges: new Array(index.functions.length).fill(undefined), counts: new Map() }));
     this.running = running;
-    this.edgesMemo = running.edges;
-    this.countsMemo = running.counts;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
     const n = index.functions.length;
     this.cachedFunction = new Int8Array(n).fill(UNDECIDED);
@@ -125,7 +123,7 @@ export class WorkloadAnalysis {
   }
 
   has(id: number, kind: Kind): boolean {
-    return this.totals[4 * id + SLOT[kind]] > 0;
+    return amount(this.totals, id, kind) > 0;
   }
 
   /** Work per call, by kind, callees included. */
@@ -135,12 +133,12 @@ export class WorkloadAnalysis {
 
   /** CPU work per call (operations), callees included. */
   cpuWork(id: number): number {
-    return this.totals[4 * id];
+    return amount(this.totals, id, 'cpu-gil');
   }
 
   /** Whether the function's largest CPU contribution grows with the data. */
   cpuDataSized(id: number): boolean {
-    return this.best[3 * id]?.dataSized ?? false;
+    return top(this.best, id, 'cpu-gil')?.dataSized ?? false;
   }
 
   /**
@@ -171,8 +169,8 @@ export class WorkloadAnalysis {
 
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
   heavyOnceCpu(id: number, minWork: number): boolean {
-    const best = this.onceBest[3 * id];
-    if (best === undefined || !best.dataSized || this.once[4 * id] < minWork) return false;
+    const best = top(this.onceBest, id, 'cpu-gil');
+    if (best === undefined || !best.dataSized || amount(this.once, id, 'cpu-gil') < minWork) return false;
     return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
   }
 
@@ -193,8 +191,9 @@ export class WorkloadAnalysis {
   heavyOnceCall(edge: Edge, minWork: number): boolean {
     if (!this.counts(edge)) return false;
     const callee = edge.to;
-    const work = this.onceOnly(edge) ? this.totals[4 * callee] + this.once[4 * callee] : this.once[4 * callee];
-    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (this.onceBest[3 * callee]?.dataSized ?? false);
+    const onceWork = amount(this.once, callee, 'cpu-gil');
+    const work = this.onceOnly(edge) ? this.cpuWork(callee) + onceWork : onceWork;
+    const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (top(this.onceBest, callee, 'cpu-gil')?.dataSized ?? false);
     return work >= minWork && dataSized && !this.heavyCall(edge, minWork) && this.concentrated(this.onceChain(edge).evidence, minWork);
   }
 
@@ -238,7 +237,7 @@ export class WorkloadAnalysis {
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
       const node = functions[id];
-      const best = (once ? this.best : this.onceBest)[3 * id];
+      const best = top(once ? this.best : this.onceBest, id, 'cpu-gil');
       if (!best || best.own || !best.edge) {
         chain.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         reason = best?.own ? `${best.own.reason} in \`${node.fact.qualname}\`` : '';
@@ -516,8 +515,7 @@ export class WorkloadAnalysis {
       for (let k = start; k < ends[c]; k++) scc.push(order[k]);
       // Most components are one function: no set for those.
       const set = scc.length > 1 ? new Set(scc) : undefined;
-      const single = scc[0];
-      const members = { has: (id: number) => (set ? set.has(id) : id === single) };
+      const member = (id: number) => (set ? set.has(id) : id === scc[0]);
       const position = scc.length > 1 ? new Map(scc.map((id, i) => [id, i])) : undefined;
       const cyclic = position
         ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!)).some((c) => c.length > 1)
@@ -536,7 +534,7 @@ export class WorkloadAnalysis {
           offer(e.once ? onceBest : best, id, e.kind, e.cost, e.dataSized === true, e);
         }
         for (const edge of this.edgesOf(id)) {
-          if (members.has(edge.to) && !this.onceOnly(edge)) continue;
+          if (member(edge.to) && !this.onceOnly(edge)) continue;
           const m = this.edgeMultiplier(edge);
           const onceEdge = this.onceOnly(edge);
           // Work repeated 1,000 times or more in all is data-sized, however the passes split
@@ -587,7 +585,7 @@ export class WorkloadAnalysis {
       // proof of branching; calls in different branches of an `if` (a metadata lookup for a show,
       // another for its season) may each run once.
       const branching = (id: number) => {
-        const sites = recurring(id).filter((e) => members.has(e.to) && e.call.loop === undefined);
+        const sites = recurring(id).filter((e) => member(e.to) && e.call.loop === undefined);
         if (!this.model.strict) return sites.length >= 2;
         const lines = sites.map((e) => e.call.span.line);
         return lines.some((line, i) => lines.indexOf(line) !== i);
@@ -604,37 +602,33 @@ export class WorkloadAnalysis {
           const best = top(this.best, id, kind);
           if (kind === 'cpu-gil' && sum[kind] > 0) {
             const node = functions[id];
-            const edge = outgoing[id].find((e) => members.has(e.to));
+            const edge = outgoing[id].find((e) => member(e.to));
             const reason = scc.length > 1
               ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
               : `recursive: about ${round(sum[kind])} operations per level`;
             const dataSized = R >= this.model.thresholds['data-sized'];
             const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: total, dataSized };
-            this.best[3 * id] = { cost: own.cost, own, dataSized };
+            this.best[3 * id + SLOT[kind]] = { cost: own.cost, own, dataSized };
           } else if (best) best.cost *= R;
         }
       }
     }
   }
 
+  /** What both work models share about the graph (see Running). */
   private readonly running: Running;
 
-  /** Calls that run the callee here (see `counts`), by caller: a fact of the graph, shared by every work model. */
-  private readonly edgesMemo: (Edge[] | undefined)[];
-
+  /** Calls that run the callee here (see `counts`), by caller. */
   private edgesOf(id: number): Edge[] {
-    let edges = this.edgesMemo[id];
+    let edges = this.running.edges[id];
     if (!edges) {
       // Most functions' calls all run their callees: those keep the graph's own list.
       const all = this.index.outgoing[id];
       const running = all.filter((e) => this.counts(e));
-      this.edgesMemo[id] = edges = running.length === all.length ? all : running;
+      this.running.edges[id] = edges = running.length === all.length ? all : running;
     }
     return edges;
   }
-
-  /** `counts` of calls into generator functions, the only costly ones to decide. */
-  private readonly countsMemo: Map<Edge, boolean>;
 
   /**
    * Whether a call runs the callee's body here: a sync function does; an async one when awaited;
@@ -645,8 +639,8 @@ export class WorkloadAnalysis {
   private counts(edge: Edge): boolean {
     const callee = this.index.functions[edge.to].fact;
     if (!callee.isGenerator) return !callee.isAsync || edge.call.awaited === true;
-    let result = this.countsMemo.get(edge);
-    if (result === undefined) this.countsMemo.set(edge, (result = this.consumedHere(edge)));
+    let result = this.running.counts.get(edge);
+    if (result === undefined) this.running.counts.set(edge, (result = this.consumedHere(edge)));
     return result;
   }
 
@@ -733,7 +727,9 @@ const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|ne
 const RUNNING = new WeakMap<ProjectIndex, Running>();
 
 interface Running {
+  /** By caller: its calls that run the callee here (see `counts`). */
   edges: (Edge[] | undefined)[];
+  /** `counts` of calls into generator functions, the only costly ones to decide. */
   counts: Map<Edge, boolean>;
   /** The strongly connected components of those calls, callees first: their members in `order`, each ending at its `ends` entry. */
   components?: { order: Int32Array; ends: Int32Array };
@@ -750,6 +746,11 @@ function offer(best: (Best | undefined)[], id: number, kind: CostKind, cost: num
 /** The largest contribution of a kind to a function's work, if any. */
 function top(best: readonly (Best | undefined)[], id: number, kind: CostKind): Best | undefined {
   return kind === 'unknown' ? undefined : best[3 * id + SLOT[kind]];
+}
+
+/** One kind of a function's work in a per-function number array (four slots per function). */
+function amount(values: Float64Array, id: number, kind: CostKind): number {
+  return values[4 * id + SLOT[kind]];
 }
 
 /** A function's four costs from a per-function number array. */

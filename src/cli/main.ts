@@ -62,20 +62,29 @@ function writeProblem(error: unknown): string {
   return `${describeFsError(error)}; ${WRITE_FIX[errorCode(error) ?? ''] ?? 'check that its folder exists and is writable'}`;
 }
 
-/** Writes `text` to `file`; a failure is an error (exit 2) naming the file, the cause and the fix. */
-/** Writes `text` (a string, or pieces written as they come: see renderPieces) to `file`. */
+/**
+ * Writes `text` (a string, or pieces written as they are made: see renderPieces) to `file`; a
+ * failure to open or write it is an error (exit 2) naming the file, the cause and the fix. An
+ * error while the pieces are made is not a write problem and is left as it is.
+ */
 function writeOutput(file: string, text: string | Iterable<string>, what: string): void {
-  let fd: number | undefined;
+  const io = <T>(step: () => T): T => {
+    try {
+      return step();
+    } catch (error) {
+      throw new UsageError(`cannot write ${what} to '${file}': ${writeProblem(error)}`);
+    }
+  };
+  const fd = io(() => openSync(file, 'w'));
   try {
-    fd = openSync(file, 'w');
     for (const piece of typeof text === 'string' ? [text] : text) {
       const bytes = Buffer.from(piece, 'utf8');
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      io(() => {
+        for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+      });
     }
-  } catch (error) {
-    throw new UsageError(`cannot write ${what} to '${file}': ${writeProblem(error)}`);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }
 

@@ -30,11 +30,7 @@ export function factsToText(facts: ModuleFacts): string {
     return index;
   };
   // A call or argument object the facts hold twice is swapped once.
-  const toIndex: Swap = (value) => (typeof value === 'string' ? ref(value) : value);
-  for (const fn of facts.functions) {
-    for (const call of fn.calls) swapStrings(call, toIndex);
-    for (const read of fn.reads ?? []) swapStrings(read, toIndex);
-  }
+  swapModule(facts, (value) => (typeof value === 'string' ? ref(value) : value));
   (facts as WireModule).strings = strings;
   return JSON.stringify(facts);
 }
@@ -46,17 +42,21 @@ export function factsFromText(text: string): ModuleFacts[] {
     const strings = module.strings;
     if (strings === undefined) continue;
     delete module.strings;
-    const toString: Swap = (value) => (typeof value === 'number' ? strings[value] : value);
-    for (const fn of module.functions) {
-      for (const call of fn.calls) swapStrings(call, toString);
-      for (const read of fn.reads ?? []) swapStrings(read, toString);
-    }
+    swapModule(module, (value) => (typeof value === 'number' ? strings[value] : value));
   }
   return modules;
 }
 
 /** A call string to its index in the table, or back. */
 type Swap = (value: string | number) => string | number;
+
+/** Swaps the strings of every call and property read of a module. */
+function swapModule(facts: ModuleFacts, swap: Swap): void {
+  for (const fn of facts.functions) {
+    for (const call of fn.calls) swapStrings(call, swap);
+    for (const read of fn.reads ?? []) swapStrings(read, swap);
+  }
+}
 
 /** Replaces each string of a call (callee, target, its arguments' texts and targets), or its index, by what `swap` gives. */
 function swapStrings(call: CallFact, swap: Swap): void {

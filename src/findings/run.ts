@@ -23,7 +23,10 @@ export interface RunInputs {
   functions: readonly { isAsync: boolean }[];
   raw: RawFinding[];
   rules: Map<string, RuleMeta>;
-  /** The profile of every function worth reporting, test code included. */
+  /**
+   * The profile of every function worth reporting. Test code never ranks among the hot paths
+   * unless its findings count: classification profiles it only with `--tests include`.
+   */
   profiles: FunctionReport[];
   readiness: ReadinessFacts & { errors: FileError[] };
   /** A file's lines (for code frames), by audit-relative path. */
@@ -59,8 +62,7 @@ export function buildRun(input: RunInputs): AuditRun {
     fired[f.rule] = byId.get(f.rule)!;
   }
   for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
-  // Test code never ranks among the hot paths unless its findings count.
-  const profiled = input.profiles.filter((f) => tests === 'include' || !isTestPath(f.file));
+  const profiled = input.profiles;
   const run: AuditRun = {
     tool: input.tool,
     roots: input.roots,

@@ -20,8 +20,8 @@ const CHUNK = 1 << 16;
 
 /**
  * `value` as pretty-printed JSON with a trailing newline. JSON already escapes C0 controls; the
- * other characters `visible` escapes are written as `\uXXXX` too (they can only occur inside
- * strings), so the data is unchanged and the text is safe to print.
+ * other characters `visible` escapes are written as `\u` escapes with four hex digits too (they
+ * can only occur inside strings), so the data is unchanged and the text is safe to print.
  */
 export function jsonText(value: unknown): string {
   return [...jsonPieces(value)].join('');
