@@ -1,7 +1,7 @@
 /** JSON text in pieces: exactly JSON.stringify's pretty text, never held whole for a large report. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonPieces, jsonText } from '../src/report/json-text.js';
+import { compactPieces, jsonPieces, jsonText } from '../src/report/json-text.js';
 
 const stringified = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -33,4 +33,18 @@ test('a large report comes in pieces of about 64 KB that join to the whole text'
   // Each piece is a chunk of about 64 KB (the last is what is left), never the whole text.
   for (const piece of pieces.slice(0, -1)) assert.ok(piece.length >= 65_536 && piece.length < 66_000, `${piece.length}`);
   assert.ok(pieces[pieces.length - 1].length <= 66_000);
+});
+
+test('compact pieces are exactly JSON.stringify\'s text, for data the tool reads back (the run memo)', () => {
+  const values: unknown[] = [
+    null, 0, 'plain', [], {}, [[]], { a: [], b: {} },
+    { a: 1, b: undefined, c: () => 1, d: null, e: [undefined, () => 1, Symbol('s'), 2] },
+    [1, [2, [3, [4, { five: [6, { seven: 'deep\n\u2028' }] }]]]],
+    { 'key with "quotes"': { 'ключ': '🙂 astral', '': '' } },
+  ];
+  for (const value of values) assert.equal([...compactPieces(value)].join(''), JSON.stringify(value), JSON.stringify(value));
+  const large = { findings: Array.from({ length: 20_000 }, (_, i) => ({ rule: 'GA101', line: i, text: `f${i}()` })) };
+  const pieces = [...compactPieces(large)];
+  assert.equal(pieces.join(''), JSON.stringify(large));
+  assert.ok(pieces.length > 5 && pieces.slice(0, -1).every((p) => p.length >= 65_536 && p.length < 66_000), `${pieces.length} pieces`);
 });

@@ -33,17 +33,23 @@ export function contentHash(bytes: Uint8Array): Buffer {
   return createHash('sha256').update(bytes).digest();
 }
 
-/** An entry holding `payload` under `key`, sealed with `secret`. */
-export function encodeEntry(key: Buffer, payload: string, secret: Buffer): Buffer {
-  const body = Buffer.from(payload, 'utf8');
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  MAGIC.copy(out, 0);
-  out.writeUInt32LE(FORMAT, 8);
-  key.copy(out, 12);
-  out.writeUInt32LE(body.length, 44);
-  mac(secret, out.subarray(0, 48), body).copy(out, 48);
-  body.copy(out, HEADER_BYTES);
-  return out;
+/**
+ * An entry holding `payload` (whole, or as pieces of text) under `key`, sealed with `secret`: the
+ * buffers to write, in order, the header first. A payload in pieces is never held as one string.
+ */
+export function encodeEntry(key: Buffer, payload: string | Iterable<string>, secret: Buffer): Buffer[] {
+  const body = typeof payload === 'string' ? [Buffer.from(payload, 'utf8')] : Array.from(payload, (piece) => Buffer.from(piece, 'utf8'));
+  const length = body.reduce((sum, piece) => sum + piece.length, 0);
+  if (length > 0xffffffff) throw new RangeError(`cache entry of ${length} bytes is too large`);
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT, 8);
+  key.copy(header, 12);
+  header.writeUInt32LE(length, 44);
+  const hmac = createHmac('sha256', secret).update(header.subarray(0, 48));
+  for (const piece of body) hmac.update(piece);
+  hmac.digest().copy(header, 48);
+  return [header, ...body];
 }
 
 /** The payload of `entry` when it is whole, of this format, under `key` and sealed with `secret`; else undefined. */

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { packagePath } from '../config/schema.js';
 import type { AuditRun } from '../model/types.js';
+import { compactPieces } from '../report/json-text.js';
 import { hashFolder } from './settings.js';
 import { readEntry, RUN_ENTRY, writeEntry, type CacheHandle } from './store.js';
 
@@ -64,7 +65,8 @@ export function readRun(handle: CacheHandle, key: Buffer): AuditRun | undefined 
 export function writeRun(handle: CacheHandle, key: Buffer, run: AuditRun): boolean {
   if (!handle.writable) return false;
   try {
-    writeEntry(handle, RUN_ENTRY, key, JSON.stringify(run));
+    // In pieces: on a large project the memo runs to tens of megabytes, written at the run's peak.
+    writeEntry(handle, RUN_ENTRY, key, compactPieces(run));
     return true;
   } catch {
     return false;

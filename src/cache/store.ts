@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, statSync,
-  unlinkSync, utimesSync, writeFileSync,
+  unlinkSync, utimesSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -72,11 +72,12 @@ function isRealDir(path: string): boolean | undefined {
   }
 }
 
-/** Writes `text` to `file` whole, through a temporary file renamed over it. */
-function writeWhole(file: string, text: string | Buffer, name = file): void {
+/** Writes `content` (text, or buffers in order) to `file` whole, through a temporary file renamed over it. */
+function writeWhole(file: string, content: string | readonly Buffer[], name = file): void {
   const temp = `${name}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, text, { flag: 'wx', mode: 0o644 });
+    if (typeof content === 'string') writeFileSync(temp, content, { flag: 'wx', mode: 0o644 });
+    else writeBuffers(temp, content);
     renameSync(temp, file);
   } catch (error) {
     try {
@@ -85,6 +86,18 @@ function writeWhole(file: string, text: string | Buffer, name = file): void {
       // Never made, or already renamed.
     }
     throw error;
+  }
+}
+
+/** Writes `buffers` in order to the new file `path`. */
+function writeBuffers(path: string, buffers: readonly Buffer[]): void {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    for (const buffer of buffers) {
+      for (let done = 0; done < buffer.length;) done += writeSync(fd, buffer, done, buffer.length - done);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -163,8 +176,8 @@ export function readEntry(handle: CacheHandle, rel: string, key: Buffer): string
   }
 }
 
-/** Stores the facts of `rel` under `key`; throws on a file-system error (the caller reports it once). */
-export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payload: string): void {
+/** Stores `payload` (the facts of `rel`, or the run memo; whole or in pieces) under `key`; throws on a file-system error (the caller reports it once). */
+export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payload: string | Iterable<string>): void {
   const secret = Buffer.from(handle.secret.buffer, handle.secret.byteOffset, handle.secret.byteLength);
   const file = join(handle.dir, entryName(rel));
   writeWhole(file, encodeEntry(key, payload, secret));

@@ -6,7 +6,8 @@
  * Stage: report. Input: a plain value (no `toJSON`, no cycles). Output: exactly
  * `JSON.stringify(value, null, 2)` plus a newline, with the invisible characters below escaped;
  * `jsonPieces` gives it as chunks of about 64 KB, each member of the top levels stringified on its
- * own, so the text is never held whole.
+ * own, so the text is never held whole. `compactPieces` gives exactly `JSON.stringify(value)` in
+ * the same way, for data read back by the tool rather than by people (the run memo).
  */
 
 /** Characters JSON.stringify leaves raw that a terminal or an editor may act on. */
@@ -29,15 +30,25 @@ export function jsonText(value: unknown): string {
 
 /** The same text as `jsonText`, in chunks of about 64 KB. */
 export function* jsonPieces(value: unknown): Generator<string> {
+  for (const chunk of chunks(members(value, '', STREAMED_LEVELS, true), '\n')) yield escapeInvisible(chunk);
+}
+
+/** Exactly `JSON.stringify(value)`, in chunks of about 64 KB. */
+export function compactPieces(value: unknown): Generator<string> {
+  return chunks(members(value, '', STREAMED_LEVELS, false));
+}
+
+/** `pieces` joined into chunks of at least CHUNK characters, `end` closing the last (which may be shorter). */
+function* chunks(pieces: Iterable<string>, end = ''): Generator<string> {
   let buffered = '';
-  for (const piece of members(value, '', STREAMED_LEVELS)) {
+  for (const piece of pieces) {
     buffered += piece;
     if (buffered.length >= CHUNK) {
-      yield escapeInvisible(buffered);
+      yield buffered;
       buffered = '';
     }
   }
-  yield `${escapeInvisible(buffered)}\n`;
+  yield buffered + end;
 }
 
 function escapeInvisible(text: string): string {
@@ -49,15 +60,24 @@ function omitted(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
-/** JSON.stringify's text of `value` at `indent`, the first `levels` levels member by member. */
-function* members(value: unknown, indent: string, levels: number): Generator<string> {
+/**
+ * JSON.stringify's text of `value` (at `indent`, with two spaces per level, when `pretty`), the
+ * first `levels` levels member by member.
+ */
+function* members(value: unknown, indent: string, levels: number, pretty: boolean): Generator<string> {
   if (levels === 0 || value === null || typeof value !== 'object') {
+    if (!pretty) {
+      yield JSON.stringify(value);
+      return;
+    }
     const text = JSON.stringify(value, null, 2);
     // Strings in JSON hold no raw newline, so every newline starts a line of the value.
     yield indent ? text.replace(/\n/g, `\n${indent}`) : text;
     return;
   }
   const inner = `${indent}  `;
+  const open = pretty ? `\n${inner}` : '';
+  const close = pretty ? `\n${indent}` : '';
   if (Array.isArray(value)) {
     if (value.length === 0) {
       yield '[]';
@@ -65,10 +85,10 @@ function* members(value: unknown, indent: string, levels: number): Generator<str
     }
     yield '[';
     for (let i = 0; i < value.length; i++) {
-      yield `${i > 0 ? ',' : ''}\n${inner}`;
-      yield* members(omitted(value[i]) ? null : value[i], inner, levels - 1);
+      yield `${i > 0 ? ',' : ''}${open}`;
+      yield* members(omitted(value[i]) ? null : value[i], inner, levels - 1, pretty);
     }
-    yield `\n${indent}]`;
+    yield `${close}]`;
     return;
   }
   const record = value as Record<string, unknown>;
@@ -79,8 +99,8 @@ function* members(value: unknown, indent: string, levels: number): Generator<str
   }
   yield '{';
   for (let i = 0; i < keys.length; i++) {
-    yield `${i > 0 ? ',' : ''}\n${inner}${JSON.stringify(keys[i])}: `;
-    yield* members(record[keys[i]], inner, levels - 1);
+    yield `${i > 0 ? ',' : ''}${open}${JSON.stringify(keys[i])}:${pretty ? ' ' : ''}`;
+    yield* members(record[keys[i]], inner, levels - 1, pretty);
   }
-  yield `\n${indent}}`;
+  yield `${close}}`;
 }
