@@ -48,3 +48,27 @@ test('facts written without a table (an unreadable file, an internal error) read
   const plain = { path: 'a.py', module: 'a', isPackage: false, lines: 0, bytes: 0, imports: [], classes: [], functions: [], suppressions: [], asyncLibraries: [], hasMainGuard: false, issues: [{ kind: 'unreadable', message: 'no' }] };
   assert.deepEqual(factsFromText(JSON.stringify([plain])), [plain]);
 });
+
+test('every combination of a call\'s and an argument\'s optional members reads back as written', () => {
+  const span = { line: 3, column: 5, endLine: 4, endColumn: 1 };
+  const args = Array.from({ length: 16 }, (_, has) => ({
+    kind: 'ref' as const,
+    ...(has & 1 ? { keyword: 'timeout' } : {}),
+    ...(has & 2 ? { text: 'self.fetch' } : {}),
+    ...(has & 4 ? { lambda: has } : {}),
+    ...(has & 8 ? { target: 'pkg.mod.Client.fetch' } : {}),
+  }));
+  const calls = Array.from({ length: 16 }, (_, has) => ({
+    callee: 'requests.get', target: has & 1 ? 'requests.get' : '', span, args: has % 3 === 0 ? [] : args,
+    ...(has & 2 ? { awaited: true as const } : {}),
+    ...(has & 4 ? { loop: 0 } : {}),
+    ...(has & 8 ? { once: true as const } : {}),
+    ...(has & 1 ? { resolution: 'import' as const } : {}),
+  }));
+  const made = facts('def f():\n    pass\n');
+  made.functions[1].calls = calls;
+  made.functions[1].reads = calls.slice(0, 3);
+  const expected = structuredClone(made);
+  const [read] = factsFromText(`[${factsToText(made)}]`);
+  assert.deepEqual(read, expected);
+});
