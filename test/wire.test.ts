@@ -39,8 +39,8 @@ test('a call string repeated in a module is written once; modules keep their own
   const other = factsToText(facts('import requests\nrequests.get(URL)\n', 'pkg/other.py'));
   const [first, second] = factsFromText(`[${text},${other}]`);
   const calls = first.functions.flatMap((f) => f.calls);
-  assert.deepEqual(calls.filter((c) => c.callee === 'self.assertEqual').map((c) => c.span.line), [4, 5, 6]);
-  assert.deepEqual(calls.filter((c) => c.target === 'requests.get').map((c) => c.span.line), [4, 5, 6]);
+  assert.deepEqual(calls.filter((c) => c.callee === 'self.assertEqual').map((c) => c.line), [4, 5, 6]);
+  assert.deepEqual(calls.filter((c) => c.target === 'requests.get').map((c) => c.line), [4, 5, 6]);
   assert.deepEqual(second.functions.flatMap((f) => f.calls).map((c) => c.target), ['requests.get']);
 });
 
@@ -59,7 +59,7 @@ test('every combination of a call\'s and an argument\'s optional members reads b
     ...(has & 8 ? { target: 'pkg.mod.Client.fetch' } : {}),
   }));
   const calls = Array.from({ length: 16 }, (_, has) => ({
-    callee: 'requests.get', target: has & 1 ? 'requests.get' : '', span, args: has % 3 === 0 ? [] : args,
+    callee: 'requests.get', target: has & 1 ? 'requests.get' : '', ...span, args: has % 3 === 0 ? [] : args,
     ...(has & 2 ? { awaited: true as const } : {}),
     ...(has & 4 ? { loop: 0 } : {}),
     ...(has & 8 ? { once: true as const } : {}),

@@ -133,17 +133,17 @@ export class BlockingAnalysis {
    */
   chainFrom(edge: Edge, kind: string): { function: string; file: string; line: number }[] {
     const { functions } = this.index;
-    const steps = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
+    const steps = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
     let id = edge.to;
     for (let guard = 0; guard < 1000; guard++) {
       const effect = this.effects[id].get(kind)!;
       const node = functions[id];
       if (!effect.next) {
-        steps.push({ function: node.fqn, file: node.module.path, line: effect.terminal.call.span.line });
+        steps.push({ function: node.fqn, file: node.module.path, line: effect.terminal.call.line });
         steps.push({ function: effect.terminal.api, file: '', line: 0 });
         break;
       }
-      steps.push({ function: node.fqn, file: node.module.path, line: effect.next.call.span.line });
+      steps.push({ function: node.fqn, file: node.module.path, line: effect.next.call.line });
       id = effect.next.to;
     }
     return steps;

@@ -24,7 +24,7 @@ export class DocumentOrigins {
   /** Whether the first positional argument of `call`, made in `node`, is a whole document. */
   argumentIsDocument(node: FunctionNode, call: CallFact): boolean {
     const arg = call.args.find((a) => !a.keyword && a.kind !== 'splat');
-    return arg !== undefined && this.isDocument(node, arg, call.span.line, 0, new Set());
+    return arg !== undefined && this.isDocument(node, arg, call.line, 0, new Set());
   }
 
   /** `arg` as passed at `line` of `node`. */
@@ -49,7 +49,7 @@ export class DocumentOrigins {
       const forwarded: ArgFact = !suffix ? passed
         : passed.kind === 'ref' ? { kind: 'ref', text: `${passed.text}${suffix}`, ...(passed.target ? { target: `${passed.target}${suffix}` } : {}) }
           : { kind: 'other' };
-      if (this.isDocument(this.index.functions[edge.from], forwarded, edge.call.span.line, depth + 1, seen)) return true;
+      if (this.isDocument(this.index.functions[edge.from], forwarded, edge.call.line, depth + 1, seen)) return true;
     }
     return false;
   }

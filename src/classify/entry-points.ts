@@ -75,7 +75,7 @@ export class EntryPoints {
     const spawn = this.spawnOf(node, call, via, entry);
     if (!spawn) return;
     this.spawns.push(spawn);
-    if (spawn.target) this.byFunction[spawn.target.id].push({ kind: spawn.kind, file: node.module.path, line: call.span.line, via });
+    if (spawn.target) this.byFunction[spawn.target.id].push({ kind: spawn.kind, file: node.module.path, line: call.line, via });
   }
 
   private spawnOf(node: FunctionNode, call: CallFact, via: string, entry: CatalogueEntry): Spawn | undefined {
@@ -108,7 +108,7 @@ export class EntryPoints {
       const resolved = this.index.resolve(arg.target);
       if (resolved.kind === 'external' && PARTIAL.has(resolved.name)) {
         // functools.partial(f, ...): the partial call is itself among the caller's calls.
-        const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.span.line >= call.span.line && c.span.endLine <= call.span.endLine);
+        const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.line >= call.line && c.endLine <= call.endLine);
         this.partialTarget(node, spawn, inner);
       } else {
         // A coroutine call handed to a task runner (`asyncio.create_task(worker(q))`), or a
@@ -133,9 +133,9 @@ export class EntryPoints {
 
   /** The `functools.partial(...)` call bound to local `name` before `call`, if there is one. */
   private partialInLocal(node: FunctionNode, name: string, call: CallFact): CallFact | undefined {
-    const binding = node.fact.bindings.filter((b) => b.name === name && b.line <= call.span.line).pop();
+    const binding = node.fact.bindings.filter((b) => b.name === name && b.line <= call.line).pop();
     if (!binding || !PARTIAL.has(binding.value.replace(/\(\)$/, ''))) return undefined;
-    return node.fact.calls.find((c) => c.span.line === binding.line && PARTIAL.has(this.externalName(c.target)));
+    return node.fact.calls.find((c) => c.line === binding.line && PARTIAL.has(this.externalName(c.target)));
   }
 
   private externalName(target: string): string {
@@ -181,7 +181,7 @@ export class EntryPoints {
       seen.add(method.id);
       const kind = found.entry ?? 'thread';
       const span = cls.fact.span;
-      const call: CallFact = { callee: `class ${cls.fact.name}`, target: '', span: { line: span.line, column: span.column, endLine: span.line, endColumn: span.column + 5 }, args: [] };
+      const call: CallFact = { callee: `class ${cls.fact.name}`, target: '', line: span.line, column: span.column, endLine: span.line, endColumn: span.column + 5, args: [] };
       this.spawns.push({
         kind, caller: method, call, via, entry: found, runs: kind === 'process' ? 'process' : 'thread', target: method,
         wrapper: 'subclass', targetText: `${cls.fact.name}.${found.subclass!.method}`,
@@ -232,8 +232,8 @@ export class EntryPoints {
       if (node.fact.kind !== 'module' || !node.module.mainGuard) continue;
       const [start, end] = node.module.mainGuard;
       for (const edge of this.index.outgoing[node.id]) {
-        if (edge.call.span.line < start || edge.call.span.line > end) continue;
-        this.byFunction[edge.to].push({ kind: 'main', file: node.module.path, line: edge.call.span.line, via: '__main__' });
+        if (edge.call.line < start || edge.call.line > end) continue;
+        this.byFunction[edge.to].push({ kind: 'main', file: node.module.path, line: edge.call.line, via: '__main__' });
       }
     }
   }

@@ -119,7 +119,7 @@ function handedName(index: ProjectIndex, node: FunctionNode, call: CallFact, arg
   const plain = (text: string | undefined) => (text && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : undefined);
   if (arg.kind === 'ref') return plain(arg.text);
   if (arg.kind === 'call' && arg.target && PARTIAL.has(arg.target)) {
-    const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.span.line >= call.span.line && c.span.endLine <= call.span.endLine);
+    const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.line >= call.line && c.endLine <= call.endLine);
     return plain(inner?.args.find((a) => !a.keyword)?.text);
   }
   if (arg.kind === 'lambda' && arg.lambda !== undefined) {

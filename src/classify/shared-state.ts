@@ -127,7 +127,7 @@ export class SharedStateAnalysis {
       const at = this.reach.get(id)!;
       for (const edge of this.index.outgoing[id]) {
         if (this.reach.has(edge.to) || this.index.functions[edge.to].fact.isAsync || isMain(edge.to)) continue;
-        this.reach.set(edge.to, { ...at, from: id, line: edge.call.span.line });
+        this.reach.set(edge.to, { ...at, from: id, line: edge.call.line });
         queue.push(edge.to);
       }
     }
@@ -153,7 +153,7 @@ export class SharedStateAnalysis {
     // the calls from outside it decide.
     const held = callers.every((edge) => {
       const caller = this.index.functions[edge.from];
-      return visiting.has(edge.from) || lockedLines(caller.module).has(edge.call.span.line) || lockedByDecorator(caller) || this.heldByCallers(edge.from, visiting);
+      return visiting.has(edge.from) || lockedLines(caller.module).has(edge.call.line) || lockedByDecorator(caller) || this.heldByCallers(edge.from, visiting);
     });
     visiting.delete(id);
     // An answer found inside a cycle depends on where it was entered; only the outermost one is kept.
@@ -323,7 +323,7 @@ export class SharedStateAnalysis {
         const uses: { name: string; line: number; column: number; how: string }[] = [];
         for (const call of node.fact.calls) {
           const arg = call.args[0];
-          if (call.target === 'next' && arg?.kind === 'ref' && arg.text && iterators.get(arg.text) === arg.target) uses.push({ name: arg.text, line: call.span.line, column: call.span.column, how: 'calls `next()` on' });
+          if (call.target === 'next' && arg?.kind === 'ref' && arg.text && iterators.get(arg.text) === arg.target) uses.push({ name: arg.text, line: call.line, column: call.column, how: 'calls `next()` on' });
         }
         for (const loop of node.fact.loops) {
           if (loop.kind !== 'while' && loop.iter && iterators.has(loop.iter)) uses.push({ name: loop.iter, line: loop.line, column: loop.column, how: 'loops over' });
@@ -356,17 +356,17 @@ export class SharedStateAnalysis {
           // P15: `asyncio.to_thread` copies the caller's context on every build; other threads
           // start with an empty one on 3.13 and the starter's on free-threaded 3.14.
           this.issues.push({
-            kind: 'context-inherited', fn: node, target: call.callee.replace(/\.get$/, ''), what: 'a `contextvars.ContextVar`', line: call.span.line,
-            column: call.span.column, endColumn: call.span.endColumn, operation: 'reads', entry: reach.entry, chain: this.chainTo(id, call.span.line), confidence: 'low',
+            kind: 'context-inherited', fn: node, target: call.callee.replace(/\.get$/, ''), what: 'a `contextvars.ContextVar`', line: call.line,
+            column: call.column, endColumn: call.endColumn, operation: 'reads', entry: reach.entry, chain: this.chainTo(id, call.line), confidence: 'low',
           });
           return;
         }
         const match = this.catalogue.match(target.name, 'process-state');
         if (!match) return;
         this.issues.push({
-          kind: 'process-state', fn: node, target: target.name, what: match.entry.label ?? 'process-wide state', line: call.span.line,
-          column: call.span.column, endColumn: call.span.endColumn, operation: `calls \`${target.name}\``,
-          entry: reach.entry, chain: this.chainTo(id, call.span.line), confidence: reach.confidence, ...(reach.library ? { library: true as const } : {}),
+          kind: 'process-state', fn: node, target: target.name, what: match.entry.label ?? 'process-wide state', line: call.line,
+          column: call.column, endColumn: call.endColumn, operation: `calls \`${target.name}\``,
+          entry: reach.entry, chain: this.chainTo(id, call.line), confidence: reach.confidence, ...(reach.library ? { library: true as const } : {}),
         });
       });
     }

@@ -228,7 +228,7 @@ export class WorkloadAnalysis {
    */
   onceChain(edge: Edge): { chain: ChainStep[]; reason: string; evidence?: OwnEvidence } {
     const { functions } = this.index;
-    const chain: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
+    const chain: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
     let id = edge.to;
     let once = this.onceOnly(edge);
     let reason = '';
@@ -244,7 +244,7 @@ export class WorkloadAnalysis {
         evidence = best?.own;
         break;
       }
-      chain.push({ function: node.fqn, file: node.module.path, line: best.edge.call.span.line });
+      chain.push({ function: node.fqn, file: node.module.path, line: best.edge.call.line });
       if (!once && this.onceOnly(best.edge)) once = true;
       id = best.edge.to;
     }
@@ -259,7 +259,7 @@ export class WorkloadAnalysis {
   /** Chain from a call (`edge`) down to the function whose own `kind` evidence it reaches, following the largest contributions. */
   chainFrom(edge: Edge, kind: CostKind): ChainStep[] {
     const { functions } = this.index;
-    const steps: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.span.line }];
+    const steps: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
     let id = edge.to;
     const seen = new Set<number>();
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
@@ -270,7 +270,7 @@ export class WorkloadAnalysis {
         steps.push({ function: node.fqn, file: node.module.path, line: best?.own?.line ?? node.fact.span.line });
         break;
       }
-      steps.push({ function: node.fqn, file: node.module.path, line: best.edge.call.span.line });
+      steps.push({ function: node.fqn, file: node.module.path, line: best.edge.call.line });
       id = best.edge.to;
     }
     return steps;
@@ -289,7 +289,7 @@ export class WorkloadAnalysis {
       const best = top(this.best, id, kind);
       if (!best?.edge || best.cost < floor) continue;
       out.push({
-        kind, reason: this.reason(id, kind), file: node.module.path, line: best.edge.call.span.line,
+        kind, reason: this.reason(id, kind), file: node.module.path, line: best.edge.call.line,
         chain: this.chainFrom(best.edge, kind),
       });
     }
@@ -469,7 +469,7 @@ export class WorkloadAnalysis {
       }
       const where = call.loop !== undefined ? ` on every pass of the loop at line ${loops[call.loop].line}` : '';
       out.push({
-        kind: found.kind, reason: `${found.reason}${where}`, line: call.span.line, column: call.span.column, cost,
+        kind: found.kind, reason: `${found.reason}${where}`, line: call.line, column: call.column, cost,
         ...(call.once ? { once: true } : {}),
         ...(call.loop !== undefined ? { inLoop: true } : {}),
         ...(found.api ? { api: found.api } : {}),
@@ -587,7 +587,7 @@ export class WorkloadAnalysis {
       const branching = (id: number) => {
         const sites = recurring(id).filter((e) => member(e.to) && e.call.loop === undefined);
         if (!this.model.strict) return sites.length >= 2;
-        const lines = sites.map((e) => e.call.span.line);
+        const lines = sites.map((e) => e.call.line);
         return lines.some((line, i) => lines.indexOf(line) !== i);
       };
       const R = scc.some(branching) ? this.model.passes.recursion : this.model.passes.unknown;
@@ -607,7 +607,7 @@ export class WorkloadAnalysis {
               ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
               : `recursive: about ${round(sum[kind])} operations per level`;
             const dataSized = R >= this.model.thresholds['data-sized'];
-            const own: OwnEvidence = { kind, reason, line: edge?.call.span.line ?? node.fact.span.line, column: edge?.call.span.column ?? 1, cost: total, dataSized };
+            const own: OwnEvidence = { kind, reason, line: edge?.call.line ?? node.fact.span.line, column: edge?.call.column ?? 1, cost: total, dataSized };
             this.best[3 * id + SLOT[kind]] = { cost: own.cost, own, dataSized };
           } else if (best) best.cost *= R;
         }
@@ -646,10 +646,10 @@ export class WorkloadAnalysis {
 
   private consumedHere(edge: Edge): boolean {
     const caller = this.index.functions[edge.from].fact;
-    const { callee, span } = edge.call;
+    const { callee, line } = edge.call;
     if (caller.isGenerator) return true;
     const opening = `${callee}(`;
-    if (caller.loops.some((l) => l.kind !== 'while' && span.line >= l.line && span.line <= l.endLine && (l.iter ?? '').replace(/\s/g, '').includes(opening))) return true;
+    if (caller.loops.some((l) => l.kind !== 'while' && line >= l.line && line <= l.endLine && (l.iter ?? '').replace(/\s/g, '').includes(opening))) return true;
     return caller.calls.some((c) => CONSUMERS.test(c.callee) && c.args.some((a) => a.kind === 'call' && a.text === callee));
   }
 

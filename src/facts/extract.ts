@@ -512,7 +512,10 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
             // The call starts where its callee starts; the span covers the callee.
             const line = lineOf(lastStart);
             const endLine = lineOf(lastEnd);
-            call.span = { line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine) };
+            call.line = line;
+            call.column = columnOf(lastStart, line);
+            call.endLine = endLine;
+            call.endColumn = columnOf(lastEnd, endLine);
           }
           else if (code === K.ArgumentList) frames.push({ kind: F.Args, depth, child: 0, call: parent.call });
           break;
@@ -597,7 +600,7 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
           } else if (code === K.AsPatternTarget) {
             // `with X(...) as y`: y is what `X(...).__enter__()` returns (the graph stage knows it).
             const value = parent.valueCall ? `${parent.valueCall.callee}().__enter__()` : parent.value ?? '';
-            parent.line = parent.valueCall?.span.line ?? 0;
+            parent.line = parent.valueCall?.line ?? 0;
             bindTargets(text(cursor), value, parent);
           }
           break;
@@ -764,7 +767,7 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
           break;
         }
         calls++;
-        const call: CallFact = { callee: '', target: '', span: { line: 0, column: 0, endLine: 0, endColumn: 0 }, args: [] };
+        const call: CallFact = { callee: '', target: '', line: 0, column: 0, endLine: 0, endColumn: 0, args: [] };
         if (awaited) call.awaited = true;
         if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
         current().calls.push(call);
@@ -863,8 +866,7 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
         const line = lineOf(lastStart);
         const endLine = lineOf(lastEnd);
         const call: CallFact = {
-          callee: `${value}.__enter__`, target: '', args: [],
-          span: { line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine) },
+          callee: `${value}.__enter__`, target: '', line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine), args: [],
         };
         if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
         current().calls.push(call);
@@ -881,7 +883,7 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
         if (seen.has(name) || seen.size >= LIMITS.perFunction) break;
         seen.add(name);
         const line = lineOf(lastStart);
-        current().raw.reads.push({ callee: name, target: '', args: [], span: { line, column: columnOf(lastStart, line), endLine: line, endColumn: columnOf(lastEnd, line) } });
+        current().raw.reads.push({ callee: name, target: '', line, column: columnOf(lastStart, line), endLine: line, endColumn: columnOf(lastEnd, line), args: [] });
         break;
       }
       case K.Import: {

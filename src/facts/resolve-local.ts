@@ -135,8 +135,8 @@ class ModuleResolver {
       for (const call of fn.calls) this.resolveCall(call, index);
       for (const call of fn.calls) {
         for (const arg of call.args) {
-          if (arg.kind === 'ref' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.span.line, 0).value;
-          else if (arg.kind === 'call' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.span.line, 0).value;
+          if (arg.kind === 'ref' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value;
+          else if (arg.kind === 'call' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value;
         }
       }
       fn.decorators = fn.decorators.map((d) => this.resolveExpr(d, fn.parent < 0 ? 0 : fn.parent, fn.span.line, 0).value || d);
@@ -164,7 +164,7 @@ class ModuleResolver {
       const reads: CallFact[] = [];
       for (const read of fn.raw.reads) {
         // Only reads on instances can run a property getter: `self.x`, or a name bound to `C()`.
-        const resolved = this.resolveExpr(read.callee, index, read.span.line, 0);
+        const resolved = this.resolveExpr(read.callee, index, read.line, 0);
         if (resolved.resolution !== 'self' && !(resolved.resolution === 'binding' && resolved.value.includes('()'))) continue;
         read.target = resolved.value;
         read.resolution = resolved.resolution;
@@ -274,7 +274,7 @@ class ModuleResolver {
       }
       return;
     }
-    const resolved = this.resolveExpr(callee, fnIndex, call.span.line, 0);
+    const resolved = this.resolveExpr(callee, fnIndex, call.line, 0);
     call.target = resolved.value;
     if (resolved.resolution !== 'unknown') call.resolution = resolved.resolution;
   }

@@ -88,10 +88,9 @@ export function factsFromText(text: string): ModuleFacts[] {
 function callsToNumbers(calls: readonly CallFact[], ref: (text: string | undefined) => number): number[] {
   const out: number[] = [];
   for (const call of calls) {
-    const { span } = call;
     out.push(
       ref(call.callee), ref(call.target), call.resolution === undefined ? NONE : RESOLUTION_CODE.get(call.resolution)!,
-      span.line, span.column, span.endLine, span.endColumn,
+      call.line, call.column, call.endLine, call.endColumn,
       (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0), call.loop ?? NONE, call.args.length,
     );
     for (const arg of call.args) out.push(KIND_CODE.get(arg.kind)!, ref(arg.keyword), ref(arg.text), arg.lambda ?? NONE, ref(arg.target));
@@ -116,7 +115,10 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[])
     const callee = strings[values[at]];
     const target = strings[values[at + 1]];
     const code = values[at + 2];
-    const span = { line: values[at + 3], column: values[at + 4], endLine: values[at + 5], endColumn: values[at + 6] };
+    const line = values[at + 3];
+    const column = values[at + 4];
+    const endLine = values[at + 5];
+    const endColumn = values[at + 6];
     const flags = values[at + 7];
     const loop = values[at + 8];
     const argCount = values[at + 9];
@@ -129,16 +131,16 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[])
     let call: CallFact;
     if (flags !== 0) {
       // Awaited or once-only calls are few: their optional members are added one by one.
-      call = { callee, target, span, args };
+      call = { callee, target, line, column, endLine, endColumn, args };
       if (flags & AWAITED) call.awaited = true;
       if (loop !== NONE) call.loop = loop;
       if (flags & ONCE) call.once = true;
       if (code !== NONE) call.resolution = RESOLUTIONS[code];
     } else if (code !== NONE) {
       const resolution = RESOLUTIONS[code];
-      call = loop !== NONE ? { callee, target, span, args, loop, resolution } : { callee, target, span, args, resolution };
+      call = loop !== NONE ? { callee, target, line, column, endLine, endColumn, args, loop, resolution } : { callee, target, line, column, endLine, endColumn, args, resolution };
     } else {
-      call = loop !== NONE ? { callee, target, span, args, loop } : { callee, target, span, args };
+      call = loop !== NONE ? { callee, target, line, column, endLine, endColumn, args, loop } : { callee, target, line, column, endLine, endColumn, args };
     }
     calls[c] = call;
   }

@@ -16,19 +16,19 @@ export function buildFindings(raw: RawFinding[], lines: (file: string) => string
   const seen = new Set<string>();
   for (const r of raw) {
     const file = r.fn ? r.fn.module.path : r.place!.file;
-    const line = r.call.span.line;
+    const line = r.call.line;
     const suppressions = r.fn ? r.fn.module.suppressions : r.place!.suppressions;
     const suppressed = suppressions.some(
       (s) => s.line === line && (s.codes.length === 0 || s.codes.includes(r.rule.id) || r.equivalents.some((e) => s.codes.includes(e)) || (r.via !== undefined && s.codes.includes(r.via))),
     );
     if (suppressed) continue;
-    const key = `${r.rule.id}:${file}:${line}:${r.call.span.column}`;
+    const key = `${r.rule.id}:${file}:${line}:${r.call.column}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const source = lines(file)[line - 1] ?? '';
     findings.push({
       rule: r.rule.id, name: r.rule.name, severity: r.severity, confidence: r.confidence,
-      file, line, column: r.call.span.column, endLine: r.call.span.endLine, endColumn: r.call.span.endColumn,
+      file, line, column: r.call.column, endLine: r.call.endLine, endColumn: r.call.endColumn,
       message: r.message, recommendation: r.recommendation, equivalents: r.equivalents, chain: r.chain,
       function: r.fn ? r.fn.fqn : r.place!.subject,
       fingerprint: `${r.rule.id}\0${file}\0${r.fn ? r.fn.fact.qualname : r.place!.subject}\0${r.call.callee}\0${r.chain.at(-1)?.function ?? ''}`,

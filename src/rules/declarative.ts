@@ -29,7 +29,7 @@ const blockingCalls: RuleImpl = (ctx, rule) => {
         recommendation: alternativeFor(entry, library, rule.fix.recommendation, blocking.call.callee),
         equivalents: entry.equivalents,
         chain: [
-          { function: node.fqn, file: node.module.path, line: blocking.call.span.line },
+          { function: node.fqn, file: node.module.path, line: blocking.call.line },
           { function: blocking.api, file: '', line: 0 },
         ],
       });
@@ -47,7 +47,7 @@ const readiness: RuleImpl = (ctx, rule) => {
     out.push({
       rule, severity: rule.severity, confidence: rule.confidence,
       place: { file: problem.file, subject: problem.subject, suppressions: ctx.readiness.suppressions[problem.file] ?? [] },
-      call: { callee: problem.subject, span: problem.span },
+      call: { callee: problem.subject, line: problem.span.line, column: problem.span.column, endLine: problem.span.endLine, endColumn: problem.span.endColumn },
       message: fillTemplate(rule.message, problem.values).trim(),
       // A placeholder filled with '' (an optional note) leaves no trailing space.
       recommendation: fillTemplate(rule.fix.recommendation, problem.values).trim(),

@@ -33,7 +33,7 @@ export interface RawFinding {
    */
   place?: { file: string; subject: string; suppressions: FileSuppression[] };
   /** The call reported, or for findings on a statement (a loop, a def), a stand-in. */
-  call: Pick<CallFact, 'callee' | 'span'>;
+  call: Pick<CallFact, 'callee' | keyof Span>;
   message: string;
   recommendation: string;
   equivalents: string[];

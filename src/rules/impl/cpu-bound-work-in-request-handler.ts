@@ -30,7 +30,7 @@ export const create: RuleImpl = (ctx, rule) => {
     const fact = node.fact;
     out.push({
       rule, fn: node, severity: once ? 'note' : rule.severity, confidence: rule.confidence,
-      call: { callee: `def ${fact.name}`, span: { line: fact.span.line, column: fact.span.column, endLine: fact.span.line, endColumn: fact.span.column + 3 } },
+      call: { callee: `def ${fact.name}`, line: fact.span.line, column: fact.span.column, endLine: fact.span.line, endColumn: fact.span.column + 3 },
       message: fillTemplate(once ? messageVariant(rule, 'once') : rule.message, { function: fact.qualname, framework, reason }),
       recommendation: recommendation(rule, once ? 'once' : 'task-queue'),
       equivalents: [],

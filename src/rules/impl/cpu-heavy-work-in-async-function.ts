@@ -37,7 +37,7 @@ export const create: RuleImpl = (ctx, rule) => {
         const span: Span = { line: fact.line, column: fact.column, endLine: fact.line, endColumn: fact.column + (fact.kind === 'comprehension' ? 1 : fact.kind.length) };
         out.push({
           rule, fn: node, severity: once ? 'note' : rule.severity, confidence: inCoroutine,
-          call: { callee: `loop@${fact.line}`, span },
+          call: { callee: `loop@${fact.line}`, ...span },
           message: fillTemplate(once ? onceMessage : rule.message, { function: node.fact.qualname, reason: loop.reason, callee: fact.kind, chain: '' }),
           recommendation: once ? onceRemedy : remedy, equivalents: [],
           chain: [{ function: node.fqn, file: node.module.path, line: fact.line }],
@@ -49,7 +49,7 @@ export const create: RuleImpl = (ctx, rule) => {
       if (main[node.id] && !e.inLoop) continue;
       out.push({
         rule, fn: node, severity: rule.severity, confidence: inCoroutine,
-        call: { callee: e.api!, span: { line: e.line, column: e.column, endLine: e.line, endColumn: e.column + e.api!.length } },
+        call: { callee: e.api!, line: e.line, column: e.column, endLine: e.line, endColumn: e.column + e.api!.length },
         message: fillTemplate(rule.message, { function: node.fact.qualname, reason: e.reason, callee: e.api!, chain: '' }),
         recommendation: remedy, equivalents: [],
         chain: [{ function: node.fqn, file: node.module.path, line: e.line }],

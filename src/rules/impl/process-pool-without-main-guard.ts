@@ -17,13 +17,13 @@ export const create: RuleImpl = (ctx, rule) => {
       const target = ctx.index.targets[node.id][i];
       // The APIs that start worker processes are the catalogue's `starts-processes` entries.
       if (target.kind !== 'external' || !ctx.catalogue.match(target.name, 'starts-processes')) return;
-      if (guard && call.span.line >= guard[0] && call.span.line <= guard[1]) return;
+      if (guard && call.line >= guard[0] && call.line <= guard[1]) return;
       out.push({
         rule, fn: node, call, severity: rule.severity, confidence: rule.confidence,
         message: fillTemplate(rule.message, { callee: call.callee }),
         recommendation: recommendation(rule, 'main-guard'),
         equivalents: [],
-        chain: [{ function: node.fqn, file: node.module.path, line: call.span.line }, { function: target.name, file: '', line: 0 }],
+        chain: [{ function: node.fqn, file: node.module.path, line: call.line }, { function: target.name, file: '', line: 0 }],
       });
     });
   }

@@ -40,7 +40,7 @@ export const create: RuleImpl = (ctx, rule) => {
     const span = node.fact.span;
     out.push({
       rule, fn: node, severity: rule.severity, confidence: rule.confidence,
-      call: { callee: node.fact.name, span: { line: span.line, column: span.column, endLine: span.line, endColumn: span.column + 3 } },
+      call: { callee: node.fact.name, line: span.line, column: span.column, endLine: span.line, endColumn: span.column + 3 },
       message: fillTemplate(rule.message, values),
       recommendation: fillTemplate(rule.fix.recommendation, values),
       equivalents: rule.equivalents,

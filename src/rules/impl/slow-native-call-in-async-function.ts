@@ -10,7 +10,7 @@
  * (lifespan and startup hooks) are not reported, nor the straight-line calls of a main coroutine
  * (`asyncio.run(main())`): nothing waits on the loop yet.
  */
-import type { CallFact } from '../../facts/types.js';
+import type { CallFact, Span } from '../../facts/types.js';
 import { callCostMs, type CatalogueEntry } from '../../classify/catalogue.js';
 import type { Edge, FunctionNode } from '../../graph/index.js';
 import type { RawFinding, RuleImpl } from '../types.js';
@@ -64,7 +64,7 @@ export const create: RuleImpl = (ctx, rule) => {
     }
   }
   const out: RawFinding[] = [];
-  const report = (node: FunctionNode, call: Pick<CallFact, 'callee' | 'span'>, slow: SlowCall, chain: { function: string; file: string; line: number }[], hops: number) => {
+  const report = (node: FunctionNode, call: Pick<CallFact, 'callee' | keyof Span>, slow: SlowCall, chain: { function: string; file: string; line: number }[], hops: number) => {
     const entry = slow.entry;
     const remedy = entry.remedy ?? (entry.effect === 'cpu-gil' ? 'process-pool' : 'to-thread');
     const gil = entry.effect === 'releases-gil' ? 'it releases the GIL' : 'it holds the GIL';
@@ -86,7 +86,7 @@ export const create: RuleImpl = (ctx, rule) => {
     for (const slow of direct[node.id]) {
       if (once(node, slow.call)) continue;
       report(node, slow.call, slow, [
-        { function: node.fqn, file: node.module.path, line: slow.call.span.line },
+        { function: node.fqn, file: node.module.path, line: slow.call.line },
         { function: slow.api, file: '', line: 0 },
       ], 0);
     }
@@ -96,12 +96,12 @@ export const create: RuleImpl = (ctx, rule) => {
       const found = reach[edge.to];
       if (callee.fact.isAsync || !found || reported.has(edge.to) || found.hops + 1 > maxHops || once(node, edge.call)) continue;
       reported.add(edge.to);
-      const chain = [{ function: node.fqn, file: node.module.path, line: edge.call.span.line }];
+      const chain = [{ function: node.fqn, file: node.module.path, line: edge.call.line }];
       let id = edge.to;
       for (let guard = 0; guard < 100; guard++) {
         const step = reach[id]!;
         const fn = index.functions[id];
-        chain.push({ function: fn.fqn, file: fn.module.path, line: step.next ? step.next.call.span.line : step.terminal.call.span.line });
+        chain.push({ function: fn.fqn, file: fn.module.path, line: step.next ? step.next.call.line : step.terminal.call.line });
         if (!step.next) break;
         id = step.next.to;
       }

@@ -21,7 +21,7 @@ export function threadStateRule(kind: ThreadStateKind): RuleImpl {
       };
       out.push({
         rule, fn: issue.fn, severity: rule.severity, confidence: issue.confidence,
-        call: { callee: issue.target, span: { line: issue.line, column: issue.column, endLine: issue.line, endColumn: issue.endColumn } },
+        call: { callee: issue.target, line: issue.line, column: issue.column, endLine: issue.line, endColumn: issue.endColumn },
         message: fillTemplate(issue.library ? messageVariant(rule, 'library') : rule.message, values),
         recommendation: fillTemplate(rule.fix.recommendation, values),
         equivalents: rule.equivalents,

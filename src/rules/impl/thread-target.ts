@@ -28,7 +28,7 @@ export function cpuBoundSpawns(ctx: RuleContext, rule: RuleMeta, select: (s: Spa
       recommendation: recommendation(rule, remedy(spawn)) + pickle,
       equivalents: [],
       chain: [
-        { function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.span.line },
+        { function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.line },
         { function: spawn.target.fqn, file: spawn.target.module.path, line: evidence?.line ?? spawn.target.fact.span.line },
       ],
     });

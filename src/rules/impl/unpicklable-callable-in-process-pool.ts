@@ -20,7 +20,7 @@ export const create: RuleImpl = (ctx, rule) => {
       message: fillTemplate(rule.message, { target, via: spawn.via, reason: spawn.unpicklable }),
       recommendation: recommendation(rule, 'module-level'),
       equivalents: [],
-      chain: [{ function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.span.line }],
+      chain: [{ function: spawn.caller.fqn, file: spawn.caller.module.path, line: spawn.call.line }],
     });
   }
   return out;
