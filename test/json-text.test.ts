@@ -1,7 +1,7 @@
 /** JSON text in pieces: exactly JSON.stringify's pretty text, never held whole for a large report. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactPieces, jsonPieces, jsonText } from '../src/report/json-text.js';
+import { compactPieces, jsonPieces, jsonText } from '../src/model/json-text.js';
 
 const stringified = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { packagePath } from '../config/schema.js';
 import type { AuditRun } from '../model/types.js';
-import { compactPieces } from '../report/json-text.js';
+import { compactPieces } from '../model/json-text.js';
 import { hashFolder } from './settings.js';
 import { readEntry, RUN_ENTRY, writeEntry, type CacheHandle } from './store.js';
 

@@ -8,7 +8,7 @@
 
 import type { Assessment, AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, ReportCover, RuleMeta } from '../model/types.js';
 import { sortedKeys, sortedRules } from './format.js';
-import { jsonPieces, jsonText } from './json-text.js';
+import { jsonPieces, jsonText } from '../model/json-text.js';
 import type { ReportOptions } from './types.js';
 
 /** Version of the JSON report format (the `version` field); bump it on any incompatible change. */

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type * as Sarif from 'sarif';
 import type { AuditRun, ChainStep, Finding, RuleMeta } from '../model/types.js';
 import { fromRepository, posixPath, sortedRules } from './format.js';
-import { jsonPieces, jsonText } from './json-text.js';
+import { jsonPieces, jsonText } from '../model/json-text.js';
 import type { ReportOptions } from './types.js';
 
 /** The `$schema` written into every log. */

@@ -3,8 +3,9 @@
  * to tens of megabytes, and holding that text whole (with the copies made to write it) cost more
  * memory than any stage of the audit before it.
  *
- * Stage: report. Input: a plain value (no `toJSON`, no cycles). Output: exactly
- * `JSON.stringify(value, null, 2)` plus a newline, with the invisible characters below escaped;
+ * Stage: model, below the cache (which writes the run memo with it) and the report writers.
+ * Input: a plain value (no `toJSON`, no cycles). Output: exactly `JSON.stringify(value, null, 2)`
+ * plus a newline, with the invisible characters below escaped;
  * `jsonPieces` gives it as chunks of about 64 KB, each member of the top levels stringified on its
  * own, so the text is never held whole. `compactPieces` gives exactly `JSON.stringify(value)` in
  * the same way, for data read back by the tool rather than by people (the run memo).
