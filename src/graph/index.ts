@@ -167,9 +167,13 @@ export class ProjectIndex {
         if (!this.moduleByName.has(name)) this.moduleByName.set(name, module);
       }
     }
+    // A module, function or class has one entry, whatever the number of names it is known by.
     const namesOf = new Map<ModuleFacts, string[]>();
+    const moduleEntries = new Map<ModuleFacts, SymbolEntry>();
     for (const [name, module] of this.moduleByName) {
-      this.symbols.set(name, { kind: 'module', module });
+      let entry = moduleEntries.get(module);
+      if (!entry) moduleEntries.set(module, (entry = { kind: 'module', module }));
+      this.symbols.set(name, entry);
       const names = namesOf.get(module);
       if (names) names.push(name);
       else namesOf.set(module, [name]);
@@ -184,12 +188,14 @@ export class ProjectIndex {
         this.callers.push([]);
         this.outgoing.push([]);
         if (fact.kind === 'module') return;
-        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, { kind: 'function', id });
+        const entry: SymbolEntry = { kind: 'function', id };
+        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, entry);
       });
       for (const fact of module.classes) {
         const cls: ClassNode = { fqn: `${module.module}.${fact.qualname}`, module, fact };
         this.classes.set(cls.fqn, cls);
-        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, { kind: 'class', cls });
+        const entry: SymbolEntry = { kind: 'class', cls };
+        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, entry);
       }
     }
   }
