@@ -4,10 +4,10 @@
  * and each function's calls (and property reads) are one flat list of integers.
  *
  * Stage: parse + facts. Calls are most of the facts (on the standard library 385 k calls with
- * 462 k arguments, half of the text), and as JSON objects each repeated its key names and a span
- * object. As integers they take 40 % less text, which is quicker to write in the worker, to
- * parse on the main thread and to read from the cache; and one string per module is kept for each
- * name, where parsing JSON would make a new string for every occurrence.
+ * 462 k arguments), and as JSON objects each would repeat its key names. As integers the facts
+ * take 40 % less text, which is quicker to write in the worker, to parse on the main thread and to
+ * read from the cache; and one string per module is kept for each name, where parsing JSON would
+ * make a new string for every occurrence.
  *
  * A call is CALL_VALUES integers followed by ARG_VALUES per argument:
  *   callee, target (table indexes), resolution (RESOLUTIONS index, -1 none), span line, column,
