@@ -38,12 +38,21 @@ export type Effect = CatalogueEntry['effect'];
  * An API can play several roles (`ThreadPoolExecutor().map` both waits and hands work to
  * threads), so names map to one match per effect; within an effect the first file wins.
  */
+/** A wildcard pattern, with its place in file order. */
+interface Wild {
+  regex: RegExp;
+  match: Match;
+  order: number;
+}
+
 export class Catalogue {
   private readonly exact = new Map<string, Match[]>();
   /** Wildcard patterns, by the literal name they end with (`...**.execute`), in file order. */
-  private readonly wildByLast = new Map<string, { regex: RegExp; match: Match; order: number }[]>();
+  private readonly wildByLast = new Map<string, Wild[]>();
   /** Wildcard patterns that end with a wildcard (`boto3.client().*`). */
-  private readonly wildAny: { regex: RegExp; match: Match; order: number }[] = [];
+  private readonly wildAny: Wild[] = [];
+  /** The wildcard patterns a name ending with a given step may match, in file order (made on first use). */
+  private readonly wildFor = new Map<string, Wild[]>();
   readonly entries: CatalogueEntry[] = [];
 
   /** `returns` entries, by exact name: kept apart, since a method can both block and return a value. */
@@ -89,7 +98,8 @@ export class Catalogue {
     found = [...(this.exact.get(name) ?? [])];
     // Only the wildcard patterns ending with this name's last step can match it (file order kept).
     const last = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1] ?? '';
-    const candidates = [...(this.wildByLast.get(last) ?? []), ...this.wildAny].sort((a, b) => a.order - b.order);
+    let candidates = this.wildFor.get(last);
+    if (!candidates) this.wildFor.set(last, (candidates = [...(this.wildByLast.get(last) ?? []), ...this.wildAny].sort((a, b) => a.order - b.order)));
     for (const { regex, match } of candidates) {
       if (!found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
     }
