@@ -46,9 +46,7 @@ export function encodeEntry(key: Buffer, payload: string | Iterable<string>, sec
   header.writeUInt32LE(FORMAT, 8);
   key.copy(header, 12);
   header.writeUInt32LE(length, 44);
-  const hmac = createHmac('sha256', secret).update(header.subarray(0, 48));
-  for (const piece of body) hmac.update(piece);
-  hmac.digest().copy(header, 48);
+  mac(secret, header.subarray(0, 48), body).copy(header, 48);
   return [header, ...body];
 }
 
@@ -59,10 +57,13 @@ export function decodeEntry(entry: Buffer, key: Buffer, secret: Buffer): string 
   if (!entry.subarray(12, 44).equals(key)) return undefined;
   if (entry.readUInt32LE(44) !== entry.length - HEADER_BYTES) return undefined;
   const body = entry.subarray(HEADER_BYTES);
-  if (!timingSafeEqual(entry.subarray(48, 80), mac(secret, entry.subarray(0, 48), body))) return undefined;
+  if (!timingSafeEqual(entry.subarray(48, 80), mac(secret, entry.subarray(0, 48), [body]))) return undefined;
   return body.toString('utf8');
 }
 
-function mac(secret: Buffer, header: Buffer, body: Buffer): Buffer {
-  return createHmac('sha256', secret).update(header).update(body).digest();
+/** The HMAC of the header's first 48 bytes and the payload (in one piece or several). */
+function mac(secret: Buffer, header: Buffer, body: readonly Buffer[]): Buffer {
+  const hmac = createHmac('sha256', secret).update(header);
+  for (const piece of body) hmac.update(piece);
+  return hmac.digest();
 }

@@ -34,10 +34,6 @@ export interface Match {
 
 export type Effect = CatalogueEntry['effect'];
 
-/**
- * An API can play several roles (`ThreadPoolExecutor().map` both waits and hands work to
- * threads), so names map to one match per effect; within an effect the first file wins.
- */
 /** A wildcard pattern, with its place in file order. */
 interface Wild {
   regex: RegExp;
@@ -45,6 +41,10 @@ interface Wild {
   order: number;
 }
 
+/**
+ * An API can play several roles (`ThreadPoolExecutor().map` both waits and hands work to
+ * threads), so names map to one match per effect; within an effect the first file wins.
+ */
 export class Catalogue {
   private readonly exact = new Map<string, Match[]>();
   /** Wildcard patterns, by the literal name they end with (`...**.execute`), in file order. */

@@ -704,8 +704,8 @@ export class WorkloadAnalysis {
 }
 
 /** The multipliers of a function without loops (most functions): one shared empty list. */
-const NO_LOOPS: number[] = [];
-const NO_EVIDENCE: OwnEvidence[] = [];
+const NO_LOOPS: number[] = Object.freeze([]) as unknown as number[];
+const NO_EVIDENCE: OwnEvidence[] = Object.freeze([]) as unknown as OwnEvidence[];
 const UNDECIDED = -1;
 
 /** Components as two flat arrays (see Running.components): kept for the second work model, a list each would cost more than the graph's lists. */

@@ -62,7 +62,6 @@ export function buildRun(input: RunInputs): AuditRun {
     fired[f.rule] = byId.get(f.rule)!;
   }
   for (const f of testFindings) fired[f.rule] = byId.get(f.rule)!;
-  const profiled = input.profiles;
   const run: AuditRun = {
     tool: input.tool,
     roots: input.roots,
@@ -81,8 +80,8 @@ export function buildRun(input: RunInputs): AuditRun {
     findings,
     ...(testFindings.length > 0 ? { testFindings } : {}),
     errors,
-    functions: profiled,
-    readiness: readinessReport(input.readiness, findings, profiled, byId),
+    functions: input.profiles,
+    readiness: readinessReport(input.readiness, findings, input.profiles, byId),
   };
   run.assessment = assess(run);
   return run;
