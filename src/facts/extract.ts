@@ -145,49 +145,60 @@ export const LIMITS = {
 /** Frame kinds on the walk's stack. */
 const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf, Yield }
 
-interface Frame {
-  kind: F;
-  depth: number;
+/**
+ * One open node on the walk's stack. Every frame is made by this constructor with every member
+ * present, so all frames share one hidden class: the walk's reads of them stay monomorphic, and
+ * the optimised walk is not thrown away whenever a frame of another shape turns up (a walk that
+ * made frames of a dozen shapes was recompiled some twenty times per thread, at 0.3-0.6 s each).
+ */
+class Frame {
   /** Function and class frames: the innermost function and scope frames around them; loop frames: the loop frame around them. */
-  outerFn?: Frame;
-  outerScope?: Frame;
-  outerLoop?: Frame;
+  outerFn: Frame | undefined = undefined;
+  outerScope: Frame | undefined = undefined;
+  outerLoop: Frame | undefined = undefined;
   /** Children entered so far. */
-  child: number;
-  fn?: number;
-  cls?: number;
-  call?: CallFact;
-  arg?: ArgFact;
-  loop?: LoopFact;
+  child = 0;
+  fn: number | undefined = undefined;
+  cls: number | undefined = undefined;
+  call: CallFact | undefined = undefined;
+  arg: ArgFact | undefined = undefined;
+  loop: LoopFact | undefined = undefined;
   /** Assignment: left text; with-item: value text. */
-  left?: string;
-  annotated?: boolean;
+  left: string | undefined = undefined;
+  annotated: boolean | undefined = undefined;
   /** Assignment in a class body: the class's index. */
-  inClass?: number;
+  inClass: number | undefined = undefined;
   /** The assignment's annotation, if any. */
-  annotation?: string;
+  annotation: string | undefined = undefined;
   /** The text of a tuple value assigned to several names. */
-  tuple?: string;
-  value?: string;
-  valueCall?: CallFact;
+  tuple: string | undefined = undefined;
+  value: string | undefined = undefined;
+  valueCall: CallFact | undefined = undefined;
   /** Line of the statement (assignments), for bindings; first and last line of an `if`. */
-  line?: number;
-  endLine?: number;
+  line: number | undefined = undefined;
+  endLine: number | undefined = undefined;
   /** Loop frames of the function frame: the stack of open loops. */
-  loops?: LoopFact[];
+  loops: LoopFact[] | undefined = undefined;
   /** Parallel to `loops`: each open loop's index in the function's `loops`. */
-  loopIndexes?: number[];
+  loopIndexes: number[] | undefined = undefined;
   /** A loop frame: its index in the function's `loops`, and whether its body has begun. */
-  loopIndex?: number;
-  inBody?: boolean;
+  loopIndex: number | undefined = undefined;
+  inBody: boolean | undefined = undefined;
   /** A `for` loop or comprehension clause whose targets are read: its next named child is the iterable. */
-  iterPending?: boolean;
+  iterPending: boolean | undefined = undefined;
   /** A comprehension's further `for` clause, being read. */
-  clause?: NonNullable<LoopFact['clauses']>[number];
+  clause: NonNullable<LoopFact['clauses']>[number] | undefined = undefined;
   /** A `for` loop or clause over one name: its binding, given the iterable's element when it is read. */
-  element?: RawBinding;
+  element: RawBinding | undefined = undefined;
   /** A lazy-initialisation guard (`if _x is None:`): the name it tests, and what its first block does. */
-  lazy?: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] };
+  lazy: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
+
+  constructor(public kind: F, readonly depth: number) {}
+}
+
+/** `frame` with the given members set (members it has already: its hidden class stays the same). */
+function framed(frame: Frame, members: Partial<Frame>): Frame {
+  return Object.assign(frame, members);
 }
 
 /**
@@ -201,151 +212,649 @@ export interface WalkVisitor {
 
 /** Extracts ModuleFacts from one tree. `rel` is the audit-relative path. */
 export function extract(tree: FlatTree, source: string, rel: string, ids: TypeIds, sourceBytes?: number, visitor?: WalkVisitor): RawModule {
-  const codes = codesFor(ids);
-  const { module, isPackage } = moduleName(rel);
-  const out: RawModule = {
-    path: rel, module, isPackage, lines: 0, bytes: sourceBytes ?? Buffer.byteLength(source),
-    imports: [], classes: [], functions: [], suppressions: [], issues: [], asyncLibraries: [],
-    hasMainGuard: false, classAttributes: [],
-  };
-  const lineStarts = lineStartsOf(source);
+  return new ModuleWalk(tree, source, rel, codesFor(ids), sourceBytes, visitor).run();
+}
+
+/**
+ * The walk of one tree. The loop (`run`) is small and hands each node to one method per node
+ * kind (`enter*`) and, for a direct child of an open frame, to one per frame kind (`in*`). V8
+ * optimises and, when a rarely taken path first runs, re-optimises each method on its own: a
+ * single function holding every handler was recompiled whole some twenty times per thread, at
+ * 0.3-0.6 s of compiler time each, more than the walk itself cost.
+ */
+class ModuleWalk {
+  private readonly out: RawModule;
+  private readonly module: string;
+  private readonly isPackage: boolean;
+  private readonly lineStarts: number[];
   /** Start and end index of the node whose text was fetched last. */
-  let lastStart = 0;
-  let lastEnd = 0;
-  const text = (c: FlatCursor) => {
-    lastStart = c.startIndex;
-    lastEnd = c.endIndex;
-    return source.slice(lastStart, lastEnd);
-  };
-  /** 1-based line and column of a UTF-16 index. */
-  const lineOf = (index: number) => lineIndex(lineStarts, index) + 1;
-  const columnOf = (index: number, line: number) => index - lineStarts[line - 1] + 1;
-  const newFunction = (name: string, qualname: string, kind: FunctionFact['kind'], span: Span, parent: number, className: string): RawFunction => ({
-    name, qualname, kind, isAsync: false, span, parent, className, decorators: [], params: [], calls: [],
-    bindings: [], returns: [], loops: [], awaits: 0, ops: 0, isGenerator: false,
-    raw: { bindings: [], globals: [], moduleGlobals: [], returns: [], defs: new Map(), yields: [], reads: [] },
-  });
-
-  out.lines = countLines(source);
-  out.functions.push(newFunction('<module>', '<module>', 'module', { line: 1, column: 1, endLine: out.lines, endColumn: 1 }, -1, ''));
-  const frames: Frame[] = [{ kind: F.Function, depth: 0, child: 0, fn: 0, loops: [], loopIndexes: [] }];
+  private lastStart = 0;
+  private lastEnd = 0;
+  private readonly frames: Frame[];
   /** Innermost function and class-or-function scope frames, and the innermost loop frame (header included). */
-  let fnFrame = frames[0];
-  let scopeFrame = frames[0];
-  let loopFrame: Frame | undefined;
+  private fnFrame: Frame;
+  private scopeFrame: Frame;
+  private loopFrame: Frame | undefined = undefined;
   /** Function and class frames open. */
-  let scopeDepth = 0;
-  let pendingDecorators: string[] = [];
-  let calls = 0;
-  let bindings = 0;
+  private scopeDepth = 0;
+  private pendingDecorators: string[] = [];
+  private calls = 0;
+  private bindings = 0;
   /** Characters of long callee texts that may still be normalised (keeps the walk linear). */
-  let calleeBudget = 4 * source.length + 1_000_000;
-  const limited = new Set<string>();
-  /** Records, once per kind, that a bound was met at `index`. */
-  const limit = (what: string, index: number, message: string) => {
-    if (limited.has(what)) return;
-    limited.add(what);
-    out.issues.push({ kind: 'limit', line: lineOf(index), message });
-  };
-  const addBinding = (fn: RawFunction, binding: RawBinding) => {
-    if (bindings++ < LIMITS.bindings) fn.raw.bindings.push(binding);
-    else limit('bindings', lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
-  };
-  /** The normalised callee of the node under the cursor ('' when too long to be useful). */
-  const calleeOf = (c: FlatCursor) => {
-    lastStart = c.startIndex;
-    lastEnd = c.endIndex;
-    const length = lastEnd - lastStart;
-    if (length > 256) {
-      if (length > calleeBudget) return '';
-      calleeBudget -= length;
-    }
-    const callee = displayCallee(source.slice(lastStart, lastEnd));
-    return callee.length > LIMITS.callee ? '' : callee;
-  };
+  private calleeBudget: number;
+  private readonly limited = new Set<string>();
   /** Attribute reads already recorded, per function index. */
-  const readsSeen = new Map<number, Set<string>>();
+  private readonly readsSeen = new Map<number, Set<string>>();
+  /** Lazy-initialisation guards whose block is being walked. */
+  private lazyOpen = 0;
+  private readonly cursor: FlatCursor;
+  private readonly leaf = leafTable();
+  private depth = 0;
+  private pendingArg: ArgFact | undefined = undefined;
+  /** Depth of a node whose subtree this walk skips but the visitor reads (-1: none): the nodes below it are the visitor's alone. */
+  private visitorOnly = -1;
 
-  const current = () => out.functions[fnFrame.fn!];
-  /** Lazy-initialisation guards whose block is being walked, and the innermost of them. */
-  let lazyOpen = 0;
-  const innermostLazy = () => {
-    for (let i = frames.length - 1; i >= 0; i--) {
-      const f = frames[i];
-      if (f.kind === F.Function) return undefined;
-      if (f.kind === F.LazyIf && f.lazy?.inBlock) return f.lazy;
+  constructor(
+    private readonly tree: FlatTree,
+    private readonly source: string,
+    rel: string,
+    private readonly codes: Codes,
+    sourceBytes: number | undefined,
+    private readonly visitor: WalkVisitor | undefined,
+  ) {
+    const { module, isPackage } = moduleName(rel);
+    this.module = module;
+    this.isPackage = isPackage;
+    this.out = {
+      path: rel, module, isPackage, lines: 0, bytes: sourceBytes ?? Buffer.byteLength(source),
+      imports: [], classes: [], functions: [], suppressions: [], issues: [], asyncLibraries: [],
+      hasMainGuard: false, classAttributes: [],
+    };
+    this.lineStarts = lineStartsOf(source);
+    this.out.lines = countLines(source);
+    this.out.functions.push(this.newFunction('<module>', '<module>', 'module', { line: 1, column: 1, endLine: this.out.lines, endColumn: 1 }, -1, ''));
+    this.frames = [framed(new Frame(F.Function, 0), { fn: 0, loops: [], loopIndexes: [] })];
+    this.fnFrame = this.frames[0];
+    this.scopeFrame = this.frames[0];
+    this.calleeBudget = 4 * source.length + 1_000_000;
+    this.cursor = tree.walk();
+  }
+
+  run(): RawModule {
+    const { cursor, codes, visitor, frames, out } = this;
+    for (;;) {
+      const typeId = cursor.nodeTypeId;
+      const depth = this.depth;
+      const visitorWants = visitor !== undefined && visitor.enter(cursor, typeId, depth);
+      if (this.visitorOnly >= 0) {
+        if (depth > this.visitorOnly) {
+          if (!this.next(visitorWants && this.hasChildren(typeId))) break;
+          continue;
+        }
+        this.visitorOnly = -1;
+      }
+      const code = codes[typeId];
+      // Leave every frame this node is not inside.
+      while (frames.length > 1 && frames[frames.length - 1].depth >= depth) this.pop(frames.pop()!);
+      let awaited = false;
+
+      // Direct child of a frame: the roles that depend on position.
+      const parent = frames[frames.length - 1];
+      if (parent.depth === depth - 1) {
+        parent.child++;
+        if (parent.kind === F.Args && parent.call!.args.length >= LIMITS.argsPerCall) {
+          // Leave the argument list: what is left of it is not recorded, nor walked.
+          this.limit('args', cursor.startIndex, `a call with more than ${LIMITS.argsPerCall} arguments; only the first ${LIMITS.argsPerCall} were recorded`);
+          if (visitor) {
+            // The visitor still reads the rest of the list.
+            this.visitorOnly = depth - 1;
+            if (this.next(visitorWants && this.hasChildren(typeId))) continue;
+            break;
+          }
+          cursor.gotoParent();
+          this.depth--;
+          if (this.next(false)) continue;
+          break;
+        }
+        if (parent.kind === F.Await) awaited = parent.child === 2 && code === K.Call;
+        else this.inFrame(parent, code);
+      }
+
+      let descend = code === K.Other || this.enter(code, parent, awaited);
+      if (cursor.nodeIsNamed && code !== K.Lambda && code !== K.Call && code !== K.Await) this.pendingArg = undefined;
+
+      if (descend || visitorWants) {
+        const into = this.hasChildren(typeId);
+        if (into && !descend) this.visitorOnly = depth;
+        descend = into;
+      }
+      if (!this.next(descend)) break;
     }
-    return undefined;
-  };
-  const innermostLoop = () => fnFrame.loops!.length ? fnFrame.loops![fnFrame.loops!.length - 1] : undefined;
-  const scopeQualname = () =>
-    scopeFrame.kind === F.Class ? out.classes[scopeFrame.cls!].qualname : fnFrame.fn === 0 ? '' : current().qualname;
-
-  /** One more operation of this kind in the current function and its innermost loop. */
-  const countOperation = (kind: 'arithmetic' | 'comparisons' | 'subscripts' | 'augmented') => {
-    current().ops++;
-    const loop = innermostLoop();
-    if (loop) loop[kind]++;
-  };
-
-  // Frames close innermost first, so the frame around a closing one is restored in constant time.
-  /** Records what a loop (or comprehension clause) runs over; `code` is the iterable's node code. */
-  const readIterable = (target: { iter?: string; size?: number }, c: FlatCursor, code: number) => {
-    const raw = text(c);
-    target.iter = compactText(raw);
-    if (code === K.Literal) target.size = c.currentNode.namedChildCount;
-    else if (code === K.StringLike) target.size = Math.max(0, raw.length - 2);
-    else if (code === K.Call) {
-      const passes = constantRange(target.iter);
-      if (passes !== undefined) target.size = passes;
+    while (frames.length > 1) this.pop(frames.pop()!);
+    // Arguments that are calls: record the callee text.
+    for (const fn of out.functions) {
+      for (const call of fn.calls) {
+        for (const arg of call.args as (ArgFact & { call?: CallFact })[]) {
+          if (arg.call) {
+            arg.text = arg.call.callee;
+            delete arg.call;
+          }
+        }
+      }
     }
-  };
+    out.suppressions = suppressions(this.source, this.tree);
+    return out;
+  }
 
-  /** `for page in reader.pages`: `page` is an element of the iterable (`reader.pages[]`), when the iterable is a plain value. */
-  const bindElement = (frame: Frame, iter: string | undefined) => {
-    const binding = frame.element;
-    frame.element = undefined;
-    if (!binding || !iter || iter.length > 256) return;
-    const value = normaliseValue(iter);
-    if (value) binding.value = `${value}[]`;
-  };
+  /** Moves the cursor to the next node in document order (into the children if `descend`); false at the end. */
+  private next(descend: boolean): boolean {
+    const cursor = this.cursor;
+    if (descend && cursor.gotoFirstChild()) {
+      this.depth++;
+      return true;
+    }
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) return false;
+      this.depth--;
+    }
+    return true;
+  }
 
-  const pop = (frame: Frame) => {
+  /** Whether a node's children are worth a step down: a leaf has none. */
+  private hasChildren(typeId: number): boolean {
+    let isLeaf = this.leaf[typeId];
+    if (isLeaf < 0) isLeaf = this.leaf[typeId] = LEAF_TYPES.has(this.cursor.nodeType) || !this.cursor.nodeIsNamed ? 1 : 0;
+    return isLeaf === 0;
+  }
+
+  // ---- The node under the cursor as a direct child of the innermost frame, by the frame's kind.
+
+  private inFrame(parent: Frame, code: K): void {
+    switch (parent.kind) {
+      case F.Call:
+        if (parent.child === 1) this.inCallCallee(parent.call!);
+        else if (code === K.ArgumentList) this.frames.push(framed(new Frame(F.Args, this.depth), { call: parent.call }));
+        return;
+      case F.Args:
+        return this.inArgs(parent, code);
+      case F.Kwarg:
+        return this.inKwarg(parent, code);
+      case F.Assign:
+        return this.inAssign(parent, code);
+      case F.AsPattern:
+        return this.inAsPattern(parent, code);
+      case F.Return:
+      case F.Yield:
+        if (parent.child === 2 && (code === K.Identifier || code === K.Attribute)) parent.value = valueOfName(this.text());
+        else if (parent.child === 2 && (code === K.Parenthesized || code === K.Arithmetic)) parent.value = normaliseValue(this.text());
+        return;
+      case F.If:
+        return this.inIf(parent);
+      case F.LazyIf:
+        return this.inLazyIf(parent, code);
+      case F.ForTarget:
+      case F.Loop:
+        return this.inLoop(parent, code);
+      case F.ForIn:
+        return this.inForIn(parent, code);
+      default:
+        return;
+    }
+  }
+
+  private inCallCallee(call: CallFact): void {
+    call.callee = this.calleeOf();
+    // The call starts where its callee starts; the span covers the callee.
+    const line = this.lineOf(this.lastStart);
+    const endLine = this.lineOf(this.lastEnd);
+    call.line = line;
+    call.column = this.columnOf(this.lastStart, line);
+    call.endLine = endLine;
+    call.endColumn = this.columnOf(this.lastEnd, endLine);
+  }
+
+  private inArgs(parent: Frame, code: K): void {
+    if (code === K.KeywordArgument) {
+      const arg: ArgFact = { kind: 'other' };
+      parent.call!.args.push(arg);
+      this.frames.push(framed(new Frame(F.Kwarg, this.depth), { arg, call: parent.call }));
+    } else {
+      const arg = this.argFact(code, parent.call);
+      if (arg) {
+        parent.call!.args.push(arg);
+        this.pendingArg = arg;
+      }
+    }
+  }
+
+  private inKwarg(parent: Frame, code: K): void {
+    if (parent.child === 1) parent.arg!.keyword = this.text();
+    else if (parent.child === 3) {
+      const value = this.argFact(code, parent.call);
+      if (value) {
+        Object.assign(parent.arg!, value);
+        this.pendingArg = parent.arg;
+      }
+    }
+  }
+
+  private inAssign(parent: Frame, code: K): void {
+    const cursor = this.cursor;
+    if (parent.child === 1) {
+      parent.left = this.text();
+      parent.line = this.lineOf(this.lastStart);
+      if (this.lazyOpen > 0) {
+        const lazy = this.innermostLazy();
+        const left = parent.left.trim();
+        if (lazy && (left === lazy.name || left.startsWith(`${lazy.name}[`))) lazy.assigned = true;
+      }
+      const loop = this.innermostLoop();
+      // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
+      if (loop) loop.assignments += code === K.Identifier ? 1 : Math.max(1, targetNames(parent.left).length);
+    }
+    else if (parent.child === 3 && code === K.TypeNode) {
+      parent.annotated = true;
+      // An annotation types the name: `repo: Repo` (dataclass fields, `client: httpx.Client = make()`).
+      parent.annotation = this.text();
+    }
+    else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
+      if (code === K.Identifier || code === K.Attribute) parent.value = valueOfName(this.text());
+      else if (code === K.Lambda) parent.value = '<lambda>';
+      // `(requests.Session())`, `Path(p) / "x"`: the value the expression gives.
+      else if (code === K.Parenthesized || (code === K.Arithmetic && !parent.left?.includes(','))) parent.value = normaliseValue(this.text());
+      // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`, names the type it aliases.
+      else if (code === K.Subscript && /^(?:typing(?:_extensions)?\.)?(?:Annotated|Optional)\[/.test(this.text())) parent.value = `<typealias>${this.text()}`;
+      else if (code !== K.Call) {
+        // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
+        parent.value = code === K.None ? '<none>' : '';
+        // A non-empty literal (`FIELDS = ("a", "b")`): its length tells how many passes a loop over the name makes.
+        if (code === K.Literal && !parent.annotated && cursor.endIndex - cursor.startIndex > 2) {
+          parent.value = `<literal:${cursor.currentNode.namedChildCount}>`;
+        }
+        // `a, b = open(x), Path(y)`: each name gets its own value.
+        if (parent.left?.includes(',')) parent.tuple = this.text();
+      }
+    }
+  }
+
+  private inAsPattern(parent: Frame, code: K): void {
+    if (parent.child === 1) {
+      if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(this.text());
+    } else if (code === K.AsPatternTarget) {
+      // `with X(...) as y`: y is what `X(...).__enter__()` returns (the graph stage knows it).
+      const value = parent.valueCall ? `${parent.valueCall.callee}().__enter__()` : parent.value ?? '';
+      parent.line = parent.valueCall?.line ?? 0;
+      this.bindTargets(this.text(), value, parent);
+    }
+  }
+
+  private inIf(parent: Frame): void {
+    if (parent.child === 2 && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(this.text())) {
+      this.out.hasMainGuard = true;
+      this.out.mainGuard = [parent.line!, parent.endLine!];
+    }
+  }
+
+  private inLazyIf(parent: Frame, code: K): void {
+    if (parent.child === 2) {
+      const name = code === K.Logic || code === K.Identifier || code === K.Attribute ? lazyGuardName(this.text()) : undefined;
+      if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
+    } else if (parent.lazy && code === K.Block && !parent.lazy.inBlock && !parent.lazy.assigned && parent.child <= 4) {
+      parent.lazy.inBlock = true;
+      this.lazyOpen++;
+    } else if (parent.lazy?.inBlock) {
+      // An `elif`/`else` branch: the guarded block is over.
+      parent.lazy.inBlock = false;
+      this.lazyOpen--;
+    }
+  }
+
+  private inLoop(parent: Frame, code: K): void {
+    const cursor = this.cursor;
+    if (parent.kind === F.ForTarget && code !== K.AsyncKeyword && code !== K.Comment && cursor.nodeIsNamed) {
+      const target = this.text();
+      const names = target.length <= 65536 ? targetNames(target) : [];
+      for (const name of names) this.addBinding(this.current(), { name, value: '', line: 0 });
+      if (names.length === 1 && names[0] === target) parent.element = this.current().raw.bindings.at(-1);
+      parent.loop!.vars = names;
+      parent.kind = F.Loop; // the target is read; the frame goes on as the loop
+      parent.iterPending = true;
+    } else if (parent.iterPending && code !== K.Block && code !== K.Comment && cursor.nodeIsNamed) {
+      this.readIterable(parent.loop!, code);
+      this.bindElement(parent, parent.loop!.iter);
+      parent.iterPending = false;
+    } else if (parent.child === 2 && parent.loop!.kind === 'while') this.readIterable(parent.loop!, code);
+    else if (code === K.AsyncKeyword) parent.loop!.awaits++;
+    else if (code === K.Block && !parent.inBody) {
+      // A `for` loop's body begins: calls from here on run once per pass; its iterable did not.
+      parent.inBody = true;
+      this.fnFrame.loopIndexes!.push(parent.loopIndex!);
+      this.fnFrame.loops!.push(parent.loop!);
+    }
+  }
+
+  private inForIn(parent: Frame, code: K): void {
+    // `for <vars> in <iterable>` inside a comprehension: the first clause describes the loop, later ones nest in it.
+    if (!parent.iterPending && (code === K.Identifier || code === K.PatternList)) {
+      const vars = targetNames(this.text());
+      if (parent.loop!.vars === undefined) parent.loop!.vars = vars;
+      else (parent.loop!.clauses ??= []).push((parent.clause = { iter: '', vars }));
+      parent.iterPending = true;
+      // Comprehension variables are the comprehension's own: bound only when the function does not use the name itself.
+      const fn = this.current();
+      parent.element = code === K.Identifier && !fn.raw.bindings.some((b) => b.name === vars[0]) && !fn.params.some((p) => p.name === vars[0]) ? { name: vars[0], value: '', line: 0 } : undefined;
+      if (parent.element) this.addBinding(fn, parent.element);
+    } else if (parent.iterPending && this.cursor.nodeIsNamed) {
+      const target = parent.clause ?? parent.loop!;
+      this.readIterable(target, code);
+      this.bindElement(parent, target.iter);
+      parent.iterPending = false;
+    }
+  }
+
+  // ---- The node under the cursor, by its own kind. Each returns whether to walk its children.
+
+  private enter(code: K, parent: Frame, awaited: boolean): boolean {
+    switch (code) {
+      case K.FunctionDef:
+      case K.Lambda:
+        return this.enterDef(code === K.Lambda, parent);
+      case K.ClassDef:
+        return this.enterClass();
+      case K.Decorator:
+        if (this.pendingDecorators.length < LIMITS.perFunction) this.pendingDecorators.push(normaliseCallee(this.text().replace(/^@\s*/, '')));
+        return false;
+      // Read as text where needed; nothing below them is used.
+      case K.Parameters:
+      case K.TypeNode:
+        return false;
+      case K.Call:
+        return this.enterCall(parent, awaited);
+      case K.Assignment:
+        this.frames.push(framed(new Frame(F.Assign, this.depth), { inClass: this.scopeFrame.kind === F.Class ? this.scopeFrame.cls : undefined }));
+        return true;
+      case K.ForIn:
+        if (parent.kind === F.Loop && parent.depth === this.depth - 1) this.frames.push(framed(new Frame(F.ForIn, this.depth), { loop: parent.loop }));
+        return true;
+      case K.AugmentedAssignment:
+        this.countOperation('augmented');
+        return true;
+      case K.AsPattern:
+        this.frames.push(new Frame(F.AsPattern, this.depth));
+        return true;
+      case K.For:
+      case K.While:
+      case K.Comprehension:
+        return this.enterLoop(code);
+      case K.Arithmetic:
+        this.countOperation('arithmetic');
+        return true;
+      case K.Logic:
+        this.countOperation('comparisons');
+        return true;
+      case K.Subscript:
+        this.countOperation('subscripts');
+        return true;
+      case K.Await: {
+        this.current().awaits++;
+        const loop = this.innermostLoop();
+        if (loop) loop.awaits++;
+        this.frames.push(new Frame(F.Await, this.depth));
+        return true;
+      }
+      case K.AsyncKeyword:
+        if (!(parent.kind === F.Function && parent.depth === this.depth - 1)) this.current().awaits++;
+        return true;
+      case K.Yield: {
+        const fn = this.current();
+        fn.isGenerator = true;
+        // An async generator gives the event loop back at every `yield`, like an `await`.
+        const loop = fn.isAsync ? this.innermostLoop() : undefined;
+        if (loop) loop.awaits++;
+        this.frames.push(new Frame(F.Yield, this.depth));
+        return true;
+      }
+      case K.WithItem:
+        this.enterWithItem();
+        return true;
+      case K.Attribute:
+        this.enterAttribute(parent);
+        return true;
+      case K.Import:
+        this.enterImport();
+        return false;
+      case K.Return:
+        this.frames.push(new Frame(F.Return, this.depth));
+        return true;
+      case K.If:
+        if (this.depth === 1) this.frames.push(framed(new Frame(F.If, this.depth), { line: this.cursor.startPosition.row + 1, endLine: this.cursor.endPosition.row + 1 }));
+        else if (this.fnFrame.fn !== 0) this.frames.push(new Frame(F.LazyIf, this.depth));
+        return true;
+      case K.Global:
+        this.enterGlobal();
+        return false;
+      case K.StringLike:
+      case K.Comment:
+        return false;
+      // An ERROR node (syntax errors are reported by parse/recover.ts) is walked like any other:
+      // what tree-sitter could structure inside it is analysed.
+      default:
+        return true;
+    }
+  }
+
+  private enterDef(isLambda: boolean, parent: Frame): boolean {
+    const { out, cursor } = this;
+    if (!this.withinBounds(isLambda ? 'a lambda' : 'a def', out.functions.length >= LIMITS.functions)) {
+      if (!isLambda) this.pendingDecorators = [];
+      return false;
+    }
+    const node = cursor.currentNode;
+    const span = spanOf(node);
+    const name = isLambda ? `<lambda:${span.line}>` : node.childForFieldName('name')?.text ?? '<anonymous>';
+    const prefix = this.scopeQualname();
+    const qualname = prefix ? `${prefix}.${name}` : name;
+    if (qualname.length > LIMITS.qualname) {
+      this.limit('qualname', cursor.startIndex, `a qualified name longer than ${LIMITS.qualname} characters; that definition was not analysed`);
+      if (!isLambda) this.pendingDecorators = [];
+      return false;
+    }
+    const className = !isLambda && this.scopeFrame.kind === F.Class ? out.classes[this.scopeFrame.cls!].qualname : '';
+    const fn = this.newFunction(name, qualname, isLambda ? 'lambda' : 'def', span, this.fnFrame.fn!, className);
+    const params = node.childForFieldName('parameters');
+    if (params) {
+      const paramsText = params.text;
+      if (paramsText.length <= 65536) fn.params = parseParams(paramsText).slice(0, LIMITS.perFunction);
+    }
+    const returnType = isLambda ? null : node.childForFieldName('return_type');
+    if (returnType && returnType.endIndex - returnType.startIndex <= 4096) fn.raw.returnType = returnType.text;
+    if (!isLambda) {
+      fn.isAsync = this.source.startsWith('async', node.startIndex);
+      fn.decorators = this.pendingDecorators.slice(0, LIMITS.perFunction);
+      this.pendingDecorators = [];
+      if (this.scopeFrame.kind === F.Function) out.functions[this.fnFrame.fn!].raw.defs.set(name, fn.qualname);
+    }
+    const index = out.functions.push(fn) - 1;
+    const pendingArg = this.pendingArg;
+    if (isLambda && pendingArg && pendingArg.kind === 'lambda') pendingArg.lambda = index;
+    if (isLambda && parent.kind === F.Assign && parent.child >= 3) parent.value = `<local>${fn.qualname}`;
+    const frame = framed(new Frame(F.Function, this.depth), { fn: index, loops: [], loopIndexes: [], outerFn: this.fnFrame, outerScope: this.scopeFrame });
+    this.frames.push(frame);
+    this.scopeDepth++;
+    this.fnFrame = this.scopeFrame = frame;
+    return true;
+  }
+
+  private enterClass(): boolean {
+    const { out, cursor } = this;
+    if (!this.withinBounds('a class', out.classes.length >= LIMITS.classes)) {
+      this.pendingDecorators = [];
+      return false;
+    }
+    const node = cursor.currentNode;
+    const name = node.childForFieldName('name')?.text ?? '<anonymous>';
+    const prefix = this.scopeQualname();
+    if (prefix.length + name.length >= LIMITS.qualname) {
+      this.limit('qualname', cursor.startIndex, `a qualified name longer than ${LIMITS.qualname} characters; that definition was not analysed`);
+      this.pendingDecorators = [];
+      return false;
+    }
+    const supers = node.childForFieldName('superclasses');
+    const bases = supers
+      ? splitTopLevel(supers.text.slice(1, -1)).filter((b) => !/^[A-Za-z_]\w*\s*=/.test(b) && !b.startsWith('*')).map(normaliseCallee)
+      : [];
+    const cls: ClassFact = {
+      name, qualname: prefix ? `${prefix}.${name}` : name, bases, span: spanOf(node),
+      decorators: this.pendingDecorators.slice(0, LIMITS.perFunction), attributes: [],
+    };
+    this.pendingDecorators = [];
+    if (this.scopeFrame.kind === F.Function) out.functions[this.fnFrame.fn!].raw.defs.set(name, cls.qualname);
+    const index = out.classes.push(cls) - 1;
+    const frame = framed(new Frame(F.Class, this.depth), { cls: index, outerFn: this.fnFrame, outerScope: this.scopeFrame });
+    this.frames.push(frame);
+    this.scopeDepth++;
+    this.scopeFrame = frame;
+    return true;
+  }
+
+  private enterCall(parent: Frame, awaited: boolean): boolean {
+    if (this.calls >= LIMITS.calls) {
+      this.limit('calls', this.cursor.startIndex, `more than ${LIMITS.calls} calls; the later ones were not analysed`);
+      return false;
+    }
+    this.calls++;
+    const { frames, depth, fnFrame } = this;
+    const call: CallFact = { callee: '', target: '', line: 0, column: 0, endLine: 0, endColumn: 0, args: [] };
+    if (awaited) call.awaited = true;
+    if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
+    this.current().calls.push(call);
+    const loop = this.innermostLoop();
+    if (loop) loop.calls++;
+    if (this.lazyOpen > 0) this.innermostLazy()?.calls.push(call);
+    const pendingArg = this.pendingArg;
+    if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) (pendingArg as ArgFact & { call?: CallFact }).call = call;
+    // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
+    const outer = parent.kind === F.Await && parent.depth === depth - 1 && parent.child === 2 ? frames[frames.length - 2] : undefined;
+    if (outer && outer.depth === parent.depth - 1) {
+      if (outer.kind === F.Assign && outer.child >= 3) outer.valueCall = call;
+      else if ((outer.kind === F.Return || outer.kind === F.Yield) && outer.child === 2) outer.valueCall = call;
+    }
+    if (parent.depth === depth - 1) {
+      if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
+      else if (parent.kind === F.AsPattern && parent.child === 1) parent.valueCall = call;
+      else if ((parent.kind === F.Return || parent.kind === F.Yield) && parent.child === 2) parent.valueCall = call;
+    }
+    frames.push(framed(new Frame(F.Call, depth), { call }));
+    return true;
+  }
+
+  private enterLoop(code: K): boolean {
+    const { cursor, fnFrame } = this;
+    const fn = this.current();
+    if (fn.loops.length >= LIMITS.loopsPerFunction) {
+      this.limit('loops', cursor.startIndex, `a function with more than ${LIMITS.loopsPerFunction} loops; the later ones were not analysed`);
+      return false;
+    }
+    const startIndex = cursor.startIndex;
+    const line = this.lineOf(startIndex);
+    const loop: LoopFact = {
+      kind: code === K.For ? 'for' : code === K.While ? 'while' : 'comprehension',
+      line, column: this.columnOf(startIndex, line), endLine: this.lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
+      arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
+    };
+    const loopIndex = fn.loops.push(loop) - 1;
+    if (this.lazyOpen > 0) this.innermostLazy()?.loops.push(loop);
+    // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
+    const inBody = code !== K.For;
+    if (inBody) {
+      fnFrame.loopIndexes!.push(loopIndex);
+      fnFrame.loops!.push(loop);
+    }
+    const frame = framed(new Frame(code === K.For ? F.ForTarget : F.Loop, this.depth), { loop, fn: fnFrame.fn, loopIndex, inBody, outerLoop: this.loopFrame });
+    this.frames.push(frame);
+    this.loopFrame = frame;
+    return true;
+  }
+
+  /**
+   * A sync `with` calls the context manager's `__enter__` (a lock acquires, a file lock waits):
+   * recorded as a call of `<manager>.__enter__` at the item.
+   */
+  private enterWithItem(): void {
+    const statement = this.cursor.currentNode.parent?.parent;
+    if (!statement || this.source.startsWith('async', statement.startIndex)) return;
+    const value = normaliseValue(withItemValue(this.text()));
+    if (!value) return;
+    const line = this.lineOf(this.lastStart);
+    const endLine = this.lineOf(this.lastEnd);
+    const call: CallFact = {
+      callee: `${value}.__enter__`, target: '', line, column: this.columnOf(this.lastStart, line), endLine, endColumn: this.columnOf(this.lastEnd, endLine), args: [],
+    };
+    const fnFrame = this.fnFrame;
+    if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
+    this.current().calls.push(call);
+  }
+
+  /** A read of `a.b` (not a callee, not an assignment target) runs a property's getter. */
+  private enterAttribute(parent: Frame): void {
+    const fnIndex = this.fnFrame.fn!;
+    if (fnIndex === 0) return;
+    if (parent.depth === this.depth - 1 && parent.child === 1 && (parent.kind === F.Call || parent.kind === F.Assign)) return;
+    const name = this.text();
+    if (!DOTTED.test(name)) return;
+    let seen = this.readsSeen.get(fnIndex);
+    if (!seen) this.readsSeen.set(fnIndex, (seen = new Set()));
+    if (seen.has(name) || seen.size >= LIMITS.perFunction) return;
+    seen.add(name);
+    const line = this.lineOf(this.lastStart);
+    this.current().raw.reads.push({ callee: name, target: '', line, column: this.columnOf(this.lastStart, line), endLine: line, endColumn: this.columnOf(this.lastEnd, line), args: [] });
+  }
+
+  private enterImport(): void {
+    const out = this.out;
+    const importText = this.text();
+    const line = this.lineOf(this.lastStart);
+    for (const imp of parseImport(importText, this.module, this.isPackage)) {
+      if (out.imports.length >= LIMITS.imports) {
+        this.limit('imports', this.lastStart, `more than ${LIMITS.imports} imported names; the later ones were not recorded`);
+        break;
+      }
+      out.imports.push({ local: imp.local, target: imp.target, line, scope: this.fnFrame.fn!, ...(imp.star ? { star: true } : {}) });
+    }
+  }
+
+  private enterGlobal(): void {
+    const declared = this.text();
+    const names = declared.replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim());
+    const raw = this.current().raw;
+    for (const name of names) {
+      if (raw.globals.length < LIMITS.perFunction) raw.globals.push(name);
+      if (declared.startsWith('global') && raw.moduleGlobals.length < LIMITS.perFunction) raw.moduleGlobals.push(name);
+    }
+  }
+
+  // ---- Frames closing, innermost first, so the frame around a closing one is restored in constant time.
+
+  private pop(frame: Frame): void {
     switch (frame.kind) {
       case F.Function:
       case F.Class:
-        fnFrame = frame.outerFn!;
-        scopeFrame = frame.outerScope!;
-        scopeDepth--;
+        this.fnFrame = frame.outerFn!;
+        this.scopeFrame = frame.outerScope!;
+        this.scopeDepth--;
         return;
       case F.Loop:
-      case F.ForTarget: {
-        loopFrame = frame.outerLoop;
+      case F.ForTarget:
+        this.loopFrame = frame.outerLoop;
         if (!frame.inBody) return;
-        fnFrame.loops!.pop();
-        fnFrame.loopIndexes!.pop();
+        this.fnFrame.loops!.pop();
+        this.fnFrame.loopIndexes!.pop();
         return;
-      }
-      case F.Assign: {
-        const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
-        if (frame.inClass !== undefined) {
-          // Class body: an attribute of the class, not a name of the enclosing scope.
-          const name = (frame.left ?? '').trim();
-          const typed = value || (frame.annotation ? `<annotation>${frame.annotation}` : '');
-          if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && typed) {
-            if (bindings++ < LIMITS.bindings) out.classAttributes.push({ cls: frame.inClass, name, value: typed, line: frame.line ?? 0 });
-            else limit('bindings', lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
-          }
-          return;
-        }
-        if (frame.annotation) bindTargets(frame.left ?? '', `<annotation>${frame.annotation}`, frame);
-        else if (frame.tuple) bindTuple(frame.left ?? '', frame.tuple, frame);
-        else bindTargets(frame.left ?? '', value, frame);
-        return;
-      }
+      case F.Assign:
+        return this.popAssign(frame);
       case F.LazyIf: {
         const lazy = frame.lazy;
-        if (lazy?.inBlock) lazyOpen--;
+        if (lazy?.inBlock) this.lazyOpen--;
         // Only a guard whose block sets the name it tests runs once: `if _x is None: _x = build()`.
         if (lazy?.assigned) {
           for (const call of lazy.calls) call.once = true;
@@ -356,7 +865,7 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
       case F.Return:
       case F.Yield: {
         const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value;
-        const raw = current().raw;
+        const raw = this.current().raw;
         const values = frame.kind === F.Return ? raw.returns : raw.yields;
         if (value && values.length < LIMITS.perFunction) values.push(value);
         return;
@@ -364,50 +873,186 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
       default:
         return;
     }
-  };
+  }
 
-  const bindTargets = (left: string, value: string, frame: Frame) => {
-    const fn = current();
+  private popAssign(frame: Frame): void {
+    const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
+    if (frame.inClass !== undefined) {
+      // Class body: an attribute of the class, not a name of the enclosing scope.
+      const name = (frame.left ?? '').trim();
+      const typed = value || (frame.annotation ? `<annotation>${frame.annotation}` : '');
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && typed) {
+        if (this.bindings++ < LIMITS.bindings) this.out.classAttributes.push({ cls: frame.inClass, name, value: typed, line: frame.line ?? 0 });
+        else this.limit('bindings', this.lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
+      }
+      return;
+    }
+    if (frame.annotation) this.bindTargets(frame.left ?? '', `<annotation>${frame.annotation}`, frame);
+    else if (frame.tuple) this.bindTuple(frame.left ?? '', frame.tuple, frame);
+    else this.bindTargets(frame.left ?? '', value, frame);
+  }
+
+  // ---- Helpers.
+
+  /** The text of the node under the cursor (remembered as the last node whose text was fetched). */
+  private text(): string {
+    const cursor = this.cursor;
+    this.lastStart = cursor.startIndex;
+    this.lastEnd = cursor.endIndex;
+    return this.source.slice(this.lastStart, this.lastEnd);
+  }
+
+  /** 1-based line and column of a UTF-16 index. */
+  private lineOf(index: number): number {
+    return lineIndex(this.lineStarts, index) + 1;
+  }
+
+  private columnOf(index: number, line: number): number {
+    return index - this.lineStarts[line - 1] + 1;
+  }
+
+  private newFunction(name: string, qualname: string, kind: FunctionFact['kind'], span: Span, parent: number, className: string): RawFunction {
+    return {
+      name, qualname, kind, isAsync: false, span, parent, className, decorators: [], params: [], calls: [],
+      bindings: [], returns: [], loops: [], awaits: 0, ops: 0, isGenerator: false,
+      raw: { bindings: [], globals: [], moduleGlobals: [], returns: [], defs: new Map(), yields: [], reads: [] },
+    };
+  }
+
+  /** Records, once per kind, that a bound was met at `index`. */
+  private limit(what: string, index: number, message: string): void {
+    if (this.limited.has(what)) return;
+    this.limited.add(what);
+    this.out.issues.push({ kind: 'limit', line: this.lineOf(index), message });
+  }
+
+  /** Whether a def, lambda or class may be recorded here; if not, the bound met is recorded. */
+  private withinBounds(what: string, tooMany: boolean): boolean {
+    if (this.scopeDepth >= LIMITS.scopeDepth) {
+      this.limit('depth', this.cursor.startIndex, `${what} nested more than ${LIMITS.scopeDepth} definitions deep; the code inside it was not analysed`);
+      return false;
+    }
+    if (tooMany) {
+      this.limit(what, this.cursor.startIndex, `more than ${what === 'a class' ? `${LIMITS.classes} classes` : `${LIMITS.functions} functions and lambdas`}; the later ones were not analysed`);
+      return false;
+    }
+    return true;
+  }
+
+  private addBinding(fn: RawFunction, binding: RawBinding): void {
+    if (this.bindings++ < LIMITS.bindings) fn.raw.bindings.push(binding);
+    else this.limit('bindings', this.lastStart, `more than ${LIMITS.bindings} assignments; the later ones were not recorded`);
+  }
+
+  /** The normalised callee of the node under the cursor ('' when too long to be useful). */
+  private calleeOf(): string {
+    const cursor = this.cursor;
+    this.lastStart = cursor.startIndex;
+    this.lastEnd = cursor.endIndex;
+    const length = this.lastEnd - this.lastStart;
+    if (length > 256) {
+      if (length > this.calleeBudget) return '';
+      this.calleeBudget -= length;
+    }
+    const callee = displayCallee(this.source.slice(this.lastStart, this.lastEnd));
+    return callee.length > LIMITS.callee ? '' : callee;
+  }
+
+  private current(): RawFunction {
+    return this.out.functions[this.fnFrame.fn!];
+  }
+
+  /** The innermost lazy-initialisation guard whose block is being walked, within the current function. */
+  private innermostLazy(): Frame['lazy'] {
+    const frames = this.frames;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const f = frames[i];
+      if (f.kind === F.Function) return undefined;
+      if (f.kind === F.LazyIf && f.lazy?.inBlock) return f.lazy;
+    }
+    return undefined;
+  }
+
+  private innermostLoop(): LoopFact | undefined {
+    const loops = this.fnFrame.loops!;
+    return loops.length ? loops[loops.length - 1] : undefined;
+  }
+
+  private scopeQualname(): string {
+    const scopeFrame = this.scopeFrame;
+    return scopeFrame.kind === F.Class ? this.out.classes[scopeFrame.cls!].qualname : this.fnFrame.fn === 0 ? '' : this.current().qualname;
+  }
+
+  /** One more operation of this kind in the current function and its innermost loop. */
+  private countOperation(kind: 'arithmetic' | 'comparisons' | 'subscripts' | 'augmented'): void {
+    this.current().ops++;
+    const loop = this.innermostLoop();
+    if (loop) loop[kind]++;
+  }
+
+  /** Records what a loop (or comprehension clause) runs over; `code` is the iterable's node code. */
+  private readIterable(target: { iter?: string; size?: number }, code: K): void {
+    const raw = this.text();
+    target.iter = compactText(raw);
+    if (code === K.Literal) target.size = this.cursor.currentNode.namedChildCount;
+    else if (code === K.StringLike) target.size = Math.max(0, raw.length - 2);
+    else if (code === K.Call) {
+      const passes = constantRange(target.iter);
+      if (passes !== undefined) target.size = passes;
+    }
+  }
+
+  /** `for page in reader.pages`: `page` is an element of the iterable (`reader.pages[]`), when the iterable is a plain value. */
+  private bindElement(frame: Frame, iter: string | undefined): void {
+    const binding = frame.element;
+    frame.element = undefined;
+    if (!binding || !iter || iter.length > 256) return;
+    const value = normaliseValue(iter);
+    if (value) binding.value = `${value}[]`;
+  }
+
+  private bindTargets(left: string, value: string, frame: Frame): void {
+    const fn = this.current();
     const line = frame.line ?? 0;
     // A target this long is not code anyone wrote by hand; reading it could cost its square.
     if (left.length > 65536) return;
     const attr = /^(self|cls)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(left);
     if (attr) {
-      addBinding(fn, { name: attr[2], value, line, attribute: true });
+      this.addBinding(fn, { name: attr[2], value, line, attribute: true });
       return;
     }
     // `request.state.db = SessionLocal()`: a dotted name bound for the rest of this function.
     const dotted = left.trim();
     if (DOTTED.test(dotted) && dotted.includes('.')) {
-      if (value) addBinding(fn, { name: dotted, value, line });
+      if (value) this.addBinding(fn, { name: dotted, value, line });
       return;
     }
     const names = targetNames(left);
     const single = names.length === 1 && names[0] === left.trim();
-    for (const name of names) addBinding(fn, { name, value: single ? value : '', line });
-  };
+    for (const name of names) this.addBinding(fn, { name, value: single ? value : '', line });
+  }
 
-  const bindTuple = (left: string, value: string, frame: Frame) => {
-    if (left.length > 65536 || value.length > 65536) return bindTargets(left, '', frame);
+  private bindTuple(left: string, value: string, frame: Frame): void {
+    if (left.length > 65536 || value.length > 65536) return this.bindTargets(left, '', frame);
     const names = targetNames(left);
     const parts = splitTopLevel(value.trim().replace(/^\((.*)\)$/s, '$1'));
     if (parts.length !== names.length || names.length !== splitTopLevel(left.trim().replace(/^\((.*)\)$/s, '$1')).length) {
-      bindTargets(left, '', frame);
+      this.bindTargets(left, '', frame);
       return;
     }
-    const fn = current();
+    const fn = this.current();
     names.forEach((name, i) => {
       const part = normaliseCallee(parts[i]);
-      addBinding(fn, { name, value: /^[A-Za-z_][\w.]*(\(\))?$/.test(part) ? part : '', line: frame.line ?? 0 });
+      this.addBinding(fn, { name, value: /^[A-Za-z_][\w.]*(\(\))?$/.test(part) ? part : '', line: frame.line ?? 0 });
     });
-  };
+  }
 
-  /** Classifies one argument node and returns its ArgFact (text fetched only when useful). */
-  const argFact = (c: FlatCursor, code: number, call: CallFact | undefined): ArgFact | null => {
+  /** Classifies the argument node under the cursor and returns its ArgFact (text fetched only when useful). */
+  private argFact(code: K, call: CallFact | undefined): ArgFact | null {
     switch (code) {
       case K.Identifier:
       case K.Attribute:
-        return { kind: 'ref', text: normaliseCallee(text(c)) };
+        return { kind: 'ref', text: normaliseCallee(this.text()) };
       case K.Lambda:
         return { kind: 'lambda' };
       case K.Call:
@@ -421,11 +1066,11 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
       case K.False:
         return { kind: 'false' };
       case K.Integer: {
-        const digits = text(c);
+        const digits = this.text();
         if (call && call.callee === 'range') {
           const bound = Number(digits.replace(/_/g, ''));
           // The nearest loop, header included: `for i in range(10_000)` bounds that loop.
-          const loop = loopFrame?.loop;
+          const loop = this.loopFrame?.loop;
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
         // A short decimal keeps its digits: a cost can scale with it (PBKDF2 iterations).
@@ -433,7 +1078,7 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
       }
       case K.StringLike: {
         // A short plain string keeps its value (a path, a module name) for `unless` conditions.
-        const value = PLAIN_STRING.exec(text(c));
+        const value = PLAIN_STRING.exec(this.text());
         return value ? { kind: 'literal', text: value[2] } : { kind: 'literal' };
       }
       case K.Literal:
@@ -443,510 +1088,9 @@ export function extract(tree: FlatTree, source: string, rel: string, ids: TypeId
       case K.Comment:
         return null;
       default:
-        return PUNCTUATION.has(c.nodeType) ? null : { kind: 'other' };
-    }
-  };
-
-  const cursor = tree.walk();
-  const leaf = leafTable();
-  let depth = 0;
-  let pendingArg: ArgFact | undefined;
-  /** Depth of a node whose subtree this walk skips but the visitor reads (-1: none): the nodes below it are the visitor's alone. */
-  let visitorOnly = -1;
-  /** Whether a node's children are worth a step down: a leaf has none. */
-  const hasChildren = (typeId: number): boolean => {
-    let isLeaf = leaf[typeId];
-    if (isLeaf < 0) isLeaf = leaf[typeId] = LEAF_TYPES.has(cursor.nodeType) || !cursor.nodeIsNamed ? 1 : 0;
-    return isLeaf === 0;
-  };
-  /** Moves the cursor to the next node in document order (into the children if `descend`); false at the end. */
-  const next = (descend: boolean): boolean => {
-    if (descend && cursor.gotoFirstChild()) {
-      depth++;
-      return true;
-    }
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) return false;
-      depth--;
-    }
-    return true;
-  };
-  /** Whether a def, lambda or class may be recorded here; if not, the bound met is recorded. */
-  const withinBounds = (what: string, tooMany: boolean): boolean => {
-    if (scopeDepth >= LIMITS.scopeDepth) {
-      limit('depth', cursor.startIndex, `${what} nested more than ${LIMITS.scopeDepth} definitions deep; the code inside it was not analysed`);
-      return false;
-    }
-    if (tooMany) {
-      limit(what, cursor.startIndex, `more than ${what === 'a class' ? `${LIMITS.classes} classes` : `${LIMITS.functions} functions and lambdas`}; the later ones were not analysed`);
-      return false;
-    }
-    return true;
-  };
-
-  walk: for (;;) {
-    const typeId = cursor.nodeTypeId;
-    const visitorWants = visitor !== undefined && visitor.enter(cursor, typeId, depth);
-    if (visitorOnly >= 0) {
-      if (depth > visitorOnly) {
-        if (!next(visitorWants && hasChildren(typeId))) break;
-        continue;
-      }
-      visitorOnly = -1;
-    }
-    const code = codes[typeId];
-    // Leave every frame this node is not inside.
-    while (frames.length > 1 && frames[frames.length - 1].depth >= depth) pop(frames.pop()!);
-    let descend = true;
-    let awaited = false;
-
-    // Direct child of a frame: the roles that depend on position.
-    const parent = frames[frames.length - 1];
-    if (parent.depth === depth - 1) {
-      parent.child++;
-      switch (parent.kind) {
-        case F.Call:
-          if (parent.child === 1) {
-            const call = parent.call!;
-            call.callee = calleeOf(cursor);
-            // The call starts where its callee starts; the span covers the callee.
-            const line = lineOf(lastStart);
-            const endLine = lineOf(lastEnd);
-            call.line = line;
-            call.column = columnOf(lastStart, line);
-            call.endLine = endLine;
-            call.endColumn = columnOf(lastEnd, endLine);
-          }
-          else if (code === K.ArgumentList) frames.push({ kind: F.Args, depth, child: 0, call: parent.call });
-          break;
-        case F.Args: {
-          if (parent.call!.args.length >= LIMITS.argsPerCall) {
-            // Leave the argument list: what is left of it is not recorded, nor walked.
-            limit('args', cursor.startIndex, `a call with more than ${LIMITS.argsPerCall} arguments; only the first ${LIMITS.argsPerCall} were recorded`);
-            if (visitor) {
-              // The visitor still reads the rest of the list.
-              visitorOnly = depth - 1;
-              if (next(visitorWants && hasChildren(typeId))) continue walk;
-              break walk;
-            }
-            cursor.gotoParent();
-            depth--;
-            if (next(false)) continue walk;
-            break walk;
-          }
-          if (code === K.KeywordArgument) {
-            const arg: ArgFact = { kind: 'other' };
-            parent.call!.args.push(arg);
-            frames.push({ kind: F.Kwarg, depth, child: 0, arg, call: parent.call });
-          } else {
-            const arg = argFact(cursor, code, parent.call);
-            if (arg) {
-              parent.call!.args.push(arg);
-              pendingArg = arg;
-            }
-          }
-          break;
-        }
-        case F.Kwarg:
-          if (parent.child === 1) parent.arg!.keyword = text(cursor);
-          else if (parent.child === 3) {
-            const value = argFact(cursor, code, parent.call);
-            if (value) {
-              Object.assign(parent.arg!, value);
-              pendingArg = parent.arg;
-            }
-          }
-          break;
-        case F.Assign:
-          if (parent.child === 1) {
-            parent.left = text(cursor);
-            parent.line = lineOf(lastStart);
-            if (lazyOpen > 0) {
-              const lazy = innermostLazy();
-              const left = parent.left.trim();
-              if (lazy && (left === lazy.name || left.startsWith(`${lazy.name}[`))) lazy.assigned = true;
-            }
-            const loop = innermostLoop();
-            // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
-            if (loop) loop.assignments += code === K.Identifier ? 1 : Math.max(1, targetNames(parent.left).length);
-          }
-          else if (parent.child === 3 && code === K.TypeNode) {
-            parent.annotated = true;
-            // An annotation types the name: `repo: Repo` (dataclass fields, `client: httpx.Client = make()`).
-            parent.annotation = text(cursor);
-          }
-          else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
-            if (code === K.Identifier || code === K.Attribute) parent.value = valueOfName(text(cursor));
-            else if (code === K.Lambda) parent.value = '<lambda>';
-            // `(requests.Session())`, `Path(p) / "x"`: the value the expression gives.
-            else if (code === K.Parenthesized || (code === K.Arithmetic && !parent.left?.includes(','))) parent.value = normaliseValue(text(cursor));
-            // A type alias, `SessionDep = Annotated[Session, Depends(get_db)]`, names the type it aliases.
-            else if (code === K.Subscript && /^(?:typing(?:_extensions)?\.)?(?:Annotated|Optional)\[/.test(text(cursor))) parent.value = `<typealias>${text(cursor)}`;
-            else if (code !== K.Call) {
-              // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
-              parent.value = code === K.None ? '<none>' : '';
-              // A non-empty literal (`FIELDS = ("a", "b")`): its length tells how many passes a loop over the name makes.
-              if (code === K.Literal && !parent.annotated && cursor.endIndex - cursor.startIndex > 2) {
-                parent.value = `<literal:${cursor.currentNode.namedChildCount}>`;
-              }
-              // `a, b = open(x), Path(y)`: each name gets its own value.
-              if (parent.left?.includes(',')) parent.tuple = text(cursor);
-            }
-          }
-          break;
-        case F.AsPattern:
-          if (parent.child === 1) {
-            if (code === K.Identifier || code === K.Attribute) parent.value = normaliseCallee(text(cursor));
-          } else if (code === K.AsPatternTarget) {
-            // `with X(...) as y`: y is what `X(...).__enter__()` returns (the graph stage knows it).
-            const value = parent.valueCall ? `${parent.valueCall.callee}().__enter__()` : parent.value ?? '';
-            parent.line = parent.valueCall?.line ?? 0;
-            bindTargets(text(cursor), value, parent);
-          }
-          break;
-        case F.Return:
-        case F.Yield:
-          if (parent.child === 2 && (code === K.Identifier || code === K.Attribute)) parent.value = valueOfName(text(cursor));
-          else if (parent.child === 2 && (code === K.Parenthesized || code === K.Arithmetic)) parent.value = normaliseValue(text(cursor));
-          break;
-        case F.Await:
-          if (parent.child === 2 && code === K.Call) awaited = true;
-          break;
-        case F.If:
-          if (parent.child === 2 && /__name__\s*==\s*['"]__main__['"]|['"]__main__['"]\s*==\s*__name__/.test(text(cursor))) {
-            out.hasMainGuard = true;
-            out.mainGuard = [parent.line!, parent.endLine!];
-          }
-          break;
-        case F.LazyIf:
-          if (parent.child === 2) {
-            const name = code === K.Logic || code === K.Identifier || code === K.Attribute ? lazyGuardName(text(cursor)) : undefined;
-            if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
-          } else if (parent.lazy && code === K.Block && !parent.lazy.inBlock && !parent.lazy.assigned && parent.child <= 4) {
-            parent.lazy.inBlock = true;
-            lazyOpen++;
-          } else if (parent.lazy?.inBlock) {
-            // An `elif`/`else` branch: the guarded block is over.
-            parent.lazy.inBlock = false;
-            lazyOpen--;
-          }
-          break;
-        case F.ForTarget:
-        case F.Loop:
-          if (parent.kind === F.ForTarget && code !== K.AsyncKeyword && code !== K.Comment && cursor.nodeIsNamed) {
-            const target = text(cursor);
-            const names = target.length <= 65536 ? targetNames(target) : [];
-            for (const name of names) addBinding(current(), { name, value: '', line: 0 });
-            if (names.length === 1 && names[0] === target) parent.element = current().raw.bindings.at(-1);
-            parent.loop!.vars = names;
-            parent.kind = F.Loop; // the target is read; the frame goes on as the loop
-            parent.iterPending = true;
-          } else if (parent.iterPending && code !== K.Block && code !== K.Comment && cursor.nodeIsNamed) {
-            readIterable(parent.loop!, cursor, code);
-            bindElement(parent, parent.loop!.iter);
-            parent.iterPending = false;
-          } else if (parent.child === 2 && parent.loop!.kind === 'while') readIterable(parent.loop!, cursor, code);
-          else if (code === K.AsyncKeyword) parent.loop!.awaits++;
-          else if (code === K.Block && !parent.inBody) {
-            // A `for` loop's body begins: calls from here on run once per pass; its iterable did not.
-            parent.inBody = true;
-            fnFrame.loopIndexes!.push(parent.loopIndex!);
-            fnFrame.loops!.push(parent.loop!);
-          }
-          break;
-        case F.ForIn:
-          // `for <vars> in <iterable>` inside a comprehension: the first clause describes the loop, later ones nest in it.
-          if (!parent.iterPending && (code === K.Identifier || code === K.PatternList)) {
-            const vars = targetNames(text(cursor));
-            if (parent.loop!.vars === undefined) parent.loop!.vars = vars;
-            else (parent.loop!.clauses ??= []).push((parent.clause = { iter: '', vars }));
-            parent.iterPending = true;
-            // Comprehension variables are the comprehension's own: bound only when the function does not use the name itself.
-            const fn = current();
-            parent.element = code === K.Identifier && !fn.raw.bindings.some((b) => b.name === vars[0]) && !fn.params.some((p) => p.name === vars[0]) ? { name: vars[0], value: '', line: 0 } : undefined;
-            if (parent.element) addBinding(fn, parent.element);
-          } else if (parent.iterPending && cursor.nodeIsNamed) {
-            const target = parent.clause ?? parent.loop!;
-            readIterable(target, cursor, code);
-            bindElement(parent, target.iter);
-            parent.iterPending = false;
-          }
-          break;
-      }
-    }
-
-    switch (code) {
-      case K.FunctionDef:
-      case K.Lambda: {
-        const isLambda = code === K.Lambda;
-        if (!withinBounds(isLambda ? 'a lambda' : 'a def', out.functions.length >= LIMITS.functions)) {
-          if (!isLambda) pendingDecorators = [];
-          descend = false;
-          break;
-        }
-        const node = cursor.currentNode;
-        const span = spanOf(node);
-        const name = isLambda ? `<lambda:${span.line}>` : node.childForFieldName('name')?.text ?? '<anonymous>';
-        const prefix = scopeQualname();
-        const qualname = prefix ? `${prefix}.${name}` : name;
-        if (qualname.length > LIMITS.qualname) {
-          limit('qualname', cursor.startIndex, `a qualified name longer than ${LIMITS.qualname} characters; that definition was not analysed`);
-          if (!isLambda) pendingDecorators = [];
-          descend = false;
-          break;
-        }
-        const className = !isLambda && scopeFrame.kind === F.Class ? out.classes[scopeFrame.cls!].qualname : '';
-        const fn = newFunction(name, qualname, isLambda ? 'lambda' : 'def', span, fnFrame.fn!, className);
-        const params = node.childForFieldName('parameters');
-        if (params) {
-          const paramsText = params.text;
-          if (paramsText.length <= 65536) fn.params = parseParams(paramsText).slice(0, LIMITS.perFunction);
-        }
-        const returnType = isLambda ? null : node.childForFieldName('return_type');
-        if (returnType && returnType.endIndex - returnType.startIndex <= 4096) fn.raw.returnType = returnType.text;
-        if (!isLambda) {
-          fn.isAsync = source.startsWith('async', node.startIndex);
-          fn.decorators = pendingDecorators.slice(0, LIMITS.perFunction);
-          pendingDecorators = [];
-          if (scopeFrame.kind === F.Function) out.functions[fnFrame.fn!].raw.defs.set(name, fn.qualname);
-        }
-        const index = out.functions.push(fn) - 1;
-        if (isLambda && pendingArg && pendingArg.kind === 'lambda') pendingArg.lambda = index;
-        if (isLambda && parent.kind === F.Assign && parent.child >= 3) parent.value = `<local>${fn.qualname}`;
-        const frame: Frame = { kind: F.Function, depth, child: 0, fn: index, loops: [], loopIndexes: [], outerFn: fnFrame, outerScope: scopeFrame };
-        frames.push(frame);
-        scopeDepth++;
-        fnFrame = scopeFrame = frame;
-        break;
-      }
-      case K.ClassDef: {
-        if (!withinBounds('a class', out.classes.length >= LIMITS.classes)) {
-          pendingDecorators = [];
-          descend = false;
-          break;
-        }
-        const node = cursor.currentNode;
-        const name = node.childForFieldName('name')?.text ?? '<anonymous>';
-        const prefix = scopeQualname();
-        if (prefix.length + name.length >= LIMITS.qualname) {
-          limit('qualname', cursor.startIndex, `a qualified name longer than ${LIMITS.qualname} characters; that definition was not analysed`);
-          pendingDecorators = [];
-          descend = false;
-          break;
-        }
-        const supers = node.childForFieldName('superclasses');
-        const bases = supers
-          ? splitTopLevel(supers.text.slice(1, -1)).filter((b) => !/^[A-Za-z_]\w*\s*=/.test(b) && !b.startsWith('*')).map(normaliseCallee)
-          : [];
-        const cls: ClassFact = {
-          name, qualname: prefix ? `${prefix}.${name}` : name, bases, span: spanOf(node),
-          decorators: pendingDecorators.slice(0, LIMITS.perFunction), attributes: [],
-        };
-        pendingDecorators = [];
-        if (scopeFrame.kind === F.Function) out.functions[fnFrame.fn!].raw.defs.set(name, cls.qualname);
-        const index = out.classes.push(cls) - 1;
-        const frame: Frame = { kind: F.Class, depth, child: 0, cls: index, outerFn: fnFrame, outerScope: scopeFrame };
-        frames.push(frame);
-        scopeDepth++;
-        scopeFrame = frame;
-        break;
-      }
-      case K.Decorator:
-        if (pendingDecorators.length < LIMITS.perFunction) pendingDecorators.push(normaliseCallee(text(cursor).replace(/^@\s*/, '')));
-        descend = false;
-        break;
-      // Read as text where needed; nothing below them is used.
-      case K.Parameters:
-      case K.TypeNode:
-        descend = false;
-        break;
-      case K.Call: {
-        if (calls >= LIMITS.calls) {
-          limit('calls', cursor.startIndex, `more than ${LIMITS.calls} calls; the later ones were not analysed`);
-          descend = false;
-          break;
-        }
-        calls++;
-        const call: CallFact = { callee: '', target: '', line: 0, column: 0, endLine: 0, endColumn: 0, args: [] };
-        if (awaited) call.awaited = true;
-        if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
-        current().calls.push(call);
-        const loop = innermostLoop();
-        if (loop) loop.calls++;
-        if (lazyOpen > 0) innermostLazy()?.calls.push(call);
-        if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) (pendingArg as ArgFact & { call?: CallFact }).call = call;
-        // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
-        const outer = parent.kind === F.Await && parent.depth === depth - 1 && parent.child === 2 ? frames[frames.length - 2] : undefined;
-        if (outer && outer.depth === parent.depth - 1) {
-          if (outer.kind === F.Assign && outer.child >= 3) outer.valueCall = call;
-          else if ((outer.kind === F.Return || outer.kind === F.Yield) && outer.child === 2) outer.valueCall = call;
-        }
-        if (parent.depth === depth - 1) {
-          if (parent.kind === F.Assign && parent.child >= 3) parent.valueCall = call;
-          else if (parent.kind === F.AsPattern && parent.child === 1) parent.valueCall = call;
-          else if ((parent.kind === F.Return || parent.kind === F.Yield) && parent.child === 2) parent.valueCall = call;
-        }
-        frames.push({ kind: F.Call, depth, child: 0, call });
-        break;
-      }
-      case K.Assignment:
-        frames.push({ kind: F.Assign, depth, child: 0, inClass: scopeFrame.kind === F.Class ? scopeFrame.cls : undefined });
-        break;
-      case K.ForIn:
-        if (parent.kind === F.Loop && parent.depth === depth - 1) frames.push({ kind: F.ForIn, depth, child: 0, loop: parent.loop });
-        break;
-      case K.AugmentedAssignment:
-        countOperation('augmented');
-        break;
-      case K.AsPattern:
-        frames.push({ kind: F.AsPattern, depth, child: 0 });
-        break;
-      case K.For:
-      case K.While:
-      case K.Comprehension: {
-        if (current().loops.length >= LIMITS.loopsPerFunction) {
-          limit('loops', cursor.startIndex, `a function with more than ${LIMITS.loopsPerFunction} loops; the later ones were not analysed`);
-          descend = false;
-          break;
-        }
-        const startIndex = cursor.startIndex;
-        const line = lineOf(startIndex);
-        const loop: LoopFact = {
-          kind: code === K.For ? 'for' : code === K.While ? 'while' : 'comprehension',
-          line, column: columnOf(startIndex, line), endLine: lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
-          arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
-        };
-        const loopIndex = current().loops.push(loop) - 1;
-        if (lazyOpen > 0) innermostLazy()?.loops.push(loop);
-        // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
-        const inBody = code !== K.For;
-        if (inBody) {
-          fnFrame.loopIndexes!.push(loopIndex);
-          fnFrame.loops!.push(loop);
-        }
-        const frame: Frame = { kind: code === K.For ? F.ForTarget : F.Loop, depth, child: 0, loop, fn: fnFrame.fn, loopIndex, inBody, outerLoop: loopFrame };
-        frames.push(frame);
-        loopFrame = frame;
-        break;
-      }
-      case K.Arithmetic:
-        countOperation('arithmetic');
-        break;
-      case K.Logic:
-        countOperation('comparisons');
-        break;
-      case K.Subscript:
-        countOperation('subscripts');
-        break;
-      case K.Await: {
-        current().awaits++;
-        const loop = innermostLoop();
-        if (loop) loop.awaits++;
-        frames.push({ kind: F.Await, depth, child: 0 });
-        break;
-      }
-      case K.AsyncKeyword:
-        if (!(parent.kind === F.Function && parent.depth === depth - 1)) current().awaits++;
-        break;
-      case K.Yield: {
-        current().isGenerator = true;
-        // An async generator gives the event loop back at every `yield`, like an `await`.
-        const loop = current().isAsync ? innermostLoop() : undefined;
-        if (loop) loop.awaits++;
-        frames.push({ kind: F.Yield, depth, child: 0 });
-        break;
-      }
-      case K.WithItem: {
-        // A sync `with` calls the context manager's `__enter__` (a lock acquires, a file lock
-        // waits): recorded as a call of `<manager>.__enter__` at the item.
-        const statement = cursor.currentNode.parent?.parent;
-        if (!statement || source.startsWith('async', statement.startIndex)) break;
-        const value = normaliseValue(withItemValue(text(cursor)));
-        if (!value) break;
-        const line = lineOf(lastStart);
-        const endLine = lineOf(lastEnd);
-        const call: CallFact = {
-          callee: `${value}.__enter__`, target: '', line, column: columnOf(lastStart, line), endLine, endColumn: columnOf(lastEnd, endLine), args: [],
-        };
-        if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
-        current().calls.push(call);
-        break;
-      }
-      case K.Attribute: {
-        // A read of `a.b` (not a callee, not an assignment target) runs a property's getter.
-        if (fnFrame.fn === 0) break;
-        if (parent.depth === depth - 1 && parent.child === 1 && (parent.kind === F.Call || parent.kind === F.Assign)) break;
-        const name = text(cursor);
-        if (!DOTTED.test(name)) break;
-        let seen = readsSeen.get(fnFrame.fn!);
-        if (!seen) readsSeen.set(fnFrame.fn!, (seen = new Set()));
-        if (seen.has(name) || seen.size >= LIMITS.perFunction) break;
-        seen.add(name);
-        const line = lineOf(lastStart);
-        current().raw.reads.push({ callee: name, target: '', line, column: columnOf(lastStart, line), endLine: line, endColumn: columnOf(lastEnd, line), args: [] });
-        break;
-      }
-      case K.Import: {
-        const importText = text(cursor);
-        const line = lineOf(lastStart);
-        for (const imp of parseImport(importText, module, isPackage)) {
-          if (out.imports.length >= LIMITS.imports) {
-            limit('imports', lastStart, `more than ${LIMITS.imports} imported names; the later ones were not recorded`);
-            break;
-          }
-          out.imports.push({ local: imp.local, target: imp.target, line, scope: fnFrame.fn!, ...(imp.star ? { star: true } : {}) });
-        }
-        descend = false;
-        break;
-      }
-      case K.Return:
-        frames.push({ kind: F.Return, depth, child: 0 });
-        break;
-      case K.If:
-        if (depth === 1) frames.push({ kind: F.If, depth, child: 0, line: cursor.startPosition.row + 1, endLine: cursor.endPosition.row + 1 });
-        else if (fnFrame.fn !== 0) frames.push({ kind: F.LazyIf, depth, child: 0 });
-        break;
-      case K.Global: {
-        const declared = text(cursor);
-        const names = declared.replace(/^(global|nonlocal)\s+/, '').split(',').map((s) => s.trim());
-        const raw = current().raw;
-        for (const name of names) {
-          if (raw.globals.length < LIMITS.perFunction) raw.globals.push(name);
-          if (declared.startsWith('global') && raw.moduleGlobals.length < LIMITS.perFunction) raw.moduleGlobals.push(name);
-        }
-        descend = false;
-        break;
-      }
-      case K.StringLike:
-      case K.Comment:
-        descend = false;
-        break;
-      // An ERROR node (syntax errors are reported by parse/recover.ts) is walked like any other:
-      // what tree-sitter could structure inside it is analysed.
-    }
-    if (cursor.nodeIsNamed && code !== K.Lambda && code !== K.Call && code !== K.Await) pendingArg = undefined;
-
-    if (descend || visitorWants) {
-      const into = hasChildren(typeId);
-      if (into && !descend) visitorOnly = depth;
-      descend = into;
-    }
-    if (!next(descend)) break;
-  }
-  while (frames.length > 1) pop(frames.pop()!);
-  // Arguments that are calls: record the callee text.
-  for (const fn of out.functions) {
-    for (const call of fn.calls) {
-      for (const arg of call.args as (ArgFact & { call?: CallFact })[]) {
-        if (arg.call) {
-          arg.text = arg.call.callee;
-          delete arg.call;
-        }
-      }
+        return PUNCTUATION.has(this.cursor.nodeType) ? null : { kind: 'other' };
     }
   }
-  out.suppressions = suppressions(source, tree);
-  return out;
 }
 
 /** Named node types that never have children (from the grammar's node-types.json); anonymous nodes are tokens. */
