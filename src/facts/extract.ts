@@ -253,6 +253,12 @@ class ModuleWalk {
   private pendingArg: ArgFact | undefined = undefined;
   /** Depth of a node whose subtree this walk skips but the visitor reads (-1: none): the nodes below it are the visitor's alone. */
   private visitorOnly = -1;
+  /**
+   * Arguments that are calls, and the call each one is (the last one entered directly below it):
+   * their callee text is known only once the call's callee was read. Kept here, not on the
+   * argument, since deleting a member afterwards would make the argument a slow dictionary.
+   */
+  private readonly argCalls = new Map<ArgFact, CallFact>();
 
   constructor(
     private readonly tree: FlatTree,
@@ -332,16 +338,7 @@ class ModuleWalk {
     }
     while (frames.length > 1) this.pop(frames.pop()!);
     // Arguments that are calls: record the callee text.
-    for (const fn of out.functions) {
-      for (const call of fn.calls) {
-        for (const arg of call.args as (ArgFact & { call?: CallFact })[]) {
-          if (arg.call) {
-            arg.text = arg.call.callee;
-            delete arg.call;
-          }
-        }
-      }
-    }
+    for (const [arg, call] of this.argCalls) arg.text = call.callee;
     out.suppressions = suppressions(this.source, this.tree);
     return out;
   }
@@ -732,7 +729,7 @@ class ModuleWalk {
     if (loop) loop.calls++;
     if (this.lazyOpen > 0) this.innermostLazy()?.calls.push(call);
     const pendingArg = this.pendingArg;
-    if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) (pendingArg as ArgFact & { call?: CallFact }).call = call;
+    if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) this.argCalls.set(pendingArg, call);
     // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
     const outer = parent.kind === F.Await && parent.depth === depth - 1 && parent.child === 2 ? frames[frames.length - 2] : undefined;
     if (outer && outer.depth === parent.depth - 1) {
