@@ -1,6 +1,7 @@
 /** Facts as text (src/facts/wire.ts): what is read back is what was made, each call string written once per module. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO, readTree } from './helpers/fixtures.js';
 import { createParser, typeIds } from '../src/parse/language.js';
@@ -71,4 +72,46 @@ test('every combination of a call\'s and an argument\'s optional members reads b
   const expected = structuredClone(made);
   const [read] = factsFromText(`[${factsToText(made)}]`);
   assert.deepEqual(read, expected);
+});
+
+test('the facts of every fixture module are fast objects, none a slow dictionary, when written out of the worker', () => {
+  // A V8 object one member was deleted from (unless it was the last added) becomes a dictionary,
+  // which JSON.stringify writes on its slow path. Only V8's own test syntax can tell, so a child
+  // process with it enabled makes the facts and counts the objects of each kind that are slow.
+  const url = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  const script = `
+    const { readTree, REPO } = await import(${url('./helpers/fixtures.js')});
+    const { createParser, typeIds } = await import(${url('../src/parse/language.js')});
+    const { factsForSource } = await import(${url('../src/facts/index.js')});
+    const { join } = await import('node:path');
+    const parser = createParser();
+    const ids = typeIds(parser);
+    const counts = {};
+    const count = (kind, object) => {
+      const c = (counts[kind] ??= { fast: 0, slow: 0 });
+      if (%HasFastProperties(object)) c.fast++; else c.slow++;
+    };
+    for (const [rel, source] of readTree(join(REPO, 'fixtures'))) {
+      if (!rel.endsWith('.py')) continue;
+      const facts = factsForSource(source, rel, parser, ids);
+      count('module', facts);
+      for (const cls of facts.classes) count('class', cls);
+      for (const fn of facts.functions) {
+        count('function', fn);
+        for (const loop of fn.loops) count('loop', loop);
+        for (const call of [...fn.calls, ...(fn.reads ?? [])]) {
+          count('call', call);
+          for (const arg of call.args) count('argument', arg);
+        }
+      }
+    }
+    process.stdout.write(JSON.stringify(counts));
+  `;
+  const child = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  assert.equal(child.status, 0, child.stderr);
+  const counts = JSON.parse(child.stdout) as Record<string, { fast: number; slow: number }>;
+  for (const kind of ['module', 'class', 'function', 'loop', 'call', 'argument']) {
+    assert.ok(counts[kind]?.fast > 10, `${kind}: ${JSON.stringify(counts[kind])}`);
+    assert.equal(counts[kind].slow, 0, `${kind} objects that are slow dictionaries: ${counts[kind].slow} of ${counts[kind].slow + counts[kind].fast}`);
+  }
 });

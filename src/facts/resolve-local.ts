@@ -182,13 +182,13 @@ class ModuleResolver {
       const top = imp.target.split('.')[0];
       if (top === 'asyncio' || top === 'trio' || top === 'anyio') libs.add(top);
     }
-    const facts = raw as unknown as ModuleFacts;
+    // The module and each function copied without what resolution used, members in order:
+    // deleting a member that is not the last one added would turn the object into a slow
+    // dictionary, which JSON.stringify (the facts' way out of the worker) and every later read
+    // take the slow path for.
+    const { classAttributes: _attributes, ...module } = raw;
+    const facts: ModuleFacts = { ...module, functions: raw.functions.map(({ raw: _raw, ...fn }) => fn) };
     facts.asyncLibraries = [...libs].sort();
-    // Each function copied without `raw`, its members in order: deleting a member that is not the
-    // last one added would turn the object into a slow dictionary, which JSON.stringify (the
-    // facts' way out of the worker) and every later read take the slow path for.
-    facts.functions = raw.functions.map(({ raw: _raw, ...fn }) => fn);
-    delete (raw as Partial<RawModule>).classAttributes;
     return facts;
   }
 
