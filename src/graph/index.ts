@@ -107,6 +107,12 @@ export class ProjectIndex {
   /** Calls each function makes to project functions. */
   readonly outgoing: Edge[][] = [];
   private readonly symbols = new Map<string, SymbolEntry>();
+  /**
+   * Every proper prefix of a symbol's name that ends before a `.`, `(` or `[`: the longest-prefix
+   * search in resolveName stops at the first prefix no symbol continues (an external name's first
+   * step, mostly), instead of looking up every prefix of the name.
+   */
+  private readonly symbolPrefixes = new Set<string>();
   private readonly moduleByName = new Map<string, ModuleFacts>();
   private readonly callsArgument: Set<string>;
 
@@ -174,6 +180,7 @@ export class ProjectIndex {
       let entry = moduleEntries.get(module);
       if (!entry) moduleEntries.set(module, (entry = { kind: 'module', module }));
       this.symbols.set(name, entry);
+      this.addPrefixes(name);
       const names = namesOf.get(module);
       if (names) names.push(name);
       else namesOf.set(module, [name]);
@@ -201,7 +208,20 @@ export class ProjectIndex {
   }
 
   private setSymbol(name: string, entry: SymbolEntry): void {
-    if (!this.symbols.has(name)) this.symbols.set(name, entry);
+    if (this.symbols.has(name)) return;
+    this.symbols.set(name, entry);
+    this.addPrefixes(name);
+  }
+
+  private addPrefixes(name: string): void {
+    // From the longest: once a prefix is known, so are the shorter ones.
+    for (let i = name.length - 1; i > 0; i--) {
+      const ch = name.charCodeAt(i);
+      if (ch !== 0x2e && ch !== 0x28 && ch !== 0x5b) continue;
+      const prefix = name.slice(0, i);
+      if (this.symbolPrefixes.has(prefix)) return;
+      this.symbolPrefixes.add(prefix);
+    }
   }
 
   /** Names of the project's properties: only reads of these can run a getter. */
@@ -339,8 +359,10 @@ export class ProjectIndex {
         const ch = target.charCodeAt(i);
         if (ch !== 0x2e && ch !== 0x28 && ch !== 0x5b) continue;
       }
-      const entry = this.symbols.get(target.slice(0, i));
+      const prefix = target.slice(0, i);
+      const entry = this.symbols.get(prefix);
       if (entry) found = { entry, end: i };
+      if (!this.symbolPrefixes.has(prefix)) break;
     }
     if (!found) return this.external(target);
     const restText = target.slice(found.end);
