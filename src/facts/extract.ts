@@ -412,7 +412,7 @@ class ModuleWalk {
 
   private inArgs(parent: Frame, code: K): void {
     if (code === K.KeywordArgument) {
-      const arg: ArgFact = { kind: 'other' };
+      const arg: ArgFact = newArg('other');
       parent.call!.args.push(arg);
       this.frames.push(framed(new Frame(F.Kwarg, this.depth), { arg, call: parent.call }));
     } else {
@@ -429,7 +429,8 @@ class ModuleWalk {
     else if (parent.child === 3) {
       const value = this.argFact(code, parent.call);
       if (value) {
-        Object.assign(parent.arg!, value);
+        parent.arg!.kind = value.kind;
+        parent.arg!.text = value.text;
         this.pendingArg = parent.arg;
       }
     }
@@ -721,7 +722,7 @@ class ModuleWalk {
     }
     this.calls++;
     const { frames, depth, fnFrame } = this;
-    const call: CallFact = { callee: '', target: '', line: 0, column: 0, endLine: 0, endColumn: 0, args: [] };
+    const call = newCall('', 0, 0, 0, 0);
     if (awaited) call.awaited = true;
     if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
     this.current().calls.push(call);
@@ -784,9 +785,7 @@ class ModuleWalk {
     if (!value) return;
     const line = this.lineOf(this.lastStart);
     const endLine = this.lineOf(this.lastEnd);
-    const call: CallFact = {
-      callee: `${value}.__enter__`, target: '', line, column: this.columnOf(this.lastStart, line), endLine, endColumn: this.columnOf(this.lastEnd, endLine), args: [],
-    };
+    const call = newCall(`${value}.__enter__`, line, this.columnOf(this.lastStart, line), endLine, this.columnOf(this.lastEnd, endLine));
     const fnFrame = this.fnFrame;
     if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
     this.current().calls.push(call);
@@ -804,7 +803,7 @@ class ModuleWalk {
     if (seen.has(name) || seen.size >= LIMITS.perFunction) return;
     seen.add(name);
     const line = this.lineOf(this.lastStart);
-    this.current().raw.reads.push({ callee: name, target: '', line, column: this.columnOf(this.lastStart, line), endLine: line, endColumn: this.columnOf(this.lastEnd, line), args: [] });
+    this.current().raw.reads.push(newCall(name, line, this.columnOf(this.lastStart, line), line, this.columnOf(this.lastEnd, line)));
   }
 
   private enterImport(): void {
@@ -1049,19 +1048,19 @@ class ModuleWalk {
     switch (code) {
       case K.Identifier:
       case K.Attribute:
-        return { kind: 'ref', text: normaliseCallee(this.text()) };
+        return newArg('ref', normaliseCallee(this.text()));
       case K.Lambda:
-        return { kind: 'lambda' };
+        return newArg('lambda');
       case K.Call:
       case K.Await:
         // `f(await resp.text())`: the awaited call is the argument's value.
-        return { kind: 'call' };
+        return newArg('call');
       case K.None:
-        return { kind: 'none' };
+        return newArg('none');
       case K.True:
-        return { kind: 'true' };
+        return newArg('true');
       case K.False:
-        return { kind: 'false' };
+        return newArg('false');
       case K.Integer: {
         const digits = this.text();
         if (call && call.callee === 'range') {
@@ -1071,23 +1070,38 @@ class ModuleWalk {
           if (loop && Number.isFinite(bound)) loop.rangeBound = Math.max(loop.rangeBound ?? 0, bound);
         }
         // A short decimal keeps its digits: a cost can scale with it (PBKDF2 iterations).
-        return DECIMAL.test(digits) ? { kind: 'literal', text: digits } : { kind: 'literal' };
+        return DECIMAL.test(digits) ? newArg('literal', digits) : newArg('literal');
       }
       case K.StringLike: {
         // A short plain string keeps its value (a path, a module name) for `unless` conditions.
         const value = PLAIN_STRING.exec(this.text());
-        return value ? { kind: 'literal', text: value[2] } : { kind: 'literal' };
+        return value ? newArg('literal', value[2]) : newArg('literal');
       }
       case K.Literal:
-        return { kind: 'literal' };
+        return newArg('literal');
       case K.Splat:
-        return { kind: 'splat' };
+        return newArg('splat');
       case K.Comment:
         return null;
       default:
-        return PUNCTUATION.has(this.cursor.nodeType) ? null : { kind: 'other' };
+        return PUNCTUATION.has(this.cursor.nodeType) ? null : newArg('other');
     }
   }
+}
+
+/**
+ * A call as the walk makes it: every optional member present (undefined when absent), so that all
+ * calls share one hidden class while the worker reads and resolves them (calls of four or more
+ * shapes kept the methods that read them being recompiled). resolve-local.ts hands on a copy of
+ * each with the absent members left out.
+ */
+function newCall(callee: string, line: number, column: number, endLine: number, endColumn: number): CallFact {
+  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined };
+}
+
+/** An argument as the walk makes it: every member present, for the same reason as newCall. */
+function newArg(kind: ArgFact['kind'], text?: string): ArgFact {
+  return { kind, keyword: undefined, text, lambda: undefined, target: undefined };
 }
 
 /** Named node types that never have children (from the grammar's node-types.json); anonymous nodes are tokens. */

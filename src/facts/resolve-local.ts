@@ -9,7 +9,7 @@
  * Every lookup is bounded (a depth limit) and takes logarithmic time in the bindings of a name,
  * so a generated file that rebinds one name a hundred thousand times stays linear.
  */
-import type { BindingFact, CallFact, LoopFact, ModuleFacts, Resolution } from './types.js';
+import type { ArgFact, BindingFact, CallFact, FunctionFact, LoopFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
 import { annotationClass, calleeText, iterSubject, returnTypeClass, splitHead } from './text.js';
 
@@ -185,9 +185,9 @@ class ModuleResolver {
     // The module and each function copied without what resolution used, members in order:
     // deleting a member that is not the last one added would turn the object into a slow
     // dictionary, which JSON.stringify (the facts' way out of the worker) and every later read
-    // take the slow path for.
+    // take the slow path for. Calls and arguments lose the members the walk left undefined.
     const { classAttributes: _attributes, ...module } = raw;
-    const facts: ModuleFacts = { ...module, functions: raw.functions.map(({ raw: _raw, ...fn }) => fn) };
+    const facts: ModuleFacts = { ...module, functions: raw.functions.map(handedOn) };
     facts.asyncLibraries = [...libs].sort();
     return facts;
   }
@@ -483,3 +483,35 @@ function pickBinding(bindings: Bindings, line: number): RawBinding | undefined {
 }
 
 type IterableTarget = Pick<LoopFact, 'iter' | 'size' | 'subject' | 'origin' | 'value'>;
+
+/** A function's facts as they leave this stage: without `raw`, each call and argument without its absent members. */
+function handedOn({ raw: _raw, ...fn }: RawFunction): FunctionFact {
+  fn.calls = fn.calls.map(callHandedOn);
+  if (fn.reads) fn.reads = fn.reads.map(callHandedOn);
+  return fn;
+}
+
+/**
+ * `call` with only the members it has: the walk makes every call and argument with all of them,
+ * undefined when absent (see newCall in extract.ts), and facts compare and travel without them.
+ */
+function callHandedOn(call: CallFact): CallFact {
+  const out: CallFact = {
+    callee: call.callee, target: call.target, line: call.line, column: call.column, endLine: call.endLine, endColumn: call.endColumn,
+    args: call.args.length === 0 ? call.args : call.args.map(argHandedOn),
+  };
+  if (call.awaited) out.awaited = true;
+  if (call.loop !== undefined) out.loop = call.loop;
+  if (call.once) out.once = true;
+  if (call.resolution !== undefined) out.resolution = call.resolution;
+  return out;
+}
+
+function argHandedOn(arg: ArgFact): ArgFact {
+  const out: ArgFact = { kind: arg.kind };
+  if (arg.keyword !== undefined) out.keyword = arg.keyword;
+  if (arg.text !== undefined) out.text = arg.text;
+  if (arg.lambda !== undefined) out.lambda = arg.lambda;
+  if (arg.target !== undefined) out.target = arg.target;
+  return out;
+}
