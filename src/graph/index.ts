@@ -216,8 +216,7 @@ export class ProjectIndex {
   private addPrefixes(name: string): void {
     // From the longest: once a prefix is known, so are the shorter ones.
     for (let i = name.length - 1; i > 0; i--) {
-      const ch = name.charCodeAt(i);
-      if (ch !== 0x2e && ch !== 0x28 && ch !== 0x5b) continue;
+      if (!isStepStart(name.charCodeAt(i))) continue;
       const prefix = name.slice(0, i);
       if (this.symbolPrefixes.has(prefix)) return;
       this.symbolPrefixes.add(prefix);
@@ -355,10 +354,7 @@ export class ProjectIndex {
     // Longest prefix that is a project symbol, ending before a `.`, `(` or `[`, or at the end.
     let found: { entry: SymbolEntry; end: number } | undefined;
     for (let i = 1; i <= target.length; i++) {
-      if (i < target.length) {
-        const ch = target.charCodeAt(i);
-        if (ch !== 0x2e && ch !== 0x28 && ch !== 0x5b) continue;
-      }
+      if (i < target.length && !isStepStart(target.charCodeAt(i))) continue;
       const prefix = target.slice(0, i);
       const entry = this.symbols.get(prefix);
       if (entry) found = { entry, end: i };
@@ -623,4 +619,9 @@ export class ProjectIndex {
     }
     return undefined;
   }
+}
+
+/** Whether a name's character code starts a step of it: `.`, `(` or `[` (where a symbol's name may end). */
+function isStepStart(code: number): boolean {
+  return code === 0x2e || code === 0x28 || code === 0x5b;
 }
