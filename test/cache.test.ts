@@ -14,6 +14,10 @@ import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
 import { entryName, RUN_ENTRY } from '../src/cache/store.js';
+import { FORMAT } from '../src/cache/entry.js';
+
+/** The cache's folder for this format of entries. */
+const VERSION_DIR = `v${FORMAT}`;
 
 const SAMPLE = join(REPO, 'fixtures', 'sample');
 const PROJECT = join(REPO, 'fixtures', 'projects', 'fastapi-sqlalchemy');
@@ -71,9 +75,9 @@ function uncached(dir: string, args: string[] = []): string {
 
 /** The scope folders of a cache, and the per-file entries of the only one (not the run memo). */
 function entries(cache: string): Map<string, Buffer> {
-  const scopes = readdirSync(join(cache, 'v1'));
+  const scopes = readdirSync(join(cache, VERSION_DIR));
   assert.equal(scopes.length, 1, `one scope: ${scopes.join(', ')}`);
-  const dir = join(cache, 'v1', scopes[0]);
+  const dir = join(cache, VERSION_DIR, scopes[0]);
   const memo = entryName(RUN_ENTRY);
   return new Map(readdirSync(dir).filter((name) => name !== memo && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
 }
@@ -84,7 +88,7 @@ function dropMemo(cache: string): void {
 }
 
 function entryFile(cache: string, rel: string): string {
-  return join(cache, 'v1', readdirSync(join(cache, 'v1'))[0], entryName(rel));
+  return join(cache, VERSION_DIR, readdirSync(join(cache, VERSION_DIR))[0], entryName(rel));
 }
 
 function pyFiles(dir: string, prefix = ''): string[] {
@@ -210,7 +214,7 @@ test('a killed run (truncated entries, stray temporary files) leaves a usable ca
   // A real kill, as soon as the first entry is written (or later: the run may already be done).
   const fresh = project();
   const child = startCli([fresh, '-f', 'json', '-j', '2'], fresh, ENV);
-  const scope = join(fresh, '.gil-audit-cache', 'v1');
+  const scope = join(fresh, '.gil-audit-cache', VERSION_DIR);
   const started = Date.now();
   while (Date.now() - started < 20_000) {
     const scopes = existsSync(scope) ? readdirSync(scope) : [];
@@ -245,7 +249,7 @@ test('two runs at once both succeed and leave a valid cache', async () => {
   dropMemo(join(dir, '.gil-audit-cache'));
   const fourth = audit(dir);
   assert.deepEqual([fourth.parsed, fourth.stdout], [0, expected]);
-  assert.equal(readdirSync(join(dir, '.gil-audit-cache', 'v1', readdirSync(join(dir, '.gil-audit-cache', 'v1'))[0])).filter((n) => n.endsWith('.tmp')).length, 0);
+  assert.equal(readdirSync(join(dir, '.gil-audit-cache', VERSION_DIR, readdirSync(join(dir, '.gil-audit-cache', VERSION_DIR))[0])).filter((n) => n.endsWith('.tmp')).length, 0);
 });
 
 test('--no-cache, GIL_AUDIT_NO_CACHE and `cache = false` write nothing', () => {
@@ -294,14 +298,31 @@ test('a settings change (size limit, audited root) uses another scope; the old o
   const first = audit(dir);
   const limited = audit(dir, ['--max-file-size', '5']);
   assert.deepEqual([limited.reused, limited.parsed, limited.stdout], [0, first.parsed, first.stdout]);
-  assert.equal(readdirSync(join(cache, 'v1')).length, 2);
+  assert.equal(readdirSync(join(cache, VERSION_DIR)).length, 2);
   assert.equal(audit(dir).memo, true);
   // A scope unused for over a week is removed.
-  const scopes = readdirSync(join(cache, 'v1'));
+  const scopes = readdirSync(join(cache, VERSION_DIR));
   const old = new Date(Date.now() - 8 * 24 * 3600_000);
-  for (const s of scopes) utimesSync(join(cache, 'v1', s), old, old);
+  for (const s of scopes) utimesSync(join(cache, VERSION_DIR, s), old, old);
   audit(dir);
-  assert.equal(readdirSync(join(cache, 'v1')).length, 1);
+  assert.equal(readdirSync(join(cache, VERSION_DIR)).length, 1);
+});
+
+test('another format\'s folder (an older version of the tool) is removed once unused for a week, and not before', () => {
+  const dir = project();
+  const cache = join(dir, '.gil-audit-cache');
+  audit(dir);
+  const other = join(cache, `v${FORMAT + 1}`);
+  const scope = join(other, '0123456789abcdef');
+  mkdirSync(scope, { recursive: true });
+  writeFileSync(join(scope, '0'.repeat(32)), 'an entry of another format');
+  audit(dir);
+  assert.deepEqual(readdirSync(scope), ['0'.repeat(32)]);
+  const old = new Date(Date.now() - 8 * 24 * 3600_000);
+  utimesSync(scope, old, old);
+  audit(dir);
+  assert.equal(existsSync(other), false);
+  assert.deepEqual(readdirSync(cache).sort(), ['.gitignore', 'CACHEDIR.TAG', VERSION_DIR]);
 });
 
 test('entries of deleted files are pruned; the project root holds the cache', () => {

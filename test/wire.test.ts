@@ -45,6 +45,34 @@ test('a call string repeated in a module is written once; modules keep their own
   assert.deepEqual(second.functions.flatMap((f) => f.calls).map((c) => c.target), ['requests.get']);
 });
 
+test('a module\'s equal arguments and argument lists are written once and read back as one frozen object', () => {
+  const source = [
+    'import json',
+    'def f(row, other):',
+    '    json.dumps(row, indent=2)',
+    '    json.dumps(row, indent=2)',
+    '    json.dumps(other, indent=2)',
+    '    print(row)',
+    '',
+  ].join('\n');
+  const made = facts(source);
+  const text = factsToText(facts(source));
+  const wire = JSON.parse(text) as { args: number[]; argLists: number[][] };
+  // row, other, indent=2; and the lists (row, indent=2), (other, indent=2), (row).
+  assert.equal(wire.args.length, 3 * 5);
+  assert.deepEqual(wire.argLists.map((l) => l.length), [2, 2, 1]);
+  const [read] = factsFromText(`[${text}]`);
+  assert.deepEqual(read, made);
+  const [first, second, third, fourth] = read.functions[1].calls;
+  assert.equal(first.args, second.args);
+  assert.notEqual(first.args, third.args);
+  assert.equal(first.args[1], third.args[1]);
+  assert.equal(first.args[0], fourth.args[0]);
+  assert.ok(Object.isFrozen(first.args) && Object.isFrozen(first.args[0]));
+  assert.throws(() => { (first.args[0] as { text?: string }).text = 'changed'; }, TypeError);
+  assert.equal(Object.keys(read).includes('args') || Object.keys(read).includes('argLists') || Object.keys(read).includes('strings'), false);
+});
+
 test('facts written without a table (an unreadable file, an internal error) read back as they are', () => {
   const plain = { path: 'a.py', module: 'a', isPackage: false, lines: 0, bytes: 0, imports: [], classes: [], functions: [], suppressions: [], asyncLibraries: [], hasMainGuard: false, issues: [{ kind: 'unreadable', message: 'no' }] };
   assert.deepEqual(factsFromText(JSON.stringify([plain])), [plain]);

@@ -5,7 +5,7 @@
  * `<dir>/v<FORMAT>/<scope>/<path hash>`: one entry per file path under each scope (see
  * settings.ts), holding the facts of the bytes last seen there. An edit replaces a file's entry,
  * so the cache grows with the project, not with its history; entries of files a run did not see,
- * and scopes unused for a week, are removed.
+ * and scopes unused for a week (of this format or another version's), are removed.
  *
  * Writes go to a temporary file in the same folder, renamed over the entry: readers see the old
  * entry or the new one, never half of one, and a killed run leaves at most a stray temporary file
@@ -39,6 +39,8 @@ export type OpenResult = { handle: CacheHandle; warning?: string } | { handle?: 
 const ENTRY_NAME = /^[0-9a-f]{32}$/;
 const TEMP_NAME = /^[0-9a-f]{32}\.[0-9a-z-]+\.tmp$/;
 const SCOPE_NAME = /^[0-9a-f]{16}$/;
+/** A format's folder (`v<FORMAT>`), this version's or another's. */
+const VERSION_NAME = /^v[0-9]+$/;
 /** An entry larger than this is not read (no file's facts come near it). */
 const MAX_ENTRY_BYTES = 512 * 1024 * 1024;
 /** A temporary file older than this was left by a killed run. */
@@ -198,24 +200,39 @@ export function pruneCache(handle: CacheHandle, rels: Iterable<string>): void {
   } catch {
     // Only the age of the scope is lost.
   }
-  const versionDir = join(handle.dir, '..');
-  let scopes: string[] = [];
-  try {
-    scopes = readdirSync(versionDir);
-  } catch {
-    return;
-  }
-  for (const name of scopes) {
-    const dir = join(versionDir, name);
-    if (!SCOPE_NAME.test(name) || dir === handle.dir) continue;
-    try {
-      const stats = lstatSync(dir);
-      if (!stats.isDirectory() || now - stats.mtimeMs < STALE_SCOPE_MS) continue;
-      removeEntries(dir, (entry) => ENTRY_NAME.test(entry), now, true);
-      rmdirSync(dir);
-    } catch {
-      // Not empty (something else is in it), or in use again: left alone.
+  // Stale scopes of this format, and of the formats of other versions of the tool (a folder left
+  // empty by them is removed too).
+  const top = join(handle.dir, '..', '..');
+  for (const version of listDir(top)) {
+    if (!VERSION_NAME.test(version)) continue;
+    const versionDir = join(top, version);
+    for (const name of listDir(versionDir)) {
+      const dir = join(versionDir, name);
+      if (!SCOPE_NAME.test(name) || dir === handle.dir) continue;
+      try {
+        const stats = lstatSync(dir);
+        if (!stats.isDirectory() || now - stats.mtimeMs < STALE_SCOPE_MS) continue;
+        removeEntries(dir, (entry) => ENTRY_NAME.test(entry), now, true);
+        rmdirSync(dir);
+      } catch {
+        // Not empty (something else is in it), or in use again: left alone.
+      }
     }
+    if (version === `v${FORMAT}`) continue;
+    try {
+      if (lstatSync(versionDir).isDirectory() && listDir(versionDir).length === 0) rmdirSync(versionDir);
+    } catch {
+      // In use again, or gone: left alone.
+    }
+  }
+}
+
+/** The names in `dir`, none when it cannot be read. */
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
