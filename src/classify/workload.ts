@@ -96,49 +96,67 @@ export class WorkloadAnalysis {
   /** Where whole-page parsers' arguments come from (strict mode only). */
   private readonly documents: DocumentOrigins;
 
-  constructor(readonly index: ProjectIndex, private readonly catalogue: Catalogue, model?: WorkModel) {
+  /**
+   * By function: whether its work is worked out (1), when `roots` limits the analysis to some
+   * functions and everything they call; undefined when every function's is.
+   */
+  private readonly scope: Uint8Array | undefined;
+
+  /**
+   * `roots`: work out only these functions and what they call, directly or not (on a large tree
+   * most functions are neither); asking about any other function is an error. Their labels are
+   * `unknown`.
+   */
+  constructor(readonly index: ProjectIndex, private readonly catalogue: Catalogue, model?: WorkModel, roots?: Iterable<number>) {
     this.model = model ?? loadWorkModel();
     let running = RUNNING.get(index);
     if (!running) RUNNING.set(index, (running = { edges: new Array(index.functions.length).fill(undefined), counts: new Map() }));
     this.running = running;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
     const n = index.functions.length;
+    const scope = (this.scope = roots && closure(index, roots));
     this.cachedFunction = new Int8Array(n).fill(UNDECIDED);
-    this.multipliers = index.functions.map((node) => this.loopMultipliers(node.fact));
+    this.multipliers = index.functions.map((node) => (!scope || scope[node.id] ? this.loopMultipliers(node.fact) : NO_LOOPS));
     this.ownUnknown = new Float64Array(2 * n);
-    this.own = index.functions.map((node) => this.ownEvidence(node));
+    this.own = index.functions.map((node) => (!scope || scope[node.id] ? this.ownEvidence(node) : NO_EVIDENCE));
     this.totals = new Float64Array(4 * n);
     this.once = new Float64Array(4 * n);
     this.best = new Array(3 * n).fill(undefined);
     this.onceBest = new Array(3 * n).fill(undefined);
     this.recursive = index.functions.map(() => false);
     this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
-    this.hasData = index.functions.map((node) => node.fact.loops.some((l) => this.iteratesData(l)));
+    this.hasData = index.functions.map((node) => (!scope || scope[node.id] === 1) && node.fact.loops.some((l) => this.iteratesData(l)));
     this.propagate();
     for (const node of index.functions) {
-      const [label, confidence] = this.decide(node.id);
+      const [label, confidence] = !scope || scope[node.id] ? this.decide(node.id) : (['unknown', 'low'] as const);
       this.labels.push(label);
       this.confidence.push(confidence);
     }
   }
 
+  /** Throws when the function's work was not worked out (it is outside the roots' reach). */
+  private inScope(id: number): number {
+    if (this.scope && this.scope[id] !== 1) throw new Error(`internal error: the work of function ${this.index.functions[id].fqn} was not worked out (it is not reached from the analysis' roots)`);
+    return id;
+  }
+
   has(id: number, kind: Kind): boolean {
-    return amount(this.totals, id, kind) > 0;
+    return amount(this.totals, this.inScope(id), kind) > 0;
   }
 
   /** Work per call, by kind, callees included. */
   work(id: number): Costs {
-    return costsAt(this.totals, id);
+    return costsAt(this.totals, this.inScope(id));
   }
 
   /** CPU work per call (operations), callees included. */
   cpuWork(id: number): number {
-    return amount(this.totals, id, 'cpu-gil');
+    return amount(this.totals, this.inScope(id), 'cpu-gil');
   }
 
   /** Whether the function's largest CPU contribution grows with the data. */
   cpuDataSized(id: number): boolean {
-    return top(this.best, id, 'cpu-gil')?.dataSized ?? false;
+    return top(this.best, this.inScope(id), 'cpu-gil')?.dataSized ?? false;
   }
 
   /**
@@ -158,6 +176,7 @@ export class WorkloadAnalysis {
    * with the data (in the callee, or because the call is made on every pass of a data loop).
    */
   heavyCall(edge: Edge, minWork: number): boolean {
+    this.inScope(edge.from);
     if (!this.counts(edge) || this.onceOnly(edge)) return false;
     const callee = edge.to;
     const t = this.work(callee);
@@ -169,19 +188,19 @@ export class WorkloadAnalysis {
 
   /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
   heavyOnceCpu(id: number, minWork: number): boolean {
-    const best = top(this.onceBest, id, 'cpu-gil');
+    const best = top(this.onceBest, this.inScope(id), 'cpu-gil');
     if (best === undefined || !best.dataSized || amount(this.once, id, 'cpu-gil') < minWork) return false;
     return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
   }
 
   /** The function's own CPU loop nests that grow with the data and do at least `minWork` operations, not awaiting. */
   heavyLoops(id: number, minWork: number, once = false): OwnEvidence[] {
-    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork && (e.once === true) === once);
+    return this.own[this.inScope(id)].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork && (e.once === true) === once);
   }
 
   /** The function's own calls of GIL-holding library APIs that alone do at least `minWork` operations on data, every call. */
   heavyApiCalls(id: number, minWork: number): OwnEvidence[] {
-    return this.own[id].filter((e) => e.kind === 'cpu-gil' && e.api !== undefined && e.loop === undefined && e.dataSized && !e.once && e.cost >= minWork);
+    return this.own[this.inScope(id)].filter((e) => e.kind === 'cpu-gil' && e.api !== undefined && e.loop === undefined && e.dataSized && !e.once && e.cost >= minWork);
   }
 
   /**
@@ -189,6 +208,7 @@ export class WorkloadAnalysis {
    * lazy-initialisation guard, or into a function whose own heavy work is behind one.
    */
   heavyOnceCall(edge: Edge, minWork: number): boolean {
+    this.inScope(edge.from);
     if (!this.counts(edge)) return false;
     const callee = edge.to;
     const onceWork = amount(this.once, callee, 'cpu-gil');
@@ -199,7 +219,7 @@ export class WorkloadAnalysis {
 
   /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
   reason(id: number, kind: CostKind, onceOnly = false): string {
-    const best = top(onceOnly ? this.onceBest : this.best, id, kind);
+    const best = top(onceOnly ? this.onceBest : this.best, this.inScope(id), kind);
     if (!best) return '';
     if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
     if (best.own) return best.own.reason;
@@ -229,7 +249,7 @@ export class WorkloadAnalysis {
   onceChain(edge: Edge): { chain: ChainStep[]; reason: string; evidence?: OwnEvidence } {
     const { functions } = this.index;
     const chain: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
-    let id = edge.to;
+    let id = this.inScope(edge.to);
     let once = this.onceOnly(edge);
     let reason = '';
     let evidence: OwnEvidence | undefined;
@@ -260,7 +280,7 @@ export class WorkloadAnalysis {
   chainFrom(edge: Edge, kind: CostKind): ChainStep[] {
     const { functions } = this.index;
     const steps: ChainStep[] = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
-    let id = edge.to;
+    let id = this.inScope(edge.to);
     const seen = new Set<number>();
     for (let guard = 0; guard < 1000 && !seen.has(id); guard++) {
       seen.add(id);
@@ -278,7 +298,7 @@ export class WorkloadAnalysis {
 
   /** The largest contributions of each labelled kind, own first, at most `limit` items, for reports. */
   evidence(id: number, limit = 6): Evidence[] {
-    const node = this.index.functions[id];
+    const node = this.index.functions[this.inScope(id)];
     const out: Evidence[] = [];
     // Only what matters next to the largest contribution: a tenth of it, at least.
     const t = this.work(id);
@@ -510,7 +530,10 @@ export class WorkloadAnalysis {
     const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
     // The components depend on the graph alone, so both work models share them.
     const { order, ends } = (this.running.components ??= packed(stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
+    const { scope } = this;
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
+      // A component is in the scope whole or not at all (its members reach each other).
+      if (scope && scope[order[start]] !== 1) continue;
       const scc: number[] = [];
       for (let k = start; k < ends[c]; k++) scc.push(order[k]);
       // Most components are one function: no set for those.
@@ -718,6 +741,25 @@ function packed(components: number[][]): { order: Int32Array; ends: Int32Array }
     ends[i] = at += component.length;
   });
   return { order, ends };
+}
+
+/** By function: 1 for `roots` and every function they call, directly or through others. */
+function closure(index: ProjectIndex, roots: Iterable<number>): Uint8Array {
+  const reached = new Uint8Array(index.functions.length);
+  const stack: number[] = [];
+  for (const id of roots) {
+    if (reached[id]) continue;
+    reached[id] = 1;
+    stack.push(id);
+  }
+  while (stack.length > 0) {
+    for (const edge of index.outgoing[stack.pop()!]) {
+      if (reached[edge.to]) continue;
+      reached[edge.to] = 1;
+      stack.push(edge.to);
+    }
+  }
+  return reached;
 }
 
 /** Calls that iterate a generator passed to them. */
