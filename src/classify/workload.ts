@@ -54,13 +54,23 @@ export interface OwnEvidence {
   inLoop?: boolean;
 }
 
-/** The largest single contributor to one kind of a function's work: its own evidence, or a call. */
-interface Best {
-  cost: number;
-  own?: OwnEvidence;
-  edge?: Edge;
-  /** The contribution is data-sized (see OwnEvidence.dataSized). */
-  dataSized: boolean;
+/** The largest single contributor to one kind of a function's work: its own evidence, or a call (one shape for all). */
+class Best {
+  constructor(
+    public cost: number,
+    /** The contribution is data-sized (see OwnEvidence.dataSized). */
+    readonly dataSized: boolean,
+    readonly own: OwnEvidence | undefined,
+    readonly edge: Edge | undefined,
+  ) {}
+}
+
+/** A piece of own evidence with every member present (undefined where it does not apply), so all are one shape. */
+function evidenceOf(
+  kind: CostKind, reason: string, line: number, column: number, cost: number,
+  more: { loop?: number; dataSized?: boolean; awaits?: boolean; api?: string; once?: boolean; inLoop?: boolean },
+): OwnEvidence {
+  return { kind, reason, line, column, cost, loop: more.loop, dataSized: more.dataSized, awaits: more.awaits, api: more.api, once: more.once, inLoop: more.inLoop };
 }
 
 export class WorkloadAnalysis {
@@ -469,7 +479,7 @@ export class WorkloadAnalysis {
     });
     const loopOps = loops.reduce((s, l) => s + l.arithmetic + l.subscripts + l.comparisons + l.augmented, 0);
     const straight = Math.max(0, fact.ops - loopOps);
-    if (straight > 0) out.push({ kind: 'cpu-gil', reason: `${straight} Python operations outside loops`, line: fact.span.line, column: fact.span.column, cost: straight });
+    if (straight > 0) out.push(evidenceOf('cpu-gil', `${straight} Python operations outside loops`, fact.span.line, fact.span.column, straight, {}));
     fact.calls.forEach((call, i) => {
       const found = this.callCost(node, call, targets[i]);
       if (!found) return;
@@ -488,13 +498,12 @@ export class WorkloadAnalysis {
         return;
       }
       const where = call.loop !== undefined ? ` on every pass of the loop at line ${loops[call.loop].line}` : '';
-      out.push({
-        kind: found.kind, reason: `${found.reason}${where}`, line: call.line, column: call.column, cost,
-        ...(call.once ? { once: true } : {}),
-        ...(call.loop !== undefined ? { inLoop: true } : {}),
-        ...(found.api ? { api: found.api } : {}),
-        ...(found.kind === 'cpu-gil' ? { dataSized: found.dataSized === true || this.repeatedOverData(node.id, call, m) } : {}),
-      });
+      out.push(evidenceOf(found.kind, `${found.reason}${where}`, call.line, call.column, cost, {
+        once: call.once ? true : undefined,
+        inLoop: call.loop !== undefined ? true : undefined,
+        api: found.api || undefined,
+        dataSized: found.kind === 'cpu-gil' ? found.dataSized === true || this.repeatedOverData(node.id, call, m) : undefined,
+      }));
     });
     for (const [r, n] of nestCost) {
       const loop = loops[r];
@@ -508,132 +517,161 @@ export class WorkloadAnalysis {
       const outer = this.model.loopPasses(loop);
       const nested = n.heaviest !== r ? `nested loops over ${outer.why} and ${heaviest.why}` : `${what} over ${outer.why}`;
       const api = n.api ? `, calling \`${n.api}\` on every pass` : '';
-      out.push({
-        kind: 'cpu-gil', reason: `${nested}${api}: about ${round(cost)} operations per call`,
-        line: loop.line, column: loop.column, cost, loop: r, awaits,
+      out.push(evidenceOf('cpu-gil', `${nested}${api}: about ${round(cost)} operations per call`, loop.line, loop.column, cost, {
+        loop: r, awaits,
         // Data-sized: a loop over data in the nest, or sizes all known exactly (literals, constant ranges).
         dataSized: passes >= this.model.thresholds['data-sized']
           && (members.some((j) => this.iteratesData(loops[j])) || members.every((j) => this.model.loopPasses(loops[j]).size === 'tiny')),
-        ...(loop.once ? { once: true } : {}),
-        ...(n.api ? { api: n.api } : {}),
-      });
+        once: loop.once ? true : undefined,
+        api: n.api || undefined,
+      }));
     }
     // Exact-size lists, and one shared empty list: most functions have no evidence of their own.
     return out.length === 0 ? NO_EVIDENCE : out.slice();
   }
 
-  /** Totals bottom-up over the strongly connected components of the call graph (callees first). */
+  /**
+   * Totals bottom-up over the strongly connected components of the call graph (callees first).
+   * Each step is a small method of its own: V8 recompiles a function whenever a rare branch first
+   * runs in it, and small methods make that cheap (one long method was compiled 11 times).
+   */
   private propagate(): void {
-    const { functions, outgoing } = this.index;
-    // A cycle closed only through a cached or lazily initialised call is no recursion: the second
-    // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
-    const recurring = (id: number) => this.edgesOf(id).filter((e) => !this.onceOnly(e));
     // The components depend on the graph alone, so both work models share them.
-    const { order, ends } = (this.running.components ??= packed(stronglyConnected(functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
+    const { order, ends } = (this.running.components ??= packed(stronglyConnected(this.index.functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
     const { scope } = this;
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
       // A component is in the scope whole or not at all (its members reach each other).
       if (scope && scope[order[start]] !== 1) continue;
-      const scc: number[] = [];
-      for (let k = start; k < ends[c]; k++) scc.push(order[k]);
-      // Most components are one function: no set for those.
-      const set = scc.length > 1 ? new Set(scc) : undefined;
-      const member = (id: number) => (set ? set.has(id) : id === scc[0]);
-      const position = scc.length > 1 ? new Map(scc.map((id, i) => [id, i])) : undefined;
-      const cyclic = position
-        ? stronglyConnected(scc.length, (i) => recurring(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!)).some((c) => c.length > 1)
-          || scc.some((id) => recurring(id).some((e) => e.to === id))
-        : outgoing[scc[0]].some((e) => e.to === scc[0] && this.counts(e) && !this.onceOnly(e));
-      const base: Costs[] = [];
-      for (const id of scc) {
-        const t = zero();
-        const o = zero();
-        t.unknown = this.ownUnknown[2 * id];
-        o.unknown = this.ownUnknown[2 * id + 1];
-        const { best, onceBest } = this;
-        for (const e of this.own[id]) {
-          const bucket = e.once ? o : t;
-          bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
-          offer(e.once ? onceBest : best, id, e.kind, e.cost, e.dataSized === true, e);
+      if (ends[c] - start === 1) this.single(order[start]);
+      else this.component(Array.from(order.subarray(start, ends[c])));
+    }
+  }
+
+  /** A function in no cycle with others (most are): its totals, or its cycle's if it calls itself. */
+  private single(id: number): void {
+    const base = this.gather(id, (to) => to === id);
+    const cyclic = this.index.outgoing[id].some((e) => e.to === id && this.counts(e) && !this.onceOnly(e));
+    if (cyclic) this.recursion([id], [base], (to) => to === id);
+    else setCosts(this.totals, id, base);
+  }
+
+  /** The functions of a strongly connected component of two or more. */
+  private component(scc: number[]): void {
+    const set = new Set(scc);
+    const member = (to: number) => set.has(to);
+    const base = scc.map((id) => this.gather(id, member));
+    const position = new Map(scc.map((id, i) => [id, i]));
+    // A cycle closed only through a cached or lazily initialised call is no recursion: the second
+    // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
+    const cyclic = stronglyConnected(scc.length, (i) => this.recurring(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!)).some((c) => c.length > 1)
+      || scc.some((id) => this.recurring(id).some((e) => e.to === id));
+    if (cyclic) this.recursion(scc, base, member);
+    else scc.forEach((id, i) => setCosts(this.totals, id, base[i]));
+  }
+
+  /** Calls that run the callee here and not only once per process. */
+  private recurring(id: number): Edge[] {
+    return this.edgesOf(id).filter((e) => !this.onceOnly(e));
+  }
+
+  /**
+   * A function's own work and what its calls outside its component bring, per call (returned)
+   * and once per process (stored); its largest contributions are offered on the way.
+   */
+  private gather(id: number, member: (to: number) => boolean): Costs {
+    const t = zero();
+    const o = zero();
+    t.unknown = this.ownUnknown[2 * id];
+    o.unknown = this.ownUnknown[2 * id + 1];
+    for (const e of this.own[id]) {
+      const bucket = e.once ? o : t;
+      bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
+      offer(e.once ? this.onceBest : this.best, id, e.kind, e.cost, e.dataSized === true, e);
+    }
+    for (const edge of this.edgesOf(id)) {
+      if (member(edge.to) && !this.onceOnly(edge)) continue;
+      this.inherit(id, edge, t, o);
+    }
+    setCosts(this.once, id, o);
+    return t;
+  }
+
+  /** Adds the work of the callee of `edge` to its caller's per-call (`t`) and once-only (`o`) work. */
+  private inherit(id: number, edge: Edge, t: Costs, o: Costs): void {
+    const m = this.edgeMultiplier(edge);
+    const onceEdge = this.onceOnly(edge);
+    // Work repeated 1,000 times or more in all is data-sized, however the passes split
+    // between this loop and the callee's (30 words times a 30 by 30 comparison).
+    const passes = Math.min(CAP, m * this.maxPasses[edge.to]);
+    if (!onceEdge && passes > this.maxPasses[id]) this.maxPasses[id] = passes;
+    const aroundData = edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
+    if (!onceEdge && this.hasData[edge.to]) this.hasData[id] = true;
+    // Strict (findings): the repeated call itself must sit in a loop over data; a data loop
+    // somewhere else below the callee says nothing about this work.
+    const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || (!this.model.strict && this.hasData[edge.to]));
+    const { best, onceBest } = this;
+    for (let slot = 0; slot < COST_KINDS.length; slot++) {
+      const kind = COST_KINDS[slot];
+      const callee = this.totals[4 * edge.to + slot];
+      const calleeOnce = this.once[4 * edge.to + slot];
+      const calleeData = (top(best, edge.to, kind)?.dataSized ?? false) || dataCall;
+      if (onceEdge) {
+        const c = Math.min(CAP, callee + calleeOnce);
+        if (c > 0) {
+          o[kind] = Math.min(CAP, o[kind] + c);
+          offer(onceBest, id, kind, c, calleeData || (top(onceBest, edge.to, kind)?.dataSized ?? false), undefined, edge);
         }
-        for (const edge of this.edgesOf(id)) {
-          if (member(edge.to) && !this.onceOnly(edge)) continue;
-          const m = this.edgeMultiplier(edge);
-          const onceEdge = this.onceOnly(edge);
-          // Work repeated 1,000 times or more in all is data-sized, however the passes split
-          // between this loop and the callee's (30 words times a 30 by 30 comparison).
-          const passes = Math.min(CAP, m * this.maxPasses[edge.to]);
-          if (!onceEdge && passes > this.maxPasses[id]) this.maxPasses[id] = passes;
-          const aroundData = edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
-          if (!onceEdge && this.hasData[edge.to]) this.hasData[id] = true;
-          // Strict (findings): the repeated call itself must sit in a loop over data; a data loop
-          // somewhere else below the callee says nothing about this work.
-          const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || (!this.model.strict && this.hasData[edge.to]));
-          for (let slot = 0; slot < COST_KINDS.length; slot++) {
-            const kind = COST_KINDS[slot];
-            const callee = this.totals[4 * edge.to + slot];
-            const calleeOnce = this.once[4 * edge.to + slot];
-            const calleeData = (top(this.best, edge.to, kind)?.dataSized ?? false) || dataCall;
-            if (onceEdge) {
-              const c = Math.min(CAP, callee + calleeOnce);
-              if (c > 0) {
-                o[kind] = Math.min(CAP, o[kind] + c);
-                offer(onceBest, id, kind, c, calleeData || (top(this.onceBest, edge.to, kind)?.dataSized ?? false), undefined, edge);
-              }
-              continue;
-            }
-            if (callee > 0) {
-              const c = Math.min(CAP, callee * m);
-              t[kind] = Math.min(CAP, t[kind] + c);
-              offer(best, id, kind, c, calleeData, undefined, edge);
-            }
-            if (calleeOnce > 0) {
-              o[kind] = Math.min(CAP, o[kind] + calleeOnce);
-              offer(onceBest, id, kind, calleeOnce, top(this.onceBest, edge.to, kind)?.dataSized ?? false, undefined, edge);
-            }
-          }
-        }
-        base.push(t);
-        setCosts(this.once, id, o);
-      }
-      if (!cyclic) {
-        scc.forEach((id, i) => setCosts(this.totals, id, base[i]));
         continue;
       }
-      // A recursive cycle that branches (a member calling into the cycle from two or more places,
-      // outside loops) runs its members' work about as often as a data loop's passes; a linear
-      // one (`save` → `load` → `migrate` → `save`, one call each), or one recursing from inside
-      // loops (which already count the children), as often as an unknown collection's.
-      // Strict (findings): only calls that both run, on one line (`fib(n - 1) + fib(n - 2)`), are
-      // proof of branching; calls in different branches of an `if` (a metadata lookup for a show,
-      // another for its season) may each run once.
-      const branching = (id: number) => {
-        const sites = recurring(id).filter((e) => member(e.to) && e.call.loop === undefined);
-        if (!this.model.strict) return sites.length >= 2;
-        const lines = sites.map((e) => e.call.line);
-        return lines.some((line, i) => lines.indexOf(line) !== i);
-      };
-      const R = scc.some(branching) ? this.model.passes.recursion : this.model.passes.unknown;
-      const sum = zero();
-      for (const costs of base) for (const kind of COST_KINDS) sum[kind] += costs[kind];
-      const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);
-      for (const id of scc) {
-        this.recursive[id] = true;
-        for (const kind of COST_KINDS) {
-          const total = Math.min(CAP, sum[kind] * R);
-          this.totals[4 * id + SLOT[kind]] = total;
-          const best = top(this.best, id, kind);
-          if (kind === 'cpu-gil' && sum[kind] > 0) {
-            const node = functions[id];
-            const edge = outgoing[id].find((e) => member(e.to));
-            const reason = scc.length > 1
-              ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
-              : `recursive: about ${round(sum[kind])} operations per level`;
-            const dataSized = R >= this.model.thresholds['data-sized'];
-            const own: OwnEvidence = { kind, reason, line: edge?.call.line ?? node.fact.span.line, column: edge?.call.column ?? 1, cost: total, dataSized };
-            this.best[3 * id + SLOT[kind]] = { cost: own.cost, own, dataSized };
-          } else if (best) best.cost *= R;
-        }
+      if (callee > 0) {
+        const c = Math.min(CAP, callee * m);
+        t[kind] = Math.min(CAP, t[kind] + c);
+        offer(best, id, kind, c, calleeData, undefined, edge);
+      }
+      if (calleeOnce > 0) {
+        o[kind] = Math.min(CAP, o[kind] + calleeOnce);
+        offer(onceBest, id, kind, calleeOnce, top(onceBest, edge.to, kind)?.dataSized ?? false, undefined, edge);
+      }
+    }
+  }
+
+  /**
+   * The totals of a recursive cycle. One that branches (a member calling into the cycle from two
+   * or more places, outside loops) runs its members' work about as often as a data loop's
+   * passes; a linear one (`save` → `load` → `migrate` → `save`, one call each), or one recursing
+   * from inside loops (which already count the children), as often as an unknown collection's.
+   * Strict (findings): only calls that both run, on one line (`fib(n - 1) + fib(n - 2)`), are
+   * proof of branching; calls in different branches of an `if` (a metadata lookup for a show,
+   * another for its season) may each run once.
+   */
+  private recursion(scc: number[], base: Costs[], member: (to: number) => boolean): void {
+    const { functions, outgoing } = this.index;
+    const branching = (id: number) => {
+      const sites = this.recurring(id).filter((e) => member(e.to) && e.call.loop === undefined);
+      if (!this.model.strict) return sites.length >= 2;
+      const lines = sites.map((e) => e.call.line);
+      return lines.some((line, i) => lines.indexOf(line) !== i);
+    };
+    const R = scc.some(branching) ? this.model.passes.recursion : this.model.passes.unknown;
+    const sum = zero();
+    for (const costs of base) for (const kind of COST_KINDS) sum[kind] += costs[kind];
+    const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);
+    for (const id of scc) {
+      this.recursive[id] = true;
+      for (const kind of COST_KINDS) {
+        const total = Math.min(CAP, sum[kind] * R);
+        this.totals[4 * id + SLOT[kind]] = total;
+        const best = top(this.best, id, kind);
+        if (kind === 'cpu-gil' && sum[kind] > 0) {
+          const node = functions[id];
+          const edge = outgoing[id].find((e) => member(e.to));
+          const reason = scc.length > 1
+            ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
+            : `recursive: about ${round(sum[kind])} operations per level`;
+          const dataSized = R >= this.model.thresholds['data-sized'];
+          const own = evidenceOf(kind, reason, edge?.call.line ?? node.fact.span.line, edge?.call.column ?? 1, total, { dataSized });
+          this.best[3 * id + SLOT[kind]] = new Best(own.cost, dataSized, own, undefined);
+        } else if (best) best.cost *= R;
       }
     }
   }
@@ -782,7 +820,7 @@ function offer(best: (Best | undefined)[], id: number, kind: CostKind, cost: num
   if (kind === 'unknown') return;
   const slot = 3 * id + SLOT[kind];
   const current = best[slot];
-  if (!current || cost > current.cost) best[slot] = own ? { cost, own, dataSized } : { cost, edge, dataSized };
+  if (!current || cost > current.cost) best[slot] = new Best(cost, dataSized, own, own ? undefined : edge);
 }
 
 /** The largest contribution of a kind to a function's work, if any. */
