@@ -39,6 +39,9 @@ export interface ClassNode {
   fact: ClassFact;
 }
 
+/** What a call whose target cannot be known resolves to: one shared, read-only object (a large tree has hundreds of thousands). */
+const UNKNOWN: CallTarget = Object.freeze({ kind: 'unknown' });
+
 /** A call edge: `from` calls `to` at `call`. */
 export interface Edge {
   from: number;
@@ -196,13 +199,14 @@ export class ProjectIndex {
         this.outgoing.push([]);
         if (fact.kind === 'module') return;
         const entry: SymbolEntry = { kind: 'function', id };
-        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, entry);
+        // The name under the module's own name is the fqn itself: one string, not two equal ones.
+        for (const prefix of prefixes) this.setSymbol(prefix === module.module ? fqn : `${prefix}.${fact.qualname}`, entry);
       });
       for (const fact of module.classes) {
         const cls: ClassNode = { fqn: `${module.module}.${fact.qualname}`, module, fact };
         this.classes.set(cls.fqn, cls);
         const entry: SymbolEntry = { kind: 'class', cls };
-        for (const prefix of prefixes) this.setSymbol(`${prefix}.${fact.qualname}`, entry);
+        for (const prefix of prefixes) this.setSymbol(prefix === module.module ? cls.fqn : `${prefix}.${fact.qualname}`, entry);
       }
     }
   }
@@ -288,7 +292,7 @@ export class ProjectIndex {
 
   /** Resolves one call (the same target text always resolves the same way). */
   resolveCall(call: CallFact): CallTarget {
-    if (!call.target) return { kind: 'unknown' };
+    if (!call.target) return UNKNOWN;
     if (call.resolution === 'super') return this.resolveSuper(call.target);
     // `self.x` names the class, but the receiver is an instance.
     return this.resolve(call.target, call.resolution === 'self');
@@ -336,12 +340,12 @@ export class ProjectIndex {
   private resolveSuper(target: string): CallTarget {
     const dot = target.lastIndexOf('.');
     const cls = this.classes.get(target.slice(0, dot));
-    if (!cls) return { kind: 'unknown' };
+    if (!cls) return UNKNOWN;
     for (const base of this.mro(cls).slice(1)) {
       const found = this.member(base, target.slice(dot + 1));
       if (found) return found;
     }
-    return { kind: 'unknown' };
+    return UNKNOWN;
   }
 
   /**
@@ -350,7 +354,7 @@ export class ProjectIndex {
    */
   private resolveName(target: string, depth: number, selfInstance = false, seen?: Set<string>): CallTarget {
     if (depth === 0) this.budget = RESOLVE_BUDGET;
-    if (depth > 8 || --this.budget < 0) return { kind: 'unknown' };
+    if (depth > 8 || --this.budget < 0) return UNKNOWN;
     // Longest prefix that is a project symbol, ending before a `.`, `(` or `[`, or at the end.
     let found: { entry: SymbolEntry; end: number } | undefined;
     for (let i = 1; i <= target.length; i++) {
@@ -365,7 +369,7 @@ export class ProjectIndex {
     const rest: string[] = restText.match(/\(\)|\[\]|\.?""|\.?[^.()[\]"]+/g) ?? [];
     const entry = found.entry;
     if (entry.kind === 'module') {
-      if (rest.length === 0) return { kind: 'unknown' };
+      if (rest.length === 0) return UNKNOWN;
       const first = rest[0].replace(/^\./, '');
       // A name bound in that module by an import or an assignment: follow it.
       const names = this.topLevel(entry.module);
@@ -409,11 +413,11 @@ export class ProjectIndex {
       if (init) return init;
       // Constructing a subclass of a library class runs the library's constructor.
       const base = this.externalBase(cls);
-      return base ? this.resolveName(base, depth + 1) : { kind: 'unknown' };
+      return base ? this.resolveName(base, depth + 1) : UNKNOWN;
     }
     const instance = rest[0] === '()' || selfInstance;
     const memberSteps = rest[0] === '()' ? rest.slice(1) : rest;
-    if (memberSteps.length === 0 || memberSteps[0] === '()' || memberSteps[0] === '[]') return { kind: 'unknown' };
+    if (memberSteps.length === 0 || memberSteps[0] === '()' || memberSteps[0] === '[]') return UNKNOWN;
     const memberName = memberSteps[0].replace(/^\./, '');
     const attribute = this.attributeOf(cls, memberName);
     if (attribute && memberSteps.length > 1) {
