@@ -10,8 +10,11 @@
  * `run_in_executor`, a callback) is not called by the caller, so no edge exists for it; a
  * function decorated to run in a worker thread (`@sync_to_async`, a project wrapper) does not
  * block its callers either, nor does a function that runs once per process (a `functools.cache`d
- * function without parameters, one that lazily initialises module state it declares `global`). The project's configured `blocking-apis` are direct blocking calls of
- * their own kind (`configured`), matched on the API's name or the callee as written.
+ * function without parameters, one that lazily initialises module state it declares `global`),
+ * nor a call that does (made under a cache's guard: `if self._x is None: self._x = load()`, or
+ * after its early return: `if self._x is not None: return self._x`). The project's configured
+ * `blocking-apis` are direct blocking calls of their own kind (`configured`), matched on the
+ * API's name or the callee as written.
  */
 import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
@@ -106,7 +109,7 @@ export class BlockingAnalysis {
       const queue: number[] = [];
       for (const node of functions) {
         if (node.fact.isAsync || runsOnce(node.fact)) continue;
-        const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind);
+        const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !c.call.once);
         if (!terminal) continue;
         this.setEffect(node.id, { kind, hops: 0, terminal });
         queue.push(node.id);
@@ -117,6 +120,7 @@ export class BlockingAnalysis {
         // Calling a function decorated to run in a worker thread does not block the caller.
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
+          if (edge.call.once) continue;
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || runsOnce(caller.fact)) continue;
           if (this.effects[edge.from].has(kind)) continue;

@@ -192,6 +192,16 @@ class Frame {
   element: RawBinding | undefined = undefined;
   /** A lazy-initialisation guard (`if _x is None:`): the name it tests, and what its first block does. */
   lazy: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
+  /**
+   * An `if` that may be a cache's early return (`if self._x is not None: return self._x`): the
+   * name it tests, while its one-line block is being read; `false` once it cannot be one.
+   */
+  setGuard: string | false | undefined = undefined;
+  /**
+   * A function frame after a cache's early return: the name tested, and the calls and loops made
+   * after it, which run once per process when the function then sets the name.
+   */
+  guarded: { name: string; assigned: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
 
   constructor(public kind: F, readonly depth: number) {}
 }
@@ -446,6 +456,11 @@ class ModuleWalk {
         const left = parent.left.trim();
         if (lazy && (left === lazy.name || left.startsWith(`${lazy.name}[`))) lazy.assigned = true;
       }
+      const guarded = this.fnFrame.guarded;
+      if (guarded) {
+        const left = parent.left.trim();
+        if (left === guarded.name || left.startsWith(`${guarded.name}[`)) guarded.assigned = true;
+      }
       const loop = this.innermostLoop();
       // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
       if (loop) loop.assignments += code === K.Identifier ? 1 : Math.max(1, targetNames(parent.left).length);
@@ -495,9 +510,19 @@ class ModuleWalk {
 
   private inLazyIf(parent: Frame, code: K): void {
     if (parent.child === 2) {
-      const name = code === K.Logic || code === K.Identifier || code === K.Attribute ? lazyGuardName(this.text()) : undefined;
+      const text = code === K.Logic || code === K.Identifier || code === K.Attribute ? this.text() : undefined;
+      const name = text !== undefined ? lazyGuardName(text) : undefined;
       if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
-    } else if (parent.lazy && code === K.Block && !parent.lazy.inBlock && !parent.lazy.assigned && parent.child <= 4) {
+      parent.setGuard = text !== undefined && this.atFunctionTop() ? setGuardName(text) ?? false : false;
+    } else if (parent.setGuard && code === K.Block) {
+      // Only a block of one `return` is a cache's early return.
+      if (!/^return\b[^\n]*$/.test(this.text().trim())) parent.setGuard = false;
+    } else if (parent.setGuard && parent.child > 4) {
+      // An `elif` or `else`: not an early return.
+      parent.setGuard = false;
+    }
+    if (parent.child === 2) return;
+    if (parent.lazy && code === K.Block && !parent.lazy.inBlock && !parent.lazy.assigned && parent.child <= 4) {
       parent.lazy.inBlock = true;
       this.lazyOpen++;
     } else if (parent.lazy?.inBlock) {
@@ -729,6 +754,7 @@ class ModuleWalk {
     const loop = this.innermostLoop();
     if (loop) loop.calls++;
     if (this.lazyOpen > 0) this.innermostLazy()?.calls.push(call);
+    fnFrame.guarded?.calls.push(call);
     const pendingArg = this.pendingArg;
     if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) this.argCalls.set(pendingArg, call);
     // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
@@ -762,6 +788,7 @@ class ModuleWalk {
     };
     const loopIndex = fn.loops.push(loop) - 1;
     if (this.lazyOpen > 0) this.innermostLazy()?.loops.push(loop);
+    this.fnFrame.guarded?.loops.push(loop);
     // A `for` loop is entered when its body begins (its iterable is evaluated once, before).
     const inBody = code !== K.For;
     if (inBody) {
@@ -834,11 +861,17 @@ class ModuleWalk {
   private pop(frame: Frame): void {
     switch (frame.kind) {
       case F.Function:
-      case F.Class:
+      case F.Class: {
+        const guarded = frame.guarded;
+        if (guarded?.assigned && this.outlivesCall(guarded.name, frame)) {
+          for (const call of guarded.calls) call.once = true;
+          for (const loop of guarded.loops) loop.once = true;
+        }
         this.fnFrame = frame.outerFn!;
         this.scopeFrame = frame.outerScope!;
         this.scopeDepth--;
         return;
+      }
       case F.Loop:
       case F.ForTarget:
         this.loopFrame = frame.outerLoop;
@@ -851,11 +884,15 @@ class ModuleWalk {
       case F.LazyIf: {
         const lazy = frame.lazy;
         if (lazy?.inBlock) this.lazyOpen--;
-        // Only a guard whose block sets the name it tests runs once: `if _x is None: _x = build()`.
-        if (lazy?.assigned) {
+        // Only a guard whose block sets the name it tests runs once: `if _x is None: _x = build()`,
+        // and only when the name outlives the call (an attribute, a global): a local or a
+        // parameter (`if timeout is None: timeout = default()`) is tested afresh on every call.
+        if (lazy?.assigned && this.outlivesCall(lazy.name)) {
           for (const call of lazy.calls) call.once = true;
           for (const loop of lazy.loops) loop.once = true;
         }
+        // A cache's early return: what the function does after it runs once, if it sets the name.
+        if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { name: frame.setGuard, assigned: false, calls: [], loops: [] };
         return;
       }
       case F.Return:
@@ -956,6 +993,25 @@ class ModuleWalk {
 
   private current(): RawFunction {
     return this.out.functions[this.fnFrame.fn!];
+  }
+
+  /** Whether the `if` being entered is a statement of the function's own body, in no loop, branch, `with` or `try`. */
+  private atFunctionTop(): boolean {
+    // The stack holds the function frame, then this `if`'s frame: nothing between them.
+    const frames = this.frames;
+    return frames.length >= 2 && frames[frames.length - 2] === this.fnFrame && this.fnFrame.fn !== 0 && this.fnFrame.kind === F.Function;
+  }
+
+  /**
+   * Whether a guard's name keeps its value between calls of the function: an attribute, a name it
+   * declares `global` or `nonlocal`, or a free name (a module's dict it fills by subscript,
+   * `_cache[key] = value`). A parameter, or a name the function assigns, is fresh on every call.
+   */
+  private outlivesCall(name: string, fnFrame = this.fnFrame): boolean {
+    if (name.includes('.')) return true;
+    const fn = this.out.functions[fnFrame.fn!];
+    if (fn.raw.globals.includes(name)) return true;
+    return !fn.params.some((p) => p.name === name) && !fn.raw.bindings.some((b) => !b.attribute && b.name === name);
   }
 
   /** The innermost lazy-initialisation guard whose block is being walked, within the current function. */
@@ -1218,4 +1274,19 @@ function lazyGuardName(condition: string): string | undefined {
   if (condition.length > 120) return undefined;
   const m = LAZY_GUARD.exec(condition.trim());
   return m ? m[1] ?? m[2] ?? m[3] : undefined;
+}
+
+const SET_GUARD = /^(?:((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+not\s+None|((?:self\.|cls\.)?[A-Za-z_][\w.]*)|[^=<>!]+?\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
+
+/**
+ * The name a cache's early return tests as set: `self._x` for `if self._x is not None:` and
+ * `if self._x:`, `self._cache` for `if key in self._cache:`; undefined for other conditions.
+ */
+function setGuardName(condition: string): string | undefined {
+  if (condition.length > 120) return undefined;
+  const m = SET_GUARD.exec(condition.trim());
+  const name = m ? m[1] ?? m[2] ?? m[3] : undefined;
+  // `key not in cache` tests the opposite: that is a lazy guard's condition.
+  if (m?.[3] !== undefined && /\snot\s+in\s/.test(condition)) return undefined;
+  return name === 'None' || name === 'True' || name === 'False' ? undefined : name;
 }

@@ -8,7 +8,8 @@
  * Sync functions the loop calls (`@callback`, `call_soon` callbacks) count as coroutines; a call
  * of one is not reported (its own findings are), nor a call of a function decorated to run in a
  * worker thread, nor an awaited call of a sync function under an unknown decorator (it returns an
- * awaitable, so the decorator replaced it), nor a call of a configured blocking API (GA114 reports it).
+ * awaitable, so the decorator replaced it), nor a call of a configured blocking API (GA114 reports it),
+ * nor a call that runs once per process (under a cache's guard or after its early return).
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import type { Severity } from '../../model/types.js';
@@ -29,7 +30,7 @@ export const create: RuleImpl = (ctx, rule) => {
     const library = asyncLibrary(node.module);
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
-      if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.configuredCalls.has(edge.call)) continue;
+      if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.configuredCalls.has(edge.call) || edge.call.once) continue;
       // `await f()` of a sync `f` under an unknown decorator: the decorator made it a coroutine function.
       if (edge.call.awaited && ctx.loop.rewrapped[edge.to]) continue;
       let best: { kind: string; severity: Severity; hops: number } | undefined;
