@@ -238,13 +238,7 @@ function listDir(dir: string): string[] {
 
 /** Deletes the entries of `dir` that `drop` names, and temporary files of killed runs (all of them when `allTemps`). */
 function removeEntries(dir: string, drop: (name: string) => boolean, now: number, allTemps = false): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of listDir(dir)) {
     const file = join(dir, name);
     try {
       if (drop(name)) {

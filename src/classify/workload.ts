@@ -124,29 +124,34 @@ export class WorkloadAnalysis {
     this.running = running;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
     const n = index.functions.length;
-    const scope = (this.scope = roots && closure(index, roots));
+    this.scope = roots && closure(index, roots);
     this.cachedFunction = new Int8Array(n).fill(UNDECIDED);
-    this.multipliers = index.functions.map((node) => (!scope || scope[node.id] ? this.loopMultipliers(node.fact) : NO_LOOPS));
+    this.multipliers = index.functions.map((node) => (this.worked(node.id) ? this.loopMultipliers(node.fact) : NO_LOOPS));
     this.ownUnknown = new Float64Array(2 * n);
-    this.own = index.functions.map((node) => (!scope || scope[node.id] ? this.ownEvidence(node) : NO_EVIDENCE));
+    this.own = index.functions.map((node) => (this.worked(node.id) ? this.ownEvidence(node) : NO_EVIDENCE));
     this.totals = new Float64Array(4 * n);
     this.once = new Float64Array(4 * n);
     this.best = new Array(3 * n).fill(undefined);
     this.onceBest = new Array(3 * n).fill(undefined);
     this.recursive = index.functions.map(() => false);
     this.maxPasses = this.multipliers.map((m) => Math.max(1, ...m));
-    this.hasData = index.functions.map((node) => (!scope || scope[node.id] === 1) && node.fact.loops.some((l) => this.iteratesData(l)));
+    this.hasData = index.functions.map((node) => this.worked(node.id) && node.fact.loops.some((l) => this.iteratesData(l)));
     this.propagate();
     for (const node of index.functions) {
-      const [label, confidence] = !scope || scope[node.id] ? this.decide(node.id) : (['unknown', 'low'] as const);
+      const [label, confidence] = this.worked(node.id) ? this.decide(node.id) : (['unknown', 'low'] as const);
       this.labels.push(label);
       this.confidence.push(confidence);
     }
   }
 
+  /** Whether the function's work is worked out (it is within the roots' reach, or there are no roots). */
+  private worked(id: number): boolean {
+    return !this.scope || this.scope[id] === 1;
+  }
+
   /** Throws when the function's work was not worked out (it is outside the roots' reach). */
   private inScope(id: number): number {
-    if (this.scope && this.scope[id] !== 1) throw new Error(`internal error: the work of function ${this.index.functions[id].fqn} was not worked out (it is not reached from the analysis' roots)`);
+    if (!this.worked(id)) throw new Error(`internal error: the work of function ${this.index.functions[id].fqn} was not worked out (it is not reached from the analysis' roots)`);
     return id;
   }
 
@@ -538,10 +543,9 @@ export class WorkloadAnalysis {
   private propagate(): void {
     // The components depend on the graph alone, so both work models share them.
     const { order, ends } = (this.running.components ??= packed(stronglyConnected(this.index.functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
-    const { scope } = this;
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
       // A component is in the scope whole or not at all (its members reach each other).
-      if (scope && scope[order[start]] !== 1) continue;
+      if (!this.worked(order[start])) continue;
       if (ends[c] - start === 1) this.single(order[start]);
       else this.component(Array.from(order.subarray(start, ends[c])));
     }

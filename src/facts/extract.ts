@@ -451,15 +451,12 @@ class ModuleWalk {
     if (parent.child === 1) {
       parent.left = this.text();
       parent.line = this.lineOf(this.lastStart);
-      if (this.lazyOpen > 0) {
-        const lazy = this.innermostLazy();
-        const left = parent.left.trim();
-        if (lazy && (left === lazy.name || left.startsWith(`${lazy.name}[`))) lazy.assigned = true;
-      }
+      const lazy = this.lazyOpen > 0 ? this.innermostLazy() : undefined;
       const guarded = this.fnFrame.guarded;
-      if (guarded) {
+      if (lazy || guarded) {
         const left = parent.left.trim();
-        if (left === guarded.name || left.startsWith(`${guarded.name}[`)) guarded.assigned = true;
+        if (lazy && setsName(left, lazy.name)) lazy.assigned = true;
+        if (guarded && setsName(left, guarded.name)) guarded.assigned = true;
       }
       const loop = this.innermostLoop();
       // Each name stored is interpreter work on every pass (`a, b = pair` stores two).
@@ -863,10 +860,7 @@ class ModuleWalk {
       case F.Function:
       case F.Class: {
         const guarded = frame.guarded;
-        if (guarded?.assigned && this.outlivesCall(guarded.name, frame)) {
-          for (const call of guarded.calls) call.once = true;
-          for (const loop of guarded.loops) loop.once = true;
-        }
+        if (guarded?.assigned && this.outlivesCall(guarded.name, frame)) runOnce(guarded);
         this.fnFrame = frame.outerFn!;
         this.scopeFrame = frame.outerScope!;
         this.scopeDepth--;
@@ -887,10 +881,7 @@ class ModuleWalk {
         // Only a guard whose block sets the name it tests runs once: `if _x is None: _x = build()`,
         // and only when the name outlives the call (an attribute, a global): a local or a
         // parameter (`if timeout is None: timeout = default()`) is tested afresh on every call.
-        if (lazy?.assigned && this.outlivesCall(lazy.name)) {
-          for (const call of lazy.calls) call.once = true;
-          for (const loop of lazy.loops) loop.once = true;
-        }
+        if (lazy?.assigned && this.outlivesCall(lazy.name)) runOnce(lazy);
         // A cache's early return: what the function does after it runs once, if it sets the name.
         if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { name: frame.setGuard, assigned: false, calls: [], loops: [] };
         return;
@@ -1274,6 +1265,17 @@ function lazyGuardName(condition: string): string | undefined {
   if (condition.length > 120) return undefined;
   const m = LAZY_GUARD.exec(condition.trim());
   return m ? m[1] ?? m[2] ?? m[3] : undefined;
+}
+
+/** Whether an assignment to `left` sets a guard's `name`: the name itself, or an item of it (`_cache[key] = ...`). */
+function setsName(left: string, name: string): boolean {
+  return left === name || left.startsWith(`${name}[`);
+}
+
+/** Marks what a cache's guard keeps to one run per process: its calls and loops. */
+function runOnce(guard: { calls: CallFact[]; loops: LoopFact[] }): void {
+  for (const call of guard.calls) call.once = true;
+  for (const loop of guard.loops) loop.once = true;
 }
 
 const SET_GUARD = /^(?:((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+not\s+None|((?:self\.|cls\.)?[A-Za-z_][\w.]*)|[^=<>!]+?\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
