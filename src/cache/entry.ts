@@ -18,7 +18,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Bumped whenever the layout or the meaning of the payload changes. */
-export const FORMAT = 2;
+export const FORMAT = 3;
 
 const MAGIC = Buffer.from('GILAUDC\n', 'latin1');
 export const HEADER_BYTES = 80;

@@ -109,7 +109,7 @@ export class BlockingAnalysis {
       const queue: number[] = [];
       for (const node of functions) {
         if (node.fact.isAsync || runsOnce(node.fact)) continue;
-        const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !c.call.once);
+        const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !this.index.runsOnce(node.id, c.call));
         if (!terminal) continue;
         this.setEffect(node.id, { kind, hops: 0, terminal });
         queue.push(node.id);
@@ -120,7 +120,7 @@ export class BlockingAnalysis {
         // Calling a function decorated to run in a worker thread does not block the caller.
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
-          if (edge.call.once) continue;
+          if (this.index.runsOnce(edge.from, edge.call)) continue;
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || runsOnce(caller.fact)) continue;
           if (this.effects[edge.from].has(kind)) continue;

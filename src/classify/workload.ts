@@ -491,7 +491,7 @@ export class WorkloadAnalysis {
       const m = this.callMultiplier(node.id, call);
       const cost = Math.min(CAP, found.cost * m);
       if (found.kind === 'unknown') {
-        const slot = 2 * node.id + (call.once ? 1 : 0);
+        const slot = 2 * node.id + (this.index.runsOnce(node.id, call) ? 1 : 0);
         this.ownUnknown[slot] = Math.min(CAP, this.ownUnknown[slot] + cost);
         return;
       }
@@ -504,7 +504,7 @@ export class WorkloadAnalysis {
       }
       const where = call.loop !== undefined ? ` on every pass of the loop at line ${loops[call.loop].line}` : '';
       out.push(evidenceOf(found.kind, `${found.reason}${where}`, call.line, call.column, cost, {
-        once: call.once ? true : undefined,
+        once: this.index.runsOnce(node.id, call) ? true : undefined,
         inLoop: call.loop !== undefined ? true : undefined,
         api: found.api || undefined,
         dataSized: found.kind === 'cpu-gil' ? found.dataSized === true || this.repeatedOverData(node.id, call, m) : undefined,
@@ -527,7 +527,7 @@ export class WorkloadAnalysis {
         // Data-sized: a loop over data in the nest, or sizes all known exactly (literals, constant ranges).
         dataSized: passes >= this.model.thresholds['data-sized']
           && (members.some((j) => this.iteratesData(loops[j])) || members.every((j) => this.model.loopPasses(loops[j]).size === 'tiny')),
-        once: loop.once ? true : undefined,
+        once: this.index.runsOnce(node.id, loop) ? true : undefined,
         api: n.api || undefined,
       }));
     }
@@ -735,7 +735,7 @@ export class WorkloadAnalysis {
 
   /** A call into a cache-decorated function, or one made under a lazy-initialisation guard: it runs once per process. */
   onceOnly(edge: Edge): boolean {
-    if (edge.call.once) return true;
+    if (this.index.runsOnce(edge.from, edge.call)) return true;
     let cached = this.cachedFunction[edge.to];
     if (cached === UNDECIDED) {
       const decorated = this.index.functions[edge.to].fact.decorators.some((d) => this.model.onceDecorators.has(d.replace(/\(\)$/, '')));

@@ -720,13 +720,14 @@ class ModuleWalk {
       return false;
     }
     const supers = node.childForFieldName('superclasses');
-    const bases = supers
-      ? splitTopLevel(supers.text.slice(1, -1)).filter((b) => !/^[A-Za-z_]\w*\s*=/.test(b) && !b.startsWith('*')).map(normaliseCallee)
-      : [];
+    const parts = supers ? splitTopLevel(supers.text.slice(1, -1)) : [];
+    const bases = parts.filter((b) => !/^[A-Za-z_]\w*\s*=/.test(b) && !b.startsWith('*')).map(normaliseCallee);
+    const metaclass = parts.find((b) => /^metaclass\s*=/.test(b));
     const cls: ClassFact = {
       name, qualname: prefix ? `${prefix}.${name}` : name, bases, span: spanOf(node),
       decorators: this.pendingDecorators.slice(0, LIMITS.perFunction), attributes: [],
     };
+    if (metaclass) cls.metaclass = normaliseCallee(metaclass.slice(metaclass.indexOf('=') + 1).trim());
     this.pendingDecorators = [];
     if (this.scopeFrame.kind === F.Function) out.functions[this.fnFrame.fn!].raw.defs.set(name, cls.qualname);
     const index = out.classes.push(cls) - 1;
@@ -1143,7 +1144,7 @@ class ModuleWalk {
  * each with the absent members left out.
  */
 function newCall(callee: string, line: number, column: number, endLine: number, endColumn: number): CallFact {
-  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined };
+  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined };
 }
 
 /** An argument as the walk makes it: every member present, for the same reason as newCall. */
@@ -1272,10 +1273,20 @@ function setsName(left: string, name: string): boolean {
   return left === name || left.startsWith(`${name}[`);
 }
 
-/** Marks what a cache's guard keeps to one run per process: its calls and loops. */
-function runOnce(guard: { calls: CallFact[]; loops: LoopFact[] }): void {
-  for (const call of guard.calls) call.once = true;
-  for (const loop of guard.loops) loop.once = true;
+/**
+ * Marks what a cache's guard keeps to one run: its calls and loops; once per instance when the
+ * guard tests an attribute of `self`.
+ */
+function runOnce(guard: { name: string; calls: CallFact[]; loops: LoopFact[] }): void {
+  const perInstance = guard.name.startsWith('self.') ? true : undefined;
+  for (const call of guard.calls) {
+    call.once = true;
+    call.perInstance = perInstance;
+  }
+  for (const loop of guard.loops) {
+    loop.once = true;
+    if (perInstance) loop.perInstance = true;
+  }
 }
 
 const SET_GUARD = /^(?:((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+not\s+None|((?:self\.|cls\.)?[A-Za-z_][\w.]*)|[^=<>!]+?\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;

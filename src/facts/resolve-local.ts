@@ -503,6 +503,7 @@ function callHandedOn(call: CallFact): CallFact {
   if (call.awaited) out.awaited = true;
   if (call.loop !== undefined) out.loop = call.loop;
   if (call.once) out.once = true;
+  if (call.perInstance) out.perInstance = true;
   if (call.resolution !== undefined) out.resolution = call.resolution;
   return out;
 }

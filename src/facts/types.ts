@@ -92,6 +92,12 @@ export interface CallFact extends Span {
    * once per process; absent otherwise.
    */
   once?: true;
+  /**
+   * The guard tests an attribute of `self` (`if self._rows is None:`), so what it keeps to one run
+   * runs once per instance: once per process only if the instances live as long (see
+   * graph/lifetime.ts). Set only with `once`.
+   */
+  perInstance?: true;
   args: ArgFact[];
 }
 
@@ -149,6 +155,8 @@ export interface LoopFact {
   value?: string;
   /** Runs under a lazy-initialisation guard, so once per process (see CallFact.once); absent otherwise. */
   once?: true;
+  /** The guard is on an attribute of `self`: once per instance (see CallFact.perInstance). */
+  perInstance?: true;
   /** Names the loop binds (`for key, value in ...`). */
   vars?: string[];
   /** A comprehension's further `for` clauses (`[c for row in rows for c in row]`), each a pass inside the previous. */
@@ -206,6 +214,8 @@ export interface ClassFact {
   bases: string[];
   span: Span;
   decorators: string[];
+  /** The metaclass as written (`metaclass=Singleton`); absent when none is named. */
+  metaclass?: string;
   /** Attributes with known values: `self.db = sqlite3.connect()` in any method, or class-level. */
   attributes: BindingFact[];
 }

@@ -15,7 +15,7 @@
  *
  * A call is CALL_VALUES integers:
  *   callee, target (table indexes), resolution (RESOLUTIONS index, -1 none), span line, column,
- *   end line, end column, flags (1 awaited, 2 once), loop (-1 none), argument list (index into
+ *   end line, end column, flags (1 awaited, 2 once, 4 once per instance), loop (-1 none), argument list (index into
  *   `argLists`, -1 for no arguments).
  * An argument list is a list of indexes into `args`, which holds ARG_VALUES integers per argument:
  *   kind (ARG_KINDS index), keyword, text (table indexes, -1 none), lambda (-1 none), target
@@ -40,6 +40,7 @@ const CALL_VALUES = 10;
 const ARG_VALUES = 5;
 const AWAITED = 1;
 const ONCE = 2;
+const PER_INSTANCE = 4;
 const NONE = -1;
 
 /** A module's facts as written: calls as integers, their strings in `strings`, their arguments in `args` and `argLists`. */
@@ -182,7 +183,7 @@ function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
     out.push(
       table.string(call.callee), table.string(call.target), call.resolution === undefined ? NONE : RESOLUTION_CODE.get(call.resolution)!,
       call.line, call.column, call.endLine, call.endColumn,
-      (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0), call.loop ?? NONE, table.argList(call.args),
+      (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0) | (call.perInstance ? PER_INSTANCE : 0), call.loop ?? NONE, table.argList(call.args),
     );
   }
   return out;
@@ -234,6 +235,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
       if (flags & AWAITED) call.awaited = true;
       if (loop !== NONE) call.loop = loop;
       if (flags & ONCE) call.once = true;
+      if (flags & PER_INSTANCE) call.perInstance = true;
       if (code !== NONE) call.resolution = RESOLUTIONS[code];
     } else if (code !== NONE) {
       const resolution = RESOLUTIONS[code];

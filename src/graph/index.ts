@@ -17,6 +17,7 @@
  * visited set for star imports (a package star-importing modules that import it back).
  */
 import type { ArgFact, CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
+import { InstanceLifetimes, type GuardedFact } from './lifetime.js';
 
 /** A function of the project with its global id. */
 export interface FunctionNode {
@@ -148,6 +149,18 @@ export class ProjectIndex {
     for (const lists of [this.targets, this.callers, this.outgoing] as unknown[][][]) {
       for (let i = 0; i < lists.length; i++) lists[i] = lists[i].length === 0 ? NONE : lists[i].slice();
     }
+  }
+
+  private lifetimes: InstanceLifetimes | undefined;
+
+  /**
+   * Whether a call or loop of function `from` that a cache guard keeps to one run (`once`) runs
+   * once per process: always for a guard on module or class state, and for a guard on `self` when
+   * the instances live as long as the process (see lifetime.ts).
+   */
+  runsOnce(from: number, fact: GuardedFact): boolean {
+    if (!fact.once) return false;
+    return (this.lifetimes ??= new InstanceLifetimes(this)).runsOnce(from, fact);
   }
 
   /** The project function with this fully qualified name. */
