@@ -197,11 +197,13 @@ class Frame {
    * name it tests, while its one-line block is being read; `false` once it cannot be one.
    */
   setGuard: string | false | undefined = undefined;
+  /** The early return tests membership (`if key in _cache:`): its block may return under a further test. */
+  setGuardIn = false;
   /**
    * A function frame after a cache's early return: the name tested, and the calls and loops made
    * after it, which run once per process when the function then sets the name.
    */
-  guarded: { name: string; assigned: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
+  guarded: { name: string; assigned: boolean; membership: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
 
   constructor(public kind: F, readonly depth: number) {}
 }
@@ -257,6 +259,10 @@ class ModuleWalk {
   private readonly readsSeen = new Map<number, Set<string>>();
   /** Lazy-initialisation guards whose block is being walked. */
   private lazyOpen = 0;
+  /** Early returns on a module's dict that their own function does not fill: run once if another function of the module does. */
+  private readonly filledElsewhere: NonNullable<Frame['guarded']>[] = [];
+  /** Names whose items some assignment of the module sets (`cache[key] = ...`). */
+  private readonly filledNames = new Set<string>();
   private readonly cursor: FlatCursor;
   private readonly leaf = leafTable();
   private depth = 0;
@@ -347,6 +353,7 @@ class ModuleWalk {
       if (!this.next(descend)) break;
     }
     while (frames.length > 1) this.pop(frames.pop()!);
+    for (const guarded of this.filledElsewhere) if (this.filledNames.has(guarded.name)) runOnce(guarded);
     // Arguments that are calls: record the callee text.
     for (const [arg, call] of this.argCalls) arg.text = call.callee;
     out.suppressions = suppressions(this.source, this.tree);
@@ -451,6 +458,8 @@ class ModuleWalk {
     if (parent.child === 1) {
       parent.left = this.text();
       parent.line = this.lineOf(this.lastStart);
+      const filled = FILLED.exec(parent.left);
+      if (filled) this.filledNames.add(filled[1]);
       const lazy = this.lazyOpen > 0 ? this.innermostLazy() : undefined;
       const guarded = this.fnFrame.guarded;
       if (lazy || guarded) {
@@ -511,9 +520,12 @@ class ModuleWalk {
       const name = text !== undefined ? lazyGuardName(text) : undefined;
       if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
       parent.setGuard = text !== undefined && this.atFunctionTop() ? setGuardName(text) ?? false : false;
+      parent.setGuardIn = parent.setGuard !== false && MEMBERSHIP.test(text!);
     } else if (parent.setGuard && code === K.Block) {
-      // Only a block of one `return` is a cache's early return.
-      if (!/^return\b[^\n]*$/.test(this.text().trim())) parent.setGuard = false;
+      // Only a block of one `return` is a cache's early return; a membership test's block may
+      // first check the entry (`if key in cache: entry = cache[key]; if fresh(entry): return entry`).
+      const block = this.text().trim();
+      if (!/^return\b[^\n]*$/.test(block) && !(parent.setGuardIn && /(?:^|\n)\s*return\b/.test(block))) parent.setGuard = false;
     } else if (parent.setGuard && parent.child > 4) {
       // An `elif` or `else`: not an early return.
       parent.setGuard = false;
@@ -862,6 +874,8 @@ class ModuleWalk {
       case F.Class: {
         const guarded = frame.guarded;
         if (guarded?.assigned && this.outlivesCall(guarded.name, frame)) runOnce(guarded);
+        // A module's dict that another function of the module fills (`getlines` tests, `updatecache` fills): decided at the end.
+        else if (guarded?.membership && !guarded.name.includes('.') && this.outlivesCall(guarded.name, frame)) this.filledElsewhere.push(guarded);
         this.fnFrame = frame.outerFn!;
         this.scopeFrame = frame.outerScope!;
         this.scopeDepth--;
@@ -884,7 +898,7 @@ class ModuleWalk {
         // parameter (`if timeout is None: timeout = default()`) is tested afresh on every call.
         if (lazy?.assigned && this.outlivesCall(lazy.name)) runOnce(lazy);
         // A cache's early return: what the function does after it runs once, if it sets the name.
-        if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { name: frame.setGuard, assigned: false, calls: [], loops: [] };
+        if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { name: frame.setGuard, assigned: false, membership: frame.setGuardIn, calls: [], loops: [] };
         return;
       }
       case F.Return:
@@ -1288,6 +1302,11 @@ function runOnce(guard: { name: string; calls: CallFact[]; loops: LoopFact[] }):
     if (perInstance) loop.perInstance = true;
   }
 }
+
+/** A membership test, the form of a memo dict's early return. */
+const MEMBERSHIP = /\sin\s/;
+/** An assignment that fills an item of a plain name (`cache[key] = value`): that name. */
+const FILLED = /^\s*([A-Za-z_]\w*)\[/;
 
 const SET_GUARD = /^(?:((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+not\s+None|((?:self\.|cls\.)?[A-Za-z_][\w.]*)|[^=<>!]+?\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 
