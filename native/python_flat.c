@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <tree_sitter/api.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 const TSLanguage *tree_sitter_python(void);
 
@@ -197,6 +200,22 @@ static napi_value field_names(napi_env env, const TSLanguage *language) {
   return names;
 }
 
+/*
+ * trim(): hands the C heap's free memory back to the system (glibc's malloc_trim); returns
+ * whether any was. Parse workers free their trees into per-thread arenas that glibc keeps for
+ * reuse, which would otherwise stay resident for the rest of the run once the workers end.
+ */
+static napi_value trim(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+#if defined(__GLIBC__)
+  CHECK(napi_get_boolean(env, malloc_trim(0) != 0, &result));
+#else
+  CHECK(napi_get_boolean(env, false, &result));
+#endif
+  return result;
+}
+
 static napi_value number(napi_env env, uint32_t value) {
   napi_value result;
   CHECK(napi_create_uint32(env, value, &result));
@@ -208,6 +227,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value fn;
   CHECK(napi_create_function(env, "parse", NAPI_AUTO_LENGTH, parse, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "parse", fn));
+  CHECK(napi_create_function(env, "trim", NAPI_AUTO_LENGTH, trim, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "trim", fn));
   CHECK(napi_set_named_property(env, exports, "symbolNames", symbol_names(env, language)));
   CHECK(napi_set_named_property(env, exports, "fieldNames", field_names(env, language)));
   CHECK(napi_set_named_property(env, exports, "stride", number(env, FLAT_STRIDE)));

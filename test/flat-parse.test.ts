@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Parser from 'tree-sitter';
 import { REPO, readTree } from './helpers/fixtures.js';
 import { createNodeParser, Python } from '../src/parse/language.js';
-import { parseFlat, type FlatCursor } from '../src/parse/flat.js';
+import { parseFlat, releaseParserMemory, type FlatCursor } from '../src/parse/flat.js';
 
 const nodeParser = createNodeParser();
 
@@ -99,4 +99,11 @@ test('offsets and columns count UTF-16 units, through astral characters, CRLF, t
 
 test('the flat parser rejects what is not a string', () => {
   assert.throws(() => parseFlat(42 as unknown as string), /expected the source as a string/);
+});
+
+test('handing the C heap back to the system leaves the parser working', () => {
+  const before = parseFlat('def f(x):\n    return x + 1\n').nodes;
+  releaseParserMemory();
+  releaseParserMemory();
+  assert.deepEqual(parseFlat('def f(x):\n    return x + 1\n').nodes, before);
 });

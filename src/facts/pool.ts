@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import type { ModuleFacts } from './types.js';
 import type { CacheHandle } from '../cache/store.js';
 import type { BatchSettings } from './batch.js';
-import { checkParser } from '../parse/flat.js';
+import { checkParser, releaseParserMemory } from '../parse/flat.js';
 import { factsFromText, SharedStrings } from './wire.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
@@ -140,6 +140,7 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   } finally {
     await stopAll(workers, exited);
   }
+  if (mode === 'facts') releaseParserMemory();
   return mode === 'floor' ? floor : results.flat();
 }
 
