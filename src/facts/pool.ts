@@ -12,7 +12,7 @@ import type { ModuleFacts } from './types.js';
 import type { CacheHandle } from '../cache/store.js';
 import type { BatchSettings } from './batch.js';
 import { checkParser, releaseParserMemory } from '../parse/flat.js';
-import { factsFromText, SharedStrings } from './wire.js';
+import { factsFromText } from './wire.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
 export interface PoolFile {
@@ -80,10 +80,9 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   const floor = { files: 0, bytes: 0 };
   let next = 0;
   let done = 0;
-  const shared = new SharedStrings();
   /** Takes in one batch's response. */
   const accept = (response: WorkerResponse) => {
-    const facts = mode === 'facts' ? factsFromText(response.facts, shared) : [];
+    const facts = mode === 'facts' ? factsFromText(response.facts) : [];
     options.onFacts?.(facts);
     results[response.id] = facts;
     floor.files += response.floor.files;

@@ -140,18 +140,13 @@ function listKey(list: readonly number[]): number | string {
   return list.join(',');
 }
 
-/**
- * The facts of each module in `text` (a JSON array of what factsToText wrote), as made. Given
- * `shared`, the strings of every module's table are kept once across modules: the first module
- * that names `self.session.execute` or `json.dumps` gives the string every later one uses.
- */
-export function factsFromText(text: string, shared?: SharedStrings): ModuleFacts[] {
+/** The facts of each module in `text` (a JSON array of what factsToText wrote), as made. */
+export function factsFromText(text: string): ModuleFacts[] {
   const modules = JSON.parse(text) as WireModule[];
   for (const module of modules) {
     const { strings, args, argLists } = module;
     // Facts made without tables (an unreadable file) have no calls.
     if (strings === undefined || args === undefined || argLists === undefined) continue;
-    if (shared) for (let i = 0; i < strings.length; i++) strings[i] = shared.get(strings[i]);
     // The last members written, deleted last first, so the module keeps its fast shape.
     delete module.argLists;
     delete module.args;
@@ -163,18 +158,6 @@ export function factsFromText(text: string, shared?: SharedStrings): ModuleFacts
     }
   }
   return modules;
-}
-
-/** One string for each text, across the modules of a run (dropped with the run's facts stage). */
-export class SharedStrings {
-  private readonly strings = new Map<string, string>();
-
-  get(text: string): string {
-    const known = this.strings.get(text);
-    if (known !== undefined) return known;
-    this.strings.set(text, text);
-    return text;
-  }
 }
 
 function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
