@@ -92,10 +92,48 @@ class Tagged(metaclass=abc.ABCMeta):
         return self._tags
 
 
+class Session:
+    def __init__(self):
+        self._output = None
+
+    def output(self):
+        if self._output is None:
+            self._output = json.load(open("/etc/output.json"))
+        return self._output
+
+
+class Cart:
+    def __init__(self):
+        self._prices = None
+
+    def prices(self):
+        if self._prices is None:
+            self._prices = json.load(open("/etc/prices.json"))
+        return self._prices
+
+
+class Panel:
+    def __init__(self):
+        self._layout = None
+
+    def layout(self):
+        if self._layout is None:
+            self._layout = json.load(open("/etc/layout.json"))
+        return self._layout
+
+
+class Controller:
+    # Made by a web framework: no construction site in the project.
+    def __init__(self):
+        self.cart = Cart()
+        self.panel = Panel()
+
+
 SHARED = Made()
+DEFAULT_SESSION = Session()
 `;
 
-const handlers = `from app.models import Holder, Server, Settings, Tagged
+const handlers = `from app.models import Cart, Holder, Server, Session, Settings, Tagged
 
 
 def handle(path):
@@ -104,6 +142,14 @@ def handle(path):
 
 def serve():
     return Server().start(), Settings().values(), Tagged().tags()
+
+
+def scratch():
+    return Session().output()
+
+
+def checkout():
+    return Cart().prices()
 `;
 
 const tests = `from app.models import Made
@@ -158,6 +204,12 @@ test('work guarded on self runs once per process only when the instances live as
   assert.equal(once('app.models.Settings.values', 'json.load'), true);
   // An abstract base's metaclass leaves construction as it is: every call.
   assert.equal(once('app.models.Tagged.tags', 'json.load'), false);
+  // One process-wide instance beside short-lived ones: the shared one is the one used throughout, once.
+  assert.equal(once('app.models.Session.output', 'json.load'), true);
+  // Made by an object of unknown life and in a function called per request: every call.
+  assert.equal(once('app.models.Cart.prices', 'json.load'), false);
+  // Made only by an object of unknown life: as the guard says.
+  assert.equal(once('app.models.Panel.layout', 'json.load'), true);
   // A global's guard: once, wherever the function is called from.
   assert.equal(once('app.models.config', 'json.load'), true);
   // A call under no guard never runs once.

@@ -5,12 +5,16 @@
  * guard on an attribute of `self` (`if self._rows is None: self._rows = load()`) holds for one
  * instance only, so it saves work per process only if the instances live as long as the process:
  * made at module level, in a function that runs once (under a guard of its own, or cached), or in
- * the `__init__` of an object that lives as long. An instance made in an ordinary function (a
- * request handler making a service that makes a matcher) is made again on every call, and so is
- * the guarded work. Construction sites in test code are left out (a test makes what it tests).
- * A class keeps its guards when how long its instances live cannot be told from its construction
- * sites: none in the project (a framework makes them), or a `__new__` or a metaclass of its own
- * that decides what a construction returns (a singleton's cached instance).
+ * the `__init__` of an object that lives as long. When no instance is made where it lasts and
+ * some are made in ordinary functions (a request handler making a service that makes a matcher),
+ * an instance is made again on every call, and so is the guarded work. A class with one
+ * process-wide instance beside short-lived ones (a module's default session, a settings object's
+ * map) keeps its guards: which instance a call reaches cannot be told, and the shared one is the
+ * one used throughout. Construction sites in test code are left out (a test makes what it tests).
+ * A class also keeps its guards when how long its instances live cannot be told: no construction
+ * site in the project (a framework makes them), sites only in objects whose own life is not
+ * known, or a `__new__` or a metaclass of its own that decides what a construction returns (a
+ * singleton's cached instance).
  */
 import type { FunctionFact } from '../facts/types.js';
 import { isTestPath } from '../discover/test-paths.js';
@@ -29,12 +33,15 @@ const PER_INSTANCE = /^(?:functools\.)?cached_property$/;
 /** Metaclasses that leave construction as it is. */
 const PLAIN_METACLASS = /^(?:(?:abc\.)?ABCMeta|type|(?:enum\.)?EnumMeta|(?:enum\.)?EnumType)$/;
 
+/** How long a class's instances live: not yet decided, made afresh per call, as long as the process, or not known. */
 const UNDECIDED = 0;
 const SHORT = 1;
 const LONG = 2;
+const UNKNOWN = 3;
+type Lifetime = typeof SHORT | typeof LONG | typeof UNKNOWN;
 
 export class InstanceLifetimes {
-  /** By function id of an `__init__`: whether its instances live as long as the process. */
+  /** By function id of an `__init__`: how long the instances it makes live (a Lifetime, or UNDECIDED). */
   private readonly decided: Uint8Array;
 
   constructor(private readonly index: ProjectIndex) {
@@ -44,42 +51,47 @@ export class InstanceLifetimes {
   /** Whether `fact`, made in function `from`, runs once per process. */
   runsOnce(from: number, fact: GuardedFact): boolean {
     if (!fact.once) return false;
-    return !fact.perInstance || this.instancesOutlive(from);
+    // Only instances known to be made afresh on every call undo a guard on `self`.
+    return !fact.perInstance || this.lifetimeOf(from) !== SHORT;
   }
 
   /**
-   * Whether the instances of the class whose method `id` is live as long as the process; true
-   * when it cannot be known (not a method, no `__init__` in the project, no construction site).
+   * How long the instances of the class whose method `id` is live: LONG when one is made where it
+   * lasts, else SHORT when one is made in an ordinary function, else UNKNOWN (not a method, no
+   * `__init__` in the project, no construction site, or only sites in objects of unknown life).
    */
-  private instancesOutlive(id: number): boolean {
+  private lifetimeOf(id: number): Lifetime {
     const init = this.initOf(id);
-    if (init === undefined) return true;
+    if (init === undefined) return UNKNOWN;
     const decided = this.decided[init];
-    if (decided !== UNDECIDED) return decided === LONG;
-    // Optimistic while deciding: a class made in its own `__init__` chain says nothing against itself.
-    this.decided[init] = LONG;
+    if (decided !== UNDECIDED) return decided as Lifetime;
+    // While deciding: a class made in its own `__init__` chain says nothing of itself.
+    this.decided[init] = UNKNOWN;
     const { functions, callers } = this.index;
-    let long = true;
+    let lifetime: Lifetime = UNKNOWN;
     for (const edge of callers[init]) {
       const site = functions[edge.from];
       if (isTestPath(site.module.path)) continue;
-      if (!this.siteOutlives(edge.from, site.fact, edge.call)) {
-        long = false;
+      const made = this.siteLifetime(edge.from, site.fact, edge.call);
+      if (made === LONG) {
+        lifetime = LONG;
         break;
       }
+      if (made === SHORT) lifetime = SHORT;
     }
-    this.decided[init] = long ? LONG : SHORT;
-    return long;
+    this.decided[init] = lifetime;
+    return lifetime;
   }
 
-  /** Whether an instance made at `call` in function `from` lives as long as the process. */
-  private siteOutlives(from: number, fact: FunctionFact, call: GuardedFact): boolean {
-    if (fact.kind === 'module' || this.runsOnce(from, call)) return true;
-    if (fact.kind !== 'def') return false;
-    if (fact.initOnce || fact.decorators.some((d) => CACHING.test(d))) return true;
-    // Made by an `__init__` (its own, or a subclass's through `super().__init__()`) or a cached property: as long as that instance.
-    if (fact.className && (fact.name === '__init__' || fact.decorators.some((d) => PER_INSTANCE.test(d)))) return this.instancesOutlive(from);
-    return false;
+  /** How long an instance made at `call` in function `from` lives. */
+  private siteLifetime(from: number, fact: FunctionFact, call: GuardedFact): Lifetime {
+    if (fact.kind === 'module' || (call.once && !call.perInstance)) return LONG;
+    if (fact.kind !== 'def') return SHORT;
+    if (fact.initOnce || fact.decorators.some((d) => CACHING.test(d))) return LONG;
+    // Made by an `__init__` (its own, or a subclass's through `super().__init__()`), a cached
+    // property, or under a guard on `self`: as long as that object.
+    if (fact.className && (call.once || fact.name === '__init__' || fact.decorators.some((d) => PER_INSTANCE.test(d)))) return this.lifetimeOf(from);
+    return SHORT;
   }
 
   /**
