@@ -194,16 +194,15 @@ class Frame {
   lazy: { name: string; inBlock: boolean; assigned: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
   /**
    * An `if` that may be a cache's early return (`if self._x is not None: return self._x`): the
-   * name it tests, while its one-line block is being read; `false` once it cannot be one.
+   * name it tests and whether it tests membership (`if key in _cache:`), while its block is being
+   * read; `false` once it cannot be one.
    */
-  setGuard: string | false | undefined = undefined;
-  /** The early return tests membership (`if key in _cache:`): its block may return under a further test. */
-  setGuardIn = false;
+  setGuard: SetGuard | false | undefined = undefined;
   /**
    * A function frame after a cache's early return: the name tested, and the calls and loops made
    * after it, which run once per process when the function then sets the name.
    */
-  guarded: { name: string; assigned: boolean; membership: boolean; calls: CallFact[]; loops: LoopFact[] } | undefined = undefined;
+  guarded: (SetGuard & { assigned: boolean; calls: CallFact[]; loops: LoopFact[] }) | undefined = undefined;
 
   constructor(public kind: F, readonly depth: number) {}
 }
@@ -519,13 +518,12 @@ class ModuleWalk {
       const text = code === K.Logic || code === K.Identifier || code === K.Attribute ? this.text() : undefined;
       const name = text !== undefined ? lazyGuardName(text) : undefined;
       if (name) parent.lazy = { name, inBlock: false, assigned: false, calls: [], loops: [] };
-      parent.setGuard = text !== undefined && this.atFunctionTop() ? setGuardName(text) ?? false : false;
-      parent.setGuardIn = parent.setGuard !== false && MEMBERSHIP.test(text!);
+      parent.setGuard = text !== undefined && this.atFunctionTop() ? setGuardOf(text) ?? false : false;
     } else if (parent.setGuard && code === K.Block) {
       // Only a block of one `return` is a cache's early return; a membership test's block may
       // first check the entry (`if key in cache: entry = cache[key]; if fresh(entry): return entry`).
       const block = this.text().trim();
-      if (!/^return\b[^\n]*$/.test(block) && !(parent.setGuardIn && /(?:^|\n)\s*return\b/.test(block))) parent.setGuard = false;
+      if (!/^return\b[^\n]*$/.test(block) && !(parent.setGuard.membership && /(?:^|\n)\s*return\b/.test(block))) parent.setGuard = false;
     } else if (parent.setGuard && parent.child > 4) {
       // An `elif` or `else`: not an early return.
       parent.setGuard = false;
@@ -898,7 +896,7 @@ class ModuleWalk {
         // parameter (`if timeout is None: timeout = default()`) is tested afresh on every call.
         if (lazy?.assigned && this.outlivesCall(lazy.name)) runOnce(lazy);
         // A cache's early return: what the function does after it runs once, if it sets the name.
-        if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { name: frame.setGuard, assigned: false, membership: frame.setGuardIn, calls: [], loops: [] };
+        if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { ...frame.setGuard, assigned: false, calls: [], loops: [] };
         return;
       }
       case F.Return:
@@ -1303,22 +1301,28 @@ function runOnce(guard: { name: string; calls: CallFact[]; loops: LoopFact[] }):
   }
 }
 
-/** A membership test, the form of a memo dict's early return. */
-const MEMBERSHIP = /\sin\s/;
 /** An assignment that fills an item of a plain name (`cache[key] = value`): that name. */
 const FILLED = /^\s*([A-Za-z_]\w*)\[/;
 
 const SET_GUARD = /^(?:((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+not\s+None|((?:self\.|cls\.)?[A-Za-z_][\w.]*)|[^=<>!]+?\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 
+/** What a cache's early return tests: the name, and whether by membership (the form of a memo dict's). */
+interface SetGuard {
+  name: string;
+  membership: boolean;
+}
+
 /**
- * The name a cache's early return tests as set: `self._x` for `if self._x is not None:` and
- * `if self._x:`, `self._cache` for `if key in self._cache:`; undefined for other conditions.
+ * What a cache's early return tests as set: `self._x` for `if self._x is not None:` and
+ * `if self._x:`, `self._cache` by membership for `if key in self._cache:`; undefined for other
+ * conditions.
  */
-function setGuardName(condition: string): string | undefined {
+function setGuardOf(condition: string): SetGuard | undefined {
   if (condition.length > 120) return undefined;
   const m = SET_GUARD.exec(condition.trim());
   const name = m ? m[1] ?? m[2] ?? m[3] : undefined;
   // `key not in cache` tests the opposite: that is a lazy guard's condition.
   if (m?.[3] !== undefined && /\snot\s+in\s/.test(condition)) return undefined;
-  return name === 'None' || name === 'True' || name === 'False' ? undefined : name;
+  if (name === undefined || name === 'None' || name === 'True' || name === 'False') return undefined;
+  return { name, membership: m![3] !== undefined };
 }
