@@ -108,7 +108,7 @@ export class BlockingAnalysis {
     for (const kind of [...kinds].sort()) {
       const queue: number[] = [];
       for (const node of functions) {
-        if (node.fact.isAsync || runsOnce(node.fact)) continue;
+        if (node.fact.isAsync || functionRunsOnce(node.fact)) continue;
         const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !this.index.runsOnce(node.id, c.call));
         if (!terminal) continue;
         this.setEffect(node.id, { kind, hops: 0, terminal });
@@ -122,7 +122,7 @@ export class BlockingAnalysis {
         for (const edge of callers[id]) {
           if (this.index.runsOnce(edge.from, edge.call)) continue;
           const caller = functions[edge.from];
-          if (caller.fact.isAsync || caller.fact.kind === 'module' || runsOnce(caller.fact)) continue;
+          if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact)) continue;
           if (this.effects[edge.from].has(kind)) continue;
           this.setEffect(edge.from, { kind, hops: effect.hops + 1, next: edge, terminal: effect.terminal });
           queue.push(edge.from);
@@ -158,7 +158,7 @@ export class BlockingAnalysis {
  * A function whose blocking body runs once per process, normally at start-up: `@functools.cache`
  * or `@lru_cache` without parameters, or one that initialises module state it declares `global`.
  */
-function runsOnce(fact: FunctionFact): boolean {
+function functionRunsOnce(fact: FunctionFact): boolean {
   if (fact.kind !== 'def') return false;
   if (fact.initOnce) return true;
   return fact.params.length === 0 && fact.decorators.some((d) => /^functools\.(?:lru_cache|cache)(?:\(\))?$/.test(d));

@@ -149,18 +149,18 @@ export class ProjectIndex {
     for (const lists of [this.targets, this.callers, this.outgoing] as unknown[][][]) {
       for (let i = 0; i < lists.length; i++) lists[i] = lists[i].length === 0 ? NONE : lists[i].slice();
     }
+    this.lifetimes = new InstanceLifetimes(this);
   }
 
-  private lifetimes: InstanceLifetimes | undefined;
+  private readonly lifetimes: InstanceLifetimes;
 
   /**
    * Whether a call or loop of function `from` that a cache guard keeps to one run (`once`) runs
-   * once per process: always for a guard on module or class state, and for a guard on `self` when
-   * the instances live as long as the process (see lifetime.ts).
+   * once per process: always for a guard on module or class state, and for a guard on `self`
+   * unless the instances are made afresh on every call (see lifetime.ts).
    */
   runsOnce(from: number, fact: GuardedFact): boolean {
-    if (!fact.once) return false;
-    return (this.lifetimes ??= new InstanceLifetimes(this)).runsOnce(from, fact);
+    return this.lifetimes.runsOnce(from, fact);
   }
 
   /** The project function with this fully qualified name. */

@@ -43,9 +43,12 @@ type Lifetime = typeof SHORT | typeof LONG | typeof UNKNOWN;
 export class InstanceLifetimes {
   /** By function id of an `__init__`: how long the instances it makes live (a Lifetime, or UNDECIDED). */
   private readonly decided: Uint8Array;
+  /** By function id of a method: its class's `__init__` (see initOf), -1 for none, -2 not yet looked up. */
+  private readonly inits: Int32Array;
 
   constructor(private readonly index: ProjectIndex) {
     this.decided = new Uint8Array(index.functions.length);
+    this.inits = new Int32Array(index.functions.length).fill(-2);
   }
 
   /** Whether `fact`, made in function `from`, runs once per process. */
@@ -61,8 +64,9 @@ export class InstanceLifetimes {
    * `__init__` in the project, no construction site, or only sites in objects of unknown life).
    */
   private lifetimeOf(id: number): Lifetime {
-    const init = this.initOf(id);
-    if (init === undefined) return UNKNOWN;
+    let init = this.inits[id];
+    if (init === -2) this.inits[id] = init = this.initOf(id) ?? -1;
+    if (init === -1) return UNKNOWN;
     const decided = this.decided[init];
     if (decided !== UNDECIDED) return decided as Lifetime;
     // While deciding: a class made in its own `__init__` chain says nothing of itself.
