@@ -113,20 +113,23 @@ interface Child {
   end: number;
 }
 
+/** Methods that change a list, dict, set or deque in place, as a regular expression alternation. */
+const MUTATOR_NAMES = [...MUTATORS].join('|');
+
 /**
  * Whether the file may hold shared state worth a walk: a `global` statement or a process-state
  * write, or a container name that is also written somewhere (`NAME[...] =`, `NAME.append(`,
- * `del NAME[`). Most files define constant tables they never change, and skip the walk.
+ * `del NAME[`). Most files define constant tables they never change, and skip the walk. The
+ * container names are looked for together, in one search of the text.
  */
 function worthWalking(source: string): boolean {
   if (ALWAYS.test(source)) return true;
   const names = new Set<string>();
   for (const match of source.matchAll(CONTAINER_NAMES)) names.add(match[1]);
-  for (const name of names) {
-    const written = new RegExp(`\\b${name}\\s*\\[[^\\]\\n]*\\]\\s*[-+*/|&^%]?=(?!=)|\\b${name}\\.(?:${[...MUTATORS].join('|')})\\(|\\bdel\\s+(?:self\\.|cls\\.)?${name}\\[`);
-    if (written.test(source)) return true;
-  }
-  return false;
+  if (names.size === 0) return false;
+  const any = [...names].join('|');
+  const written = new RegExp(`\\b(?:${any})(?:\\s*\\[[^\\]\\n]*\\]\\s*[-+*/|&^%]?=(?!=)|\\.(?:${MUTATOR_NAMES})\\()|\\bdel\\s+(?:self\\.|cls\\.)?(?:${any})\\[`);
+  return written.test(source);
 }
 
 /** A visitor for the walk of `source`'s tree, or undefined when its text holds nothing worth one. */
