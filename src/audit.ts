@@ -19,6 +19,8 @@ import { userApis, type BlockingApiSetting, type UserApis } from './classify/use
 import { classify } from './classify/index.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
+import { ruleOption } from './rules/message.js';
+import { provenCpuOnThreads } from './rules/impl/thread-target.js';
 import { analyseReadiness } from './readiness/index.js';
 import { withIncludedFiles } from './readiness/dependencies/index.js';
 import type { ReadinessInput } from './readiness/types.js';
@@ -226,6 +228,7 @@ async function analyse(
     tool: { name: 'gil-audit', version: VERSION }, roots, modules: index.modules,
     functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
     raw, rules: byId, profiles: classified.profiles, readiness, lines,
+    provenThreadCpu: new Set([...provenCpuOnThreads(classified.entries, classified.provenWork, ruleOption(byId.get('GA201')!, 'min-work'))].map((id) => index.functions[id].fqn)),
     options: { baseline: options.baseline, reportOnly: options.reportOnly, perFileIgnores: options.perFileIgnores, severity: options.severity, tests: options.tests },
   });
 }

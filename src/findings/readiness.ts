@@ -35,7 +35,8 @@ const UNDECLARED_CHECK = /^B0[124-7]/;
 
 const PROCESS_ENTRIES = new Set(['process', 'process-pool']);
 
-export function readinessReport(facts: ReadinessFacts, findings: Finding[], functions: FunctionReport[], rules: Map<string, RuleMeta>): ReadinessReport {
+/** `provenThreadCpu`: qualnames of functions on threads whose CPU work is proven heavy (see `helps`). */
+export function readinessReport(facts: ReadinessFacts, findings: Finding[], functions: FunctionReport[], provenThreadCpu: ReadonlySet<string>, rules: Map<string, RuleMeta>): ReadinessReport {
   const own = findings.filter((f) => rules.get(f.rule)?.category === 'free-threading');
   const areaOf = (f: Finding): ReadinessArea['area'] => {
     const checks = matchedChecks(rules.get(f.rule));
@@ -45,7 +46,7 @@ export function readinessReport(facts: ReadinessFacts, findings: Finding[], func
   const dependencies = firstDeclarations(facts.dependencies);
   const areas = (Object.keys(AREAS) as ReadinessArea['area'][]).map((area) => scoreArea(area, own.filter((f) => areaOf(f) === area), dependencies, rules));
   const score = areas.reduce((n, a) => n + a.score, 0);
-  const wouldHelp = helps(functions);
+  const wouldHelp = helps(functions, provenThreadCpu);
   const notReady = dependencies.filter((d) => d.status === 'not-ready' && d.group !== 'dev' && d.group !== 'build');
   const undeclared = own.filter((f) => (matchedChecks(rules.get(f.rule)) ?? []).some((c) => UNDECLARED_CHECK.test(c)));
   const critical = own.filter((f) => f.severity !== 'note');
@@ -113,16 +114,29 @@ function minor(findings: Finding[], take: (points: number, what: string) => void
   take(Math.min(PENALTY.minorCap, PENALTY.minor * notes.length), `${plural(notes.length, 'other problem')}`);
 }
 
-/** Would free-threading speed this program up? Only where CPU-bound Python already runs on threads. */
-function helps(functions: FunctionReport[]): ReadinessReport['wouldHelp'] {
+/**
+ * Would free-threading speed this program up? Yes only where CPU-bound Python already runs on
+ * threads and its work is proven large (`proven`, by qualname: what GA201 and GA301 report,
+ * whatever rules are selected). Functions on threads that the lenient model labels CPU-bound
+ * without that proof (a few thousand operations, or loops over data of unknown size) make the
+ * answer unclear: their thread scaling has to be measured before anyone counts on it.
+ */
+function helps(functions: FunctionReport[], proven: ReadonlySet<string>): ReadinessReport['wouldHelp'] {
   const onThreads = (f: FunctionReport) => f.entryPoints.some((e) => THREAD_ENTRY_KINDS.has(e.kind));
-  const hotPaths: ReadinessHotPath[] = functions
-    .filter((f) => f.classification === 'cpu-gil' && onThreads(f))
-    .slice(0, 10)
-    .map((f) => ({ qualname: f.qualname, file: f.file, line: f.line, via: f.entryPoints.find((e) => THREAD_ENTRY_KINDS.has(e.kind))!.via, hotness: f.hotness }));
-  if (hotPaths.length > 0) {
-    const they = hotPaths.length === 1 ? 'it runs' : 'they run';
-    return { answer: 'yes', reason: `${plural(hotPaths.length, 'CPU-bound function')} holding the GIL ${hotPaths.length === 1 ? 'runs' : 'run'} on threads; on a free-threaded build ${they} in parallel`, hotPaths };
+  const hotPath = (f: FunctionReport): ReadinessHotPath => ({ qualname: f.qualname, file: f.file, line: f.line, via: f.entryPoints.find((e) => THREAD_ENTRY_KINDS.has(e.kind))!.via, hotness: f.hotness });
+  const heavy = functions.filter((f) => proven.has(f.qualname) && onThreads(f));
+  if (heavy.length > 0) {
+    const they = heavy.length === 1 ? 'it runs' : 'they run';
+    return { answer: 'yes', reason: `${plural(heavy.length, 'CPU-bound function')} holding the GIL ${heavy.length === 1 ? 'runs' : 'run'} on threads; on a free-threaded build ${they} in parallel`, hotPaths: heavy.slice(0, 10).map(hotPath) };
+  }
+  const looks = functions.filter((f) => f.classification === 'cpu-gil' && onThreads(f));
+  if (looks.length > 0) {
+    const one = looks.length === 1;
+    return {
+      answer: 'unclear',
+      reason: `${plural(looks.length, 'function')} on threads ${one ? 'looks' : 'look'} CPU-bound, but ${one ? 'its' : 'their'} work could not be shown to be large enough to matter (it is small, or runs over data of unknown size); measure how ${one ? 'it scales' : 'they scale'} with more threads before counting on free-threading`,
+      hotPaths: looks.slice(0, 10).map(hotPath),
+    };
   }
   const mixed = functions.filter((f) => f.classification === 'mixed' && onThreads(f));
   if (mixed.length > 0) {

@@ -28,6 +28,11 @@ export interface RunInputs {
    * unless its findings count: classification profiles it only with `--tests include`.
    */
   profiles: FunctionReport[];
+  /**
+   * Functions started on threads whose CPU work holding the GIL is proven heavy (by qualname):
+   * free-threading would run them in parallel (see readiness.ts).
+   */
+  provenThreadCpu: ReadonlySet<string>;
   readiness: ReadinessFacts & { errors: FileError[] };
   /** A file's lines (for code frames), by audit-relative path. */
   lines: (rel: string) => string[];
@@ -81,7 +86,7 @@ export function buildRun(input: RunInputs): AuditRun {
     ...(testFindings.length > 0 ? { testFindings } : {}),
     errors,
     functions: input.profiles,
-    readiness: readinessReport(input.readiness, findings, input.profiles, byId),
+    readiness: readinessReport(input.readiness, findings, input.profiles, input.provenThreadCpu, byId),
   };
   run.assessment = assess(run);
   return run;

@@ -32,7 +32,9 @@ export function readinessChapter(run: AuditRun): string[] {
     '',
   ];
   if (r.wouldHelp.hotPaths.length > 0) {
-    out.push('CPU-bound functions on threads, which a free-threaded build would run in parallel:', '');
+    out.push(r.wouldHelp.answer === 'yes'
+      ? 'CPU-bound functions on threads, which a free-threaded build would run in parallel:'
+      : 'Functions on threads that look CPU-bound, though their work could not be shown to be large:', '');
     out.push('| Function | Where | Started by |', '|---|---|---|');
     for (const h of r.wouldHelp.hotPaths) out.push(`| ${mdCode(h.qualname)} | ${mdCode(`${h.file}:${h.line}`)} | ${mdCode(h.via)} |`);
     out.push('');

@@ -4,13 +4,29 @@
  * Stage: rules. The recommendation names the process-pool remedy and says when the target cannot
  * be pickled as written (a lambda, a closure), which the process pool would need.
  */
-import type { Spawn } from '../../classify/entry-points.js';
+import type { EntryPoints, Spawn } from '../../classify/entry-points.js';
+import type { WorkloadAnalysis } from '../../classify/workload.js';
 import type { RawFinding, RuleContext } from '../types.js';
 import type { RuleMeta } from '../../model/types.js';
 import { fillTemplate, recommendation, ruleOption } from '../message.js';
 
-/** Findings for spawns that `select` picks whose target is CPU-bound and holds the GIL. */
-/** `remedy` picks the id of the rule's `fix.recommendations` that fits the spawn. */
+/**
+ * Functions started on threads (any thread API: GA201's and GA301's spawns together) whose CPU
+ * work holding the GIL the strict work model proves heavy: what those rules report, whatever
+ * rules are selected. The readiness verdict answers "would free-threading help?" from it.
+ */
+export function provenCpuOnThreads(entries: EntryPoints, provenWork: WorkloadAnalysis, minWork: number): Set<number> {
+  const found = new Set<number>();
+  for (const spawn of entries.spawns) {
+    if (spawn.runs === 'thread' && spawn.target && provenWork.heavyCpu(spawn.target.id, minWork)) found.add(spawn.target.id);
+  }
+  return found;
+}
+
+/**
+ * Findings for spawns that `select` picks whose target is CPU-bound and holds the GIL. `remedy`
+ * picks the id of the rule's `fix.recommendations` that fits the spawn.
+ */
 export function cpuBoundSpawns(ctx: RuleContext, rule: RuleMeta, select: (s: Spawn) => boolean, remedy: (s: Spawn) => string): RawFinding[] {
   const out: RawFinding[] = [];
   const minWork = ruleOption(rule, 'min-work');
