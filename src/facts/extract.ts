@@ -319,9 +319,11 @@ class ModuleWalk {
       while (frames.length > 1 && frames[frames.length - 1].depth >= depth) this.pop(frames.pop()!);
       let awaited = false;
 
-      // Direct child of a frame: the roles that depend on position.
+      // Direct child of a frame: the roles that depend on position. A comment is no child: it
+      // may stand anywhere (`if x is None:` then a comment, then the block), and counting it
+      // would move the positions of the children after it.
       const parent = frames[frames.length - 1];
-      if (parent.depth === depth - 1) {
+      if (parent.depth === depth - 1 && code !== K.Comment) {
         parent.child++;
         if (parent.kind === F.Args && parent.call!.args.length >= LIMITS.argsPerCall) {
           // Leave the argument list: what is left of it is not recorded, nor walked.
