@@ -406,6 +406,12 @@ export class ProjectIndex {
     }
     if (entry.kind === 'function') {
       if (rest.length === 0) return { kind: 'function', id: entry.id, via: 'call' };
+      // `self.client.get` where `client` is a property: reading it runs the getter, and the steps
+      // after it apply to the value the getter returns.
+      if (selfInstance && rest[0] !== '()' && isProperty(this.functions[entry.id].fact)) {
+        const returned = this.returnedBy(entry.id, rest, depth);
+        if (returned) return returned;
+      }
       if (rest[0] === '()') {
         // The value a project factory returns: `get_conn().execute` -> `sqlite3.connect().execute`.
         let after = rest.slice(1);
