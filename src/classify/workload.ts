@@ -522,7 +522,7 @@ export class WorkloadAnalysis {
       const outer = this.model.loopPasses(loop);
       const nested = n.heaviest !== r ? `nested loops over ${outer.why} and ${heaviest.why}` : `${what} over ${outer.why}`;
       const api = n.api ? `, calling \`${n.api}\` on every pass` : '';
-      out.push(evidenceOf('cpu-gil', `${nested}${api}: about ${round(cost)} operations per call`, loop.line, loop.column, cost, {
+      out.push(evidenceOf('cpu-gil', `${nested}${api}: ${about(cost)} operations per call`, loop.line, loop.column, cost, {
         loop: r, awaits,
         // Data-sized: a loop over data in the nest, or sizes all known exactly (literals, constant ranges).
         dataSized: passes >= this.model.thresholds['data-sized']
@@ -670,8 +670,8 @@ export class WorkloadAnalysis {
           const node = functions[id];
           const edge = outgoing[id].find((e) => member(e.to));
           const reason = scc.length > 1
-            ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: about ${round(sum[kind])} operations per level`
-            : `recursive: about ${round(sum[kind])} operations per level`;
+            ? `mutually recursive with ${names.filter((n) => n !== `\`${node.fact.qualname}\``).join(', ')}: ${about(sum[kind])} operations per level`
+            : `recursive: ${about(sum[kind])} operations per level`;
           const dataSized = R >= this.model.thresholds['data-sized'];
           const own = evidenceOf(kind, reason, edge?.call.line ?? node.fact.span.line, edge?.call.column ?? 1, total, { dataSized });
           this.best[3 * id + SLOT[kind]] = new Best(own.cost, dataSized, own, undefined);
@@ -847,14 +847,14 @@ function setCosts(values: Float64Array, id: number, costs: Costs): void {
   for (const kind of COST_KINDS) values[4 * id + SLOT[kind]] = costs[kind];
 }
 
-/** A rounded, readable number: 12,000; 1.2 million. */
-export function round(n: number): string {
+/** An estimate, rounded and readable: about 12,000; about 1.2 million; over a trillion. */
+export function about(n: number): string {
   if (n >= 1e12) return 'over a trillion';
-  if (n >= 1e9) return `${(n / 1e9).toPrecision(2).replace(/\.0$/, '')} billion`;
-  if (n >= 1e6) return `${(n / 1e6).toPrecision(2).replace(/\.0$/, '')} million`;
+  if (n >= 1e9) return `about ${(n / 1e9).toPrecision(2).replace(/\.0$/, '')} billion`;
+  if (n >= 1e6) return `about ${(n / 1e6).toPrecision(2).replace(/\.0$/, '')} million`;
   const digits = Math.max(0, Math.floor(Math.log10(Math.max(1, n))) - 1);
   const r = Math.round(n / 10 ** digits) * 10 ** digits;
-  return r.toLocaleString('en-US');
+  return `about ${r.toLocaleString('en-US')}`;
 }
 
 /**
