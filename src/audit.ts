@@ -17,6 +17,7 @@ import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
 import { userApis, type BlockingApiSetting, type UserApis } from './classify/user-apis.js';
 import { classify } from './classify/index.js';
+import { loadWorkModel } from './classify/work-model.js';
 import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { ruleOption } from './rules/message.js';
@@ -198,7 +199,7 @@ async function analyse(
   readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
 ): Promise<AuditRun> {
   const time = timer();
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b));
+  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
   time('graph');
   // Profiles of test code are shown only when test code counts like the rest.
   const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');

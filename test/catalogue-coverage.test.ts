@@ -11,6 +11,7 @@ import { createParser, typeIds } from '../src/parse/language.js';
 import { factsForSource } from '../src/facts/index.js';
 import { ProjectIndex } from '../src/graph/index.js';
 import { expandBraces, loadCatalogue } from '../src/classify/catalogue.js';
+import { loadWorkModel } from '../src/classify/work-model.js';
 
 const parser = createParser();
 const ids = typeIds(parser);
@@ -38,7 +39,7 @@ function calledApis(): Set<string> {
   const names = new Set<string>();
   for (const files of fixtureProjects(join(REPO, 'fixtures'))) {
     const modules = [...files].filter(([rel]) => rel.endsWith('.py')).map(([rel, source]) => factsForSource(source, rel, parser, ids));
-    const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name));
+    const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), undefined, loadWorkModel().caches);
     for (const targets of index.targets) for (const t of targets) if (t.kind === 'external') names.add(t.name);
     for (const fn of index.functions) {
       for (const decorator of fn.fact.decorators) {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createParser, typeIds } from '../src/parse/language.js';
 import { factsForSource } from '../src/facts/index.js';
 import { ProjectIndex } from '../src/graph/index.js';
+import { loadWorkModel } from '../src/classify/work-model.js';
 import type { CallFact } from '../src/facts/types.js';
 
 const parser = createParser();
@@ -165,7 +166,7 @@ function project() {
     factsForSource(handlers, 'app/handlers.py', parser, ids),
     factsForSource(tests, 'tests/test_models.py', parser, ids),
   ];
-  return new ProjectIndex(modules);
+  return new ProjectIndex(modules, undefined, undefined, undefined, loadWorkModel().caches);
 }
 
 /** The call to `callee` in the function `fqn`, with that function's id. */

@@ -40,7 +40,7 @@ def start(rows):
 `;
 
 function analyses() {
-  const index = new ProjectIndex([factsForSource(source, 'app/work.py', parser, ids)], catalogue.namesOf('calls-argument'), (n) => catalogue.canonical(n), (a, b) => catalogue.sameApi(a, b));
+  const index = new ProjectIndex([factsForSource(source, 'app/work.py', parser, ids)], catalogue.namesOf('calls-argument'), (n) => catalogue.canonical(n), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
   const id = (qualname: string) => index.functions.find((f) => f.fact.qualname === qualname)!.id;
   const whole = new WorkloadAnalysis(index, catalogue, loadWorkModel(undefined, true));
   const scoped = new WorkloadAnalysis(index, catalogue, loadWorkModel(undefined, true), [id('count')]);

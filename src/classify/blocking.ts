@@ -19,6 +19,7 @@
 import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
+import { decoratorName } from '../graph/lifetime.js';
 import { exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
 import type { UserApis } from './user-apis.js';
 
@@ -103,12 +104,13 @@ export class BlockingAnalysis {
 
   private propagate(): void {
     const { functions, callers } = this.index;
+    const memoizing = this.index.caches.memoizing;
     const kinds = new Set<string>();
     for (const calls of this.direct) for (const c of calls) kinds.add(c.match.entry.kind);
     for (const kind of [...kinds].sort()) {
       const queue: number[] = [];
       for (const node of functions) {
-        if (node.fact.isAsync || functionRunsOnce(node.fact)) continue;
+        if (node.fact.isAsync || functionRunsOnce(node.fact, memoizing)) continue;
         const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !this.index.runsOnce(node.id, c.call));
         if (!terminal) continue;
         this.setEffect(node.id, { kind, hops: 0, terminal });
@@ -122,7 +124,7 @@ export class BlockingAnalysis {
         for (const edge of callers[id]) {
           if (this.index.runsOnce(edge.from, edge.call)) continue;
           const caller = functions[edge.from];
-          if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact)) continue;
+          if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact, memoizing)) continue;
           if (this.effects[edge.from].has(kind)) continue;
           this.setEffect(edge.from, { kind, hops: effect.hops + 1, next: edge, terminal: effect.terminal });
           queue.push(edge.from);
@@ -155,13 +157,14 @@ export class BlockingAnalysis {
 }
 
 /**
- * A function whose blocking body runs once per process, normally at start-up: `@functools.cache`
- * or `@lru_cache` without parameters, or one that initialises module state it declares `global`.
+ * A function whose blocking body runs once per process, normally at start-up: behind a memoizing
+ * cache (`@functools.cache`, `@lru_cache`) without parameters, or one that initialises module
+ * state it declares `global`. An expiring cache (a TTL) runs its body again when the entry expires.
  */
-function functionRunsOnce(fact: FunctionFact): boolean {
+function functionRunsOnce(fact: FunctionFact, memoizing: ReadonlySet<string>): boolean {
   if (fact.kind !== 'def') return false;
   if (fact.initOnce) return true;
-  return fact.params.length === 0 && fact.decorators.some((d) => /^functools\.(?:lru_cache|cache)(?:\(\))?$/.test(d));
+  return fact.params.length === 0 && fact.decorators.some((d) => memoizing.has(decoratorName(d)));
 }
 
 /** The catalogue entry standing for one configured blocking API. */

@@ -16,6 +16,7 @@ import type { LoopFact } from '../facts/types.js';
 import type { ModelNumber, ModelWords, WorkModelFile } from '../model/schema-types.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
+import type { CacheDecorators } from '../graph/lifetime.js';
 
 /** Why a loop runs as often as it does. */
 export type SizeClass = 'tiny' | 'small' | 'unknown' | 'element' | 'data' | 'service';
@@ -35,7 +36,10 @@ export class WorkModel {
   readonly thresholds: Record<keyof WorkModelFile['thresholds'], number>;
   readonly costs: Record<Exclude<keyof WorkModelFile['costs'], 'io'>, number>;
   readonly ioCosts: Record<string, number>;
+  /** Every cache decorator: a call of a function behind one counts its work once per process. */
   readonly onceDecorators: Set<string>;
+  /** The cache decorators by what they keep (rules/work-model.yaml `once-only`). */
+  readonly caches: CacheDecorators;
   /** Resolved values that are whole documents (a response body, a file's content): see documents.ts. */
   readonly documentSources: RegExp[];
   /** Module prefixes (`requests.`) of HTTP clients and browser drivers: see documents.ts. */
@@ -67,7 +71,9 @@ export class WorkModel {
     this.serviceWhile = new RegExp(file.names['service-while'].value);
     this.cheapModules = file.names['cheap-modules'].value;
     this.cheapMethods = new Set(file.names['cheap-methods'].value);
-    this.onceDecorators = new Set(file['once-only'].decorators.value);
+    const once = file['once-only'];
+    this.caches = { memoizing: new Set(once.memoizing.value), expiring: new Set(once.expiring.value), perInstance: new Set(once['per-instance'].value) };
+    this.onceDecorators = new Set([...this.caches.memoizing, ...this.caches.expiring, ...this.caches.perInstance]);
     this.documentSources = file.names['document-sources'].value.map((re) => new RegExp(re));
     this.httpClients = file.names['http-clients'].value.map((m) => `${m}.`);
   }

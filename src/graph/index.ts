@@ -17,7 +17,7 @@
  * visited set for star imports (a package star-importing modules that import it back).
  */
 import type { ArgFact, CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
-import { InstanceLifetimes, type GuardedFact } from './lifetime.js';
+import { InstanceLifetimes, NO_CACHES, type CacheDecorators, type GuardedFact } from './lifetime.js';
 
 /** A function of the project with its global id. */
 export interface FunctionNode {
@@ -127,11 +127,12 @@ export class ProjectIndex {
    * `callsArgument`: APIs that call a function argument right away; `canonical`: rewrites an
    * external API name to its canonical form (the catalogue's `returns` entries); `sameApi`:
    * whether two API names are one API for the catalogue (`OpenAI().chat.completions.create` and
-   * `AzureOpenAI().chat.completions.create`), for factories that return one or the other.
+   * `AzureOpenAI().chat.completions.create`), for factories that return one or the other;
+   * `caches`: the cache decorators of the work model, by what they keep (see lifetime.ts).
    */
   constructor(
     modules: ModuleFacts[], callsArgument: Iterable<string> = CALLS_ARGUMENT_DEFAULT, canonical: (name: string) => string = (n) => n,
-    sameApi: (a: string, b: string) => boolean = (a, b) => a === b,
+    sameApi: (a: string, b: string) => boolean = (a, b) => a === b, readonly caches: CacheDecorators = NO_CACHES,
   ) {
     this.modules = [...modules].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     this.callsArgument = new Set(callsArgument);
@@ -149,7 +150,7 @@ export class ProjectIndex {
     for (const lists of [this.targets, this.callers, this.outgoing] as unknown[][][]) {
       for (let i = 0; i < lists.length; i++) lists[i] = lists[i].length === 0 ? NONE : lists[i].slice();
     }
-    this.lifetimes = new InstanceLifetimes(this);
+    this.lifetimes = new InstanceLifetimes(this, caches);
   }
 
   private readonly lifetimes: InstanceLifetimes;

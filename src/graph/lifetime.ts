@@ -26,10 +26,25 @@ export interface GuardedFact {
   perInstance?: true;
 }
 
-/** Decorators that keep a function's result, so that what it makes lives as long as the process. */
-const CACHING = /^(?:functools\.)?(?:lru_cache|cache)(?:\(.*\))?$/;
-/** Decorators of a method that runs once per instance. */
-const PER_INSTANCE = /^(?:functools\.)?cached_property$/;
+/**
+ * Cache decorators by what they keep (rules/work-model.yaml `once-only`, given to the graph by
+ * whoever builds it): `memoizing` ones keep a function's results for the life of the process (so
+ * what it makes lives as long), `expiring` ones until a policy drops them, `perInstance` ones keep
+ * a method's result on its instance.
+ */
+export interface CacheDecorators {
+  memoizing: ReadonlySet<string>;
+  expiring: ReadonlySet<string>;
+  perInstance: ReadonlySet<string>;
+}
+
+/** No cache decorator known (a graph built without the work model: tests of resolution alone). */
+export const NO_CACHES: CacheDecorators = { memoizing: new Set(), expiring: new Set(), perInstance: new Set() };
+
+/** A decorator as the cache lists name it: `functools.lru_cache(maxsize=None)` is `functools.lru_cache`. */
+export function decoratorName(decorator: string): string {
+  return decorator.replace(/\(.*\)$/, '');
+}
 /** Metaclasses that leave construction as it is. */
 const PLAIN_METACLASS = /^(?:(?:abc\.)?ABCMeta|type|(?:enum\.)?EnumMeta|(?:enum\.)?EnumType)$/;
 
@@ -46,7 +61,7 @@ export class InstanceLifetimes {
   /** By function id of a method: its class's `__init__` (see initOf), -1 for none, -2 not yet looked up. */
   private readonly inits: Int32Array;
 
-  constructor(private readonly index: ProjectIndex) {
+  constructor(private readonly index: ProjectIndex, private readonly caches: CacheDecorators) {
     this.decided = new Uint8Array(index.functions.length);
     this.inits = new Int32Array(index.functions.length).fill(-2);
   }
@@ -91,10 +106,10 @@ export class InstanceLifetimes {
   private siteLifetime(from: number, fact: FunctionFact, call: GuardedFact): Lifetime {
     if (fact.kind === 'module' || (call.once && !call.perInstance)) return LONG;
     if (fact.kind !== 'def') return SHORT;
-    if (fact.initOnce || fact.decorators.some((d) => CACHING.test(d))) return LONG;
+    if (fact.initOnce || fact.decorators.some((d) => this.caches.memoizing.has(decoratorName(d)))) return LONG;
     // Made by an `__init__` (its own, or a subclass's through `super().__init__()`), a cached
     // property, or under a guard on `self`: as long as that object.
-    if (fact.className && (call.once || fact.name === '__init__' || fact.decorators.some((d) => PER_INSTANCE.test(d)))) return this.lifetimeOf(from);
+    if (fact.className && (call.once || fact.name === '__init__' || fact.decorators.some((d) => this.caches.perInstance.has(decoratorName(d))))) return this.lifetimeOf(from);
     return SHORT;
   }
 

@@ -333,7 +333,9 @@ export interface WorkModelFile {
     };
   };
   'once-only': {
-    decorators: ModelWords;
+    memoizing: ModelWords;
+    expiring: ModelWords;
+    'per-instance': ModelWords;
   };
 }
 export interface ModelNumber {

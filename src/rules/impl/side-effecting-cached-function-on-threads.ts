@@ -1,16 +1,16 @@
 /**
- * Reports `lru_cache` / `cache` / `cached_property` functions that threads call and that have side
- * effects (network, database, subprocess, file-tree changes): two threads that miss the cache at
- * once both run them (shared/FREE-THREADING.md §6.4 P08, P09).
+ * Reports functions behind a cache decorator (`lru_cache`, `cache`, `cached_property`, the
+ * cachetools ones: every decorator of rules/work-model.yaml `once-only`, none of which holds a
+ * lock while it computes a missing entry) that threads call and that have side effects (network,
+ * database, subprocess, file-tree changes): two threads that miss the cache at once both run them
+ * (shared/FREE-THREADING.md §6.4 P08, P09).
  *
  * Stage: rules. Reads the blocking analysis (what each function's calls do) and the shared-state
  * analysis (which functions threads reach, and how).
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate } from '../message.js';
-
-/** Decorators that cache a result without holding a lock while computing it. */
-const CACHING = /^(?:functools\.)?(lru_cache|cache|cached_property)(?:\(\))?$/;
+import { decoratorName } from '../../graph/lifetime.js';
 
 /** Blocking kinds whose effect is not harmless when it happens twice; reads (files, metadata) and waits are. */
 const SIDE_EFFECTS: Record<string, string> = {
@@ -24,8 +24,10 @@ const SIDE_EFFECTS: Record<string, string> = {
 export const create: RuleImpl = (ctx, rule) => {
   const out: RawFinding[] = [];
   const { index, blocking, sharedState } = ctx;
+  const { memoizing, expiring, perInstance } = index.caches;
+  const caching = (d: string) => memoizing.has(d) || expiring.has(d) || perInstance.has(d);
   for (const node of index.functions) {
-    const decorator = node.fact.decorators.find((d) => CACHING.test(d));
+    const decorator = node.fact.decorators.map(decoratorName).find(caching);
     if (!decorator) continue;
     const reach = sharedState.reachOf(node.id);
     if (!reach) continue;
@@ -35,7 +37,7 @@ export const create: RuleImpl = (ctx, rule) => {
     const effect = own ? { kind: own.match.entry.kind, api: own.api } : viaCallee ? { kind: viaCallee.kind, api: viaCallee.terminal.api } : undefined;
     if (!effect) continue;
     const values = {
-      function: node.fact.qualname, decorator: `@${decorator.replace(/\(\)$/, '')}`, effect: SIDE_EFFECTS[effect.kind], api: effect.api, via: reach.entry.via,
+      function: node.fact.qualname, decorator: `@${decorator}`, effect: SIDE_EFFECTS[effect.kind], api: effect.api, via: reach.entry.via,
     };
     const span = node.fact.span;
     out.push({
