@@ -37,6 +37,8 @@ export type Effect = CatalogueEntry['effect'];
 /** A wildcard pattern, with its place in file order. */
 interface Wild {
   regex: RegExp;
+  /** The literal text every name it matches starts with (`boto3.client().` for `boto3.client().*`): tested before the regex. */
+  prefix: string;
   match: Match;
   order: number;
 }
@@ -72,7 +74,7 @@ export class Catalogue {
         const match = { entry, pattern };
         if (pattern.includes('*')) {
           const last = /\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(pattern)?.[1];
-          const wild = { regex: patternRegex(pattern), match, order: this.wildCount++ };
+          const wild = { regex: patternRegex(pattern), prefix: literalPrefix(pattern), match, order: this.wildCount++ };
           if (!last) this.wildAny.push(wild);
           else {
             const list = this.wildByLast.get(last);
@@ -100,8 +102,8 @@ export class Catalogue {
     const last = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1] ?? '';
     let candidates = this.wildFor.get(last);
     if (!candidates) this.wildFor.set(last, (candidates = [...(this.wildByLast.get(last) ?? []), ...this.wildAny].sort((a, b) => a.order - b.order)));
-    for (const { regex, match } of candidates) {
-      if (!found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
+    for (const { regex, prefix, match } of candidates) {
+      if (name.startsWith(prefix) && !found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
     }
     this.memo.set(name, found);
     return found;
@@ -223,6 +225,12 @@ export function expandBraces(pattern: string): string[] {
 }
 
 /** `*` is one name; `**` is any number of names or subscripts (at least one step). */
+/** The text before a pattern's first wildcard (`numpy` for `numpy.**`, whose `.**` needs a step, not a dot). */
+function literalPrefix(pattern: string): string {
+  const star = pattern.indexOf('*');
+  return pattern.startsWith('.**', star - 1) ? pattern.slice(0, star - 1) : pattern.slice(0, star);
+}
+
 function patternRegex(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
