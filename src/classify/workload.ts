@@ -848,13 +848,14 @@ function setCosts(values: Float64Array, id: number, costs: Costs): void {
   for (const kind of COST_KINDS) values[4 * id + SLOT[kind]] = costs[kind];
 }
 
-/** An estimate, rounded and readable: about 12,000; about 1.2 million; over a trillion. */
+/** An estimate, rounded to two significant digits and readable: about 12,000; about 1.3 million; over a trillion. */
 export function about(n: number): string {
-  if (n >= 1e12) return 'over a trillion';
-  if (n >= 1e9) return `about ${(n / 1e9).toPrecision(2).replace(/\.0$/, '')} billion`;
-  if (n >= 1e6) return `about ${(n / 1e6).toPrecision(2).replace(/\.0$/, '')} million`;
   const digits = Math.max(0, Math.floor(Math.log10(Math.max(1, n))) - 1);
   const r = Math.round(n / 10 ** digits) * 10 ** digits;
+  const scaled = (unit: number) => String(Number((r / unit).toPrecision(2)));
+  if (r >= 1e12) return n >= 1e12 ? 'over a trillion' : 'about a trillion';
+  if (r >= 1e9) return `about ${scaled(1e9)} billion`;
+  if (r >= 1e6) return `about ${scaled(1e6)} million`;
   return `about ${r.toLocaleString('en-US')}`;
 }
 
