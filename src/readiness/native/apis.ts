@@ -29,7 +29,7 @@ export const STRONG_REF_APIS: ReadonlySet<string> = new Set([
 ]);
 
 /** Functions that return a new object no other thread can see yet (its borrowed reads are safe). */
-export const FRESH_CONTAINER = /\b([A-Za-z_]\w*)\s*=\s*(?:\(\s*PyObject\s*\*\s*\)\s*)?(?:PyDict_New|PyDict_Copy|_PyDict_NewPresized|PyList_New|PySequence_List|PyList_GetSlice)\s*\(/g;
+export const FRESH_CONTAINER = /\b([A-Za-z_]\w*)\s*=\s*(?:\(\s*PyObject\s*\*\s*\)\s*)?(?:PyDict_New|PyDict_Copy|_PyDict_NewPresized|PyList_New|PySequence_List|PyList_GetSlice|PyDict_(?:Keys|Values|Items)|PyMapping_(?:Keys|Values|Items))\s*\(/g;
 
 /** Names a function's keyword-arguments dictionary usually has: it belongs to the one call. */
 export const KWARGS_NAME = /^(?:kw|kws|kwd|kwds|kwargs|kwdict|keywords|kwnames|kw_args)$/i;
