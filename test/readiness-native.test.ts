@@ -51,6 +51,27 @@ test('C modules: multi-phase slot arrays named by their PyModuleDef, single-phas
   assert.deepEqual(result.problems.map((p) => `${p.check} ${p.file}:${p.span.line} ${p.subject}`), ['B01 src/single.c:4 single']);
 });
 
+test('a Makefile whose cython command passes the directive declares every Cython module; one that only mentions it does not', async () => {
+  const passes = await analyse({
+    Makefile: '# builds the parsers\nsrc/%.c: src/%.pyx\n\t$(CYTHON) -3 -X freethreading_compatible=True -o $@ $<\n',
+    'src/_parser.pyx': 'def f(): pass\n',
+  });
+  assert.deepEqual(passes.nativeModules.map((m) => [m.name, m.declaresFreeThreading]), [['_parser', true]]);
+  const mentions = await analyse({
+    Makefile: [
+      '# cython -X freethreading_compatible=True (a comment)',
+      'src/%.c: src/%.pyx',
+      '\tcython -3 -X boundscheck=False -o $@ $<',
+      'note:',
+      '\techo "run cython with freethreading_compatible=True later"',
+      '',
+    ].join('\n'),
+    'src/_scan.pyx': 'def f(): pass\n',
+  });
+  assert.deepEqual(mentions.nativeModules.map((m) => [m.name, m.declaresFreeThreading]), [['_scan', false]]);
+  assert.deepEqual(mentions.problems.map((p) => `${p.check} ${p.file}`), ['B02 src/_scan.pyx']);
+});
+
 test('a slot array whose PyModuleDef lives in another file takes its name from there', async () => {
   const result = await analyse({
     'slots.c': 'PyModuleDef_Slot mod_slots[] = {{Py_mod_exec, mod_exec}, {0, NULL}};\n',

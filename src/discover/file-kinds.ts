@@ -35,7 +35,8 @@ const MANIFEST_NAMES = new Set([
   '.env',
 ]);
 
-const NATIVE_NAMES = new Set(['Cargo.toml', 'meson.build', 'CMakeLists.txt']);
+/** Build files of native code; a Makefile is read for the Cython directives its `cython` commands pass. */
+const NATIVE_NAMES = new Set(['Cargo.toml', 'meson.build', 'CMakeLists.txt', 'Makefile', 'GNUmakefile', 'makefile']);
 
 const NATIVE_EXTENSIONS = new Set(['.c', '.cc', '.cpp', '.cxx', '.h', '.hpp', '.pyx', '.pxd', '.rs']);
 

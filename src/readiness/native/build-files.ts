@@ -2,7 +2,8 @@
  * Native build files: Cargo.toml (pyo3 version and `abi3` features), CMakeLists.txt (nanobind
  * modules and their `FREE_THREADED` keyword, stable-ABI settings, f2py commands), meson.build
  * (`limited_api:`, f2py commands), setup.py, setup.cfg and pyproject.toml (stable-ABI settings,
- * project-wide Cython directives), for checklist B02, B05, B06, B07 and B08.
+ * project-wide Cython directives), and Makefiles whose `cython` commands pass a directive
+ * (`cython -X freethreading_compatible=True`), for checklist B02, B05, B06, B07 and B08.
  *
  * Stage: readiness. Careful line and token scans over text whose comments are blanked.
  */
@@ -55,6 +56,11 @@ export function readBuildFile(file: string, text: string, facts: BuildFacts): bo
       return true;
     case 'pyproject.toml':
       pyproject(file, text, facts);
+      return true;
+    case 'Makefile':
+    case 'GNUmakefile':
+    case 'makefile':
+      makefile(file, text, facts);
       return true;
     default:
       return false;
@@ -127,6 +133,19 @@ function pyo3Before023(requirement: string): boolean {
 }
 
 /** `nanobind_add_module(name ... FREE_THREADED ...)`, stable-ABI settings, f2py commands, Cython arguments. */
+/**
+ * A Makefile: the directive counts on a line that runs Cython (`cython -X
+ * freethreading_compatible=True …`, `$(CYTHON) …`), not in a comment or in a quoted message.
+ */
+function makefile(file: string, text: string, facts: BuildFacts): void {
+  const { code, masked } = blankHashComments(text, 'toml');
+  const lines = new Lines(text);
+  for (const m of masked.matchAll(/^.*\bcython(?:ize)?\b.*$/gim)) {
+    const directive = CYTHON_DIRECTIVE.exec(code.slice(m.index, m.index + m[0].length));
+    if (directive && !facts.cythonDirective) facts.cythonDirective = { file, line: lines.lineOf(m.index + directive.index) };
+  }
+}
+
 function cmake(file: string, text: string, facts: BuildFacts): void {
   const { code, masked } = blankHashComments(text, 'cmake');
   const lines = new Lines(text);
