@@ -760,6 +760,9 @@ export class WorkloadAnalysis {
     const ownKind = (kind: Kind) => top(this.best, id, kind)?.own !== undefined;
     if (cpuCounts && cpu >= other) {
       if (other * ratio >= cpu) return ['mixed', 'low'];
+      // Waiting beside CPU work that only products of unknown and small collections make large
+      // (no data loop): which one dominates cannot be told.
+      if (other > 0 && !top(this.best, id, 'cpu-gil')?.dataSized) return ['mixed', 'low'];
       return ['cpu-gil', ownKind('cpu-gil') ? 'medium' : 'low'];
     }
     if (other <= 0) return ['unknown', 'low'];
