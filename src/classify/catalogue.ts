@@ -224,13 +224,13 @@ export function expandBraces(pattern: string): string[] {
     .flatMap((alt) => expandBraces(head + alt.trim() + tail));
 }
 
-/** `*` is one name; `**` is any number of names or subscripts (at least one step). */
 /** The text before a pattern's first wildcard (`numpy` for `numpy.**`, whose `.**` needs a step, not a dot). */
 function literalPrefix(pattern: string): string {
   const star = pattern.indexOf('*');
   return pattern.startsWith('.**', star - 1) ? pattern.slice(0, star - 1) : pattern.slice(0, star);
 }
 
+/** `*` is one name; `**` is any number of names or subscripts (at least one step). */
 function patternRegex(pattern: string): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {

@@ -36,9 +36,10 @@ export class WorkModel {
   readonly thresholds: Record<keyof WorkModelFile['thresholds'], number>;
   readonly costs: Record<Exclude<keyof WorkModelFile['costs'], 'io'>, number>;
   readonly ioCosts: Record<string, number>;
-  /** Every cache decorator: a call of a function behind one counts its work once per process. */
-  readonly onceDecorators: Set<string>;
-  /** The cache decorators by what they keep (rules/work-model.yaml `once-only`). */
+  /**
+   * The cache decorators by what they keep (rules/work-model.yaml `once-only`); the graph holds
+   * them (ProjectIndex `caches`), and a call of a function behind any of them counts its work once.
+   */
   readonly caches: CacheDecorators;
   /** Resolved values that are whole documents (a response body, a file's content): see documents.ts. */
   readonly documentSources: RegExp[];
@@ -73,7 +74,6 @@ export class WorkModel {
     this.cheapMethods = new Set(file.names['cheap-methods'].value);
     const once = file['once-only'];
     this.caches = { memoizing: new Set(once.memoizing.value), expiring: new Set(once.expiring.value), perInstance: new Set(once['per-instance'].value) };
-    this.onceDecorators = new Set([...this.caches.memoizing, ...this.caches.expiring, ...this.caches.perInstance]);
     this.documentSources = file.names['document-sources'].value.map((re) => new RegExp(re));
     this.httpClients = file.names['http-clients'].value.map((m) => `${m}.`);
   }

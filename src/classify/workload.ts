@@ -12,7 +12,7 @@
 import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
-import { decoratorName } from '../graph/lifetime.js';
+import { cacheDecorator } from '../graph/lifetime.js';
 import { callCostMs, exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
 import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
 import { DocumentOrigins } from './documents.js';
@@ -739,7 +739,7 @@ export class WorkloadAnalysis {
     if (this.index.runsOnce(edge.from, edge.call)) return true;
     let cached = this.cachedFunction[edge.to];
     if (cached === UNDECIDED) {
-      const decorated = this.index.functions[edge.to].fact.decorators.some((d) => this.model.onceDecorators.has(decoratorName(d)));
+      const decorated = cacheDecorator(this.index.caches, this.index.functions[edge.to].fact.decorators) !== undefined;
       this.cachedFunction[edge.to] = cached = decorated ? 1 : 0;
     }
     return cached === 1;

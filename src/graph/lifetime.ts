@@ -45,6 +45,12 @@ export const NO_CACHES: CacheDecorators = { memoizing: new Set(), expiring: new 
 export function decoratorName(decorator: string): string {
   return decorator.replace(/\(.*\)$/, '');
 }
+
+/** The cache decorator of any kind that `decorators` hold, by its list name; undefined when none does. */
+export function cacheDecorator(caches: CacheDecorators, decorators: readonly string[]): string | undefined {
+  return decorators.map(decoratorName).find((d) => caches.memoizing.has(d) || caches.expiring.has(d) || caches.perInstance.has(d));
+}
+
 /** Metaclasses that leave construction as it is. */
 const PLAIN_METACLASS = /^(?:(?:abc\.)?ABCMeta|type|(?:enum\.)?EnumMeta|(?:enum\.)?EnumType)$/;
 

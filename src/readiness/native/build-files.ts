@@ -132,20 +132,19 @@ function pyo3Before023(requirement: string): boolean {
   return m !== null && Number(m[1]) < 23 && !/^\s*>/.test(requirement);
 }
 
-/** `nanobind_add_module(name ... FREE_THREADED ...)`, stable-ABI settings, f2py commands, Cython arguments. */
 /**
  * A Makefile: the directive counts on a line that runs Cython (`cython -X
  * freethreading_compatible=True …`, `$(CYTHON) …`), not in a comment or in a quoted message.
+ * Every other line is blanked (offsets kept), so that `noteDirective` sees the commands alone.
  */
 function makefile(file: string, text: string, facts: BuildFacts): void {
   const { code, masked } = blankHashComments(text, 'toml');
-  const lines = new Lines(text);
-  for (const m of masked.matchAll(/^.*\bcython(?:ize)?\b.*$/gim)) {
-    const directive = CYTHON_DIRECTIVE.exec(code.slice(m.index, m.index + m[0].length));
-    if (directive && !facts.cythonDirective) facts.cythonDirective = { file, line: lines.lineOf(m.index + directive.index) };
-  }
+  const maskedLines = masked.split('\n');
+  const commands = code.split('\n').map((line, i) => (/\bcython(?:ize)?\b/i.test(maskedLines[i]) ? line : ' '.repeat(line.length))).join('\n');
+  noteDirective(file, commands, new Lines(text), facts);
 }
 
+/** `nanobind_add_module(name ... FREE_THREADED ...)`, stable-ABI settings, f2py commands, Cython arguments. */
 function cmake(file: string, text: string, facts: BuildFacts): void {
   const { code, masked } = blankHashComments(text, 'cmake');
   const lines = new Lines(text);

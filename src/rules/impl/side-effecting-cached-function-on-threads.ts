@@ -10,7 +10,7 @@
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate } from '../message.js';
-import { decoratorName } from '../../graph/lifetime.js';
+import { cacheDecorator } from '../../graph/lifetime.js';
 
 /** Blocking kinds whose effect is not harmless when it happens twice; reads (files, metadata) and waits are. */
 const SIDE_EFFECTS: Record<string, string> = {
@@ -24,10 +24,8 @@ const SIDE_EFFECTS: Record<string, string> = {
 export const create: RuleImpl = (ctx, rule) => {
   const out: RawFinding[] = [];
   const { index, blocking, sharedState } = ctx;
-  const { memoizing, expiring, perInstance } = index.caches;
-  const caching = (d: string) => memoizing.has(d) || expiring.has(d) || perInstance.has(d);
   for (const node of index.functions) {
-    const decorator = node.fact.decorators.map(decoratorName).find(caching);
+    const decorator = cacheDecorator(index.caches, node.fact.decorators);
     if (!decorator) continue;
     const reach = sharedState.reachOf(node.id);
     if (!reach) continue;
