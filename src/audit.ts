@@ -204,7 +204,8 @@ async function analyse(
   // Profiles of test code are shown only when test code counts like the rest.
   const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');
   time('classify');
-  const readiness = await analyseReadiness(readinessInputs);
+  const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
+  const readiness = await analyseReadiness(readinessInputs, pureCython);
   time('readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.

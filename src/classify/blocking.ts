@@ -20,7 +20,7 @@ import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 import { decoratorName } from '../graph/lifetime.js';
-import { exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
+import { boundedQueueNames, exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
 import type { UserApis } from './user-apis.js';
 
 /** Options: functions whose calls run in a worker thread, and the project's own blocking APIs. */
@@ -67,6 +67,7 @@ export class BlockingAnalysis {
     this.effects = new Array(index.functions.length).fill(NO_EFFECTS);
     this.offloaded = options.offloaded ?? [];
     const configured = (options.user?.blocking ?? []).map((api) => ({ api, match: { entry: configuredEntry(api.pattern, api.suggestion), pattern: api.pattern } }));
+    const boundedQueues = boundedQueueNames(index.modules);
     for (const node of index.functions) {
       const imported = moduleImports(node.module);
       index.targets[node.id].forEach((target, i) => {
@@ -74,7 +75,7 @@ export class BlockingAnalysis {
         const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
         if (match && target.kind === 'external') {
           // An awaited call returns an awaitable, so it is not the sync API of that name.
-          if (call.awaited || exempt(match.entry, call, imported)) return;
+          if (call.awaited || exempt(match.entry, call, { imported, boundedQueues })) return;
           const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
           this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
           return;

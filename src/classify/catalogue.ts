@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { ArgFact, CallFact } from '../facts/types.js';
+import type { ArgFact, CallFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
@@ -178,13 +178,20 @@ export function callCostMs(entry: CatalogueEntry, call: CallFact): number | unde
   return Number.isFinite(value) && value > 0 ? entry.costMs * value / reference : entry.costMs;
 }
 
-/**
- * Does the call meet one of the entry's `unless` conditions (so it does not block)? `imported`:
- * the modules the calling module imports at its top level (for `importedModule`).
- */
-export function exempt(entry: CatalogueEntry, call: CallFact, imported?: Set<string>): boolean {
+/** What `exempt` knows of the call's surroundings. */
+export interface ExemptContext {
+  /** The modules the calling module imports at its top level (for `importedModule`). */
+  imported?: ReadonlySet<string>;
+  /** Names the project assigns queues made with a size (for `unboundedReceiver`; see `boundedQueueNames`). */
+  boundedQueues?: ReadonlySet<string>;
+}
+
+/** Does the call meet one of the entry's `unless` conditions (so it does not block)? */
+export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptContext = {}): boolean {
   const unless = entry.unless;
   if (!unless) return false;
+  const { imported, boundedQueues } = context;
+  if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
   const firstPositional = () => call.args.find((a) => !a.keyword);
   if (unless.onlyKeywords && call.args.length > 0 && call.args.every((a) => a.keyword && unless.onlyKeywords!.includes(a.keyword))) return true;
   if (unless.firstArgPrefix) {
@@ -208,6 +215,28 @@ export function exempt(entry: CatalogueEntry, call: CallFact, imported?: Set<str
   }
   if (unless.minArgs !== undefined && call.args.length >= unless.minArgs) return true;
   return false;
+}
+
+/** The last name of a method call's receiver: `_q` for `self._q.put`, `queues` for `queues[].put`; '' when there is none. */
+function receiverName(callee: string): string {
+  const receiver = callee.slice(0, Math.max(0, callee.lastIndexOf('.'))).replace(/(?:\[\])+$/, '');
+  return /(?:^|\.)([A-Za-z_][A-Za-z0-9_]*)$/.exec(receiver)?.[1] ?? '';
+}
+
+const boundedQueueMemo = new WeakMap<readonly ModuleFacts[], ReadonlySet<string>>();
+
+/**
+ * Every name the project assigns a queue made with a size (`self.jobs = Queue(100)` gives `jobs`):
+ * a `put` on any other receiver cannot wait, since an unbounded queue is never full. Names, not
+ * objects, are matched, so a bounded queue handed on under another name is missed.
+ */
+export function boundedQueueNames(modules: readonly ModuleFacts[]): ReadonlySet<string> {
+  let names = boundedQueueMemo.get(modules);
+  if (!names) {
+    names = new Set(modules.flatMap((m) => m.boundedQueues ?? []));
+    boundedQueueMemo.set(modules, names);
+  }
+  return names;
 }
 
 /** `a.{b,c}.d` gives `a.b.d`, `a.c.d` (several brace groups multiply). */

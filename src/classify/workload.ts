@@ -13,7 +13,7 @@ import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { cacheDecorator } from '../graph/lifetime.js';
-import { callCostMs, exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
+import { boundedQueueNames, callCostMs, exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
 import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
 import { DocumentOrigins } from './documents.js';
 
@@ -394,7 +394,7 @@ export class WorkloadAnalysis {
     if (match) {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') {
-        if (exempt(entry, call) || call.awaited) return undefined;
+        if (exempt(entry, call, { boundedQueues: boundedQueueNames(this.index.modules) }) || call.awaited) return undefined;
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {

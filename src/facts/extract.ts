@@ -18,6 +18,7 @@
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span } from './types.js';
+import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
 /** Small integer codes for the node types the walk tells apart (0: anything else). */
@@ -293,6 +294,10 @@ class ModuleWalk {
     };
     this.lineStarts = lineStartsOf(source);
     this.out.lines = countLines(source);
+    if (pureCython(source)) {
+      const { header, declaredAt } = cythonHeader(source);
+      this.out.cython = { ...(header ? { header } : {}), declares: declaredAt !== undefined };
+    }
     this.out.functions.push(this.newFunction('<module>', '<module>', 'module', { line: 1, column: 1, endLine: this.out.lines, endColumn: 1 }, -1, ''));
     this.frames = [framed(new Frame(F.Function, 0), { fn: 0, loops: [], loopIndexes: [] })];
     this.fnFrame = this.frames[0];
@@ -916,6 +921,7 @@ class ModuleWalk {
 
   private popAssign(frame: Frame): void {
     const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
+    if (frame.valueCall && boundedQueue(frame.valueCall)) this.noteBoundedQueue(frame.left ?? '');
     if (frame.inClass !== undefined) {
       // Class body: an attribute of the class, not a name of the enclosing scope.
       const name = (frame.left ?? '').trim();
@@ -929,6 +935,15 @@ class ModuleWalk {
     if (frame.annotation) this.bindTargets(frame.left ?? '', `<annotation>${frame.annotation}`, frame);
     else if (frame.tuple) this.bindTuple(frame.left ?? '', frame.tuple, frame);
     else this.bindTargets(frame.left ?? '', value, frame);
+  }
+
+  /** Remembers the last name of each target assigned a bounded queue (`self.q`, `a, q`: `q`). */
+  private noteBoundedQueue(left: string): void {
+    const names = (this.out.boundedQueues ??= []);
+    for (const target of left.split(',')) {
+      const name = /([A-Za-z_][A-Za-z0-9_]*)\s*(?::.*)?$/.exec(target.trim())?.[1];
+      if (name && !names.includes(name) && names.length < LIMITS.perFunction) names.push(name);
+    }
   }
 
   // ---- Helpers.
@@ -1162,6 +1177,33 @@ function newCall(callee: string, line: number, column: number, endLine: number, 
 }
 
 /** An argument as the walk makes it: every member present, for the same reason as newCall. */
+/** A `# cython:` directive among the leading comment lines (Cython reads them only there). */
+const CYTHON_HEADER = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*?[ \t]*#[ \t]*cython[ \t]*:/;
+/** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */
+const CYTHON_PURE = /\bcython\.cimports\b|^[ \t]*@cython\.(?:cclass|cfunc|ccall)\b/m;
+
+/**
+ * Whether Cython compiles this `.py` file in pure-Python mode (https://cython.readthedocs.io/en/latest/src/tutorial/pure.html):
+ * the file is then an extension module, which must declare free-threading support like a `.pyx`.
+ */
+function pureCython(source: string): boolean {
+  return CYTHON_HEADER.test(source.slice(0, 4096)) || (source.includes('cython') && CYTHON_PURE.test(source));
+}
+
+/**
+ * A thread queue made with a size, so that its `put` waits when it is full: `queue.Queue(10)`,
+ * `Queue(maxsize=n)`, `multiprocessing.JoinableQueue(100)`. The queue classes of `queue` and
+ * `multiprocessing` take the size as their first argument or `maxsize`, and 0 or less means
+ * unbounded (https://docs.python.org/3/library/queue.html#queue.Queue). `SimpleQueue` takes none.
+ */
+function boundedQueue(call: CallFact): boolean {
+  if (!/(?:^|\.)(?:Queue|LifoQueue|PriorityQueue|JoinableQueue)$/.test(call.callee)) return false;
+  const size = call.args.find((a) => a.keyword === 'maxsize') ?? (call.args[0]?.keyword === undefined ? call.args[0] : undefined);
+  if (!size || size.kind === 'none' || size.kind === 'splat') return false;
+  // A literal 0 is unbounded; any other value (a number, a name, an expression) may bound it.
+  return !(size.kind === 'literal' && /^[0_]+$/.test(size.text ?? ''));
+}
+
 function newArg(kind: ArgFact['kind'], text?: string): ArgFact {
   return { kind, keyword: undefined, text, lambda: undefined, target: undefined };
 }
@@ -1195,7 +1237,7 @@ function valueOfName(written: string): string {
   return written.startsWith('(') ? normaliseValue(written) : normaliseCallee(written);
 }
 /** A short decimal integer literal (underscores allowed). */
-const DECIMAL = /^[1-9][0-9_]{0,14}$/;
+const DECIMAL = /^(?:0|[1-9][0-9_]{0,14})$/;
 
 /** Tokens that separate arguments (the only unnamed children of an argument list). */
 const PUNCTUATION = new Set(['(', ')', ',']);

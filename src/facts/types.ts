@@ -290,4 +290,15 @@ export interface ModuleFacts {
   mainGuard?: [number, number];
   /** Shared mutable state and writes to it; absent when the file has none. */
   sharedState?: SharedStateFacts;
+  /**
+   * Names (the last part: `q` for `self.q`) assigned a thread queue made with a size
+   * (`queue.Queue(maxsize=100)`, `Queue(10)`): only their `put` can wait. Absent when none.
+   */
+  boundedQueues?: string[];
+  /**
+   * Compiled by Cython in pure-Python mode, so an extension module (a `# cython:` header comment,
+   * a `cython.cimports` import, or `@cython.cclass`/`cfunc`/`ccall`): its header line, if any,
+   * and whether the header declares `freethreading_compatible=True`. Absent otherwise.
+   */
+  cython?: { header?: Span; declares: boolean };
 }

@@ -245,6 +245,10 @@ export interface CatalogueUnless {
    */
   firstArgFalse?: boolean;
   /**
+   * the method's receiver is not a name the project assigns a queue made with a size (`queue.Queue(maxsize=100)`), so it is never full
+   */
+  unboundedReceiver?: boolean;
+  /**
    * at least this many arguments are passed
    */
   minArgs?: number;

@@ -8,12 +8,13 @@ import { analyseDependencies } from './dependencies/index.js';
 import { loadPackageCatalogue } from './dependencies/catalogue.js';
 import { analyseNative } from './native/index.js';
 import { fileSuppressions } from './suppressions.js';
-import type { ReadinessFacts, ReadinessInput, ReadinessProblem } from './types.js';
+import type { PureCythonModule, ReadinessFacts, ReadinessInput, ReadinessProblem } from './types.js';
 
-export async function analyseReadiness(inputs: ReadinessInput[]): Promise<ReadinessFacts> {
+/** `pureCython`: `.py` modules Cython compiles (see ModuleFacts.cython). */
+export async function analyseReadiness(inputs: ReadinessInput[], pureCython: PureCythonModule[] = []): Promise<ReadinessFacts> {
   const sorted = [...inputs].sort((a, b) => cmp(a.rel, b.rel));
   const deps = analyseDependencies(sorted);
-  const native = await analyseNative(sorted);
+  const native = await analyseNative(sorted, pureCython);
   const suppressions: ReadinessFacts['suppressions'] = {};
   for (const input of sorted) {
     const found = fileSuppressions(input.text);

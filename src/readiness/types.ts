@@ -15,6 +15,13 @@ export interface ReadinessInput {
   text: string;
 }
 
+/** A `.py` module Cython compiles in pure-Python mode (see ModuleFacts.cython). */
+export interface PureCythonModule {
+  file: string;
+  header?: Span;
+  declares: boolean;
+}
+
 /** Free-threading status of a package, from the shipped package catalogue. */
 export type PackageStatus = 'ready' | 'partial' | 'not-ready' | 'pure-python' | 'unknown';
 

@@ -10,6 +10,7 @@
  */
 import type { Span } from '../../facts/types.js';
 import type { ReadinessProblem } from '../types.js';
+import { cythonHeader } from '../../facts/cython-header.js';
 import { blankHashComments } from './hash-comments.js';
 import { problem } from './problem.js';
 import { Lines } from '../lines.js';
@@ -25,29 +26,10 @@ export interface CythonSource {
   problems: ReadinessProblem[];
 }
 
-const HEADER = /^#\s*cython\s*:(.*)$/;
-
 export function readCythonSource(file: string, text: string): CythonSource {
   const lines = new Lines(text);
-  const out: CythonSource = { file, declares: false, includes: [], problems: [] };
-  /** The header line that declares `freethreading_compatible=True`. */
-  let declaredAt: Span | undefined;
-  for (let n = 1; n <= lines.count; n++) {
-    const line = lines.lineText(n).trim();
-    if (line === '') continue;
-    if (!line.startsWith('#')) break;
-    const header = HEADER.exec(line);
-    if (!header) continue;
-    out.header ??= lines.lineSpan(n);
-    // A trailing `# ...` after the directives is a comment of its own.
-    for (const pair of header[1].split('#')[0].split(',')) {
-      const [key, value] = pair.split('=').map((s) => s?.trim());
-      if (key === 'freethreading_compatible' && value !== undefined && /^(?:true|yes|1)$/i.test(value)) {
-        out.declares = true;
-        declaredAt ??= lines.lineSpan(n);
-      }
-    }
-  }
+  const { header, declaredAt } = cythonHeader(text);
+  const out: CythonSource = { file, ...(header ? { header } : {}), declares: declaredAt !== undefined, includes: [], problems: [] };
   if (text.includes('include')) {
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
     for (const m of text.matchAll(/^[ \t]*include[ \t]+["']([^"'\n]+)["']/gm)) out.includes.push(normalise(dir + m[1]));

@@ -7,7 +7,7 @@
  * its opt-in and its build settings may sit in different files. Parsing runs on the main thread
  * and yields to the event loop every few megabytes, which lets the parser free dropped trees.
  */
-import type { NativeModule, ReadinessInput, ReadinessProblem } from '../types.js';
+import type { NativeModule, PureCythonModule, ReadinessInput, ReadinessProblem } from '../types.js';
 import { readBuildFile, emptyBuildFacts } from './build-files.js';
 import { readCSource, type CSource } from './c-source.js';
 import { readCythonSource, type CythonSource } from './cython-source.js';
@@ -32,10 +32,14 @@ const CPP_HEADER = /\b(?:namespace|template\s*<|class\s+\w+\s*[:{]|std::|pybind1
 const YIELD_EVERY = 2_000_000;
 const C_API_NAME = /\b(?:_?Py|PY)[A-Za-z_]|\bNB_MODULE\b/;
 
-export async function analyseNative(inputs: ReadinessInput[]): Promise<NativeAnalysis> {
+/**
+ * `pureCython`: `.py` modules Cython compiles in pure-Python mode, with their headers as the parse
+ * workers read them (see ModuleFacts.cython); they are Cython modules like the `.pyx` files.
+ */
+export async function analyseNative(inputs: ReadinessInput[], pureCython: PureCythonModule[] = []): Promise<NativeAnalysis> {
   const out: NativeAnalysis = { nativeModules: [], problems: [], errors: [] };
   const cSources: CSource[] = [];
-  const cython: CythonSource[] = [];
+  const cython: CythonSource[] = pureCython.filter((m) => !VENDORED.test(m.file)).map((m) => ({ ...m, includes: [], problems: [] }));
   const build = emptyBuildFacts();
   let sinceYield = 0;
   for (const input of inputs) {
@@ -141,7 +145,7 @@ function cModules(sources: CSource[], out: NativeAnalysis): void {
   }
 }
 
-/** Cython modules: each `.pyx`, declared by its header or by a project-wide directive in a build file. */
+/** Cython modules: each `.pyx` (or pure-Python-mode `.py`), declared by its header or by a project-wide directive in a build file. */
 function cythonModules(sources: CythonSource[], build: ReturnType<typeof emptyBuildFacts>, out: NativeAnalysis): void {
   const projectWide = build.cythonDirective !== undefined;
   // A .pyx another one includes textually is part of that module, not a module of its own.
