@@ -53,6 +53,8 @@ export interface OwnEvidence {
   once?: boolean;
   /** For a call: made inside a loop of the function. */
   inLoop?: boolean;
+  /** For a loop nest: every loop's passes are known from the source (constant ranges, literals), so the cost is no guess at the data. */
+  exact?: boolean;
 }
 
 /** The largest single contributor to one kind of a function's work: its own evidence, or a call (one shape for all). */
@@ -69,9 +71,9 @@ class Best {
 /** A piece of own evidence with every member present (undefined where it does not apply), so all are one shape. */
 function evidenceOf(
   kind: CostKind, reason: string, line: number, column: number, cost: number,
-  more: { loop?: number; dataSized?: boolean; awaits?: boolean; api?: string; once?: boolean; inLoop?: boolean },
+  more: { loop?: number; dataSized?: boolean; awaits?: boolean; api?: string; once?: boolean; inLoop?: boolean; exact?: boolean },
 ): OwnEvidence {
-  return { kind, reason, line, column, cost, loop: more.loop, dataSized: more.dataSized, awaits: more.awaits, api: more.api, once: more.once, inLoop: more.inLoop };
+  return { kind, reason, line, column, cost, loop: more.loop, dataSized: more.dataSized, awaits: more.awaits, api: more.api, once: more.once, inLoop: more.inLoop, exact: more.exact };
 }
 
 export class WorkloadAnalysis {
@@ -202,16 +204,25 @@ export class WorkloadAnalysis {
     return cpuLeads && t['cpu-gil'] * m >= minWork && (this.cpuDataSized(callee) || this.repeatedOverData(edge.from, edge.call, m));
   }
 
-  /** Heavy CPU work reached only once per process (through a cache or a lazy initialiser). */
-  heavyOnceCpu(id: number, minWork: number): boolean {
+  /**
+   * Heavy CPU work reached only once per process (through a cache or a lazy initialiser): at least
+   * `minWork` operations, or `minExact` when the work's size is known exactly (see OwnEvidence.exact).
+   */
+  heavyOnceCpu(id: number, minWork: number, minExact = minWork): boolean {
     const best = top(this.onceBest, this.inScope(id), 'cpu-gil');
-    if (best === undefined || !best.dataSized || amount(this.once, id, 'cpu-gil') < minWork) return false;
-    return this.concentrated(best.own ?? this.onceChain(best.edge!).evidence, minWork);
+    if (best === undefined || !best.dataSized) return false;
+    const evidence = best.own ?? this.onceChain(best.edge!).evidence;
+    const least = evidence?.exact ? minExact : minWork;
+    return amount(this.once, id, 'cpu-gil') >= least && this.concentrated(evidence, least);
   }
 
-  /** The function's own CPU loop nests that grow with the data and do at least `minWork` operations, not awaiting. */
-  heavyLoops(id: number, minWork: number, once = false): OwnEvidence[] {
-    return this.own[this.inScope(id)].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits && e.cost >= minWork && (e.once === true) === once);
+  /**
+   * The function's own CPU loop nests that grow with the data and do at least `minWork` operations
+   * (`minExact` for a nest whose size is known exactly), not awaiting.
+   */
+  heavyLoops(id: number, minWork: number, once = false, minExact = minWork): OwnEvidence[] {
+    return this.own[this.inScope(id)].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits
+      && e.cost >= (e.exact ? minExact : minWork) && (e.once === true) === once);
   }
 
   /** The function's own calls of GIL-holding library APIs that alone do at least `minWork` operations on data, every call. */
@@ -221,16 +232,20 @@ export class WorkloadAnalysis {
 
   /**
    * A call that reaches heavy CPU work only once per process: into a cached function or under a
-   * lazy-initialisation guard, or into a function whose own heavy work is behind one.
+   * lazy-initialisation guard, or into a function whose own heavy work is behind one. At least
+   * `minWork` operations, or `minExact` when the work's size is known exactly.
    */
-  heavyOnceCall(edge: Edge, minWork: number): boolean {
+  heavyOnceCall(edge: Edge, minWork: number, minExact = minWork): boolean {
     this.inScope(edge.from);
     if (!this.counts(edge)) return false;
     const callee = edge.to;
     const onceWork = amount(this.once, callee, 'cpu-gil');
     const work = this.onceOnly(edge) ? this.cpuWork(callee) + onceWork : onceWork;
     const dataSized = (this.onceOnly(edge) && this.cpuDataSized(callee)) || (top(this.onceBest, callee, 'cpu-gil')?.dataSized ?? false);
-    return work >= minWork && dataSized && !this.heavyCall(edge, minWork) && this.concentrated(this.onceChain(edge).evidence, minWork);
+    if (work < minWork || !dataSized || this.heavyCall(edge, minWork)) return false;
+    const { evidence } = this.onceChain(edge);
+    const least = evidence?.exact ? minExact : minWork;
+    return work >= least && this.concentrated(evidence, least);
   }
 
   /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
@@ -523,11 +538,11 @@ export class WorkloadAnalysis {
       const outer = this.model.loopPasses(loop);
       const nested = n.heaviest !== r ? `nested loops over ${outer.why} and ${heaviest.why}` : `${what} over ${outer.why}`;
       const api = n.api ? `, calling \`${n.api}\` on every pass` : '';
+      const exact = !members.some((j) => this.iteratesData(loops[j])) && members.every((j) => this.model.loopPasses(loops[j]).size === 'tiny');
       out.push(evidenceOf('cpu-gil', `${nested}${api}: ${about(cost)} operations per call`, loop.line, loop.column, cost, {
-        loop: r, awaits,
+        loop: r, awaits, exact: exact || undefined,
         // Data-sized: a loop over data in the nest, or sizes all known exactly (literals, constant ranges).
-        dataSized: passes >= this.model.thresholds['data-sized']
-          && (members.some((j) => this.iteratesData(loops[j])) || members.every((j) => this.model.loopPasses(loops[j]).size === 'tiny')),
+        dataSized: passes >= this.model.thresholds['data-sized'] && (exact || members.some((j) => this.iteratesData(loops[j]))),
         once: this.index.runsOnce(node.id, loop) ? true : undefined,
         api: n.api || undefined,
       }));

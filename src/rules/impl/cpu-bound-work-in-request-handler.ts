@@ -5,7 +5,8 @@
  *
  * Stage: rules. Coroutine handlers are covered by GA110/GA111, whose recommendation then names a
  * task queue. Reported at the handler's `def`. CPU work reached only once per process (a cached
- * loader, a lazy initialiser) is reported as such, at note severity.
+ * loader, a lazy initialiser) is reported as such, at note severity; a constant-sized table only from
+ * `min-work-once`.
  */
 import type { RawFinding, RuleImpl } from '../types.js';
 import { fillTemplate, messageVariant, recommendation, ruleOption } from '../message.js';
@@ -22,7 +23,7 @@ export const create: RuleImpl = (ctx, rule) => {
     let once = false;
     if (workload.heavyCpu(node.id, minWork)) {
       reason = workload.reason(node.id, 'cpu-gil');
-    } else if (workload.heavyOnceCpu(node.id, minWork)) {
+    } else if (workload.heavyOnceCpu(node.id, minWork, ruleOption(rule, 'min-work-once'))) {
       once = true;
       reason = workload.reason(node.id, 'cpu-gil', true);
     }

@@ -6,7 +6,8 @@
  * Stage: rules. While the loop runs, no other task, timeout or I/O callback runs; `to_thread` keeps
  * the loop responsive but the GIL still serialises the work, so the remedy is a process pool, or
  * a task queue when the coroutine serves requests. Work that runs once per process (behind a
- * cache or a lazy initialiser) is reported as such, at note severity, with the warm-up remedy.
+ * cache or a lazy initialiser) is reported as such, at note severity, with the warm-up remedy;
+ * when its size is known exactly (a constant table) it must reach the higher `min-work-once`.
  * Coroutines that only start-up code reaches (lifespan and startup hooks) are not reported, nor the
  * straight-line calls of a main coroutine (`asyncio.run(main())`), which run once per process.
  */
@@ -18,6 +19,7 @@ export const create: RuleImpl = (ctx, rule) => {
   const { index, provenWork: workload, entries } = ctx;
   const out: RawFinding[] = [];
   const minWork = ruleOption(rule, 'min-work');
+  const minOnce = ruleOption(rule, 'min-work-once');
   const onceRemedy = recommendation(rule, 'once');
   const onceMessage = messageVariant(rule, 'once');
   const inCoroutine = confidenceFor(rule, 'in-coroutine');
@@ -32,7 +34,7 @@ export const create: RuleImpl = (ctx, rule) => {
     // Loops over a literal, a config list or a handful of fields are everyday code: only loop
     // nests whose work grows with the data and reaches `min-work` operations are reported.
     for (const once of [false, true]) {
-      for (const loop of workload.heavyLoops(node.id, minWork, once)) {
+      for (const loop of workload.heavyLoops(node.id, minWork, once, once ? minOnce : minWork)) {
         const fact = node.fact.loops[loop.loop!];
         const span: Span = { line: fact.line, column: fact.column, endLine: fact.line, endColumn: fact.column + (fact.kind === 'comprehension' ? 1 : fact.kind.length) };
         out.push({
@@ -71,7 +73,7 @@ export const create: RuleImpl = (ctx, rule) => {
           }),
           recommendation: remedy, equivalents: [], chain,
         });
-      } else if (workload.heavyOnceCall(edge, minWork)) {
+      } else if (workload.heavyOnceCall(edge, minWork, minOnce)) {
         reported.add(edge.to);
         const { chain, reason } = workload.onceChain(edge);
         out.push({
