@@ -5,6 +5,8 @@
  * stage is a function of the previous stage's plain data.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join, relative, resolve, sep } from 'node:path';
 import { discover } from './discover/index.js';
 import { runPool, type CacheStats } from './facts/pool.js';
@@ -201,9 +203,11 @@ async function analyse(
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
   time('graph');
+  collectGarbage();
   // Profiles of test code are shown only when test code counts like the rest.
   const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');
   time('classify');
+  collectGarbage();
   const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
   const readiness = await analyseReadiness(readinessInputs, pureCython);
   time('readiness');
@@ -237,6 +241,31 @@ async function analyse(
 
 
 /** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */
+/** Heap in use from which a stage's garbage is collected at its end (a large project's). */
+const COLLECT_FROM = 384 * 1048576;
+let fullGc: (() => void) | null | undefined;
+
+/**
+ * A full garbage collection between stages, on large projects only. Building the graph leaves
+ * about a fifth of its allocations as garbage, and classification some more; V8 lets the heap grow
+ * rather than collect it, so the peak held the next stage's data on top of the last one's
+ * garbage: 1.65 GB on 5 M lines, against 1.42 GB when each stage's garbage goes at its end.
+ * V8 offers the collector to scripts only behind `--expose-gc`, which is set here (as test
+ * runners do for leak checks); where that fails, nothing is done.
+ */
+function collectGarbage(): void {
+  if (process.memoryUsage().heapUsed < COLLECT_FROM) return;
+  if (fullGc === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      fullGc = runInNewContext('gc') as () => void;
+    } catch {
+      fullGc = null;
+    }
+  }
+  fullGc?.();
+}
+
 function timer(): (stage: string) => void {
   let last = performance.now();
   return (stage) => {
