@@ -164,6 +164,8 @@ export class WorkModel {
     const segments = subject.replace(/\([^()]*\)/g, '').split('.').slice(0, -1);
     if (segments.some((seg) => this.smallWords.has(seg.toLowerCase().split('_').filter(Boolean).pop() ?? ''))) return small('part of a configuration object');
     if (origin === 'constant' || (/^[A-Z][A-Z0-9_]*$/.test(last) && last.length > 1)) return small('a constant');
+    // `for path in paths` over `*paths`: the arguments one call writes out, however they are named.
+    if (origin === 'arguments') return small('the arguments of one call');
     if (/^[A-Z][a-z]\w*$/.test(subject)) return small('the members of a class');
     if (origin === 'element') return data('the characters or bytes of an element');
     if (this.dataWords.has(word)) return data('data, by its name');

@@ -236,9 +236,10 @@ class ModuleResolver {
         }
         return;
       }
-      if (fn.params.some((p) => p.name === head || p.name === `*${head}` || p.name === `**${head}`)) {
-        if (!(f === fnIndex && fn.className && fn.params[0]?.name === head)) {
-          target.origin = 'param';
+      const param = fn.params.find((p) => p.name === head);
+      if (param) {
+        if (!(f === fnIndex && fn.className && fn.params[0] === param)) {
+          target.origin = param.variadic ? 'arguments' : 'param';
           return;
         }
         break;

@@ -4,6 +4,7 @@
  * Stage: facts. The extractor fetches the text of a few nodes (imports, callees, parameter
  * lists) rather than walking their children, which costs far fewer calls into the parser.
  */
+import type { FunctionFact } from './types.js';
 
 /**
  * Normalises a callee expression: drops whitespace, comments and line continuations, folds every
@@ -148,16 +149,17 @@ export function splitTopLevel(text: string): string[] {
  * Parses a `parameters` or `lambda_parameters` text into names and annotations, and the
  * dependency of a FastAPI-style `= Depends(get_db)` default (what the framework passes).
  */
-export function parseParams(text: string): { name: string; annotation?: string; depends?: string }[] {
+export function parseParams(text: string): FunctionFact['params'] {
   let inner = text.trim();
   if (inner.startsWith('(') && inner.endsWith(')')) inner = inner.slice(1, -1);
-  const params: { name: string; annotation?: string; depends?: string }[] = [];
+  const params: FunctionFact['params'] = [];
   for (const raw of splitTopLevel(inner.replace(/#[^\n]*/g, ''))) {
     const part = raw.replace(/^\*{1,2}/, '').trim();
     if (!part || part === '/' ) continue;
     const match = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::\s*([^=]+?))?\s*(?:=(.*))?$/s.exec(part);
     if (!match) continue;
-    const param: { name: string; annotation?: string; depends?: string } = { name: match[1] };
+    const param: FunctionFact['params'][number] = { name: match[1] };
+    if (raw.trimStart().startsWith('*')) param.variadic = true;
     if (match[2]) param.annotation = match[2].trim();
     const depends = match[3] && /^\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)*(?:Depends|Security)\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*[,)]/.exec(match[3]);
     if (depends) param.depends = depends[1];

@@ -147,10 +147,11 @@ export interface LoopFact {
   subject?: string;
   /**
    * Where the subject's first name comes from: a parameter of the function (or of an enclosing
-   * one), a variable of an enclosing loop (an element of another collection), a module-level
-   * constant (bound to a literal, or named in capitals), or a local name bound to a call.
+   * one), the `*args` or `**kwargs` of one (the arguments one call writes out), a variable of an
+   * enclosing loop (an element of another collection), a module-level constant (bound to a
+   * literal, or named in capitals), or a local name bound to a call.
    */
-  origin?: 'param' | 'element' | 'constant' | 'local';
+  origin?: 'param' | 'arguments' | 'element' | 'constant' | 'local';
   /** The subject resolved to an absolute value where known (`sqlite3.connect().execute().fetchall()`). */
   value?: string;
   /** Runs under a lazy-initialisation guard, so once per process (see CallFact.once); absent otherwise. */
@@ -177,8 +178,11 @@ export interface FunctionFact {
   className: string;
   /** Decorators as normalised callee text, resolved where possible: `app.task`, `functools.lru_cache`. */
   decorators: string[];
-  /** `depends`: the callable of a `= Depends(get_db)` default, whose result the framework passes. */
-  params: { name: string; annotation?: string; depends?: string }[];
+  /**
+   * `depends`: the callable of a `= Depends(get_db)` default, whose result the framework passes;
+   * `variadic`: `*args` or `**kwargs` (the name without its stars).
+   */
+  params: { name: string; annotation?: string; depends?: string; variadic?: true }[];
   calls: CallFact[];
   bindings: BindingFact[];
   /**
