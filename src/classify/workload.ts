@@ -660,6 +660,8 @@ export class WorkloadAnalysis {
    * or more places, outside loops) runs its members' work about as often as a data loop's
    * passes; a linear one (`save` → `load` → `migrate` → `save`, one call each), or one recursing
    * from inside loops (which already count the children), as often as an unknown collection's.
+   * A method of an exception class does not branch: it runs once per raise, and the raise ends
+   * the work that led to it (an error's message formatted with the helper that raised it).
    * Strict (findings): only calls that both run, on one line (`fib(n - 1) + fib(n - 2)`), are
    * proof of branching; calls in different branches of an `if` (a metadata lookup for a show,
    * another for its season) may each run once.
@@ -667,6 +669,7 @@ export class WorkloadAnalysis {
   private recursion(scc: number[], base: Costs[], member: (to: number) => boolean): void {
     const { functions, outgoing } = this.index;
     const branching = (id: number) => {
+      if (this.index.isExceptionMethod(id)) return false;
       const sites = this.recurring(id).filter((e) => member(e.to) && e.call.loop === undefined);
       if (!this.model.strict) return sites.length >= 2;
       const lines = sites.map((e) => e.call.line);

@@ -92,6 +92,8 @@ export function passedArgument(args: readonly ArgFact[], name: string, position:
 
 /** Bases that make a class an interface whose method stubs others implement. */
 const INTERFACE_BASES = /^(?:typing\.Protocol|typing_extensions\.Protocol|Protocol|abc\.ABC|ABC)$/;
+/** A class name that names an exception: the built-in bases and the `...Error`/`...Exception`/`...Warning` convention. */
+const EXCEPTION_NAME = /(?:^|\.)(?:BaseException|Exception|[A-Z]\w*(?:Error|Exception|Warning))$/;
 const UNINFORMATIVE_BASES = /^(?:object|typing\..*|typing_extensions\..*|abc\.ABC|ABC|Generic|Protocol|enum\.\w+|Enum)$/;
 
 /** The one empty list every function without calls or callers shares (frozen: the graph is complete once built). */
@@ -443,6 +445,9 @@ export class ProjectIndex {
     if (attribute && memberSteps.length > 1) {
       const value = this.attributeValue(attribute.cls, attribute.value);
       if (value) return this.resolveName(value + memberSteps.slice(1).join(''), depth + 1);
+      // Set from a parameter no construction site names: a member of an object of unknown type
+      // (`self._downloader.urlopen` is `?.urlopen`), as for a parameter used in place.
+      if (attribute.value.startsWith('@param:')) return this.external(`?${memberSteps.slice(1).join('')}`);
     }
     const method = this.member(cls, memberName);
     if (method?.kind === 'function') {
@@ -596,6 +601,26 @@ export class ProjectIndex {
   }
 
   private readonly mroCache = new Map<string, ClassNode[]>();
+
+  /**
+   * Whether function `id` is a method of an exception class: the class or one of its project
+   * bases derives from a base named like an exception (`Exception`, `ValueError`,
+   * `requests.HTTPError`, a project `ExtractorError`).
+   */
+  isExceptionMethod(id: number): boolean {
+    const node = this.functions[id];
+    if (!node.fact.className) return false;
+    const cls = this.classes.get(`${node.module.module}.${node.fact.className}`);
+    if (!cls) return false;
+    let found = this.exceptionCache.get(cls.fqn);
+    if (found === undefined) {
+      found = this.mro(cls).some((c) => EXCEPTION_NAME.test(c.fact.name) || c.fact.bases.some((b) => EXCEPTION_NAME.test(b)));
+      this.exceptionCache.set(cls.fqn, found);
+    }
+    return found;
+  }
+
+  private readonly exceptionCache = new Map<string, boolean>();
 
   /** The class then its project bases, breadth first, each once (cycles stop). */
   mro(cls: ClassNode): ClassNode[] {
