@@ -23,7 +23,7 @@
  * The objects read back are equal to those written, with their members in the order the
  * extractor gives them.
  */
-import type { ArgFact, CallFact, ModuleFacts, Resolution } from './types.js';
+import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution } from './types.js';
 
 /** Resolutions by code; every Resolution must be listed (checked below). */
 const RESOLUTIONS = ['import', 'local-def', 'binding', 'self', 'super', 'builtin', 'unbound', 'unknown'] as const satisfies readonly Resolution[];
@@ -152,12 +152,36 @@ export function factsFromText(text: string): ModuleFacts[] {
     delete module.args;
     delete module.strings;
     const lists = listsFromNumbers(argLists, args, strings);
+    const paramLists = new Map<string, FunctionFact['params']>();
     for (const fn of module.functions as unknown as WireFunction[]) {
       fn.calls = callsFromNumbers(fn.calls as number[], strings, lists);
       if (fn.reads) fn.reads = callsFromNumbers(fn.reads as number[], strings, lists);
+      shareLists(fn as unknown as FunctionFact, paramLists);
     }
   }
   return modules;
+}
+
+/** One read-only empty list for all the empty ones (most functions have no decorators, loops or returns). */
+const EMPTY = Object.freeze([]) as unknown as never[];
+
+/**
+ * Empty lists become one shared list, and equal parameter lists of a module one list (`(self)`,
+ * `(self, request)`): a function's lists are read, never changed, after they cross threads.
+ */
+function shareLists(fn: FunctionFact, paramLists: Map<string, FunctionFact['params']>): void {
+  if (fn.decorators.length === 0) fn.decorators = EMPTY;
+  if (fn.bindings.length === 0) fn.bindings = EMPTY;
+  if (fn.returns.length === 0) fn.returns = EMPTY;
+  if (fn.loops.length === 0) fn.loops = EMPTY;
+  if (fn.params.length === 0) fn.params = EMPTY;
+  else if (fn.params.length <= 4) {
+    let key = '';
+    for (const p of fn.params) key += `${p.name}:${p.annotation ?? ''}:${p.depends ?? ''}:${p.variadic ? 1 : 0},`;
+    const shared = paramLists.get(key);
+    if (shared) fn.params = shared;
+    else paramLists.set(key, Object.freeze(fn.params) as FunctionFact['params']);
+  }
 }
 
 function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
