@@ -27,7 +27,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn, WithItem,
+  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn, WithItem, Try,
 }
 
 type Codes = Uint8Array;
@@ -82,6 +82,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['block'], K.Block);
   set(['for_in_clause'], K.ForIn);
   set(['with_item'], K.WithItem);
+  set(['try_statement'], K.Try);
   cachedCodes = codes;
   return codes;
 }
@@ -93,6 +94,8 @@ export interface RawBinding {
   line: number;
   /** `self.x = ...` inside a method: an attribute of the class. */
   attribute?: boolean;
+  /** `cache = CACHES[kind]`: an item of the container of this name. */
+  itemOf?: string;
 }
 
 /** FunctionFact plus what resolution needs and then drops. */
@@ -144,7 +147,7 @@ export const LIMITS = {
 } as const;
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf, Yield }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf, Yield, TryMemo }
 
 /**
  * One open node on the walk's stack. Every frame is made by this constructor with every member
@@ -173,6 +176,8 @@ class Frame {
   annotation: string | undefined = undefined;
   /** The text of a tuple value assigned to several names. */
   tuple: string | undefined = undefined;
+  /** An assignment of one item of a named container (`cache = CACHES[kind]`): the container's name. */
+  itemOf: string | undefined = undefined;
   value: string | undefined = undefined;
   valueCall: CallFact | undefined = undefined;
   /** Line of the statement (assignments), for bindings; first and last line of an `if`. */
@@ -412,6 +417,8 @@ class ModuleWalk {
         return this.inIf(parent);
       case F.LazyIf:
         return this.inLazyIf(parent, code);
+      case F.TryMemo:
+        return this.inTryMemo(parent, code);
       case F.ForTarget:
       case F.Loop:
         return this.inLoop(parent, code);
@@ -492,6 +499,7 @@ class ModuleWalk {
       else if (code !== K.Call) {
         // `self.x = None` (initialising or resetting) says nothing about what x holds otherwise.
         parent.value = code === K.None ? '<none>' : '';
+        if (code === K.Subscript) parent.itemOf = ITEM_OF.exec(this.text())?.[1];
         // A non-empty literal (`FIELDS = ("a", "b")`): its length tells how many passes a loop over the name makes.
         if (code === K.Literal && !parent.annotated && cursor.endIndex - cursor.startIndex > 2) {
           parent.value = `<literal:${cursor.currentNode.namedChildCount}>`;
@@ -543,6 +551,21 @@ class ModuleWalk {
       // An `elif`/`else` branch: the guarded block is over.
       parent.lazy.inBlock = false;
       this.lazyOpen--;
+    }
+  }
+
+  /**
+   * A cache's lookup written as `try: return _cache[key]` then `except KeyError:`: what runs after
+   * it (in the handler or below) fills the cache, so it runs once per key, like the work after an
+   * early return on `if key in _cache:`.
+   */
+  private inTryMemo(parent: Frame, code: K): void {
+    if (code === K.Block && parent.setGuard === undefined) {
+      const lookup = MEMO_LOOKUP.exec(this.text().trim());
+      parent.setGuard = lookup ? { name: lookup[1], membership: true } : false;
+    } else if (parent.setGuard && code !== K.Comment && this.cursor.nodeIsNamed) {
+      if (MISSING_KEY.test(this.text()) && !this.fnFrame.guarded) this.fnFrame.guarded = { ...parent.setGuard, assigned: false, calls: [], loops: [] };
+      parent.setGuard = false;
     }
   }
 
@@ -662,6 +685,10 @@ class ModuleWalk {
         return false;
       case K.Return:
         this.frames.push(new Frame(F.Return, this.depth));
+        return true;
+      case K.Try:
+        // A memo's lookup (`try: return _cache[key]` / `except KeyError:`) in the function's own body.
+        if (this.frames[this.frames.length - 1] === this.fnFrame && this.fnFrame.fn !== 0 && this.fnFrame.kind === F.Function) this.frames.push(new Frame(F.TryMemo, this.depth));
         return true;
       case K.If:
         if (this.depth === 1) this.frames.push(framed(new Frame(F.If, this.depth), { line: this.cursor.startPosition.row + 1, endLine: this.cursor.endPosition.row + 1 }));
@@ -1026,13 +1053,19 @@ class ModuleWalk {
   /**
    * Whether a guard's name keeps its value between calls of the function: an attribute, a name it
    * declares `global` or `nonlocal`, or a free name (a module's dict it fills by subscript,
-   * `_cache[key] = value`). A parameter, or a name the function assigns, is fresh on every call.
+   * `_cache[key] = value`), or a name bound only to an item of one of those
+   * (`domain_cache = TRANSLATIONS[domain]`). A parameter, or a name the function otherwise
+   * assigns, is fresh on every call.
    */
-  private outlivesCall(name: string, fnFrame = this.fnFrame): boolean {
+  private outlivesCall(name: string, fnFrame = this.fnFrame, depth = 0): boolean {
     if (name.includes('.')) return true;
     const fn = this.out.functions[fnFrame.fn!];
     if (fn.raw.globals.includes(name)) return true;
-    return !fn.params.some((p) => p.name === name) && !fn.raw.bindings.some((b) => !b.attribute && b.name === name);
+    if (fn.params.some((p) => p.name === name)) return false;
+    const bound = fn.raw.bindings.filter((b) => !b.attribute && b.name === name);
+    if (bound.length === 0) return true;
+    const container = bound[0].itemOf;
+    return depth < 4 && container !== undefined && container !== name && bound.every((b) => b.itemOf === container) && this.outlivesCall(container, fnFrame, depth + 1);
   }
 
   /** The innermost lazy-initialisation guard whose block is being walked, within the current function. */
@@ -1102,7 +1135,8 @@ class ModuleWalk {
     }
     const names = targetNames(left);
     const single = names.length === 1 && names[0] === left.trim();
-    for (const name of names) this.addBinding(fn, { name, value: single ? value : '', line });
+    if (single && frame.itemOf) this.addBinding(fn, { name: names[0], value, line, itemOf: frame.itemOf });
+    else for (const name of names) this.addBinding(fn, { name, value: single ? value : '', line });
   }
 
   private bindTuple(left: string, value: string, frame: Frame): void {
@@ -1347,6 +1381,12 @@ function runOnce(guard: { name: string; calls: CallFact[]; loops: LoopFact[] }):
 
 /** An assignment that fills an item of a plain name (`cache[key] = value`): that name. */
 const FILLED = /^\s*([A-Za-z_]\w*)\[/;
+/** An item of a named container: `CACHES[kind]`, `_memo[a][b]`. */
+const ITEM_OF = /^([A-Za-z_]\w*)\s*\[/;
+/** A `try` body that is one lookup returned: `return _cache[key]`, `return self._memo[a, b]`. */
+const MEMO_LOOKUP = /^return\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)\[[^\n]*\]$/;
+/** An `except` clause for a missing key: `except KeyError:`, `except (KeyError, IndexError) as e:`. */
+const MISSING_KEY = /^except\s*\(?[\w.\s,]*\b(?:KeyError|LookupError)\b/;
 
 const SET_GUARD = /^(?:((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+not\s+None|((?:self\.|cls\.)?[A-Za-z_][\w.]*)|[^=<>!]+?\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 
