@@ -216,3 +216,42 @@ test('work guarded on self runs once per process only when the instances live as
   // A call under no guard never runs once.
   assert.equal(once('app.handlers.handle', 'Holder'), false);
 });
+
+test('a cache guard inside a try is in the function body; a memo lookup as try/except KeyError guards what follows', () => {
+  const source = [
+    'import json',
+    '_manifest = None',
+    '_pages = {}',
+    'def manifest():',
+    '    global _manifest',
+    '    try:',
+    '        if _manifest is not None:',
+    '            return _manifest',
+    '        _manifest = json.loads("{}")',
+    '    except ValueError:',
+    '        _manifest = {}',
+    '    return _manifest',
+    'def page(name):',
+    '    try:',
+    '        try:',
+    '            return _pages[name]',
+    '        except KeyError:',
+    '            _pages[name] = json.dumps(name)',
+    '    finally:',
+    '        pass',
+    '    return _pages[name]',
+    'def looped(names):',
+    '    for name in names:',
+    '        try:',
+    '            return _pages[name]',
+    '        except KeyError:',
+    '            _pages[name] = json.dumps(name)',
+    '',
+  ].join('\n');
+  const facts = factsForSource(source, 'app/cache.py', parser, ids);
+  const once = (qualname: string, callee: string) => facts.functions.find((f) => f.qualname === qualname)!.calls.find((c) => c.callee === callee)!.once;
+  assert.equal(once('manifest', 'json.loads'), true);
+  assert.equal(once('page', 'json.dumps'), true);
+  // In a loop the lookup is not the function's own: what follows runs on every pass.
+  assert.equal(once('looped', 'json.dumps'), undefined);
+});

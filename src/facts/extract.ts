@@ -561,7 +561,7 @@ class ModuleWalk {
    */
   private inTryMemo(parent: Frame, code: K): void {
     if (code === K.Block && parent.setGuard === undefined) {
-      const lookup = MEMO_LOOKUP.exec(this.text().trim());
+      const lookup = this.atFunctionTop() ? MEMO_LOOKUP.exec(this.text().trim()) : null;
       parent.setGuard = lookup ? { name: lookup[1], membership: true } : false;
     } else if (parent.setGuard && code !== K.Comment && this.cursor.nodeIsNamed) {
       if (MISSING_KEY.test(this.text()) && !this.fnFrame.guarded) this.fnFrame.guarded = { ...parent.setGuard, assigned: false, calls: [], loops: [] };
@@ -687,8 +687,8 @@ class ModuleWalk {
         this.frames.push(new Frame(F.Return, this.depth));
         return true;
       case K.Try:
-        // A memo's lookup (`try: return _cache[key]` / `except KeyError:`) in the function's own body.
-        if (this.frames[this.frames.length - 1] === this.fnFrame && this.fnFrame.fn !== 0 && this.fnFrame.kind === F.Function) this.frames.push(new Frame(F.TryMemo, this.depth));
+        // Maybe a memo's lookup (`try: return _cache[key]` / `except KeyError:`): see inTryMemo.
+        if (this.fnFrame.fn !== 0) this.frames.push(new Frame(F.TryMemo, this.depth));
         return true;
       case K.If:
         if (this.depth === 1) this.frames.push(framed(new Frame(F.If, this.depth), { line: this.cursor.startPosition.row + 1, endLine: this.cursor.endPosition.row + 1 }));
@@ -1043,11 +1043,16 @@ class ModuleWalk {
     return this.out.functions[this.fnFrame.fn!];
   }
 
-  /** Whether the `if` being entered is a statement of the function's own body, in no loop, branch, `with` or `try`. */
+  /**
+   * Whether the `if` or `try` being entered is a statement of the function's own body, in no loop
+   * or branch (the blocks of a `with` or a `try` are the function's own body too).
+   */
   private atFunctionTop(): boolean {
-    // The stack holds the function frame, then this `if`'s frame: nothing between them.
+    // The stack holds the function frame, then this statement's frame, with only `try` frames between them.
     const frames = this.frames;
-    return frames.length >= 2 && frames[frames.length - 2] === this.fnFrame && this.fnFrame.fn !== 0 && this.fnFrame.kind === F.Function;
+    let i = frames.length - 2;
+    while (i > 0 && frames[i].kind === F.TryMemo) i--;
+    return i >= 0 && frames[i] === this.fnFrame && this.fnFrame.fn !== 0 && this.fnFrame.kind === F.Function;
   }
 
   /**
