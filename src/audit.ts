@@ -240,7 +240,6 @@ async function analyse(
 }
 
 
-/** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */
 /** Heap in use from which a stage's garbage is collected at its end (a large project's). */
 const COLLECT_FROM = 384 * 1048576;
 let fullGc: (() => void) | null | undefined;
@@ -266,6 +265,7 @@ function collectGarbage(): void {
   fullGc?.();
 }
 
+/** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */
 function timer(): (stage: string) => void {
   let last = performance.now();
   return (stage) => {

@@ -13,7 +13,7 @@ import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { cacheDecorator } from '../graph/lifetime.js';
-import { boundedQueueNames, callCostMs, exempt, type Catalogue, type CatalogueEntry } from './catalogue.js';
+import { boundedQueueNames, callCostMs, exempt, type Catalogue, type CatalogueEntry, type ExemptContext } from './catalogue.js';
 import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
 import { DocumentOrigins } from './documents.js';
 
@@ -108,6 +108,8 @@ export class WorkloadAnalysis {
 
   /** Where whole-page parsers' arguments come from (strict mode only). */
   private readonly documents: DocumentOrigins;
+  /** What catalogue `unless` conditions need beyond the call (the project's bounded queues). */
+  private readonly exemptContext: ExemptContext;
 
   /**
    * By function: whether its work is worked out (1), when `roots` limits the analysis to some
@@ -126,6 +128,7 @@ export class WorkloadAnalysis {
     if (!running) RUNNING.set(index, (running = { edges: new Array(index.functions.length).fill(undefined), counts: new Map() }));
     this.running = running;
     this.documents = new DocumentOrigins(index, this.model.documentSources, this.model.httpClients);
+    this.exemptContext = { boundedQueues: boundedQueueNames(index.modules) };
     const n = index.functions.length;
     this.scope = roots && closure(index, roots);
     this.cachedFunction = new Int8Array(n).fill(UNDECIDED);
@@ -409,7 +412,7 @@ export class WorkloadAnalysis {
     if (match) {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') {
-        if (exempt(entry, call, { boundedQueues: boundedQueueNames(this.index.modules) }) || call.awaited) return undefined;
+        if (exempt(entry, call, this.exemptContext) || call.awaited) return undefined;
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {

@@ -299,10 +299,8 @@ class ModuleWalk {
     };
     this.lineStarts = lineStartsOf(source);
     this.out.lines = countLines(source);
-    if (pureCython(source)) {
-      const { header, declaredAt } = cythonHeader(source);
-      this.out.cython = { ...(header ? { header } : {}), declares: declaredAt !== undefined };
-    }
+    const cython = pureCython(source);
+    if (cython) this.out.cython = cython;
     this.out.functions.push(this.newFunction('<module>', '<module>', 'module', { line: 1, column: 1, endLine: this.out.lines, endColumn: 1 }, -1, ''));
     this.frames = [framed(new Frame(F.Function, 0), { fn: 0, loops: [], loopIndexes: [] })];
     this.fnFrame = this.frames[0];
@@ -1215,18 +1213,19 @@ function newCall(callee: string, line: number, column: number, endLine: number, 
   return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined };
 }
 
-/** An argument as the walk makes it: every member present, for the same reason as newCall. */
-/** A `# cython:` directive among the leading comment lines (Cython reads them only there). */
-const CYTHON_HEADER = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*?[ \t]*#[ \t]*cython[ \t]*:/;
 /** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */
 const CYTHON_PURE = /\bcython\.cimports\b|^[ \t]*@cython\.(?:cclass|cfunc|ccall)\b/m;
 
 /**
- * Whether Cython compiles this `.py` file in pure-Python mode (https://cython.readthedocs.io/en/latest/src/tutorial/pure.html):
- * the file is then an extension module, which must declare free-threading support like a `.pyx`.
+ * The Cython header of a `.py` file Cython compiles in pure-Python mode
+ * (https://cython.readthedocs.io/en/latest/src/tutorial/pure.html), or undefined for plain Python:
+ * such a file is an extension module, which must declare free-threading support like a `.pyx`.
+ * It has a `# cython:` header, or uses names only Cython gives meaning to.
  */
-function pureCython(source: string): boolean {
-  return CYTHON_HEADER.test(source.slice(0, 4096)) || (source.includes('cython') && CYTHON_PURE.test(source));
+function pureCython(source: string): ModuleFacts['cython'] {
+  const { header, declaredAt } = cythonHeader(source);
+  if (!header && !(source.includes('cython') && CYTHON_PURE.test(source))) return undefined;
+  return { ...(header ? { header } : {}), declares: declaredAt !== undefined };
 }
 
 /**
@@ -1243,6 +1242,7 @@ function boundedQueue(call: CallFact): boolean {
   return !(size.kind === 'literal' && /^[0_]+$/.test(size.text ?? ''));
 }
 
+/** An argument as the walk makes it: every member present, for the same reason as newCall. */
 function newArg(kind: ArgFact['kind'], text?: string): ArgFact {
   return { kind, keyword: undefined, text, lambda: undefined, target: undefined };
 }

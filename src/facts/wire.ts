@@ -162,7 +162,7 @@ export function factsFromText(text: string): ModuleFacts[] {
   return modules;
 }
 
-/** One read-only empty list for all the empty ones (most functions have no decorators, loops or returns). */
+/** One read-only empty list for all the empty ones: calls without arguments, functions without decorators, loops or returns. */
 const EMPTY = Object.freeze([]) as unknown as never[];
 
 /**
@@ -196,8 +196,6 @@ function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
   return out;
 }
 
-/** The arguments of every call without any: read only, so one list serves them all. */
-const NO_ARGS: ArgFact[] = Object.freeze([]) as unknown as ArgFact[];
 
 /**
  * The argument lists of a module, each argument and each list made once and frozen (they are
@@ -234,7 +232,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
     const flags = values[at + 7];
     const loop = values[at + 8];
     const list = values[at + 9];
-    const args = list === NONE ? NO_ARGS : lists[list];
+    const args = list === NONE ? EMPTY : lists[list];
     let call: CallFact;
     if (flags !== 0) {
       // Awaited or once-only calls are few: their optional members are added one by one.
