@@ -47,6 +47,9 @@ interface Wild {
  * An API can play several roles (`ThreadPoolExecutor().map` both waits and hands work to
  * threads), so names map to one match per effect; within an effect the first file wins.
  */
+/** What a name no entry describes matches: one shared, read-only list. */
+const NO_MATCHES: Match[] = Object.freeze([]) as unknown as Match[];
+
 export class Catalogue {
   private readonly exact = new Map<string, Match[]>();
   /** Wildcard patterns, by the literal name they end with (`...**.execute`), in file order. */
@@ -101,10 +104,17 @@ export class Catalogue {
     // Only the wildcard patterns ending with this name's last step can match it (file order kept).
     const last = /([A-Za-z_][A-Za-z0-9_]*)$/.exec(name)?.[1] ?? '';
     let candidates = this.wildFor.get(last);
-    if (!candidates) this.wildFor.set(last, (candidates = [...(this.wildByLast.get(last) ?? []), ...this.wildAny].sort((a, b) => a.order - b.order)));
+    if (!candidates) {
+      // Most last steps have no pattern of their own: they share the list of the others.
+      const own = this.wildByLast.get(last);
+      candidates = own ? [...own, ...this.wildAny].sort((a, b) => a.order - b.order) : this.wildAny;
+      if (own) this.wildFor.set(last, candidates);
+    }
     for (const { regex, prefix, match } of candidates) {
       if (name.startsWith(prefix) && !found.some((m) => m.entry.effect === match.entry.effect) && regex.test(name)) found.push(match);
     }
+    // Most names match nothing: they share one empty list (memoised for every name a large tree calls).
+    if (found.length === 0) found = NO_MATCHES;
     this.memo.set(name, found);
     return found;
   }

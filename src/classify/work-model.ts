@@ -28,6 +28,19 @@ export interface Passes {
   why: string;
   /** For data: the code proves the size (a query's rows, a file's lines, an exact count), not only a name. */
   proven?: boolean;
+  /**
+   * The part of `passes` that is a guess at a collection of unknown or code size (small,
+   * element, unknown: see `guessedPasses`); absent when none is (data, exact sizes).
+   */
+  guessed?: number;
+}
+
+/** Size classes whose passes are a guess at a collection the code says nothing about: their products are bounded (workload.ts GUESS_CAP). */
+const GUESSED: ReadonlySet<SizeClass> = new Set(['small', 'element', 'unknown']);
+
+/** The guessed part of one iterable's passes: all of them for a guessed size class, else none. */
+export function guessedPasses(p: Pick<Passes, 'passes' | 'size'>): number {
+  return GUESSED.has(p.size) ? p.passes : 1;
 }
 
 /** The loaded model: numbers by name, and the size judgement of loops and arguments. */
@@ -93,17 +106,19 @@ export class WorkModel {
       if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };
       // A counter (`i < n`) or a work list (`while stack:`, `while len(queue)`) runs as often as a data loop; other conditions are unknown.
       if (/[<>]|^(not\s+)?[A-Za-z_][\w.]*$|\blen\(/.test(condition)) return this.guessed(`\`while ${condition}\``, 'a counter or a work list');
-      return { passes: this.passes.unknown, size: 'unknown', why: `\`while ${condition}\` (size unknown)` };
+      return { passes: this.passes.unknown, size: 'unknown', why: `\`while ${condition}\` (size unknown)`, guessed: this.passes.unknown };
     }
     const first = this.iterablePasses(loop);
     let { passes } = first;
     let size = first.size;
+    let guessed = guessedPasses(first);
     for (const clause of loop.clauses ?? []) {
       const inner = this.iterablePasses(clause);
       passes *= inner.passes;
+      guessed *= guessedPasses(inner);
       if (RANK[inner.size] > RANK[size]) size = inner.size;
     }
-    return { passes, size, why: first.why };
+    return guessed > 1 ? { passes, size, why: first.why, guessed } : { passes, size, why: first.why };
   }
 
   /** Passes over one iterable (a loop's or a clause's). */
@@ -154,6 +169,8 @@ export class WorkModel {
         if (inner?.size === 'small' || inner?.size === 'tiny') return small(`\`${callName}()\` of a small text`);
         return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
       }
+      // The builtin `iter(x)` is as large as `x`, which the bound value no longer shows (a method `.iter()` walks a tree).
+      if (folded === 'iter()') return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (\`iter()\` of a collection of unknown size)` };
       if (this.dataCalls.has(callName)) return data(`\`${callName}()\` gives data`, this.provenCalls.has(callName));
     }
     const last = /([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '';

@@ -14,7 +14,7 @@ import type { ChainStep, Classification, Confidence, Evidence } from '../model/t
 import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { cacheDecorator } from '../graph/lifetime.js';
 import { boundedQueueNames, callCostMs, exempt, type Catalogue, type CatalogueEntry, type ExemptContext } from './catalogue.js';
-import { loadWorkModel, type Passes, type WorkModel } from './work-model.js';
+import { guessedPasses, loadWorkModel, type Passes, type WorkModel } from './work-model.js';
 import { DocumentOrigins } from './documents.js';
 
 export type Kind = 'cpu-gil' | 'releases-gil' | 'io';
@@ -26,6 +26,25 @@ const COST_KINDS: CostKind[] = ['cpu-gil', 'releases-gil', 'io', 'unknown'];
 
 type Costs = Record<CostKind, number>;
 const zero = (): Costs => ({ 'cpu-gil': 0, 'releases-gil': 0, io: 0, unknown: 0 });
+
+/**
+ * Work per call while totals are worked out: by kind, the whole, the part that guessed passes
+ * multiply, and that part's costs times the logarithms of their guesses (whose mean, weighted by
+ * cost, is the part's guess: a trifle guessed a thousandfold beside much work guessed thirtyfold
+ * leaves room for more guesses above).
+ */
+interface Tally {
+  total: Costs;
+  guessed: Costs;
+  logs: Costs;
+}
+const tally = (): Tally => ({ total: zero(), guessed: zero(), logs: zero() });
+
+/** The guess a tally's guessed part carries (see Tally). */
+function guessOf(t: Tally, kind: CostKind): number {
+  return t.guessed[kind] > 0 ? Math.exp(t.logs[kind] / t.guessed[kind]) : 1;
+}
+
 /** A kind's slot in the per-function number arrays: four per function (cost kinds), or three (labelled kinds). */
 const SLOT: Record<CostKind, number> = { 'cpu-gil': 0, 'releases-gil': 1, io: 2, unknown: 3 };
 /** Estimates are capped so that deep nests of data loops stay finite and comparable. */
@@ -55,6 +74,8 @@ export interface OwnEvidence {
   inLoop?: boolean;
   /** For a loop nest: every loop's passes are known from the source (constant ranges, literals), so the cost is no guess at the data. */
   exact?: boolean;
+  /** The guessed passes (see `guessed`) that multiply the cost, when any do: at most the work model's `guessed-passes`. */
+  guess?: number;
 }
 
 /** The largest single contributor to one kind of a function's work: its own evidence, or a call (one shape for all). */
@@ -71,9 +92,9 @@ class Best {
 /** A piece of own evidence with every member present (undefined where it does not apply), so all are one shape. */
 function evidenceOf(
   kind: CostKind, reason: string, line: number, column: number, cost: number,
-  more: { loop?: number; dataSized?: boolean; awaits?: boolean; api?: string; once?: boolean; inLoop?: boolean; exact?: boolean },
+  more: { loop?: number; dataSized?: boolean; awaits?: boolean; api?: string; once?: boolean; inLoop?: boolean; exact?: boolean; guess?: number },
 ): OwnEvidence {
-  return { kind, reason, line, column, cost, loop: more.loop, dataSized: more.dataSized, awaits: more.awaits, api: more.api, once: more.once, inLoop: more.inLoop, exact: more.exact };
+  return { kind, reason, line, column, cost, loop: more.loop, dataSized: more.dataSized, awaits: more.awaits, api: more.api, once: more.once, inLoop: more.inLoop, exact: more.exact, guess: more.guess };
 }
 
 export class WorkloadAnalysis {
@@ -87,11 +108,19 @@ export class WorkloadAnalysis {
   /** Work reached only through once-only calls (cache decorators, lazy-init guards): once per process, not per call. */
   private readonly once: Float64Array;
   /**
-   * The function's own library calls of unknown cost, summed: [per call, once per process] per
-   * function. Only their sum counts (no message names unknown work), so they are not kept as
-   * evidence, which would be most of it.
+   * The function's own library calls of unknown cost, summed: [per call, once per process, the
+   * part of the first that guessed passes multiply, its logarithmic sum (see Tally)] per function.
+   * Only their sum counts (no message names unknown work), so they are not kept as evidence,
+   * which would be most of it.
    */
   private readonly ownUnknown: Float64Array;
+  /**
+   * While totals are worked out: the part of each function's per-call work (four slots, as
+   * `totals`) that guessed passes multiply, and the largest such guess (at least 1). Dropped
+   * once the totals are known.
+   */
+  private guessedWork: Float32Array | undefined;
+  private guessFactor: Float32Array | undefined;
   readonly labels: Classification[] = [];
   readonly confidence: Confidence[] = [];
   /** Functions in a recursive cycle (a strongly connected component with a cycle). */
@@ -105,6 +134,10 @@ export class WorkloadAnalysis {
   private readonly onceBest: (Best | undefined)[];
   /** Per function: the pass multiplier of each loop (its passes times those of the loops around it). */
   private readonly multipliers: number[][];
+  /** Per function: the guessed part of each loop's multiplier (see Passes.guessed), 1 where none is guessed. */
+  private readonly guesses: number[][];
+  /** The most guessed passes may multiply work by (the work model's `guessed-passes`). */
+  private readonly guessCap: number;
 
   /** Where whole-page parsers' arguments come from (strict mode only). */
   private readonly documents: DocumentOrigins;
@@ -132,8 +165,11 @@ export class WorkloadAnalysis {
     const n = index.functions.length;
     this.scope = roots && closure(index, roots);
     this.cachedFunction = new Int8Array(n).fill(UNDECIDED);
-    this.multipliers = index.functions.map((node) => (this.worked(node.id) ? this.loopMultipliers(node.fact) : NO_LOOPS));
-    this.ownUnknown = new Float64Array(2 * n);
+    this.guessCap = this.model.thresholds['guessed-passes'];
+    this.multipliers = index.functions.map((node) => (this.worked(node.id) ? this.loopMultipliers(node.fact, (p) => p.passes) : NO_LOOPS));
+    this.guesses = index.functions.map((node) => (this.worked(node.id) ? this.loopMultipliers(node.fact, (p) => p.guessed ?? 1) : NO_LOOPS))
+      .map((g) => (g.every((x) => x === 1) ? NO_LOOPS : g));
+    this.ownUnknown = new Float64Array(4 * n);
     this.own = index.functions.map((node) => (this.worked(node.id) ? this.ownEvidence(node) : NO_EVIDENCE));
     this.totals = new Float64Array(4 * n);
     this.once = new Float64Array(4 * n);
@@ -355,6 +391,20 @@ export class WorkloadAnalysis {
     return call.loop === undefined ? 1 : this.multipliers[fn][call.loop] ?? 1;
   }
 
+  /** The guessed part of a call's multiplier (see Passes.guessed). */
+  private callGuess(fn: number, call: CallFact): number {
+    return call.loop === undefined ? 1 : this.guesses[fn][call.loop] ?? 1;
+  }
+
+  /**
+   * What keeps of work that guessed passes `guess` multiply: all of it up to the bound, beyond it
+   * the share the bound allows. Sizes the code says nothing about are guesses, and guesses
+   * compound where real sizes rarely do (rules/work-model.yaml `guessed-passes`).
+   */
+  private bounded(guess: number): number {
+    return guess > this.guessCap ? this.guessCap / guess : 1;
+  }
+
   /**
    * A loop that runs over data (or a literal or constant range of data size): the kind of loop
    * that makes work data-sized. Products of unknown and small collections alone do not.
@@ -376,16 +426,14 @@ export class WorkloadAnalysis {
     return false;
   }
 
-  /** Passes of each loop times those of the loops enclosing it. */
-  private loopMultipliers(fact: FunctionFact): number[] {
+  /** Passes of each loop (or their guessed part: `of`) times those of the loops enclosing it. */
+  private loopMultipliers(fact: FunctionFact, of: (p: Passes) => number): number[] {
     const loops = fact.loops;
     if (loops.length === 0) return NO_LOOPS;
     const out: number[] = [];
     loops.forEach((loop, j) => {
       const parent = this.parentLoop(fact, j);
-      const passes = this.model.loopPasses(loop).passes;
-      out.push(Math.min(CAP, passes * (parent >= 0 ? out[parent] : 1)));
-      void loop;
+      out.push(Math.min(CAP, of(this.model.loopPasses(loop)) * (parent >= 0 ? out[parent] : 1)));
     });
     return out;
   }
@@ -481,6 +529,7 @@ export class WorkloadAnalysis {
     if (fact.kind === 'module') return NO_EVIDENCE;
     const targets = this.index.targets[node.id];
     const mult = this.multipliers[node.id];
+    const guess = (j: number) => this.guesses[node.id][j] ?? 1;
     const loops = fact.loops;
     const parent = loops.map((_, j) => this.parentLoop(fact, j));
     const root = loops.map((_, j) => {
@@ -488,17 +537,18 @@ export class WorkloadAnalysis {
       while (parent[r] >= 0) r = parent[r];
       return r;
     });
-    // Per loop nest (by its outermost loop): CPU operations, GIL-holding API calls, awaits.
-    const nestCost = new Map<number, { ops: number; api?: string; apiCost: number; heaviest: number }>();
+    // Per loop nest (by its outermost loop): CPU operations, GIL-holding API calls, awaits, the largest guess.
+    const nestCost = new Map<number, { ops: number; api?: string; apiCost: number; heaviest: number; guess: number }>();
     const nestOf = (j: number) => {
       let n = nestCost.get(root[j]);
-      if (!n) nestCost.set(root[j], (n = { ops: 0, apiCost: 0, heaviest: root[j] }));
+      if (!n) nestCost.set(root[j], (n = { ops: 0, apiCost: 0, heaviest: root[j], guess: 1 }));
       return n;
     };
     loops.forEach((loop, j) => {
       const ops = loop.arithmetic + loop.subscripts + loop.comparisons + loop.augmented + loop.calls + loop.assignments;
       const n = nestOf(j);
-      n.ops += Math.min(CAP, ops * mult[j]);
+      n.ops += Math.min(CAP, ops * mult[j] * this.bounded(guess(j)));
+      n.guess = Math.max(n.guess, guess(j));
       if (mult[j] > mult[n.heaviest]) n.heaviest = j;
     });
     const loopOps = loops.reduce((s, l) => s + l.arithmetic + l.subscripts + l.comparisons + l.augmented, 0);
@@ -508,10 +558,16 @@ export class WorkloadAnalysis {
       const found = this.callCost(node, call, targets[i]);
       if (!found) return;
       const m = this.callMultiplier(node.id, call);
-      const cost = Math.min(CAP, found.cost * m);
+      const g = this.callGuess(node.id, call);
+      const cost = Math.min(CAP, found.cost * m * this.bounded(g));
       if (found.kind === 'unknown') {
-        const slot = 2 * node.id + (this.index.runsOnce(node.id, call) ? 1 : 0);
-        this.ownUnknown[slot] = Math.min(CAP, this.ownUnknown[slot] + cost);
+        const once = this.index.runsOnce(node.id, call);
+        const at = 4 * node.id;
+        this.ownUnknown[at + (once ? 1 : 0)] = Math.min(CAP, this.ownUnknown[at + (once ? 1 : 0)] + cost);
+        if (!once && g > 1) {
+          this.ownUnknown[at + 2] += cost;
+          this.ownUnknown[at + 3] += cost * Math.log(Math.min(g, this.guessCap));
+        }
         return;
       }
       if (found.kind === 'cpu-gil' && call.loop !== undefined && found.api && !found.dataSized) {
@@ -519,6 +575,7 @@ export class WorkloadAnalysis {
         const n = nestOf(call.loop);
         n.apiCost += cost;
         n.api ??= found.api;
+        n.guess = Math.max(n.guess, g);
         return;
       }
       const where = call.loop !== undefined ? ` on every pass of the loop at line ${loops[call.loop].line}` : '';
@@ -527,6 +584,7 @@ export class WorkloadAnalysis {
         inLoop: call.loop !== undefined ? true : undefined,
         api: found.api || undefined,
         dataSized: found.kind === 'cpu-gil' ? found.dataSized === true || this.repeatedOverData(node.id, call, m) : undefined,
+        guess: g > 1 ? Math.min(g, this.guessCap) : undefined,
       }));
     });
     for (const [r, n] of nestCost) {
@@ -548,6 +606,7 @@ export class WorkloadAnalysis {
         dataSized: passes >= this.model.thresholds['data-sized'] && (exact || members.some((j) => this.iteratesData(loops[j]))),
         once: this.index.runsOnce(node.id, loop) ? true : undefined,
         api: n.api || undefined,
+        guess: n.guess > 1 ? Math.min(n.guess, this.guessCap) : undefined,
       }));
     }
     // Exact-size lists, and one shared empty list: most functions have no evidence of their own.
@@ -562,12 +621,15 @@ export class WorkloadAnalysis {
   private propagate(): void {
     // The components depend on the graph alone, so both work models share them.
     const { order, ends } = (this.running.components ??= packed(stronglyConnected(this.index.functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
+    this.guessedWork = new Float32Array(this.totals.length);
+    this.guessFactor = new Float32Array(this.totals.length).fill(1);
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
       // A component is in the scope whole or not at all (its members reach each other).
       if (!this.worked(order[start])) continue;
       if (ends[c] - start === 1) this.single(order[start]);
       else this.component(Array.from(order.subarray(start, ends[c])));
     }
+    this.guessedWork = this.guessFactor = undefined;
   }
 
   /** A function in no cycle with others (most are): its totals, or its cycle's if it calls itself. */
@@ -575,21 +637,48 @@ export class WorkloadAnalysis {
     const base = this.gather(id, (to) => to === id);
     const cyclic = this.index.outgoing[id].some((e) => e.to === id && this.counts(e) && !this.onceOnly(e));
     if (cyclic) this.recursion([id], [base], (to) => to === id);
-    else setCosts(this.totals, id, base);
+    else this.setTally(id, base);
   }
 
-  /** The functions of a strongly connected component of two or more. */
+  /**
+   * Adds `cost` of `kind` that guessed passes `guess` multiply (1: none) to a tally. The cost is
+   * already bounded, so the guess it carries on is at most the bound.
+   */
+  private add(t: Tally, kind: CostKind, cost: number, guess: number): void {
+    if (cost <= 0) return;
+    t.total[kind] = Math.min(CAP, t.total[kind] + cost);
+    if (guess > 1) {
+      t.guessed[kind] += cost;
+      t.logs[kind] += cost * Math.log(Math.min(guess, this.guessCap));
+    }
+  }
+
+  /** Stores a function's per-call work and its guessed part, for its callers. */
+  private setTally(id: number, tally: Tally): void {
+    setCosts(this.totals, id, tally.total);
+    for (const kind of COST_KINDS) {
+      this.guessedWork![4 * id + SLOT[kind]] = Math.min(tally.total[kind], tally.guessed[kind]);
+      this.guessFactor![4 * id + SLOT[kind]] = guessOf(tally, kind);
+    }
+  }
+
+  /**
+   * The functions of a strongly connected component of two or more. Only calls that can run again
+   * make a cycle (see `cycling`): the component splits into the cycles those calls make, each
+   * worked out after the ones it calls, so a member outside every cycle (`get_logger` -> settings
+   * -> `get_logger`, closed by a cached call) gets the totals of what it calls, not only its own.
+   */
   private component(scc: number[]): void {
-    const set = new Set(scc);
-    const member = (to: number) => set.has(to);
-    const base = scc.map((id) => this.gather(id, member));
     const position = new Map(scc.map((id, i) => [id, i]));
-    // A cycle closed only through a cached or lazily initialised call is no recursion: the second
-    // entry finds the value ready (`get_logger` -> settings -> `get_logger`).
-    const cyclic = stronglyConnected(scc.length, (i) => this.recurring(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!)).some((c) => c.length > 1)
-      || scc.some((id) => this.recurring(id).some((e) => e.to === id));
-    if (cyclic) this.recursion(scc, base, member);
-    else scc.forEach((id, i) => setCosts(this.totals, id, base[i]));
+    const parts = stronglyConnected(scc.length, (i) => this.cycling(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!));
+    for (const part of parts) {
+      const ids = part.map((i) => scc[i]);
+      const set = new Set(ids);
+      const member = (to: number) => set.has(to);
+      const base = ids.map((id) => this.gather(id, member));
+      if (ids.length > 1 || this.cycling(ids[0]).some((e) => e.to === ids[0])) this.recursion(ids, base, member);
+      else this.setTally(ids[0], base[0]);
+    }
   }
 
   /** Calls that run the callee here and not only once per process. */
@@ -598,21 +687,39 @@ export class WorkloadAnalysis {
   }
 
   /**
+   * Calls that can close a cycle: recurring ones, except calls into an exception's methods from
+   * outside them. Raising ends the work that led to it, so a helper that raises an error whose
+   * message is formatted with the helper (`traverse_obj` -> `ExtractorError` -> `format_field`
+   * -> `traverse_obj`) does not recurse (and what the error costs is no part of the helper's
+   * work: see `gather`).
+   */
+  private cycling(id: number): Edge[] {
+    const recurring = this.recurring(id);
+    if (this.index.isExceptionMethod(id)) return recurring;
+    return recurring.filter((e) => !this.index.isExceptionMethod(e.to));
+  }
+
+  /**
    * A function's own work and what its calls outside its component bring, per call (returned)
    * and once per process (stored); its largest contributions are offered on the way.
    */
-  private gather(id: number, member: (to: number) => boolean): Costs {
-    const t = zero();
+  private gather(id: number, member: (to: number) => boolean): Tally {
+    const t = tally();
     const o = zero();
-    t.unknown = this.ownUnknown[2 * id];
-    o.unknown = this.ownUnknown[2 * id + 1];
+    t.total.unknown = this.ownUnknown[4 * id];
+    o.unknown = this.ownUnknown[4 * id + 1];
+    t.guessed.unknown = this.ownUnknown[4 * id + 2];
+    t.logs.unknown = this.ownUnknown[4 * id + 3];
     for (const e of this.own[id]) {
-      const bucket = e.once ? o : t;
-      bucket[e.kind] = Math.min(CAP, bucket[e.kind] + e.cost);
+      if (e.once) o[e.kind] = Math.min(CAP, o[e.kind] + e.cost);
+      else this.add(t, e.kind, e.cost, e.guess ?? 1);
       offer(e.once ? this.onceBest : this.best, id, e.kind, e.cost, e.dataSized === true, e);
     }
+    const raises = !this.index.isExceptionMethod(id);
     for (const edge of this.edgesOf(id)) {
       if (member(edge.to) && !this.onceOnly(edge)) continue;
+      // Making an exception is an error path: the raise ends the work, so it is not per-call work.
+      if (raises && this.index.isExceptionMethod(edge.to)) continue;
       this.inherit(id, edge, t, o);
     }
     setCosts(this.once, id, o);
@@ -620,8 +727,8 @@ export class WorkloadAnalysis {
   }
 
   /** Adds the work of the callee of `edge` to its caller's per-call (`t`) and once-only (`o`) work. */
-  private inherit(id: number, edge: Edge, t: Costs, o: Costs): void {
-    const m = this.edgeMultiplier(edge);
+  private inherit(id: number, edge: Edge, t: Tally, o: Costs): void {
+    const { passes: m, guessed: g } = this.edgeRepeats(edge);
     const onceEdge = this.onceOnly(edge);
     // Work repeated 1,000 times or more in all is data-sized, however the passes split
     // between this loop and the callee's (30 words times a 30 by 30 comparison).
@@ -647,9 +754,15 @@ export class WorkloadAnalysis {
         continue;
       }
       if (callee > 0) {
-        const c = Math.min(CAP, callee * m);
-        t[kind] = Math.min(CAP, t[kind] + c);
-        offer(best, id, kind, c, calleeData, undefined, edge);
+        // The callee's work that no guess multiplies, then the part guesses do, each repeated
+        // here within the bound on guesses.
+        const guessedIn = Math.min(callee, this.guessedWork![4 * edge.to + slot]);
+        const plain = Math.min(CAP, (callee - guessedIn) * m * this.bounded(g));
+        this.add(t, kind, plain, g);
+        const guess = this.guessFactor![4 * edge.to + slot] * g;
+        const guessed = Math.min(CAP, guessedIn * m * this.bounded(guess));
+        this.add(t, kind, guessed, guess);
+        offer(best, id, kind, Math.min(CAP, plain + guessed), calleeData, undefined, edge);
       }
       if (calleeOnce > 0) {
         o[kind] = Math.min(CAP, o[kind] + calleeOnce);
@@ -669,7 +782,7 @@ export class WorkloadAnalysis {
    * proof of branching; calls in different branches of an `if` (a metadata lookup for a show,
    * another for its season) may each run once.
    */
-  private recursion(scc: number[], base: Costs[], member: (to: number) => boolean): void {
+  private recursion(scc: number[], base: Tally[], member: (to: number) => boolean): void {
     const { functions, outgoing } = this.index;
     const branching = (id: number) => {
       if (this.index.isExceptionMethod(id)) return false;
@@ -678,15 +791,33 @@ export class WorkloadAnalysis {
       const lines = sites.map((e) => e.call.line);
       return lines.some((line, i) => lines.indexOf(line) !== i);
     };
-    const R = scc.some(branching) ? this.model.passes.recursion : this.model.passes.unknown;
-    const sum = zero();
-    for (const costs of base) for (const kind of COST_KINDS) sum[kind] += costs[kind];
+    const branches = scc.some(branching);
+    const R = branches ? this.model.passes.recursion : this.model.passes.unknown;
+    // A linear recursion's depth is a guess (see `guessed-passes`); a branching one's is not.
+    const g = branches ? 1 : R;
+    const level = tally();
+    for (const t of base) {
+      for (const kind of COST_KINDS) {
+        level.total[kind] = Math.min(CAP, level.total[kind] + t.total[kind]);
+        level.guessed[kind] += t.guessed[kind];
+        level.logs[kind] += t.logs[kind];
+      }
+    }
+    const sum = level.total;
+    // The cycle's work per call of any member, repeated R times within the bound on guesses.
+    const cycle = tally();
+    for (const kind of COST_KINDS) {
+      const guessed = Math.min(sum[kind], level.guessed[kind]);
+      this.add(cycle, kind, Math.min(CAP, (sum[kind] - guessed) * R * this.bounded(g)), g);
+      const guess = guessOf(level, kind) * g;
+      this.add(cycle, kind, Math.min(CAP, guessed * R * this.bounded(guess)), guess);
+    }
     const names = scc.map((id) => `\`${functions[id].fact.qualname}\``);
     for (const id of scc) {
       this.recursive[id] = true;
+      this.setTally(id, cycle);
       for (const kind of COST_KINDS) {
-        const total = Math.min(CAP, sum[kind] * R);
-        this.totals[4 * id + SLOT[kind]] = total;
+        const total = cycle.total[kind];
         const best = top(this.best, id, kind);
         if (kind === 'cpu-gil' && sum[kind] > 0) {
           const node = functions[id];
@@ -697,7 +828,7 @@ export class WorkloadAnalysis {
           const dataSized = R >= this.model.thresholds['data-sized'];
           const own = evidenceOf(kind, reason, edge?.call.line ?? node.fact.span.line, edge?.call.column ?? 1, total, { dataSized });
           this.best[3 * id + SLOT[kind]] = new Best(own.cost, dataSized, own, undefined);
-        } else if (best) best.cost *= R;
+        } else if (best && sum[kind] > 0) best.cost = Math.min(CAP, best.cost * (total / sum[kind]));
       }
     }
   }
@@ -742,17 +873,28 @@ export class WorkloadAnalysis {
 
   /** How many times the call runs per call of the caller: the loop passes around it, or the data an API maps the callee over. */
   private edgeMultiplier(edge: Edge): number {
-    let m = this.callMultiplier(edge.from, edge.call);
+    return this.edgeRepeats(edge).passes;
+  }
+
+  /** The passes of a call (see edgeMultiplier) and their guessed part (see Passes.guessed). */
+  private edgeRepeats(edge: Edge): { passes: number; guessed: number } {
+    let passes = this.callMultiplier(edge.from, edge.call);
+    let guessed = this.callGuess(edge.from, edge.call);
     if (edge.argumentOf) {
       // `map(f, rows)`, `sorted(rows, key=f)`: f runs once per item of the data argument.
       const node = this.index.functions[edge.from];
       const data = edge.call.args.find((a) => !a.keyword && a.kind !== 'lambda' && a.text !== undefined && this.index.resolve(a.target ?? '').kind !== 'function');
       if (data?.text) {
         const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(data.text)?.[0];
-        m *= this.model.expressionSize(data.kind === 'call' ? `${data.text}()` : data.text, head && this.isParam(node.fact, head) ? 'param' : undefined, data.target).passes;
-      } else m *= this.model.passes.unknown;
+        const size = this.model.expressionSize(data.kind === 'call' ? `${data.text}()` : data.text, head && this.isParam(node.fact, head) ? 'param' : undefined, data.target);
+        passes *= size.passes;
+        guessed *= guessedPasses(size);
+      } else {
+        passes *= this.model.passes.unknown;
+        guessed *= this.model.passes.unknown;
+      }
     }
-    return Math.min(CAP, m);
+    return { passes: Math.min(CAP, passes), guessed };
   }
 
   /** A call into a cache-decorated function, or one made under a lazy-initialisation guard: it runs once per process. */

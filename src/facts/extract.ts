@@ -696,6 +696,8 @@ class ModuleWalk {
         this.enterGlobal();
         return false;
       case K.StringLike:
+        // An f-string's interpolations are code (`f"{json.dumps(body)}"`); other strings hold none.
+        return this.cursor.nodeType === 'concatenated_string' || F_STRING.test(this.source.slice(this.cursor.startIndex, this.cursor.startIndex + 3));
       case K.Comment:
         return false;
       // An ERROR node (syntax errors are reported by parse/recover.ts) is walked like any other:
@@ -1269,6 +1271,8 @@ function spanOf(node: FlatNode): Span {
   return { line: s.row + 1, column: s.column + 1, endLine: e.row + 1, endColumn: e.column + 1 };
 }
 
+/** The opening of an f-string literal: an `f` among its prefix letters (`f'`, `rf"`, `Fr'`). */
+const F_STRING = /^[rR]?[fF]/;
 /** A plain string literal of up to 200 characters, no escapes or placeholders (`'/proc/stat'`, `r"json"`). */
 const PLAIN_STRING = /^[rRuU]?(['"])([^'"\\\n{}]{0,200})\1$/;
 /** The value of a name or attribute read: `(await client.get(url)).text` continues from the awaited call. */

@@ -215,12 +215,15 @@ class ModuleResolver {
     // Bound inside a loop that encloses this one: a new value on every pass of that loop.
     const rebuiltPerPass = (line: number) => around.some((l) => l.line < line);
     const fns = this.raw.functions;
+    // A comprehension reads its iterable before the statement it is in binds anything: in
+    // `values = (f(v) for v in values)` the iterable is the earlier `values`.
+    const boundBy = loop.kind === 'comprehension' ? loop.line - 1 : loop.line;
     for (let f = fnIndex; f > 0; f = fns[f].parent) {
       const fn = fns[f];
       if (fn.kind === 'module' || fn.raw.globals.includes(head)) break;
       const bindings = this.bindingsOf(f, head);
-      const binding = bindings && pickBinding(bindings, loop.line);
-      if (binding && binding.line > 0 && binding.line <= loop.line) {
+      const binding = bindings && pickBinding(bindings, boundBy);
+      if (binding && binding.line > 0 && binding.line <= boundBy) {
         const literal = /^<literal:(\d+)>$/.exec(binding.value);
         if (literal) {
           if (whole) target.size = Number(literal[1]);

@@ -297,6 +297,19 @@ export class ProjectIndex {
     this.outgoing[from].push(edge);
   }
 
+  /**
+   * Drops what resolving every call left cached: resolutions by name, each module's top-level
+   * names, class attributes and base orders. Later stages resolve a few names, worked out again
+   * on demand; on 5 M lines the caches are tens of MB, held through classification otherwise.
+   */
+  releaseCaches(): void {
+    this.resolved.clear();
+    this.resolvedSelf.clear();
+    this.moduleNames.clear();
+    this.attributesOf.clear();
+    this.mroCache.clear();
+  }
+
   /** Resolutions by name, final ones only; of `self.` names (whose receiver is an instance) apart. */
   private readonly resolved = new Map<string, CallTarget>();
   private readonly resolvedSelf = new Map<string, CallTarget>();

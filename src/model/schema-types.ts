@@ -291,6 +291,7 @@ export interface WorkModelFile {
     'data-sized': ModelNumber;
     'cpu-label': ModelNumber;
     'mixed-ratio': ModelNumber;
+    'guessed-passes': ModelNumber;
   };
   costs: {
     operation: ModelNumber;
