@@ -202,7 +202,7 @@ async function analyse(
 ): Promise<AuditRun> {
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
-  index.releaseCaches();
+  index.releaseBuildState();
   time('graph');
   collectGarbage();
   // Profiles of test code are shown only when test code counts like the rest.

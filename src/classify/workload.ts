@@ -111,9 +111,9 @@ export class WorkloadAnalysis {
    * The function's own library calls of unknown cost, summed: [per call, once per process, the
    * part of the first that guessed passes multiply, its logarithmic sum (see Tally)] per function.
    * Only their sum counts (no message names unknown work), so they are not kept as evidence,
-   * which would be most of it.
+   * which would be most of it. Dropped once the totals are known.
    */
-  private readonly ownUnknown: Float64Array;
+  private ownUnknown: Float64Array | undefined;
   /**
    * While totals are worked out: the part of each function's per-call work (four slots, as
    * `totals`) that guessed passes multiply, and the largest such guess (at least 1). Dropped
@@ -563,10 +563,10 @@ export class WorkloadAnalysis {
       if (found.kind === 'unknown') {
         const once = this.index.runsOnce(node.id, call);
         const at = 4 * node.id;
-        this.ownUnknown[at + (once ? 1 : 0)] = Math.min(CAP, this.ownUnknown[at + (once ? 1 : 0)] + cost);
+        this.ownUnknown![at + (once ? 1 : 0)] = Math.min(CAP, this.ownUnknown![at + (once ? 1 : 0)] + cost);
         if (!once && g > 1) {
-          this.ownUnknown[at + 2] += cost;
-          this.ownUnknown[at + 3] += cost * Math.log(Math.min(g, this.guessCap));
+          this.ownUnknown![at + 2] += cost;
+          this.ownUnknown![at + 3] += cost * Math.log(Math.min(g, this.guessCap));
         }
         return;
       }
@@ -629,7 +629,7 @@ export class WorkloadAnalysis {
       if (ends[c] - start === 1) this.single(order[start]);
       else this.component(Array.from(order.subarray(start, ends[c])));
     }
-    this.guessedWork = this.guessFactor = undefined;
+    this.guessedWork = this.guessFactor = this.ownUnknown = undefined;
   }
 
   /** A function in no cycle with others (most are): its totals, or its cycle's if it calls itself. */
@@ -706,10 +706,10 @@ export class WorkloadAnalysis {
   private gather(id: number, member: (to: number) => boolean): Tally {
     const t = tally();
     const o = zero();
-    t.total.unknown = this.ownUnknown[4 * id];
-    o.unknown = this.ownUnknown[4 * id + 1];
-    t.guessed.unknown = this.ownUnknown[4 * id + 2];
-    t.logs.unknown = this.ownUnknown[4 * id + 3];
+    t.total.unknown = this.ownUnknown![4 * id];
+    o.unknown = this.ownUnknown![4 * id + 1];
+    t.guessed.unknown = this.ownUnknown![4 * id + 2];
+    t.logs.unknown = this.ownUnknown![4 * id + 3];
     for (const e of this.own[id]) {
       if (e.once) o[e.kind] = Math.min(CAP, o[e.kind] + e.cost);
       else this.add(t, e.kind, e.cost, e.guess ?? 1);
