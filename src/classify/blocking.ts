@@ -12,7 +12,11 @@
  * block its callers either, nor does a function that runs once per process (a `functools.cache`d
  * function without parameters, one that lazily initialises module state it declares `global`),
  * nor a call that does (made under a cache's guard: `if self._x is None: self._x = load()`, or
- * after its early return: `if self._x is not None: return self._x`). The project's configured
+ * after its early return: `if self._x is not None: return self._x`), nor a call made after the
+ * function asks whether an event loop runs (`asyncio._get_running_loop()`, a project helper named
+ * `get_running_loop`): code that works with and without a loop takes its non-blocking way when one
+ * runs (`loop = get_running_loop(); if loop: ...; return` before starting a thread and waiting).
+ * The project's configured
  * `blocking-apis` are direct blocking calls of their own kind (`configured`), matched on the
  * API's name or the callee as written.
  */
@@ -50,6 +54,16 @@ export interface BlockingEffect {
 }
 
 const NO_EFFECTS: ReadonlyMap<string, BlockingEffect> = new Map();
+/**
+ * Whether a call asks if an event loop runs here, with an answer of None when none does:
+ * `asyncio._get_running_loop()`, or a project helper named `get_running_loop` (which wraps
+ * asyncio's in a `try`). asyncio's own `get_running_loop()` raises instead, and is mostly called
+ * to get the loop and use it, so it is no such check.
+ */
+function asksForLoop(call: CallFact): boolean {
+  if (/(?:^|\.)_get_running_loop$/.test(call.callee)) return true;
+  return /(?:^|\.)get_running_loop$/.test(call.callee) && call.target !== '' && !/^asyncio\.(?:events\.)?get_running_loop$/.test(call.target);
+}
 const NO_CALLS: BlockingCall[] = Object.freeze([]) as unknown as BlockingCall[];
 
 export class BlockingAnalysis {
@@ -61,9 +75,18 @@ export class BlockingAnalysis {
   /** Calls matched by the project's configured `blocking-apis` (GA110 leaves them to their own rule). */
   readonly configuredCalls = new Set<CallFact>();
   private readonly offloaded: boolean[];
+  /** By function: the line of its first running-loop check (see asksForLoop) in a sync function, or 0. */
+  private readonly loopCheck: Int32Array;
 
   constructor(readonly index: ProjectIndex, catalogue: Catalogue, options: BlockingOptions = {}) {
     this.direct = index.functions.map(() => []);
+    this.loopCheck = new Int32Array(index.functions.length);
+    for (const node of index.functions) {
+      if (node.fact.isAsync) continue;
+      for (const call of node.fact.calls) {
+        if (asksForLoop(call) && (this.loopCheck[node.id] === 0 || call.line < this.loopCheck[node.id])) this.loopCheck[node.id] = call.line;
+      }
+    }
     this.effects = new Array(index.functions.length).fill(NO_EFFECTS);
     this.offloaded = options.offloaded ?? [];
     const configured = (options.user?.blocking ?? []).map((api) => ({ api, match: { entry: configuredEntry(api.pattern, api.suggestion), pattern: api.pattern } }));
@@ -112,7 +135,7 @@ export class BlockingAnalysis {
       const queue: number[] = [];
       for (const node of functions) {
         if (node.fact.isAsync || functionRunsOnce(node.fact, memoizing)) continue;
-        const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !this.index.runsOnce(node.id, c.call));
+        const terminal = this.direct[node.id].find((c) => c.match.entry.kind === kind && !this.index.runsOnce(node.id, c.call) && !this.afterLoopCheck(node.id, c.call));
         if (!terminal) continue;
         this.setEffect(node.id, { kind, hops: 0, terminal });
         queue.push(node.id);
@@ -123,7 +146,7 @@ export class BlockingAnalysis {
         // Calling a function decorated to run in a worker thread does not block the caller.
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
-          if (this.index.runsOnce(edge.from, edge.call)) continue;
+          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call)) continue;
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact, memoizing)) continue;
           if (this.effects[edge.from].has(kind)) continue;
@@ -132,6 +155,12 @@ export class BlockingAnalysis {
         }
       }
     }
+  }
+
+  /** Whether a call comes after its function asked whether an event loop runs (so it is the way taken without one). */
+  private afterLoopCheck(id: number, call: CallFact): boolean {
+    const line = this.loopCheck[id];
+    return line > 0 && call.line > line;
   }
 
   /**

@@ -223,8 +223,14 @@ export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptCon
     const first = call.args.find((a) => !a.keyword);
     if (first?.kind === 'false') return true;
   }
+  if (unless.namedArgument?.some((name) => call.args.some((a) => a.kind === 'ref' && a.text !== undefined && lastName(a.text) === name))) return true;
   if (unless.minArgs !== undefined && call.args.length >= unless.minArgs) return true;
   return false;
+}
+
+/** The last part of a dotted name (`WNOHANG` for `os.WNOHANG`). */
+function lastName(text: string): string {
+  return text.slice(text.lastIndexOf('.') + 1);
 }
 
 /** The last name of a method call's receiver: `_q` for `self._q.put`, `queues` for `queues[].put`; '' when there is none. */

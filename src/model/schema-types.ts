@@ -245,6 +245,10 @@ export interface CatalogueUnless {
    */
   firstArgFalse?: boolean;
   /**
+   * an argument is one of these constants, by its last name (`os.WNOHANG` for WNOHANG): a flag that makes the call return at once
+   */
+  namedArgument?: string[];
+  /**
    * the method's receiver is not a name the project assigns a queue made with a size (`queue.Queue(maxsize=100)`), so it is never full
    */
   unboundedReceiver?: boolean;
