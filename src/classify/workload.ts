@@ -554,6 +554,17 @@ export class WorkloadAnalysis {
     const loopOps = loops.reduce((s, l) => s + l.arithmetic + l.subscripts + l.comparisons + l.augmented, 0);
     const straight = Math.max(0, fact.ops - loopOps);
     if (straight > 0) out.push(evidenceOf('cpu-gil', `${straight} Python operations outside loops`, fact.span.line, fact.span.column, straight, {}));
+    // An `async for` waits for its items (fetched in batches: counted as one awaited call per
+    // run of the loop); awaits in a loop's body are its awaited calls, costed with the calls.
+    if (fact.isAsync) {
+      loops.forEach((loop, j) => {
+        let waits = loop.awaits;
+        for (const call of fact.calls) if (call.awaited && call.loop === j) waits--;
+        if (waits <= 0) return;
+        const runs = parent[j] >= 0 ? mult[parent[j]] : 1;
+        out.push(evidenceOf('io', `\`async for\` over ${this.model.loopPasses(loop).why}${parent[j] >= 0 ? ` on every pass of the loop at line ${loops[parent[j]].line}` : ''}`, loop.line, loop.column, Math.min(CAP, runs * this.model.costs.await), {}));
+      });
+    }
     fact.calls.forEach((call, i) => {
       const found = this.callCost(node, call, targets[i]);
       if (!found) return;
