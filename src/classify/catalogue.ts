@@ -192,16 +192,20 @@ export function callCostMs(entry: CatalogueEntry, call: CallFact): number | unde
 export interface ExemptContext {
   /** The modules the calling module imports at its top level (for `importedModule`). */
   imported?: ReadonlySet<string>;
-  /** Names the project assigns queues made with a size (for `unboundedReceiver`; see `boundedQueueNames`). */
+  /** Names the project assigns queues made with a size (for `unboundedReceiver`; see `receiverNames`). */
   boundedQueues?: ReadonlySet<string>;
+  /** The module the call is made in (for `datagramReceiver`: the names it assigns datagram sockets). */
+  module?: ModuleFacts;
 }
 
 /** Does the call meet one of the entry's `unless` conditions (so it does not block)? */
 export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptContext = {}): boolean {
   const unless = entry.unless;
   if (!unless) return false;
-  const { imported, boundedQueues } = context;
+  const { imported, boundedQueues, module } = context;
   if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
+  // Matched within the module: a common name (`sock`) elsewhere may well be a stream socket.
+  if (unless.datagramReceiver && module?.datagramSockets?.includes(receiverName(call.callee))) return true;
   const firstPositional = () => call.args.find((a) => !a.keyword);
   if (unless.onlyKeywords && call.args.length > 0 && call.args.every((a) => a.keyword && unless.onlyKeywords!.includes(a.keyword))) return true;
   if (unless.firstArgPrefix) {

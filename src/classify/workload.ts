@@ -460,7 +460,7 @@ export class WorkloadAnalysis {
     if (match) {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') {
-        if (exempt(entry, call, this.exemptContext) || call.awaited) return undefined;
+        if (call.awaited || exempt(entry, call, entry.unless?.datagramReceiver ? { ...this.exemptContext, module: node.module } : this.exemptContext)) return undefined;
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {

@@ -948,7 +948,8 @@ class ModuleWalk {
 
   private popAssign(frame: Frame): void {
     const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
-    if (frame.valueCall && boundedQueue(frame.valueCall)) this.noteBoundedQueue(frame.left ?? '');
+    if (frame.valueCall && boundedQueue(frame.valueCall)) this.noteReceiver((this.out.boundedQueues ??= []), frame.left ?? '');
+    if (frame.valueCall && datagramSocket(frame.valueCall)) this.noteReceiver((this.out.datagramSockets ??= []), frame.left ?? '');
     if (frame.inClass !== undefined) {
       // Class body: an attribute of the class, not a name of the enclosing scope.
       const name = (frame.left ?? '').trim();
@@ -964,9 +965,8 @@ class ModuleWalk {
     else this.bindTargets(frame.left ?? '', value, frame);
   }
 
-  /** Remembers the last name of each target assigned a bounded queue (`self.q`, `a, q`: `q`). */
-  private noteBoundedQueue(left: string): void {
-    const names = (this.out.boundedQueues ??= []);
+  /** Remembers in `names` the last name of each target (`self.q`, `a, q`: `q`) assigned a receiver of one kind (a bounded queue, a datagram socket). */
+  private noteReceiver(names: string[], left: string): void {
     for (const target of left.split(',')) {
       const name = /([A-Za-z_][A-Za-z0-9_]*)\s*(?::.*)?$/.exec(target.trim())?.[1];
       if (name && !names.includes(name) && names.length < LIMITS.perFunction) names.push(name);
@@ -1242,6 +1242,13 @@ function boundedQueue(call: CallFact): boolean {
   if (!size || size.kind === 'none' || size.kind === 'splat') return false;
   // A literal 0 is unbounded; any other value (a number, a name, an expression) may bound it.
   return !(size.kind === 'literal' && /^[0_]+$/.test(size.text ?? ''));
+}
+
+/** A datagram socket: `socket.socket(family, socket.SOCK_DGRAM)` or `type=SOCK_DGRAM` (https://docs.python.org/3/library/socket.html#socket.socket). */
+function datagramSocket(call: CallFact): boolean {
+  if (!/(?:^|\.)socket$/.test(call.callee)) return false;
+  const type = call.args.find((a) => a.keyword === 'type') ?? (call.args[1]?.keyword === undefined ? call.args[1] : undefined);
+  return type?.kind === 'ref' && /(?:^|\.)SOCK_DGRAM$/.test(type.text ?? '');
 }
 
 /** An argument as the walk makes it: every member present, for the same reason as newCall. */

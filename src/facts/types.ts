@@ -300,6 +300,11 @@ export interface ModuleFacts {
    */
   boundedQueues?: string[];
   /**
+   * Names (the last part, as for `boundedQueues`) assigned a datagram socket
+   * (`socket.socket(socket.AF_INET, socket.SOCK_DGRAM)`): its `connect` sends nothing. Absent when none.
+   */
+  datagramSockets?: string[];
+  /**
    * Compiled by Cython in pure-Python mode, so an extension module (a `# cython:` header comment,
    * a `cython.cimports` import, or `@cython.cclass`/`cfunc`/`ccall`): its header line, if any,
    * and whether the header declares `freethreading_compatible=True`. Absent otherwise.

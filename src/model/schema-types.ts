@@ -245,6 +245,10 @@ export interface CatalogueUnless {
    */
   firstArgFalse?: boolean;
   /**
+   * the method's receiver is a name the project assigns a datagram socket (`socket.socket(AF_INET, SOCK_DGRAM)`)
+   */
+  datagramReceiver?: boolean;
+  /**
    * an argument is one of these constants, by its last name (`os.WNOHANG` for WNOHANG): a flag that makes the call return at once
    */
   namedArgument?: string[];
