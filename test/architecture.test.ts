@@ -9,7 +9,7 @@ import { join, relative, dirname, resolve, sep } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 
 /** Bottom first. `audit.ts` runs the pipeline and sits above every analysis stage, below the CLI. */
-const ORDER = ['model', 'config', 'version', 'discover', 'parse', 'cache', 'facts', 'graph', 'classify', 'readiness', 'rules', 'findings', 'audit', 'report', 'cli'];
+const ORDER = ['model', 'config', 'version', 'memory', 'discover', 'parse', 'cache', 'facts', 'graph', 'classify', 'readiness', 'rules', 'findings', 'audit', 'report', 'cli'];
 
 const SRC = join(REPO, 'src');
 

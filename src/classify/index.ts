@@ -20,6 +20,7 @@ import { SharedStateAnalysis } from './shared-state.js';
 import type { UserApis } from './user-apis.js';
 import { loadWorkModel } from './work-model.js';
 import { WorkloadAnalysis } from './workload.js';
+import { collectGarbage } from '../memory.js';
 
 export interface ClassifiedProject {
   catalogue: Catalogue;
@@ -60,6 +61,8 @@ export function classify(index: ProjectIndex, catalogue: Catalogue, user: UserAp
   const loop = new LoopContext(index, catalogue, entries, wrappers, user);
   const blocking = new BlockingAnalysis(index, catalogue, { offloaded: loop.offloaded, user });
   const workload = new WorkloadAnalysis(index, catalogue);
+  // What working out every function's totals left (tallies, lists of edges) goes before the rest.
+  collectGarbage();
   const provenWork = new WorkloadAnalysis(index, catalogue, loadWorkModel(undefined, true), cpuFindingRoots(index, entries));
   const often = frequency(index, entries, workload);
   const sharedState = new SharedStateAnalysis(index, entries, catalogue);
