@@ -16,9 +16,8 @@
  * function asks whether an event loop runs (`asyncio._get_running_loop()`, a project helper named
  * `get_running_loop`): code that works with and without a loop takes its non-blocking way when one
  * runs (`loop = get_running_loop(); if loop: ...; return` before starting a thread and waiting).
- * The project's configured
- * `blocking-apis` are direct blocking calls of their own kind (`configured`), matched on the
- * API's name or the callee as written.
+ * The project's configured `blocking-apis` are direct blocking calls of their own kind
+ * (`configured`), matched on the API's name or the callee as written.
  */
 import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
@@ -54,6 +53,8 @@ export interface BlockingEffect {
 }
 
 const NO_EFFECTS: ReadonlyMap<string, BlockingEffect> = new Map();
+const NO_CALLS: BlockingCall[] = Object.freeze([]) as unknown as BlockingCall[];
+
 /**
  * Whether a call asks if an event loop runs here, with an answer of None when none does:
  * `asyncio._get_running_loop()`, or a project helper named `get_running_loop` (which wraps
@@ -64,7 +65,6 @@ function asksForLoop(call: CallFact): boolean {
   if (/(?:^|\.)_get_running_loop$/.test(call.callee)) return true;
   return /(?:^|\.)get_running_loop$/.test(call.callee) && call.target !== '' && !/^asyncio\.(?:events\.)?get_running_loop$/.test(call.target);
 }
-const NO_CALLS: BlockingCall[] = Object.freeze([]) as unknown as BlockingCall[];
 
 export class BlockingAnalysis {
   /** Direct blocking calls, per function id, in source order. */

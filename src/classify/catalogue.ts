@@ -43,13 +43,13 @@ interface Wild {
   order: number;
 }
 
+/** What a name no entry describes matches: one shared, read-only list. */
+const NO_MATCHES: Match[] = Object.freeze([]) as unknown as Match[];
+
 /**
  * An API can play several roles (`ThreadPoolExecutor().map` both waits and hands work to
  * threads), so names map to one match per effect; within an effect the first file wins.
  */
-/** What a name no entry describes matches: one shared, read-only list. */
-const NO_MATCHES: Match[] = Object.freeze([]) as unknown as Match[];
-
 export class Catalogue {
   private readonly exact = new Map<string, Match[]>();
   /** Wildcard patterns, by the literal name they end with (`...**.execute`), in file order. */
@@ -192,7 +192,7 @@ export function callCostMs(entry: CatalogueEntry, call: CallFact): number | unde
 export interface ExemptContext {
   /** The modules the calling module imports at its top level (for `importedModule`). */
   imported?: ReadonlySet<string>;
-  /** Names the project assigns queues made with a size (for `unboundedReceiver`; see `receiverNames`). */
+  /** Names the project assigns queues made with a size (for `unboundedReceiver`; see `boundedQueueNames`). */
   boundedQueues?: ReadonlySet<string>;
   /** The module the call is made in (for `datagramReceiver`: the names it assigns datagram sockets). */
   module?: ModuleFacts;

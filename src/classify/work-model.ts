@@ -35,7 +35,7 @@ export interface Passes {
   guessed?: number;
 }
 
-/** Size classes whose passes are a guess at a collection the code says nothing about: their products are bounded (workload.ts GUESS_CAP). */
+/** Size classes whose passes are a guess at a collection the code says nothing about: their products are bounded (`guessed-passes`, see workload.ts). */
 const GUESSED: ReadonlySet<SizeClass> = new Set(['small', 'element', 'unknown']);
 
 /** The guessed part of one iterable's passes: all of them for a guessed size class, else none. */

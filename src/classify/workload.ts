@@ -99,7 +99,7 @@ function evidenceOf(
 
 export class WorkloadAnalysis {
   readonly model: WorkModel;
-  /** Each function's own evidence, by row (see `rows`: the per-function arrays below are all by row). */
+  /** Each function's own evidence, by row (see `rows`; so is every per-function array here but `labels`, `confidence` and `recursive`, which are by id). */
   private readonly own: OwnEvidence[][];
   /**
    * Work per call, by kind, callees included: four numbers per function (SLOT), in one array
@@ -117,8 +117,8 @@ export class WorkloadAnalysis {
   private ownUnknown: Float64Array | undefined;
   /**
    * While totals are worked out: the part of each function's per-call work (four slots, as
-   * `totals`) that guessed passes multiply, and the largest such guess (at least 1). Dropped
-   * once the totals are known.
+   * `totals`) that guessed passes multiply, and the guess that part carries (the cost-weighted
+   * geometric mean of its guesses, at least 1: see Tally). Dropped once the totals are known.
    */
   private guessedWork: Float32Array | undefined;
   private guessFactor: Float32Array | undefined;
@@ -147,7 +147,7 @@ export class WorkloadAnalysis {
 
   /**
    * When `roots` limits the analysis to some functions and everything they call: by function, its
-   * row in the per-function arrays below, or -1 when its work is not worked out; undefined when
+   * row in the per-function arrays, or -1 when its work is not worked out; undefined when
    * every function's is (a function's row is then its id). Sized by the rows, a strict model worked
    * out for 7 k of 326 k functions takes 2 MB, not 60.
    */
