@@ -239,7 +239,6 @@ async function analyse(
   });
 }
 
-
 /** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */
 function timer(): (stage: string) => void {
   let last = performance.now();

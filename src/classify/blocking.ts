@@ -62,6 +62,8 @@ const NO_CALLS: BlockingCall[] = Object.freeze([]) as unknown as BlockingCall[];
  * to get the loop and use it, so it is no such check.
  */
 function asksForLoop(call: CallFact): boolean {
+  // Every call of the project is asked: most fail this first, cheapest test.
+  if (!call.callee.endsWith('get_running_loop')) return false;
   if (/(?:^|\.)_get_running_loop$/.test(call.callee)) return true;
   return /(?:^|\.)get_running_loop$/.test(call.callee) && call.target !== '' && !/^asyncio\.(?:events\.)?get_running_loop$/.test(call.target);
 }
@@ -98,7 +100,7 @@ export class BlockingAnalysis {
         const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
         if (match && target.kind === 'external') {
           // An awaited call returns an awaitable, so it is not the sync API of that name.
-          if (call.awaited || exempt(match.entry, call, { imported, boundedQueues, module: node.module })) return;
+          if (call.awaited || exempt(match.entry, call, { imported, boundedQueues }, node.module)) return;
           const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
           this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
           return;

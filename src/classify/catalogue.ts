@@ -194,15 +194,16 @@ export interface ExemptContext {
   imported?: ReadonlySet<string>;
   /** Names the project assigns queues made with a size (for `unboundedReceiver`; see `boundedQueueNames`). */
   boundedQueues?: ReadonlySet<string>;
-  /** The module the call is made in (for `datagramReceiver`: the names it assigns datagram sockets). */
-  module?: ModuleFacts;
 }
 
-/** Does the call meet one of the entry's `unless` conditions (so it does not block)? */
-export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptContext = {}): boolean {
+/**
+ * Does the call meet one of the entry's `unless` conditions (so it does not block)? `module`: the
+ * module the call is made in (for `datagramReceiver`: the names it assigns datagram sockets).
+ */
+export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptContext = {}, module?: ModuleFacts): boolean {
   const unless = entry.unless;
   if (!unless) return false;
-  const { imported, boundedQueues, module } = context;
+  const { imported, boundedQueues } = context;
   if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
   // Matched within the module: a common name (`sock`) elsewhere may well be a stream socket.
   if (unless.datagramReceiver && module?.datagramSockets?.includes(receiverName(call.callee))) return true;

@@ -474,7 +474,7 @@ export class WorkloadAnalysis {
     if (match) {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') {
-        if (call.awaited || exempt(entry, call, entry.unless?.datagramReceiver ? { ...this.exemptContext, module: node.module } : this.exemptContext)) return undefined;
+        if (call.awaited || exempt(entry, call, this.exemptContext, node.module)) return undefined;
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {
@@ -543,7 +543,8 @@ export class WorkloadAnalysis {
     if (fact.kind === 'module') return NO_EVIDENCE;
     const targets = this.index.targets[node.id];
     const mult = this.multipliers[this.row(node.id)];
-    const guess = (j: number) => this.guesses[this.row(node.id)][j] ?? 1;
+    const guesses = this.guesses[this.row(node.id)];
+    const guess = (j: number) => guesses[j] ?? 1;
     const loops = fact.loops;
     const parent = loops.map((_, j) => this.parentLoop(fact, j));
     const root = loops.map((_, j) => {
@@ -570,11 +571,11 @@ export class WorkloadAnalysis {
     if (straight > 0) out.push(evidenceOf('cpu-gil', `${straight} Python operations outside loops`, fact.span.line, fact.span.column, straight, {}));
     // An `async for` waits for its items (fetched in batches: counted as one awaited call per
     // run of the loop); awaits in a loop's body are its awaited calls, costed with the calls.
-    if (fact.isAsync) {
+    if (fact.isAsync && loops.length > 0) {
+      const waits = loops.map((loop) => loop.awaits);
+      for (const call of fact.calls) if (call.awaited && call.loop !== undefined) waits[call.loop]--;
       loops.forEach((loop, j) => {
-        let waits = loop.awaits;
-        for (const call of fact.calls) if (call.awaited && call.loop === j) waits--;
-        if (waits <= 0) return;
+        if (waits[j] <= 0) return;
         const runs = parent[j] >= 0 ? mult[parent[j]] : 1;
         out.push(evidenceOf('io', `\`async for\` over ${this.model.loopPasses(loop).why}${parent[j] >= 0 ? ` on every pass of the loop at line ${loops[parent[j]].line}` : ''}`, loop.line, loop.column, Math.min(CAP, runs * this.model.costs.await), {}));
       });
@@ -588,7 +589,8 @@ export class WorkloadAnalysis {
       if (found.kind === 'unknown') {
         const once = this.index.runsOnce(node.id, call);
         const at = 4 * this.row(node.id);
-        this.ownUnknown![at + (once ? 1 : 0)] = Math.min(CAP, this.ownUnknown![at + (once ? 1 : 0)] + cost);
+        const slot = at + (once ? 1 : 0);
+        this.ownUnknown![slot] = Math.min(CAP, this.ownUnknown![slot] + cost);
         if (!once && g > 1) {
           this.ownUnknown![at + 2] += cost;
           this.ownUnknown![at + 3] += cost * Math.log(Math.min(g, this.guessCap));
@@ -680,10 +682,11 @@ export class WorkloadAnalysis {
 
   /** Stores a function's per-call work and its guessed part, for its callers. */
   private setTally(id: number, tally: Tally): void {
-    setCosts(this.totals, this.row(id), tally.total);
+    const row = this.row(id);
+    setCosts(this.totals, row, tally.total);
     for (const kind of COST_KINDS) {
-      this.guessedWork![4 * this.row(id) + SLOT[kind]] = Math.min(tally.total[kind], tally.guessed[kind]);
-      this.guessFactor![4 * this.row(id) + SLOT[kind]] = guessOf(tally, kind);
+      this.guessedWork![4 * row + SLOT[kind]] = Math.min(tally.total[kind], tally.guessed[kind]);
+      this.guessFactor![4 * row + SLOT[kind]] = guessOf(tally, kind);
     }
   }
 
@@ -739,7 +742,7 @@ export class WorkloadAnalysis {
     for (const e of this.own[row]) {
       if (e.once) o[e.kind] = Math.min(CAP, o[e.kind] + e.cost);
       else this.add(t, e.kind, e.cost, e.guess ?? 1);
-      offer(e.once ? this.onceBest : this.best, this.row(id), e.kind, e.cost, e.dataSized === true, e);
+      offer(e.once ? this.onceBest : this.best, row, e.kind, e.cost, e.dataSized === true, e);
     }
     const raises = !this.index.isExceptionMethod(id);
     for (const edge of this.edgesOf(id)) {
@@ -748,7 +751,7 @@ export class WorkloadAnalysis {
       if (raises && this.index.isExceptionMethod(edge.to)) continue;
       this.inherit(id, edge, t, o);
     }
-    setCosts(this.once, this.row(id), o);
+    setCosts(this.once, row, o);
     return t;
   }
 
@@ -772,12 +775,12 @@ export class WorkloadAnalysis {
       const kind = COST_KINDS[slot];
       const callee = this.totals[4 * to + slot];
       const calleeOnce = this.once[4 * to + slot];
-      const calleeData = (top(best, this.row(edge.to), kind)?.dataSized ?? false) || dataCall;
+      const calleeData = (top(best, to, kind)?.dataSized ?? false) || dataCall;
       if (onceEdge) {
         const c = Math.min(CAP, callee + calleeOnce);
         if (c > 0) {
           o[kind] = Math.min(CAP, o[kind] + c);
-          offer(onceBest, this.row(id), kind, c, calleeData || (top(onceBest, this.row(edge.to), kind)?.dataSized ?? false), undefined, edge);
+          offer(onceBest, from, kind, c, calleeData || (top(onceBest, to, kind)?.dataSized ?? false), undefined, edge);
         }
         continue;
       }
@@ -790,11 +793,11 @@ export class WorkloadAnalysis {
         const guess = this.guessFactor![4 * to + slot] * g;
         const guessed = Math.min(CAP, guessedIn * m * this.bounded(guess));
         this.add(t, kind, guessed, guess);
-        offer(best, this.row(id), kind, Math.min(CAP, plain + guessed), calleeData, undefined, edge);
+        offer(best, from, kind, Math.min(CAP, plain + guessed), calleeData, undefined, edge);
       }
       if (calleeOnce > 0) {
         o[kind] = Math.min(CAP, o[kind] + calleeOnce);
-        offer(onceBest, this.row(id), kind, calleeOnce, top(onceBest, this.row(edge.to), kind)?.dataSized ?? false, undefined, edge);
+        offer(onceBest, from, kind, calleeOnce, top(onceBest, to, kind)?.dataSized ?? false, undefined, edge);
       }
     }
   }
