@@ -1369,13 +1369,39 @@ export function constantRange(text: string): number | undefined {
 
 const LAZY_GUARD = /^(?:not\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)|((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+None|[^=<>!]+\s+not\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 
+/** A guarded name, as in the guards above. */
+const GUARDED = String.raw`(?:self\.|cls\.)?[A-Za-z_][\w.]*`;
+/** Tests that a container is empty, written with `len` (`len(X) == 0`, `len(X) < 1`, `0 == len(X)`, `not len(X)`): `not X`. */
+const EMPTY_LEN = new RegExp(String.raw`^(?:len\(\s*(${GUARDED})\s*\)\s*(?:==\s*0|<\s*1)|0\s*==\s*len\(\s*(${GUARDED})\s*\)|not\s+len\(\s*(${GUARDED})\s*\))$`);
+/** Tests that it is not (`len(X) > 0`, `len(X) != 0`, `len(X) >= 1`, `0 < len(X)`, `len(X)`): `X`. */
+const FILLED_LEN = new RegExp(String.raw`^(?:len\(\s*(${GUARDED})\s*\)\s*(?:>\s*0|!=\s*0|>=\s*1)|0\s*(?:<|!=)\s*len\(\s*(${GUARDED})\s*\)|len\(\s*(${GUARDED})\s*\))$`);
+/** `X == None` and `X != None`: `X is None` and `X is not None`. */
+const EQUALS_NONE = new RegExp(String.raw`^(${GUARDED})\s*(==|!=)\s*None$`);
+
+/**
+ * A condition in the forms the guards are matched in: emptiness tested with `len`, and `None`
+ * compared with `==`, are the tests `not X`, `X`, `X is None` and `X is not None` make (a
+ * class-level registry built on first use: `if len(cls._registry) == 0: cls._registry = load()`).
+ */
+function guardForm(condition: string): string {
+  const text = condition.trim();
+  let m = EMPTY_LEN.exec(text);
+  if (m) return `not ${m[1] ?? m[2] ?? m[3]}`;
+  m = FILLED_LEN.exec(text);
+  if (m) return m[1] ?? m[2] ?? m[3];
+  m = EQUALS_NONE.exec(text);
+  if (m) return `${m[1]} ${m[2] === '==' ? 'is' : 'is not'} None`;
+  return text;
+}
+
 /**
  * The name a lazy-initialisation guard tests: `_x` for `if _x is None:` and `if not _x:`,
- * `self._cache` for `if key not in self._cache:`; undefined for other conditions.
+ * `self._cache` for `if key not in self._cache:` (and the forms guardForm rewrites to these);
+ * undefined for other conditions.
  */
 function lazyGuardName(condition: string): string | undefined {
   if (condition.length > 120) return undefined;
-  const m = LAZY_GUARD.exec(condition.trim());
+  const m = LAZY_GUARD.exec(guardForm(condition));
   return m ? m[1] ?? m[2] ?? m[3] : undefined;
 }
 
@@ -1424,10 +1450,11 @@ interface SetGuard {
  */
 function setGuardOf(condition: string): SetGuard | undefined {
   if (condition.length > 120) return undefined;
-  const m = SET_GUARD.exec(condition.trim());
+  const form = guardForm(condition);
+  const m = SET_GUARD.exec(form);
   const name = m ? m[1] ?? m[2] ?? m[3] : undefined;
   // `key not in cache` tests the opposite: that is a lazy guard's condition.
-  if (m?.[3] !== undefined && /\snot\s+in\s/.test(condition)) return undefined;
+  if (m?.[3] !== undefined && /\snot\s+in\s/.test(form)) return undefined;
   if (name === undefined || name === 'None' || name === 'True' || name === 'False') return undefined;
   return { name, membership: m![3] !== undefined };
 }
