@@ -282,7 +282,8 @@ class ModuleResolver {
       return;
     }
     const resolved = this.resolveExpr(callee, fnIndex, call.line, 0);
-    call.target = resolved.value;
+    // `self(...)` calls the instance, so its class's `__call__`, not its constructor (as `cls(...)` does).
+    call.target = callee === 'self' && resolved.resolution === 'self' ? `${resolved.value}().__call__` : resolved.value;
     if (resolved.resolution !== 'unknown') call.resolution = resolved.resolution;
   }
 
