@@ -100,7 +100,7 @@ export class BlockingAnalysis {
         const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
         if (match && target.kind === 'external') {
           // An awaited call returns an awaitable, so it is not the sync API of that name.
-          if (call.awaited || exempt(match.entry, call, { imported, boundedQueues }, node.module)) return;
+          if (call.awaited || exempt(match.entry, call, { imported, boundedQueues }, node.module, node.fact)) return;
           const confidence: Confidence = call.resolution === 'unbound' ? 'low' : match.entry.confidence ?? 'high';
           this.direct[node.id].push({ fn: node.id, call, api: target.name, match, confidence });
           return;

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import type { ArgFact, CallFact, ModuleFacts } from '../facts/types.js';
+import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
@@ -198,12 +198,15 @@ export interface ExemptContext {
 
 /**
  * Does the call meet one of the entry's `unless` conditions (so it does not block)? `module`: the
- * module the call is made in (for `datagramReceiver`: the names it assigns datagram sockets).
+ * module the call is made in (for `datagramReceiver`: the names it assigns datagram sockets);
+ * `fn`: the function it is made in (for `inMemory`: how it opened the file object called).
  */
-export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptContext = {}, module?: ModuleFacts): boolean {
+export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptContext = {}, module?: ModuleFacts, fn?: FunctionFact): boolean {
   const unless = entry.unless;
   if (!unless) return false;
   const { imported, boundedQueues } = context;
+  // An opener's own arguments say what it opens; a method's (`tf.addfile(ti, fileobj=io.BytesIO(b))`) say what it copies from.
+  if (unless.inMemory && (call.target.includes('()') ? fn !== undefined && openedOverMemory(call, fn) : overMemory(call))) return true;
   if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
   // Matched within the module: a common name (`sock`) elsewhere may well be a stream socket.
   if (unless.datagramReceiver && module?.datagramSockets?.includes(receiverName(call.callee))) return true;
@@ -231,6 +234,40 @@ export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptCon
   if (unless.namedArgument?.some((name) => call.args.some((a) => a.kind === 'ref' && a.text !== undefined && lastName(a.text) === name))) return true;
   if (unless.minArgs !== undefined && call.args.length >= unless.minArgs) return true;
   return false;
+}
+
+/** In-memory file objects: what they read and write never touches a disk. */
+const MEMORY_FILES = new Set(['io.BytesIO', 'io.StringIO']);
+
+/**
+ * Whether the call opens an in-memory buffer: made in its arguments (`gzip.GzipFile(fileobj=io.BytesIO(body))`,
+ * `zipfile.ZipFile(io.BytesIO(data))`), or a name bound to one (`buf = io.BytesIO()`, then `tarfile.open(fileobj=buf)`).
+ */
+function overMemory(call: CallFact): boolean {
+  const file = call.args.find((a) => a.keyword === 'fileobj') ?? call.args.find((a) => !a.keyword);
+  if (file?.target === undefined) return false;
+  if (file.kind === 'call') return MEMORY_FILES.has(file.target);
+  return file.kind === 'ref' && file.target.endsWith('()') && MEMORY_FILES.has(file.target.slice(0, -2));
+}
+
+/**
+ * Whether the call is a method of a file object that function `fn` opened over an in-memory
+ * buffer: `f.read()` after `f = gzip.GzipFile(fileobj=io.BytesIO(body))` (or `with ... as f`), or
+ * `zipfile.ZipFile(io.BytesIO(data)).read(name)` in one expression.
+ */
+function openedOverMemory(call: CallFact, fn: FunctionFact): boolean {
+  const receiver = call.callee.slice(0, Math.max(0, call.callee.lastIndexOf('.')));
+  if (receiver.endsWith('()')) {
+    const maker = receiver.slice(0, -2);
+    return fn.calls.some((c) => c !== call && c.callee === maker && c.line <= call.line && c.endLine >= call.line && overMemory(c));
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(receiver)) return false;
+  let binding: FunctionFact['bindings'][number] | undefined;
+  for (const b of fn.bindings) if (b.name === receiver && b.line <= call.line && (!binding || b.line >= binding.line)) binding = b;
+  if (!binding) return false;
+  const { line, value } = binding;
+  const made = (c: CallFact) => c.target !== '' && (value === `${c.target}()` || value === `${c.target}().__enter__()`);
+  return fn.calls.some((c) => c.line <= line && c.endLine >= line && made(c) && overMemory(c));
 }
 
 /** The last part of a dotted name (`WNOHANG` for `os.WNOHANG`). */

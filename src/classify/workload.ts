@@ -474,7 +474,7 @@ export class WorkloadAnalysis {
     if (match) {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') {
-        if (call.awaited || exempt(entry, call, this.exemptContext, node.module)) return undefined;
+        if (call.awaited || exempt(entry, call, this.exemptContext, node.module, node.fact)) return undefined;
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {

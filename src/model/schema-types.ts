@@ -249,6 +249,10 @@ export interface CatalogueUnless {
    */
   datagramReceiver?: boolean;
   /**
+   * the file is an in-memory buffer made on the spot (`io.BytesIO(...)`, `io.StringIO(...)`: the first positional argument or `fileobj=`), or, for a method of the file object, the object was opened so earlier in the same function: nothing is read from disk
+   */
+  inMemory?: boolean;
+  /**
    * an argument is one of these constants, by its last name (`os.WNOHANG` for WNOHANG): a flag that makes the call return at once
    */
   namedArgument?: string[];
