@@ -93,6 +93,7 @@ test('every combination of a call\'s and an argument\'s optional members reads b
     ...(has & 4 ? { loop: 0 } : {}),
     ...(has & 8 ? { once: true as const } : {}),
     ...(has & 1 ? { resolution: 'import' as const } : {}),
+    ...(has % 5 === 1 ? { typeTest: { param: 'fp', types: ['io.IOBase', 'str'], runsWhen: has % 2 === 0 } } : {}),
   }));
   const made = facts('def f():\n    pass\n');
   made.functions[1].calls = calls;

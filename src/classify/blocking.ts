@@ -16,6 +16,8 @@
  * function asks whether an event loop runs (`asyncio._get_running_loop()`, a project helper named
  * `get_running_loop`): code that works with and without a loop takes its non-blocking way when one
  * runs (`loop = get_running_loop(); if loop: ...; return` before starting a thread and waiting).
+ * A caller does not reach a blocking call made in a branch of an `isinstance` test of a parameter
+ * that its argument decides against (`File(io.BytesIO(data))` and `else: open(fp)`: type-tests.ts).
  * The project's configured `blocking-apis` are direct blocking calls of their own kind
  * (`configured`), matched on the API's name or the callee as written.
  */
@@ -24,6 +26,7 @@ import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 import { decoratorName } from '../graph/lifetime.js';
 import { boundedQueueNames, exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
+import { runsWhenCalled } from './type-tests.js';
 import type { UserApis } from './user-apis.js';
 
 /** Options: functions whose calls run in a worker thread, and the project's own blocking APIs. */
@@ -148,7 +151,7 @@ export class BlockingAnalysis {
         // Calling a function decorated to run in a worker thread does not block the caller.
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
-          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call)) continue;
+          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call) || !this.runsThrough(edge, effect)) continue;
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact, memoizing)) continue;
           if (this.effects[edge.from].has(kind)) continue;
@@ -157,6 +160,15 @@ export class BlockingAnalysis {
         }
       }
     }
+  }
+
+  /**
+   * Whether the callee of `edge` takes the way to its blocking call `effect` when called as `edge`
+   * calls it: not when that way is a branch of an `isinstance` test of a parameter that the
+   * argument passed decides against (see type-tests.ts).
+   */
+  runsThrough(edge: Edge, effect: BlockingEffect): boolean {
+    return runsWhenCalled(this.index, edge, effect.next ? effect.next.call : effect.terminal.call);
   }
 
   /** Whether a call comes after its function asked whether an event loop runs (so it is the way taken without one). */

@@ -17,7 +17,7 @@
  */
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
-import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span } from './types.js';
+import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span, TypeTest } from './types.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
@@ -204,6 +204,12 @@ class Frame {
    * read; `false` once it cannot be one.
    */
   setGuard: SetGuard | false | undefined = undefined;
+  /**
+   * An `if` whose condition is `isinstance(param, T)` (or its negation) on a parameter of the
+   * function: the test, and which outcome the branch being read runs under (undefined outside
+   * the `if` and `else` blocks, and in an `elif`).
+   */
+  typeTest: { param: string; types: string[]; negated: boolean; branch: boolean | undefined } | undefined = undefined;
   /**
    * A function frame after a cache's early return: the name tested, and the calls and loops made
    * after it, which run once per process when the function then sets the name.
@@ -527,6 +533,7 @@ class ModuleWalk {
   }
 
   private inLazyIf(parent: Frame, code: K): void {
+    this.readTypeTest(parent, code);
     if (parent.child === 2) {
       const text = code === K.Logic || code === K.Identifier || code === K.Attribute ? this.text() : undefined;
       const name = text !== undefined ? lazyGuardName(text) : undefined;
@@ -550,6 +557,32 @@ class ModuleWalk {
       parent.lazy.inBlock = false;
       this.lazyOpen--;
     }
+  }
+
+  /** An `isinstance` test of a parameter in an `if` (see Frame.typeTest): read at the condition, and which branch is read. */
+  private readTypeTest(parent: Frame, code: K): void {
+    if (parent.child === 2) {
+      const test = code === K.Call || code === K.Logic ? ISINSTANCE.exec(this.text()) : null;
+      if (test && this.current().params.some((p) => p.name === test[2] && !p.variadic)) {
+        parent.typeTest = { param: test[2], types: splitTopLevel(test[3].replace(/^\((.*)\)$/s, '$1')).map((t) => t.trim()).filter((t) => t !== ''), negated: test[1] !== undefined, branch: undefined };
+      }
+      return;
+    }
+    const typeTest = parent.typeTest;
+    if (!typeTest) return;
+    if (parent.child === 4 && code === K.Block) typeTest.branch = !typeTest.negated;
+    else if (parent.child > 4) typeTest.branch = this.cursor.nodeType === 'else_clause' && typeTest.branch !== undefined ? typeTest.negated : undefined;
+  }
+
+  /** The innermost `isinstance` test of a parameter whose branch is being read, within the current function. */
+  private innermostTypeTest(): TypeTest | undefined {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const f = this.frames[i];
+      if (f.kind === F.Function || f.kind === F.Class) return undefined;
+      const test = f.kind === F.LazyIf ? f.typeTest : undefined;
+      if (test?.branch !== undefined) return { param: test.param, types: test.types, runsWhen: test.branch };
+    }
+    return undefined;
   }
 
   /**
@@ -797,6 +830,8 @@ class ModuleWalk {
     if (loop) loop.calls++;
     if (this.lazyOpen > 0) this.innermostLazy()?.calls.push(call);
     fnFrame.guarded?.calls.push(call);
+    const typeTest = this.innermostTypeTest();
+    if (typeTest) call.typeTest = typeTest;
     const pendingArg = this.pendingArg;
     if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) this.argCalls.set(pendingArg, call);
     // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
@@ -1212,7 +1247,7 @@ class ModuleWalk {
  * each with the absent members left out.
  */
 function newCall(callee: string, line: number, column: number, endLine: number, endColumn: number): CallFact {
-  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined };
+  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined, typeTest: undefined };
 }
 
 /** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */
@@ -1366,6 +1401,9 @@ export function constantRange(text: string): number | undefined {
   if (!step || ![start, stop, step].every(Number.isFinite)) return undefined;
   return Math.max(0, Math.ceil((stop - start) / step));
 }
+
+/** `isinstance(name, T)` or `not isinstance(name, (T1, T2))`: the negation, the name and the types' text. */
+const ISINSTANCE = /^(not\s+)?isinstance\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([\s\S]+?)\s*\)$/;
 
 const LAZY_GUARD = /^(?:not\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)|((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+None|[^=<>!]+\s+not\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 

@@ -98,7 +98,21 @@ export interface CallFact extends Span {
    * graph/lifetime.ts). Set only with `once`.
    */
   perInstance?: true;
+  /**
+   * Made in one branch of an `if isinstance(param, T):` on a parameter of its function: it runs
+   * only when that test has the outcome `runsWhen` (true in the `if` block, false in the `else`
+   * block; `not isinstance(...)` the other way round). `types` are resolved where they can be.
+   * Absent: no such test decides whether it runs.
+   */
+  typeTest?: TypeTest;
   args: ArgFact[];
+}
+
+/** An `isinstance` test of a parameter that decides whether a call runs (see CallFact.typeTest). */
+export interface TypeTest {
+  param: string;
+  types: string[];
+  runsWhen: boolean;
 }
 
 /** A local (or module-level) name whose value is known well enough to resolve calls through it. */

@@ -16,14 +16,14 @@
  * A call is CALL_VALUES integers:
  *   callee, target (table indexes), resolution (RESOLUTIONS index, -1 none), span line, column,
  *   end line, end column, flags (1 awaited, 2 once, 4 once per instance), loop (-1 none), argument list (index into
- *   `argLists`, -1 for no arguments).
+ *   `argLists`, -1 for no arguments), type test (table index of its JSON text, -1 none: few calls have one).
  * An argument list is a list of indexes into `args`, which holds ARG_VALUES integers per argument:
  *   kind (ARG_KINDS index), keyword, text (table indexes, -1 none), lambda (-1 none), target
  *   (table index, -1 none).
  * The objects read back are equal to those written, with their members in the order the
  * extractor gives them.
  */
-import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution } from './types.js';
+import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, TypeTest } from './types.js';
 
 /** Resolutions by code; every Resolution must be listed (checked below). */
 const RESOLUTIONS = ['import', 'local-def', 'binding', 'self', 'super', 'builtin', 'unbound', 'unknown'] as const satisfies readonly Resolution[];
@@ -36,7 +36,7 @@ void listed;
 
 const RESOLUTION_CODE = new Map<string, number>(RESOLUTIONS.map((r, i) => [r, i]));
 const KIND_CODE = new Map<string, number>(ARG_KINDS.map((k, i) => [k, i]));
-const CALL_VALUES = 10;
+const CALL_VALUES = 11;
 const ARG_VALUES = 5;
 const AWAITED = 1;
 const ONCE = 2;
@@ -191,6 +191,7 @@ function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
       table.string(call.callee), table.string(call.target), call.resolution === undefined ? NONE : RESOLUTION_CODE.get(call.resolution)!,
       call.line, call.column, call.endLine, call.endColumn,
       (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0) | (call.perInstance ? PER_INSTANCE : 0), call.loop ?? NONE, table.argList(call.args),
+      call.typeTest ? table.string(JSON.stringify(call.typeTest)) : NONE,
     );
   }
   return out;
@@ -232,16 +233,18 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
     const flags = values[at + 7];
     const loop = values[at + 8];
     const list = values[at + 9];
+    const test = values[at + 10];
     const args = list === NONE ? EMPTY : lists[list];
     let call: CallFact;
-    if (flags !== 0) {
-      // Awaited or once-only calls are few: their optional members are added one by one.
+    if (flags !== 0 || test !== NONE) {
+      // Awaited, once-only and type-tested calls are few: their optional members are added one by one.
       call = { callee, target, line, column, endLine, endColumn, args };
       if (flags & AWAITED) call.awaited = true;
       if (loop !== NONE) call.loop = loop;
       if (flags & ONCE) call.once = true;
       if (flags & PER_INSTANCE) call.perInstance = true;
       if (code !== NONE) call.resolution = RESOLUTIONS[code];
+      if (test !== NONE) call.typeTest = JSON.parse(strings[test]) as TypeTest;
     } else if (code !== NONE) {
       const resolution = RESOLUTIONS[code];
       call = loop !== NONE ? { callee, target, line, column, endLine, endColumn, args, loop, resolution } : { callee, target, line, column, endLine, endColumn, args, resolution };

@@ -638,6 +638,28 @@ export class ProjectIndex {
 
   private readonly exceptionCache = new Map<string, boolean>();
 
+  /**
+   * What an instance of project class `fqn` is an instance of: the class, its project bases, and
+   * the library bases they name (`io.BytesIO` for `class Buffer(io.BytesIO)`); `complete` when
+   * every base is a project class or `object`, so that no other class can be among them.
+   */
+  lineage(fqn: string): { names: string[]; complete: boolean } | undefined {
+    const cls = this.classes.get(fqn);
+    if (!cls) return undefined;
+    const names = ['object'];
+    let complete = true;
+    for (const c of this.mro(cls)) {
+      names.push(c.fqn);
+      for (const written of c.fact.bases) {
+        const base = written.replace(/\[\]$/, '');
+        if (base === 'object' || this.classFor(base)) continue;
+        names.push(base);
+        complete = false;
+      }
+    }
+    return { names, complete };
+  }
+
   /** The class then its project bases, breadth first, each once (cycles stop). */
   mro(cls: ClassNode): ClassNode[] {
     const cached = this.mroCache.get(cls.fqn);

@@ -36,7 +36,7 @@ export const create: RuleImpl = (ctx, rule) => {
       let best: { kind: string; severity: Severity; hops: number } | undefined;
       for (const [kind, effect] of blocking.effects[edge.to]) {
         const direct = ctx.ruleForKind(kind);
-        if (!direct || (direct.severity === 'note' && effect.hops > noteHops)) continue;
+        if (!direct || (direct.severity === 'note' && effect.hops > noteHops) || !blocking.runsThrough(edge, effect)) continue;
         const candidate = { kind, severity: direct.severity, hops: effect.hops };
         if (!best || RANK[candidate.severity] < RANK[best.severity] || (candidate.severity === best.severity && candidate.hops < best.hops)) best = candidate;
       }

@@ -1,0 +1,77 @@
+/**
+ * Whether a call made under an `isinstance` test of a parameter runs, given what a caller passes.
+ *
+ * Stage: classify. A function that takes a path or a file object (`if isinstance(fp, io.IOBase):
+ * ... else: fp = open(fp)`) opens nothing when its caller passes a buffer it makes there
+ * (`File(io.BytesIO(data))`). What an argument is an instance of is known when the call makes it
+ * (`io.BytesIO(...)`, a project class), when it is a name bound to such a call, and for `None`,
+ * `True` and `False`. A test is decided true when one of its types is among those classes, and
+ * false when all of the argument's classes are known, none is tested, and every tested type is a
+ * concrete class (an abstract base class such as `os.PathLike` may claim instances that do not
+ * derive from it). Anything else leaves the call as if it always ran.
+ */
+import type { ArgFact, CallFact, TypeTest } from '../facts/types.js';
+import { passedArgument, type Edge, type ProjectIndex } from '../graph/index.js';
+
+/** Library and built-in classes an instance is known to be of, with their bases (from the Python documentation of `io` and the built-in types). */
+const LIBRARY_LINEAGE: Record<string, string[]> = {
+  'io.BytesIO': ['io.BytesIO', 'io.BufferedIOBase', 'io.IOBase', 'object'],
+  'io.StringIO': ['io.StringIO', 'io.TextIOBase', 'io.IOBase', 'object'],
+  str: ['str', 'object'],
+  int: ['int', 'object'],
+  float: ['float', 'object'],
+  bytearray: ['bytearray', 'object'],
+  bytes: ['bytes', 'object'],
+  dict: ['dict', 'object'],
+  frozenset: ['frozenset', 'object'],
+  list: ['list', 'object'],
+  set: ['set', 'object'],
+  tuple: ['tuple', 'object'],
+};
+const NONE_LINEAGE = ['NoneType', 'object'];
+const BOOL_LINEAGE = ['bool', 'int', 'object'];
+
+/** Concrete classes a test may name: no instance of an unrelated class passes `isinstance` with them. */
+const CONCRETE = new Set([
+  'str', 'bytes', 'bytearray', 'int', 'float', 'complex', 'bool', 'dict', 'list', 'tuple', 'set', 'frozenset',
+  'io.BytesIO', 'io.StringIO', 'io.FileIO', 'io.BufferedReader', 'io.BufferedWriter', 'io.TextIOWrapper',
+]);
+
+/** Whether `call`, made in the callee of `edge`, runs when the callee is called as `edge` calls it. */
+export function runsWhenCalled(index: ProjectIndex, edge: Edge, call: CallFact): boolean {
+  const test = call.typeTest;
+  // A function handed to an API (`map(f, rows)`) is called with arguments the call does not show.
+  if (!test || edge.argumentOf !== undefined) return true;
+  const outcome = testOutcome(index, test, argumentFor(index, edge, test.param));
+  return outcome === undefined || outcome === test.runsWhen;
+}
+
+/** The argument `edge` passes for the callee's parameter `param`, if it can be told. */
+function argumentFor(index: ProjectIndex, edge: Edge, param: string): ArgFact | undefined {
+  const fact = index.functions[edge.to].fact;
+  const at = fact.params.findIndex((p) => p.name === param);
+  if (at < 0) return undefined;
+  // A method's first parameter is bound (`self`, or the class of a class method).
+  const bound = fact.className !== '' && !fact.decorators.some((d) => /staticmethod$/.test(d)) ? 1 : 0;
+  return at < bound ? undefined : passedArgument(edge.call.args, param, at - bound);
+}
+
+/** The outcome of `test` for `arg`: true, false, or undefined when it cannot be told. */
+function testOutcome(index: ProjectIndex, test: TypeTest, arg: ArgFact | undefined): boolean | undefined {
+  const lineage = arg && lineageOf(index, arg);
+  if (!lineage) return undefined;
+  if (test.types.some((t) => lineage.names.includes(t))) return true;
+  return lineage.complete && test.types.every((t) => CONCRETE.has(t) || index.classes.has(t)) ? false : undefined;
+}
+
+/** The classes `arg` is an instance of, when known. */
+function lineageOf(index: ProjectIndex, arg: ArgFact): { names: string[]; complete: boolean } | undefined {
+  if (arg.kind === 'none') return { names: NONE_LINEAGE, complete: true };
+  if (arg.kind === 'true' || arg.kind === 'false') return { names: BOOL_LINEAGE, complete: true };
+  const target = arg.target ?? '';
+  // A call that makes the instance, or a name bound to one (`buf = io.BytesIO()` gives `io.BytesIO()`).
+  const made = arg.kind === 'call' ? target : arg.kind === 'ref' && target.endsWith('()') ? target.slice(0, -2) : '';
+  if (!made) return undefined;
+  const library = LIBRARY_LINEAGE[made];
+  return library ? { names: library, complete: true } : index.lineage(made);
+}
