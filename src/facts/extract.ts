@@ -563,7 +563,8 @@ class ModuleWalk {
   private readTypeTest(parent: Frame, code: K): void {
     if (parent.child === 2) {
       const test = code === K.Call || code === K.Logic ? ISINSTANCE.exec(this.text()) : null;
-      if (test && this.current().params.some((p) => p.name === test[2] && !p.variadic)) {
+      // `isinstance(x, str) or hasattr(x, "read")` also ends in `)`: only a whole test of one call counts.
+      if (test && balanced(test[3]) && this.current().params.some((p) => p.name === test[2] && !p.variadic)) {
         parent.typeTest = { param: test[2], types: splitTopLevel(test[3].replace(/^\((.*)\)$/s, '$1')).map((t) => t.trim()).filter((t) => t !== ''), negated: test[1] !== undefined, branch: undefined };
       }
       return;
@@ -1404,6 +1405,16 @@ export function constantRange(text: string): number | undefined {
 
 /** `isinstance(name, T)` or `not isinstance(name, (T1, T2))`: the negation, the name and the types' text. */
 const ISINSTANCE = /^(not\s+)?isinstance\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([\s\S]+?)\s*\)$/;
+
+/** Whether every `)` in `text` closes a `(` before it, and every `(` is closed. */
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
 
 const LAZY_GUARD = /^(?:not\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)|((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+None|[^=<>!]+\s+not\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 
