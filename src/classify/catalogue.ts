@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
+import { madeBy } from '../facts/arguments.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
 
@@ -245,9 +246,7 @@ const MEMORY_FILES = new Set(['io.BytesIO', 'io.StringIO']);
  */
 function overMemory(call: CallFact): boolean {
   const file = call.args.find((a) => a.keyword === 'fileobj') ?? call.args.find((a) => !a.keyword);
-  if (file?.target === undefined) return false;
-  if (file.kind === 'call') return MEMORY_FILES.has(file.target);
-  return file.kind === 'ref' && file.target.endsWith('()') && MEMORY_FILES.has(file.target.slice(0, -2));
+  return file !== undefined && MEMORY_FILES.has(madeBy(file));
 }
 
 /**

@@ -12,7 +12,8 @@
  * the `http-clients`, or one that returns such a value).
  */
 import type { ArgFact, CallFact } from '../facts/types.js';
-import { passedArgument, type FunctionNode, type ProjectIndex } from '../graph/index.js';
+import { bindsFirstParameter, passedArgument } from '../facts/arguments.js';
+import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 
 /** How many calls up (through parameters) or down (through returned values) a document is followed. */
 const MAX_DEPTH = 3;
@@ -37,7 +38,7 @@ export class DocumentOrigins {
     const fact = node.fact;
     const position = fact.params.findIndex((p) => p.name === head);
     // A method's first parameter is the bound `self`: callers do not pass it.
-    const skip = fact.className && !fact.decorators.includes('staticmethod') ? 1 : 0;
+    const skip = bindsFirstParameter(fact) ? 1 : 0;
     if (position < skip || fact.bindings.some((b) => b.name === head && b.line > 0 && b.line <= line)) return false;
     const key = `${node.id}:${arg.text}`;
     if (seen.has(key)) return false;

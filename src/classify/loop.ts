@@ -12,6 +12,7 @@
  * dependencies in a thread pool, so only coroutines among them are on the loop.
  */
 import type { ArgFact, CallFact } from '../facts/types.js';
+import { bindsFirstParameter } from '../facts/arguments.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
 import type { Catalogue } from './catalogue.js';
 import type { EntryPoints } from './entry-points.js';
@@ -137,8 +138,7 @@ function paramOwner(index: ProjectIndex, node: FunctionNode, name: string): { no
     const position = params.findIndex((p) => p.name === name);
     if (position >= 0) {
       if (current.fact.kind !== 'def') return undefined;
-      const method = current.fact.className !== '' && !current.fact.decorators.some((d) => /staticmethod$/.test(d));
-      const argument = method ? position - 1 : position;
+      const argument = bindsFirstParameter(current.fact) ? position - 1 : position;
       return argument >= 0 ? { node: current, argument } : undefined;
     }
     // A name the function binds itself is not the enclosing function's parameter.

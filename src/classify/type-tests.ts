@@ -11,7 +11,8 @@
  * derive from it). Anything else leaves the call as if it always ran.
  */
 import type { ArgFact, CallFact, TypeTest } from '../facts/types.js';
-import { passedArgument, type Edge, type ProjectIndex } from '../graph/index.js';
+import { bindsFirstParameter, madeBy, passedArgument } from '../facts/arguments.js';
+import type { Edge, ProjectIndex } from '../graph/index.js';
 
 /** Library and built-in classes an instance is known to be of, with their bases (from the Python documentation of `io` and the built-in types). */
 const LIBRARY_LINEAGE: Record<string, string[]> = {
@@ -51,8 +52,7 @@ function argumentFor(index: ProjectIndex, edge: Edge, param: string): ArgFact | 
   const fact = index.functions[edge.to].fact;
   const at = fact.params.findIndex((p) => p.name === param);
   if (at < 0) return undefined;
-  // A method's first parameter is bound (`self`, or the class of a class method).
-  const bound = fact.className !== '' && !fact.decorators.some((d) => /staticmethod$/.test(d)) ? 1 : 0;
+  const bound = bindsFirstParameter(fact) ? 1 : 0;
   return at < bound ? undefined : passedArgument(edge.call.args, param, at - bound);
 }
 
@@ -68,9 +68,7 @@ function testOutcome(index: ProjectIndex, test: TypeTest, arg: ArgFact | undefin
 function lineageOf(index: ProjectIndex, arg: ArgFact): { names: string[]; complete: boolean } | undefined {
   if (arg.kind === 'none') return { names: NONE_LINEAGE, complete: true };
   if (arg.kind === 'true' || arg.kind === 'false') return { names: BOOL_LINEAGE, complete: true };
-  const target = arg.target ?? '';
-  // A call that makes the instance, or a name bound to one (`buf = io.BytesIO()` gives `io.BytesIO()`).
-  const made = arg.kind === 'call' ? target : arg.kind === 'ref' && target.endsWith('()') ? target.slice(0, -2) : '';
+  const made = madeBy(arg);
   if (!made) return undefined;
   const library = LIBRARY_LINEAGE[made];
   return library ? { names: library, complete: true } : index.lineage(made);

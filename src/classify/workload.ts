@@ -211,23 +211,28 @@ export class WorkloadAnalysis {
     return id;
   }
 
+  /** The function's row (see `row`), once it is known to be worked out (see `inScope`). */
+  private scopedRow(id: number): number {
+    return this.row(this.inScope(id));
+  }
+
   has(id: number, kind: Kind): boolean {
-    return amount(this.totals, this.row(this.inScope(id)), kind) > 0;
+    return amount(this.totals, this.scopedRow(id), kind) > 0;
   }
 
   /** Work per call, by kind, callees included. */
   work(id: number): Costs {
-    return costsAt(this.totals, this.row(this.inScope(id)));
+    return costsAt(this.totals, this.scopedRow(id));
   }
 
   /** CPU work per call (operations), callees included. */
   cpuWork(id: number): number {
-    return amount(this.totals, this.row(this.inScope(id)), 'cpu-gil');
+    return amount(this.totals, this.scopedRow(id), 'cpu-gil');
   }
 
   /** Whether the function's largest CPU contribution grows with the data. */
   cpuDataSized(id: number): boolean {
-    return top(this.best, this.row(this.inScope(id)), 'cpu-gil')?.dataSized ?? false;
+    return top(this.best, this.scopedRow(id), 'cpu-gil')?.dataSized ?? false;
   }
 
   /**
@@ -262,7 +267,7 @@ export class WorkloadAnalysis {
    * `minWork` operations, or `minExact` when the work's size is known exactly (see OwnEvidence.exact).
    */
   heavyOnceCpu(id: number, minWork: number, minExact = minWork): boolean {
-    const best = top(this.onceBest, this.row(this.inScope(id)), 'cpu-gil');
+    const best = top(this.onceBest, this.scopedRow(id), 'cpu-gil');
     if (best === undefined || !best.dataSized) return false;
     const evidence = best.own ?? this.onceChain(best.edge!).evidence;
     const least = evidence?.exact ? minExact : minWork;
@@ -274,13 +279,13 @@ export class WorkloadAnalysis {
    * (`minExact` for a nest whose size is known exactly), not awaiting.
    */
   heavyLoops(id: number, minWork: number, once = false, minExact = minWork): OwnEvidence[] {
-    return this.own[this.row(this.inScope(id))].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits
+    return this.own[this.scopedRow(id)].filter((e) => e.kind === 'cpu-gil' && e.loop !== undefined && e.dataSized && !e.awaits
       && e.cost >= (e.exact ? minExact : minWork) && (e.once === true) === once);
   }
 
   /** The function's own calls of GIL-holding library APIs that alone do at least `minWork` operations on data, every call. */
   heavyApiCalls(id: number, minWork: number): OwnEvidence[] {
-    return this.own[this.row(this.inScope(id))].filter((e) => e.kind === 'cpu-gil' && e.api !== undefined && e.loop === undefined && e.dataSized && !e.once && e.cost >= minWork);
+    return this.own[this.scopedRow(id)].filter((e) => e.kind === 'cpu-gil' && e.api !== undefined && e.loop === undefined && e.dataSized && !e.once && e.cost >= minWork);
   }
 
   /**
@@ -303,7 +308,7 @@ export class WorkloadAnalysis {
 
   /** The reason behind the largest contribution of `kind`, own or inherited (for messages); `onceOnly`: of the CPU work that runs once per process. */
   reason(id: number, kind: CostKind, onceOnly = false): string {
-    const best = top(onceOnly ? this.onceBest : this.best, this.row(this.inScope(id)), kind);
+    const best = top(onceOnly ? this.onceBest : this.best, this.scopedRow(id), kind);
     if (!best) return '';
     if (onceOnly && best.edge) return this.onceChain(best.edge).reason;
     if (best.own) return best.own.reason;

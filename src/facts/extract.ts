@@ -18,6 +18,7 @@
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span, TypeTest } from './types.js';
+import { passedArgument } from './arguments.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
@@ -1274,7 +1275,7 @@ function pureCython(source: string): ModuleFacts['cython'] {
  */
 function boundedQueue(call: CallFact): boolean {
   if (!/(?:^|\.)(?:Queue|LifoQueue|PriorityQueue|JoinableQueue)$/.test(call.callee)) return false;
-  const size = argument(call, 'maxsize', 0);
+  const size = passedArgument(call.args, 'maxsize', 0);
   if (!size || size.kind === 'none' || size.kind === 'splat') return false;
   // A literal 0 is unbounded; any other value (a number, a name, an expression) may bound it.
   return !(size.kind === 'literal' && /^[0_]+$/.test(size.text ?? ''));
@@ -1283,13 +1284,8 @@ function boundedQueue(call: CallFact): boolean {
 /** A datagram socket: `socket.socket(family, socket.SOCK_DGRAM)` or `type=SOCK_DGRAM` (https://docs.python.org/3/library/socket.html#socket.socket). */
 function datagramSocket(call: CallFact): boolean {
   if (!/(?:^|\.)socket$/.test(call.callee)) return false;
-  const type = argument(call, 'type', 1);
+  const type = passedArgument(call.args, 'type', 1);
   return type?.kind === 'ref' && /(?:^|\.)SOCK_DGRAM$/.test(type.text ?? '');
-}
-
-/** The argument a call passes by keyword `name`, else the one at `position` when it is positional. */
-function argument(call: CallFact, name: string, position: number): ArgFact | undefined {
-  return call.args.find((a) => a.keyword === name) ?? (call.args[position]?.keyword === undefined ? call.args[position] : undefined);
 }
 
 /** An argument as the walk makes it: every member present, for the same reason as newCall. */

@@ -11,6 +11,7 @@
  */
 import type { ArgFact, BindingFact, CallFact, FunctionFact, LoopFact, ModuleFacts, Resolution } from './types.js';
 import type { RawBinding, RawFunction, RawModule } from './extract.js';
+import { bindsFirstParameter } from './arguments.js';
 import { annotationClass, calleeText, iterSubject, returnTypeClass, splitHead } from './text.js';
 
 const BUILTINS = new Set([
@@ -390,7 +391,7 @@ class ModuleResolver {
       const paramIndex = fn.params.findIndex((p) => p.name === name);
       if (paramIndex >= 0) {
         const param = fn.params[paramIndex];
-        if (paramIndex === 0 && fn.className && !fn.decorators.some((d) => /staticmethod$/.test(d))) {
+        if (paramIndex === 0 && bindsFirstParameter(fn)) {
           return { value: this.prefix + fn.className, resolution: 'self' };
         }
         const cls = param.annotation ? annotationClass(param.annotation) : null;

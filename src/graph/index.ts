@@ -17,6 +17,7 @@
  * visited set for star imports (a package star-importing modules that import it back).
  */
 import type { ArgFact, CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
+import { passedArgument } from '../facts/arguments.js';
 import { InstanceLifetimes, NO_CACHES, type CacheDecorators, type GuardedFact } from './lifetime.js';
 
 /** A function of the project with its global id. */
@@ -78,18 +79,6 @@ const RESOLVE_BUDGET = 500;
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Bases that say nothing about the members of a class. */
-/**
- * The argument a call passes for parameter `name` at 0-based `position` (not counting a bound
- * `self`): by keyword, else by position, unless a `*args` at or before it hides which one it is.
- */
-export function passedArgument(args: readonly ArgFact[], name: string, position: number): ArgFact | undefined {
-  const keyword = args.find((a) => a.keyword === name);
-  if (keyword) return keyword;
-  const positional = args.filter((a) => !a.keyword);
-  const splat = positional.findIndex((a) => a.kind === 'splat');
-  return splat >= 0 && splat <= position ? undefined : positional[position];
-}
-
 /** Bases that make a class an interface whose method stubs others implement. */
 const INTERFACE_BASES = /^(?:typing\.Protocol|typing_extensions\.Protocol|Protocol|abc\.ABC|ABC)$/;
 /** A class name that names an exception: the built-in bases and the `...Error`/`...Exception`/`...Warning` convention. */
