@@ -21,6 +21,7 @@
  * The project's configured `blocking-apis` are direct blocking calls of their own kind
  * (`configured`), matched on the API's name or the callee as written.
  */
+import { sameCall } from '../facts/call-table.js';
 import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
@@ -77,8 +78,8 @@ export class BlockingAnalysis {
   /** Effects per function id (sync functions only), keyed by kind; the many functions without any share one empty map. */
   readonly effects: ReadonlyMap<string, BlockingEffect>[];
 
-  /** Calls matched by the project's configured `blocking-apis` (GA110 leaves them to their own rule). */
-  readonly configuredCalls = new Set<CallFact>();
+  /** Calls matched by the project's configured `blocking-apis`, by function (GA110 leaves them to their own rule). */
+  private readonly configuredCalls = new Map<number, CallFact[]>();
   private readonly offloaded: boolean[];
   /** By function: the line of its first running-loop check (see asksForLoop) in a sync function, or 0. */
   private readonly loopCheck: Int32Array;
@@ -99,7 +100,7 @@ export class BlockingAnalysis {
     for (const node of index.functions) {
       const imported = moduleImports(node.module);
       index.targets[node.id].forEach((target, i) => {
-        const call = node.fact.calls[i];
+        const call = node.fact.calls.at(i)!;
         const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
         if (match && target.kind === 'external') {
           // An awaited call returns an awaitable, so it is not the sync API of that name.
@@ -115,7 +116,9 @@ export class BlockingAnalysis {
         const user = configured.find((c) => names.some((n) => c.api.regex.test(n)));
         if (!user) return;
         // Configured APIs are the configuration's to report, awaited or not (GA110 leaves them alone).
-        this.configuredCalls.add(call);
+        const calls = this.configuredCalls.get(node.id);
+        if (calls) calls.push(call);
+        else this.configuredCalls.set(node.id, [call]);
         if (call.awaited) return;
         this.direct[node.id].push({ fn: node.id, call, api: user.api.pattern, match: user.match, confidence: 'high' });
       });
@@ -123,6 +126,11 @@ export class BlockingAnalysis {
     // Nearly every function makes no blocking call: those share one empty list.
     for (let id = 0; id < this.direct.length; id++) if (this.direct[id].length === 0) this.direct[id] = NO_CALLS;
     this.propagate();
+  }
+
+  /** Whether function `id`'s `call` is one of the project's configured blocking APIs. */
+  isConfigured(id: number, call: CallFact): boolean {
+    return this.configuredCalls.get(id)?.some((c) => sameCall(c, call)) ?? false;
   }
 
   private setEffect(id: number, effect: BlockingEffect): void {

@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { sameCall } from '../facts/call-table.js';
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
 import { madeBy } from '../facts/arguments.js';
@@ -258,7 +259,7 @@ function openedOverMemory(call: CallFact, fn: FunctionFact): boolean {
   const receiver = call.callee.slice(0, Math.max(0, call.callee.lastIndexOf('.')));
   if (receiver.endsWith('()')) {
     const maker = receiver.slice(0, -2);
-    return fn.calls.some((c) => c !== call && c.callee === maker && c.line <= call.line && c.endLine >= call.line && overMemory(c));
+    return fn.calls.some((c) => !sameCall(c, call) && c.callee === maker && c.line <= call.line && c.endLine >= call.line && overMemory(c));
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(receiver)) return false;
   let binding: FunctionFact['bindings'][number] | undefined;

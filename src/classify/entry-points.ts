@@ -9,6 +9,7 @@
  * through names, lambdas, `functools.partial` objects, also when kept in a local, and generator
  * objects), and the entry points of every function.
  */
+import { sameCall } from '../facts/call-table.js';
 import type { ArgFact, CallFact } from '../facts/types.js';
 import type { EntryPoint } from '../model/types.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
@@ -53,7 +54,7 @@ export class EntryPoints {
             kind: 'offload', effect: 'offload', calls: [wrapper.via], label: `the project's offload wrapper \`${wrapper.via}\``,
             equivalents: [], function: { argument: wrapper.argument }, runs: 'thread', entry: 'to-thread', source: 'project',
           };
-          this.record(node, node.fact.calls[i], wrapper.via, entry);
+          this.record(node, node.fact.calls.at(i)!, wrapper.via, entry);
           return;
         }
         if (target.kind !== 'external') return;
@@ -62,7 +63,7 @@ export class EntryPoints {
         if (!match) return;
         const entry = match.entry;
         if (!entry.function) return;
-        this.record(node, node.fact.calls[i], target.name, entry);
+        this.record(node, node.fact.calls.at(i)!, target.name, entry);
       });
       this.decoratorEntries(node, catalogue);
     }
@@ -108,7 +109,7 @@ export class EntryPoints {
       const resolved = this.index.resolve(arg.target);
       if (resolved.kind === 'external' && PARTIAL.has(resolved.name)) {
         // functools.partial(f, ...): the partial call is itself among the caller's calls.
-        const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.line >= call.line && c.endLine <= call.endLine);
+        const inner = node.fact.calls.find((c) => !sameCall(c, call) && c.callee === arg.text && c.line >= call.line && c.endLine <= call.endLine);
         this.partialTarget(node, spawn, inner);
       } else {
         // A coroutine call handed to a task runner (`asyncio.create_task(worker(q))`), or a

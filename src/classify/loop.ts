@@ -11,6 +11,7 @@
  * its callers, so wrappers of wrappers count. FastAPI/Starlette run sync `def` handlers and
  * dependencies in a thread pool, so only coroutines among them are on the loop.
  */
+import { sameCall } from '../facts/call-table.js';
 import type { ArgFact, CallFact } from '../facts/types.js';
 import { bindsFirstParameter } from '../facts/arguments.js';
 import type { FunctionNode, ProjectIndex } from '../graph/index.js';
@@ -56,7 +57,7 @@ export function findWrappers(index: ProjectIndex, catalogue: Catalogue, user?: U
     index.targets[node.id].forEach((target, i) => {
       if (target.kind !== 'external') return;
       const where = catalogue.match(target.name, 'offload')?.entry.function ?? (configured(target.name) ? { argument: 0 } : undefined);
-      if (where) examine(node, node.fact.calls[i], where);
+      if (where) examine(node, node.fact.calls.at(i)!, where);
     });
   }
   for (let head = 0; head < found.length && head < WRAPPER_LIMIT; head++) {
@@ -120,7 +121,7 @@ function handedName(index: ProjectIndex, node: FunctionNode, call: CallFact, arg
   const plain = (text: string | undefined) => (text && /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? text : undefined);
   if (arg.kind === 'ref') return plain(arg.text);
   if (arg.kind === 'call' && arg.target && PARTIAL.has(arg.target)) {
-    const inner = node.fact.calls.find((c) => c !== call && c.callee === arg.text && c.line >= call.line && c.endLine <= call.endLine);
+    const inner = node.fact.calls.find((c) => !sameCall(c, call) && c.callee === arg.text && c.line >= call.line && c.endLine <= call.endLine);
     return plain(inner?.args.find((a) => !a.keyword)?.text);
   }
   if (arg.kind === 'lambda' && arg.lambda !== undefined) {

@@ -101,6 +101,8 @@ export interface RawBinding {
 
 /** FunctionFact plus what resolution needs and then drops. */
 export interface RawFunction extends FunctionFact {
+  /** Made here as a list (see Calls). */
+  calls: CallFact[];
   raw: {
     bindings: RawBinding[];
     /** Names declared `global` or `nonlocal` (not bound in this function's scope). */

@@ -108,6 +108,21 @@ export interface CallFact extends Span {
   args: ArgFact[];
 }
 
+/**
+ * A function's calls, in source order. Where the facts are made this is an array; once they have
+ * crossed threads it is a range of the module's call columns (facts/call-table.ts), whose calls
+ * are read-only views made on each read: compare calls with `sameCall` (call-table.ts), never by identity.
+ */
+export interface Calls extends Iterable<CallFact> {
+  readonly length: number;
+  at(index: number): CallFact | undefined;
+  some(test: (call: CallFact, index: number) => unknown): boolean;
+  find(test: (call: CallFact, index: number) => unknown): CallFact | undefined;
+  forEach(visit: (call: CallFact, index: number) => void): void;
+  map<T>(convert: (call: CallFact, index: number) => T): T[];
+  filter(test: (call: CallFact, index: number) => unknown): CallFact[];
+}
+
 /** An `isinstance` test of a parameter that decides whether a call runs (see CallFact.typeTest). */
 export interface TypeTest {
   param: string;
@@ -197,7 +212,8 @@ export interface FunctionFact {
    * `variadic`: `*args` or `**kwargs` (the name without its stars).
    */
   params: { name: string; annotation?: string; depends?: string; variadic?: true }[];
-  calls: CallFact[];
+  /** Read by position, as an array where the facts are made and as columns once they cross threads (see facts/call-table.ts). */
+  calls: Calls;
   bindings: BindingFact[];
   /**
    * Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`);

@@ -20,10 +20,12 @@
  * An argument list is a list of indexes into `args`, which holds ARG_VALUES integers per argument:
  *   kind (ARG_KINDS index), keyword, text (table indexes, -1 none), lambda (-1 none), target
  *   (table index, -1 none).
- * The objects read back are equal to those written, with their members in the order the
- * extractor gives them.
+ * Read back, each module's calls are its call columns (call-table.ts), whose calls read as those
+ * written; attribute reads are objects equal to those written, with their members in the order
+ * the extractor gives them.
  */
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, TypeTest } from './types.js';
+import { AWAITED, CALL_WIDTH, CallTable, ONCE, PER_INSTANCE, rangeOf } from './call-table.js';
 
 /** Resolutions by code; every Resolution must be listed (checked below). */
 const RESOLUTIONS = ['import', 'local-def', 'binding', 'self', 'super', 'builtin', 'unbound', 'unknown'] as const satisfies readonly Resolution[];
@@ -38,9 +40,6 @@ const RESOLUTION_CODE = new Map<string, number>(RESOLUTIONS.map((r, i) => [r, i]
 const KIND_CODE = new Map<string, number>(ARG_KINDS.map((k, i) => [k, i]));
 const CALL_VALUES = 11;
 const ARG_VALUES = 5;
-const AWAITED = 1;
-const ONCE = 2;
-const PER_INSTANCE = 4;
 const NONE = -1;
 
 /** A module's facts as written: calls as integers, their strings in `strings`, their arguments in `args` and `argLists`. */
@@ -140,7 +139,10 @@ function listKey(list: readonly number[]): number | string {
   return list.join(',');
 }
 
-/** The facts of each module in `text` (a JSON array of what factsToText wrote), as made. */
+/**
+ * The facts of each module in `text` (a JSON array of what factsToText wrote). Calls become each
+ * module's call columns (see call-table.ts); everything else is as made.
+ */
 export function factsFromText(text: string): ModuleFacts[] {
   const modules = JSON.parse(text) as WireModule[];
   for (const module of modules) {
@@ -152,14 +154,33 @@ export function factsFromText(text: string): ModuleFacts[] {
     delete module.args;
     delete module.strings;
     const lists = listsFromNumbers(argLists, args, strings);
+    const functions = module.functions as unknown as WireFunction[];
+    let total = 0;
+    for (const fn of functions) total += fn.calls.length / CALL_VALUES;
+    const table = new CallTable(strings, new Int32Array(total * CALL_WIDTH), lists, RESOLUTIONS, undefined);
     const paramLists = new Map<string, FunctionFact['params']>();
-    for (const fn of module.functions as unknown as WireFunction[]) {
-      fn.calls = callsFromNumbers(fn.calls as number[], strings, lists);
+    let start = 0;
+    for (const fn of functions) {
+      const count = fn.calls.length / CALL_VALUES;
+      writeCalls(fn.calls as number[], table, start, strings);
+      (fn as unknown as FunctionFact).calls = rangeOf(table, start, count);
+      start += count;
       if (fn.reads) fn.reads = callsFromNumbers(fn.reads as number[], strings, lists);
       shareLists(fn as unknown as FunctionFact, paramLists);
     }
   }
   return modules;
+}
+
+/** Writes the calls `values` encode into `table` from position `start`. */
+function writeCalls(values: readonly number[], table: CallTable, start: number, strings: readonly string[]): void {
+  for (let at = 0, c = start; at < values.length; at += CALL_VALUES, c++) {
+    const test = values[at + 10];
+    table.write(
+      c, values[at], values[at + 1], values[at + 2], values[at + 7], values[at + 8], values[at + 3], values[at + 4], values[at + 5], values[at + 6], values[at + 9],
+      test === NONE ? undefined : (JSON.parse(strings[test]) as TypeTest),
+    );
+  }
 }
 
 /** One read-only empty list for all the empty ones: calls without arguments, functions without decorators, loops or returns. */
@@ -216,7 +237,7 @@ function listsFromNumbers(argLists: readonly number[][], values: readonly number
 }
 
 /**
- * The calls `values` encode. Every object is made whole by one literal and every list at its final
+ * The attribute reads `values` encode (as calls; they live only while the graph is built). Every object is made whole by one literal and every list at its final
  * size: members added one by one would go to a separate, larger store, and lists grown by push keep
  * spare room (together half as much memory again as the facts parsed from JSON objects).
  */

@@ -8,24 +8,31 @@
  * methods that no catalogue entry names (`len`, `isinstance`, `?.append`). Loop and operation
  * counts were taken in the facts stage and do not change.
  */
-import type { CallFact, ModuleFacts } from '../facts/types.js';
+import { CallRange } from '../facts/call-table.js';
+import type { CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 
 /** `known(name)`: whether the catalogue says anything about this API name. */
-export function pruneCalls(modules: ModuleFacts[], known: (name: string) => boolean): number {
-  let dropped = 0;
+export function pruneCalls(modules: ModuleFacts[], known: (name: string) => boolean): void {
   for (const module of modules) {
-    for (const fn of module.functions) {
-      const kept: CallFact[] = [];
-      for (const call of fn.calls) {
-        // A lambda's call of a plain name may be the function it hands on (`lambda: fn(*args)`
-        // in an offload wrapper), which wrapper detection reads.
-        if (useful(call, known) || (fn.kind === 'lambda' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(call.callee))) kept.push(call);
-        else dropped++;
-      }
-      if (kept.length !== fn.calls.length) fn.calls = kept;
+    const { functions } = module;
+    const first = functions.find((fn) => fn.calls instanceof CallRange && fn.calls.length > 0)?.calls as CallRange | undefined;
+    if (first) {
+      // Call columns (facts that crossed threads): the module's table, compacted in place.
+      const kept = first.table.compact(functions.map((fn) => fn.calls as CallRange), (call, f) => keeps(functions[f], call, known));
+      functions.forEach((fn, f) => (fn.calls = kept[f]));
+    }
+    for (const fn of functions) {
+      if (Array.isArray(fn.calls)) fn.calls = fn.calls.filter((call) => keeps(fn, call, known));
     }
   }
-  return dropped;
+}
+
+/**
+ * A lambda's call of a plain name may be the function it hands on (`lambda: fn(*args)` in an
+ * offload wrapper), which wrapper detection reads.
+ */
+function keeps(fn: FunctionFact, call: CallFact, known: (name: string) => boolean): boolean {
+  return useful(call, known) || (fn.kind === 'lambda' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(call.callee));
 }
 
 function useful(call: CallFact, known: (name: string) => boolean): boolean {

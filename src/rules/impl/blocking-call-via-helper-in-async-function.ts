@@ -30,7 +30,7 @@ export const create: RuleImpl = (ctx, rule) => {
     const library = asyncLibrary(node.module);
     for (const edge of index.outgoing[node.id]) {
       const callee = index.functions[edge.to];
-      if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.configuredCalls.has(edge.call) || ctx.index.runsOnce(edge.from, edge.call)) continue;
+      if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.isConfigured(edge.from, edge.call) || ctx.index.runsOnce(edge.from, edge.call)) continue;
       // `await f()` of a sync `f` under an unknown decorator: the decorator made it a coroutine function.
       if (edge.call.awaited && ctx.loop.rewrapped[edge.to]) continue;
       let best: { kind: string; severity: Severity; hops: number } | undefined;

@@ -39,7 +39,7 @@ export const create: RuleImpl = (ctx, rule) => {
   for (const node of index.functions) {
     index.targets[node.id].forEach((target, i) => {
       if (target.kind !== 'external') return;
-      const call = node.fact.calls[i];
+      const call = node.fact.calls.at(i)!;
       if (call.awaited) return;
       // Slow Python work with a measured cost (a document parser) is GA111's: it holds the GIL.
       const entry = catalogue.matches(target.name).find((m) => m.entry.costMs !== undefined && m.entry.effect === 'releases-gil')?.entry;
