@@ -7,6 +7,7 @@ import { factsFromText, factsToText } from '../src/facts/wire.js';
 import { CallRange, sameCall } from '../src/facts/call-table.js';
 import { pruneCalls } from '../src/graph/prune.js';
 import type { ModuleFacts } from '../src/facts/types.js';
+import { ProjectIndex } from '../src/graph/index.js';
 
 const parser = createParser();
 const ids = typeIds(parser);
@@ -84,4 +85,27 @@ test('calls read twice are the same call but not the same object; other calls ar
   const read = calls.find((c) => c.callee === 'open().read')!;
   assert.equal(open.column, read.column);
   assert.equal(sameCall(open, read), false);
+});
+
+test('pruning keeps, of the module\'s strings, arguments and lists, only those the calls left use', () => {
+  const read = columns(SOURCE);
+  const table = (read.functions.find((fn) => fn.calls.length > 0)!.calls as CallRange).table;
+  const before = { strings: table.strings.length, args: table.args.length, lists: table.listStarts.length - 1 };
+  pruneCalls([read], () => false);
+  const kept = [...read.functions.flatMap((fn) => [...fn.calls])];
+  const used = new Set(kept.flatMap((c) => c.args));
+  assert.deepEqual(new Set(table.args), used);
+  assert.deepEqual(new Set(table.strings), new Set(kept.flatMap((c) => [c.callee, c.target])));
+  assert.ok(table.args.length < before.args && table.strings.length < before.strings && table.listStarts.length - 1 < before.lists);
+  assert.deepEqual(plain(read.functions), plain(((m) => (pruneCalls([m], () => false), m.functions))(facts(SOURCE))));
+});
+
+test('a call graph edge of a call read from columns is the call itself', () => {
+  const index = new ProjectIndex([factsFromText(`[${factsToText(factsForSource('def helper():\n    pass\ndef run():\n    helper()\n', 'pkg/app.py', parser, ids))}]`)[0]]);
+  const run = index.functions.find((f) => f.fqn === 'pkg.app.run')!;
+  const [edge] = index.outgoing[run.id];
+  assert.equal(index.functions[edge.to].fqn, 'pkg.app.helper');
+  assert.equal(edge.call, edge);
+  assert.ok(sameCall(edge.call, run.fact.calls.at(0)!));
+  assert.deepEqual([edge.call.callee, edge.call.line, edge.call.column], ['helper', 4, 5]);
 });

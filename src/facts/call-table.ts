@@ -10,8 +10,9 @@
  * A call is CALL_WIDTH integers:
  *   callee, target (indexes into `strings`), meta (resolution code + 1 in 4 bits, then the flags
  *   awaited, once, per instance and type-tested, then loop + 1), line, column, end line, end
- *   column, argument list (index into `lists`, -1 for none). The few type tests sit in a map by
- *   the call's position.
+ *   column, argument list (-1 for none). The few type tests sit in a map by the call's position.
+ * Argument lists are columns too (indexes into the module's distinct, frozen arguments), so a
+ * call's `args` is a list made on each read.
  */
 import type { ArgFact, CallFact, Calls, Resolution, TypeTest } from './types.js';
 
@@ -26,23 +27,38 @@ const TYPE_TESTED = 1 << 7;
 const LOOP_SHIFT = 8;
 const NONE = -1;
 
-/** One read-only empty list for calls without arguments. */
+/** One read-only empty list for calls without arguments (the lists of the others are made on each read). */
 const NO_ARGS = Object.freeze([]) as unknown as ArgFact[];
 
 /** One module's calls. `values` may be longer than the calls it holds (see compact). */
 export class CallTable {
+  /**
+   * `args`: the module's distinct arguments (frozen: calls share them); argument list `l` is
+   * `args[listItems[i]]` for `i` from `listStarts[l]` to `listStarts[l + 1]`.
+   */
   constructor(
     public strings: readonly string[],
     public values: Int32Array,
-    readonly lists: readonly ArgFact[][],
+    public args: readonly ArgFact[],
+    public listStarts: Int32Array,
+    public listItems: Int32Array,
     readonly resolutions: readonly Resolution[],
     public typeTests: Map<number, TypeTest> | undefined,
   ) {}
 
+  /** Argument list `list` (-1: none) as a list of its shared arguments, made for the reader. */
+  argsOf(list: number): ArgFact[] {
+    if (list === NONE) return NO_ARGS;
+    const from = this.listStarts[list];
+    const out = new Array<ArgFact>(this.listStarts[list + 1] - from);
+    for (let i = 0; i < out.length; i++) out[i] = this.args[this.listItems[from + i]];
+    return out;
+  }
+
   /**
    * Writes call number `index` (position, not offset). `resolution` is a code into `resolutions`
-   * or -1, `flags` AWAITED, ONCE and PER_INSTANCE, `loop` and `list` (an index into `lists`) -1
-   * for none.
+   * or -1, `flags` AWAITED, ONCE and PER_INSTANCE, `loop` and `list` (an argument list) -1 for
+   * none.
    */
   write(
     index: number, callee: number, target: number, resolution: number, flags: number,
@@ -84,30 +100,53 @@ export class CallTable {
     });
     if (to * CALL_WIDTH < this.values.length) this.values = this.values.slice(0, to * CALL_WIDTH);
     this.typeTests = tests && tests.size > 0 ? tests : undefined;
-    this.keepNamedStrings();
+    this.keepUsed();
     return out;
   }
 
   /**
-   * Keeps, of the module's string table, only the callees and targets of the calls left: the
-   * table was written for every call, argument and attribute read, and most of what the dropped
-   * calls named (`len`, `?.append`) would otherwise live as long as the facts.
+   * Keeps, of the module's strings, arguments and argument lists, those the calls left use: the
+   * tables were written for every call and attribute read, and most of what the dropped calls
+   * named (`len`, `?.append`) would otherwise live as long as the facts.
    */
-  private keepNamedStrings(): void {
+  private keepUsed(): void {
     const v = this.values;
-    const index = new Int32Array(this.strings.length).fill(NONE);
-    const kept: string[] = [];
+    const stringIndex = new Int32Array(this.strings.length).fill(NONE);
+    const strings: string[] = [];
+    const listIndex = new Int32Array(this.listStarts.length).fill(NONE);
+    const starts: number[] = [0];
+    const items: number[] = [];
+    const argIndex = new Int32Array(this.args.length).fill(NONE);
+    const args: ArgFact[] = [];
     for (let at = 0; at < v.length; at += CALL_WIDTH) {
       for (let k = at; k <= at + 1; k++) {
         const s = v[k];
-        if (index[s] === NONE) {
-          index[s] = kept.length;
-          kept.push(this.strings[s]);
+        if (stringIndex[s] === NONE) {
+          stringIndex[s] = strings.length;
+          strings.push(this.strings[s]);
         }
-        v[k] = index[s];
+        v[k] = stringIndex[s];
       }
+      const list = v[at + 7];
+      if (list === NONE) continue;
+      if (listIndex[list] === NONE) {
+        listIndex[list] = starts.length - 1;
+        for (let i = this.listStarts[list]; i < this.listStarts[list + 1]; i++) {
+          const arg = this.listItems[i];
+          if (argIndex[arg] === NONE) {
+            argIndex[arg] = args.length;
+            args.push(this.args[arg]);
+          }
+          items.push(argIndex[arg]);
+        }
+        starts.push(items.length);
+      }
+      v[at + 7] = listIndex[list];
     }
-    this.strings = kept;
+    this.strings = strings;
+    this.args = args;
+    this.listStarts = Int32Array.from(starts);
+    this.listItems = Int32Array.from(items);
   }
 }
 
@@ -168,16 +207,19 @@ export function sameCall(a: CallFact, b: CallFact): boolean {
 }
 
 /** The range every function without calls shares. */
-const NO_CALLS = new CallRange(new CallTable([], new Int32Array(0), [], [], undefined), 0, 0);
+const NO_CALLS = new CallRange(new CallTable([], new Int32Array(0), [], new Int32Array(1), new Int32Array(0), [], undefined), 0, 0);
 
 /** The range of `length` calls of `table` from position `start`. */
 export function rangeOf(table: CallTable, start: number, length: number): CallRange {
   return length === 0 ? NO_CALLS : new CallRange(table, start, length);
 }
 
-/** One call, read from its table. */
-class CallView implements CallFact {
-  constructor(private readonly table: CallTable, private readonly at: number) {}
+/**
+ * One call, read from its table (`at`: its offset in the table's values). Something that refers to
+ * a call for long (a call graph edge) can be one, rather than hold one beside its own members.
+ */
+export class CallView implements CallFact {
+  constructor(readonly table: CallTable, readonly at: number) {}
 
   get callee(): string {
     return this.table.strings[this.table.values[this.at]];
@@ -230,8 +272,7 @@ class CallView implements CallFact {
   }
 
   get args(): ArgFact[] {
-    const list = this.table.values[this.at + 7];
-    return list === NONE ? NO_ARGS : this.table.lists[list];
+    return this.table.argsOf(this.table.values[this.at + 7]);
   }
 
   /** The call as a plain object with the members it has (for JSON and for comparing in tests). */

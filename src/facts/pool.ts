@@ -13,6 +13,7 @@ import type { CacheHandle } from '../cache/store.js';
 import type { BatchSettings } from './batch.js';
 import { checkParser, releaseParserMemory } from '../parse/flat.js';
 import { factsFromText } from './wire.js';
+import { SharedValues } from './shared-values.js';
 
 /** A file to analyse; `raw` is its path as bytes when its name is not valid UTF-8. */
 export interface PoolFile {
@@ -80,9 +81,11 @@ export async function runPool(files: PoolFile[], mode: 'facts' | 'floor', option
   const floor = { files: 0, bytes: 0 };
   let next = 0;
   let done = 0;
+  // Equal names of all the batches are one string (dropped with the pool, once the facts are in).
+  const shared = new SharedValues();
   /** Takes in one batch's response. */
   const accept = (response: WorkerResponse) => {
-    const facts = mode === 'facts' ? factsFromText(response.facts) : [];
+    const facts = mode === 'facts' ? factsFromText(response.facts, shared) : [];
     options.onFacts?.(facts);
     results[response.id] = facts;
     floor.files += response.floor.files;

@@ -10,8 +10,8 @@
  * read from the cache; and one string per module is kept for each name, where parsing JSON would
  * make a new string for every occurrence. Arguments repeat even more (`self`, `None`, the same
  * name handed on): on 5 M lines 1.9 M arguments in 1.1 M lists are 0.56 M distinct arguments and
- * 0.39 M distinct lists, so each module's equal ones are found in the worker and read back as one
- * frozen object, which takes an eighth off the facts' memory on the main thread.
+ * 0.39 M distinct lists, so each module's equal ones are found in the worker, and each distinct
+ * argument is read back as one frozen object (the lists become columns of indexes to them).
  *
  * A call is CALL_VALUES integers:
  *   callee, target (table indexes), resolution (RESOLUTIONS index, -1 none), span line, column,
@@ -26,6 +26,7 @@
  */
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, TypeTest } from './types.js';
 import { AWAITED, CALL_WIDTH, CallTable, ONCE, PER_INSTANCE, rangeOf } from './call-table.js';
+import { EMPTY, SharedValues } from './shared-values.js';
 
 /** Resolutions by code; every Resolution must be listed (checked below). */
 const RESOLUTIONS = ['import', 'local-def', 'binding', 'self', 'super', 'builtin', 'unbound', 'unknown'] as const satisfies readonly Resolution[];
@@ -141,9 +142,10 @@ function listKey(list: readonly number[]): number | string {
 
 /**
  * The facts of each module in `text` (a JSON array of what factsToText wrote). Calls become each
- * module's call columns (see call-table.ts); everything else is as made.
+ * module's call columns (see call-table.ts); everything else is as made, with each name one copy
+ * among all the modules read with the same `shared`.
  */
-export function factsFromText(text: string): ModuleFacts[] {
+export function factsFromText(text: string, shared = new SharedValues()): ModuleFacts[] {
   const modules = JSON.parse(text) as WireModule[];
   for (const module of modules) {
     const { strings, args, argLists } = module;
@@ -153,20 +155,19 @@ export function factsFromText(text: string): ModuleFacts[] {
     delete module.argLists;
     delete module.args;
     delete module.strings;
-    const lists = listsFromNumbers(argLists, args, strings);
+    shared.module(module);
+    shared.each(strings);
     const functions = module.functions as unknown as WireFunction[];
     let total = 0;
     for (const fn of functions) total += fn.calls.length / CALL_VALUES;
-    const table = new CallTable(strings, new Int32Array(total * CALL_WIDTH), lists, RESOLUTIONS, undefined);
-    const paramLists = new Map<string, FunctionFact['params']>();
+    const table = new CallTable(strings, new Int32Array(total * CALL_WIDTH), argsFromNumbers(args, strings), ...listColumns(argLists), RESOLUTIONS, undefined);
     let start = 0;
     for (const fn of functions) {
       const count = fn.calls.length / CALL_VALUES;
       writeCalls(fn.calls as number[], table, start, strings);
       (fn as unknown as FunctionFact).calls = rangeOf(table, start, count);
       start += count;
-      if (fn.reads) fn.reads = callsFromNumbers(fn.reads as number[], strings, lists);
-      shareLists(fn as unknown as FunctionFact, paramLists);
+      if (fn.reads) fn.reads = callsFromNumbers(fn.reads as number[], strings, table);
     }
   }
   return modules;
@@ -180,28 +181,6 @@ function writeCalls(values: readonly number[], table: CallTable, start: number, 
       c, values[at], values[at + 1], values[at + 2], values[at + 7], values[at + 8], values[at + 3], values[at + 4], values[at + 5], values[at + 6], values[at + 9],
       test === NONE ? undefined : (JSON.parse(strings[test]) as TypeTest),
     );
-  }
-}
-
-/** One read-only empty list for all the empty ones: calls without arguments, functions without decorators, loops or returns. */
-const EMPTY = Object.freeze([]) as unknown as never[];
-
-/**
- * Empty lists become one shared list, and equal parameter lists of a module one list (`(self)`,
- * `(self, request)`): a function's lists are read, never changed, after they cross threads.
- */
-function shareLists(fn: FunctionFact, paramLists: Map<string, FunctionFact['params']>): void {
-  if (fn.decorators.length === 0) fn.decorators = EMPTY;
-  if (fn.bindings.length === 0) fn.bindings = EMPTY;
-  if (fn.returns.length === 0) fn.returns = EMPTY;
-  if (fn.loops.length === 0) fn.loops = EMPTY;
-  if (fn.params.length === 0) fn.params = EMPTY;
-  else if (fn.params.length <= 4) {
-    let key = '';
-    for (const p of fn.params) key += `${p.name}:${p.annotation ?? ''}:${p.depends ?? ''}:${p.variadic ? 1 : 0},`;
-    const shared = paramLists.get(key);
-    if (shared) fn.params = shared;
-    else paramLists.set(key, Object.freeze(fn.params) as FunctionFact['params']);
   }
 }
 
@@ -219,21 +198,20 @@ function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
 }
 
 
-/**
- * The argument lists of a module, each argument and each list made once and frozen (they are
- * shared by every call that has them, so no stage may change them).
- */
-function listsFromNumbers(argLists: readonly number[][], values: readonly number[], strings: readonly string[]): ArgFact[][] {
+/** The distinct arguments of a module, each made once and frozen (calls share them, so no stage may change them). */
+function argsFromNumbers(values: readonly number[], strings: readonly string[]): ArgFact[] {
   const args = new Array<ArgFact>(values.length / ARG_VALUES);
   for (let i = 0; i < args.length; i++) args[i] = Object.freeze(argFromNumbers(values, i * ARG_VALUES, strings));
-  const lists = new Array<ArgFact[]>(argLists.length);
-  for (let l = 0; l < argLists.length; l++) {
-    const indexes = argLists[l];
-    const list = new Array<ArgFact>(indexes.length);
-    for (let i = 0; i < indexes.length; i++) list[i] = args[indexes[i]];
-    lists[l] = Object.freeze(list) as ArgFact[];
-  }
-  return lists;
+  return args;
+}
+
+/** A module's argument lists as the columns of a CallTable: where each starts, and its arguments. */
+function listColumns(argLists: readonly number[][]): [Int32Array, Int32Array] {
+  const starts = new Int32Array(argLists.length + 1);
+  for (let l = 0; l < argLists.length; l++) starts[l + 1] = starts[l] + argLists[l].length;
+  const items = new Int32Array(starts[argLists.length]);
+  for (let l = 0; l < argLists.length; l++) items.set(argLists[l], starts[l]);
+  return [starts, items];
 }
 
 /**
@@ -241,7 +219,7 @@ function listsFromNumbers(argLists: readonly number[][], values: readonly number
  * size: members added one by one would go to a separate, larger store, and lists grown by push keep
  * spare room (together half as much memory again as the facts parsed from JSON objects).
  */
-function callsFromNumbers(values: readonly number[], strings: readonly string[], lists: readonly ArgFact[][]): CallFact[] {
+function callsFromNumbers(values: readonly number[], strings: readonly string[], table: CallTable): CallFact[] {
   const calls = new Array<CallFact>(values.length / CALL_VALUES);
   for (let c = 0, at = 0; c < calls.length; c++, at += CALL_VALUES) {
     const callee = strings[values[at]];
@@ -255,7 +233,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
     const loop = values[at + 8];
     const list = values[at + 9];
     const test = values[at + 10];
-    const args = list === NONE ? EMPTY : lists[list];
+    const args = list === NONE ? EMPTY : table.argsOf(list);
     let call: CallFact;
     if (flags !== 0 || test !== NONE) {
       // Awaited, once-only and type-tested calls are few: their optional members are added one by one.

@@ -17,6 +17,7 @@
  * visited set for star imports (a package star-importing modules that import it back).
  */
 import type { ArgFact, CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
+import { CallView } from '../facts/call-table.js';
 import { passedArgument } from '../facts/arguments.js';
 import { InstanceLifetimes, NO_CACHES, type CacheDecorators, type GuardedFact } from './lifetime.js';
 
@@ -51,6 +52,20 @@ export interface Edge {
   call: CallFact;
   /** For a function handed to an API that calls it right away (`map(f, rows)`): that API. */
   argumentOf?: string;
+}
+
+/**
+ * An edge whose call is read from call columns: the edge is the call's view itself (`call` is the
+ * edge), so the 647 k edges of a 5 M-line tree need no view object each beside them.
+ */
+class CallEdge extends CallView implements Edge {
+  constructor(call: CallView, readonly from: number, readonly to: number, readonly argumentOf?: string) {
+    super(call.table, call.at);
+  }
+
+  get call(): CallFact {
+    return this;
+  }
 }
 
 type SymbolEntry =
@@ -281,7 +296,7 @@ export class ProjectIndex {
   }
 
   private addEdge(from: number, to: number, call: CallFact, argumentOf?: string): void {
-    const edge: Edge = argumentOf ? { from, to, call, argumentOf } : { from, to, call };
+    const edge: Edge = call instanceof CallView ? new CallEdge(call, from, to, argumentOf) : argumentOf ? { from, to, call, argumentOf } : { from, to, call };
     this.callers[to].push(edge);
     this.outgoing[from].push(edge);
   }
