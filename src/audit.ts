@@ -119,7 +119,7 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   }
   const cacheStats: CacheStats = { hits: 0, misses: 0 };
   // The workers look up unchanged files by the digests taken here rather than reading them again.
-  const modules = await runPool(found.files.map((f, i) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}), ...(digests[i]?.hash ? { digest: digests[i].hash } : {}) })), 'facts', {
+  let modules = await runPool(found.files.map((f, i) => ({ abs: f.abs, rel: f.rel, ...(f.raw ? { raw: f.raw } : {}), ...(digests[i]?.hash ? { digest: digests[i].hash } : {}) })), 'facts', {
     jobs: options.jobs, maxBytes: options.maxBytes, onProgress: options.onProgress, allowed: found.allowedReals, cache, cacheStats,
     // Calls no stage can use are dropped as each batch arrives, so they never pile up (the cache holds them unpruned).
     onFacts: (facts) => pruneCalls(facts, catalogueKnows(catalogue, user)),
@@ -131,11 +131,18 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     pruneCache(cache, found.files.map((f) => f.rel));
   }
   time(cache ? `parse + facts (cache: ${cacheStats.hits} files reused, ${cacheStats.misses} parsed)` : 'parse + facts');
+  const bytes = modules.reduce((n, m) => n + m.bytes, 0);
+  // What reading the facts left (the batches' text, the maps that made equal names one string) goes before the graph is built on them.
+  collectGarbage();
   const run = await analyse(modules, rules, catalogue, { ...options, reportOnly }, readPath, paths, inputs, found.allowedReals);
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
+  // The facts, the graph and the classification are done with: they go before the run memo and
+  // the reports are written, which would otherwise hold them as garbage under their own peak.
+  modules = [];
+  collectGarbage();
   if (cache && memoKey) writeRun(cache, memoKey, run);
-  return finish(run, modules.reduce((n, m) => n + m.bytes, 0));
+  return finish(run, bytes);
 }
 
 /** The sha256 (hex) of a Python file's bytes as the parse workers read them, or why they cannot be read. */

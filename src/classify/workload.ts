@@ -652,7 +652,7 @@ export class WorkloadAnalysis {
    */
   private propagate(): void {
     // The components depend on the graph alone, so both work models share them.
-    const { order, ends } = (this.running.components ??= packed(stronglyConnected(this.index.functions.length, (id) => this.edgesOf(id).map((e) => e.to))));
+    const { order, ends } = (this.running.components ??= stronglyConnected(this.index.functions.length, (id) => this.edgesOf(id).map((e) => e.to)));
     this.guessedWork = new Float32Array(this.totals.length);
     this.guessFactor = new Float32Array(this.totals.length).fill(1);
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
@@ -704,8 +704,8 @@ export class WorkloadAnalysis {
   private component(scc: number[]): void {
     const position = new Map(scc.map((id, i) => [id, i]));
     const parts = stronglyConnected(scc.length, (i) => this.cycling(scc[i]).filter((e) => position.has(e.to)).map((e) => position.get(e.to)!));
-    for (const part of parts) {
-      const ids = part.map((i) => scc[i]);
+    for (let p = 0, start = 0; p < parts.ends.length; start = parts.ends[p++]) {
+      const ids = Array.from(parts.order.subarray(start, parts.ends[p]), (i) => scc[i]);
       const set = new Set(ids);
       const member = (to: number) => set.has(to);
       const base = ids.map((id) => this.gather(id, member));
@@ -976,18 +976,6 @@ const NO_LOOPS: number[] = Object.freeze([]) as unknown as number[];
 const NO_EVIDENCE: OwnEvidence[] = Object.freeze([]) as unknown as OwnEvidence[];
 const UNDECIDED = -1;
 
-/** Components as two flat arrays (see Running.components): kept for the second work model, a list each would cost more than the graph's lists. */
-function packed(components: number[][]): { order: Int32Array; ends: Int32Array } {
-  const order = new Int32Array(components.reduce((n, c) => n + c.length, 0));
-  const ends = new Int32Array(components.length);
-  let at = 0;
-  components.forEach((component, i) => {
-    order.set(component, at);
-    ends[i] = at += component.length;
-  });
-  return { order, ends };
-}
-
 /** By function: 1 for `roots` and every function they call, directly or through others. */
 function closure(index: ProjectIndex, roots: Iterable<number>): Uint8Array {
   const reached = new Uint8Array(index.functions.length);
@@ -1063,46 +1051,61 @@ export function about(n: number): string {
 
 /**
  * Tarjan's strongly connected components, iteratively (deep call graphs must not overflow the
- * stack). Components come out callees first: every component after the ones it calls.
+ * stack). Components come out callees first: every component after the ones it calls. They are
+ * two flat arrays (see Running.components), not a list each: on a large tree nearly every
+ * function is a component of its own, and a list per function would be garbage as large as the
+ * graph's own lists.
  */
-export function stronglyConnected(n: number, next: (id: number) => number[]): number[][] {
+export function stronglyConnected(n: number, next: (id: number) => number[]): { order: Int32Array; ends: Int32Array } {
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
-  const stack: number[] = [];
-  const out: number[][] = [];
+  // Tarjan's stack, and where each function on it sits.
+  const stack = new Int32Array(n);
+  const at = new Int32Array(n);
+  let top = 0;
+  // The depth-first walk: each function's successors and how many have been taken.
+  const walkId = new Int32Array(n);
+  const walkNext = new Int32Array(n);
+  const walkSucc: number[][] = [];
+  const order = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let written = 0;
+  let components = 0;
   let counter = 0;
+  const enter = (id: number, depth: number) => {
+    index[id] = low[id] = counter++;
+    at[id] = top;
+    stack[top++] = id;
+    onStack[id] = 1;
+    walkId[depth] = id;
+    walkNext[depth] = 0;
+    walkSucc[depth] = next(id);
+  };
   for (let start = 0; start < n; start++) {
     if (index[start] >= 0) continue;
-    const work: { id: number; succ: number[]; i: number }[] = [{ id: start, succ: next(start), i: 0 }];
-    index[start] = low[start] = counter++;
-    stack.push(start);
-    onStack[start] = 1;
-    while (work.length > 0) {
-      const frame = work[work.length - 1];
-      if (frame.i < frame.succ.length) {
-        const w = frame.succ[frame.i++];
-        if (index[w] < 0) {
-          index[w] = low[w] = counter++;
-          stack.push(w);
-          onStack[w] = 1;
-          work.push({ id: w, succ: next(w), i: 0 });
-        } else if (onStack[w]) low[frame.id] = Math.min(low[frame.id], index[w]);
+    let depth = 0;
+    enter(start, 0);
+    while (depth >= 0) {
+      const id = walkId[depth];
+      const succ = walkSucc[depth];
+      if (walkNext[depth] < succ.length) {
+        const w = succ[walkNext[depth]++];
+        if (index[w] < 0) enter(w, ++depth);
+        else if (onStack[w]) low[id] = Math.min(low[id], index[w]);
         continue;
       }
-      work.pop();
-      if (work.length > 0) low[work[work.length - 1].id] = Math.min(low[work[work.length - 1].id], low[frame.id]);
-      if (low[frame.id] === index[frame.id]) {
-        const component: number[] = [];
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = 0;
-          component.push(w);
-        } while (w !== frame.id);
-        out.push(component.reverse());
+      depth--;
+      if (depth >= 0) low[walkId[depth]] = Math.min(low[walkId[depth]], low[id]);
+      if (low[id] === index[id]) {
+        // The component is the stack from `id` up, in the order its members were reached.
+        for (let k = at[id]; k < top; k++) onStack[stack[k]] = 0;
+        order.set(stack.subarray(at[id], top), written);
+        written += top - at[id];
+        ends[components++] = written;
+        top = at[id];
       }
     }
   }
-  return out;
+  return { order, ends: ends.slice(0, components) };
 }
