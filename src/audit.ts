@@ -226,6 +226,8 @@ async function analyse(
   for (const rule of rules) for (const kind of matchedKinds(rule)) if (notIgnored(rule.id)) kindRule.set(kind, rule);
   const raw = await runRules({ ...classified, index, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
   time('rules');
+  // The readiness stage's and the rules' garbage goes before the findings are built on top of the analysis.
+  collectGarbage();
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
     let got = cache.get(rel);
