@@ -210,6 +210,11 @@ export class ProjectIndex {
     }
     for (const module of this.modules) {
       const prefixes = namesOf.get(module) ?? [];
+      // Functions and classes are named under their module's own name; under its other names (the
+      // folders above it are not packages) they are found through ownName, not stored again: on
+      // 5 M lines those were over a third of all names. A module whose own name another module
+      // holds keeps its functions under its other names.
+      const owned = prefixes.includes(module.module) ? [module.module] : prefixes;
       module.functions.forEach((fact) => {
         const id = this.functions.length;
         const fqn = `${module.module}.${fact.qualname}`;
@@ -220,15 +225,41 @@ export class ProjectIndex {
         if (fact.kind === 'module') return;
         const entry: SymbolEntry = { kind: 'function', id };
         // The name under the module's own name is the fqn itself: one string, not two equal ones.
-        for (const prefix of prefixes) this.setSymbol(prefix === module.module ? fqn : `${prefix}.${fact.qualname}`, entry);
+        for (const prefix of owned) this.setSymbol(prefix === module.module ? fqn : `${prefix}.${fact.qualname}`, entry);
       });
       for (const fact of module.classes) {
         const cls: ClassNode = { fqn: `${module.module}.${fact.qualname}`, module, fact };
         this.classes.set(cls.fqn, cls);
         const entry: SymbolEntry = { kind: 'class', cls };
-        for (const prefix of prefixes) this.setSymbol(prefix === module.module ? cls.fqn : `${prefix}.${fact.qualname}`, entry);
+        for (const prefix of owned) this.setSymbol(prefix === module.module ? cls.fqn : `${prefix}.${fact.qualname}`, entry);
       }
     }
+  }
+
+  /** The longest prefix of `name` that is a project symbol, ending before a `.`, `(` or `[`, or at the end. */
+  private longestSymbol(name: string): { entry: SymbolEntry; end: number } | undefined {
+    let found: { entry: SymbolEntry; end: number } | undefined;
+    for (let i = 1; i <= name.length; i++) {
+      if (i < name.length && !isStepStart(name.charCodeAt(i))) continue;
+      const prefix = name.slice(0, i);
+      const entry = this.symbols.get(prefix);
+      if (entry) found = { entry, end: i };
+      if (!this.symbolPrefixes.has(prefix)) break;
+    }
+    return found;
+  }
+
+  /**
+   * `name`, whose first `end` characters are another name of `module` (`pkg.mod` for
+   * `src/pkg/mod.py`, whose own name is `src.pkg.mod`), under the module's own name, when that
+   * names one of its functions or classes; undefined otherwise (what follows is then read in the
+   * module as before: its imports, or an external name).
+   */
+  private ownName(name: string, module: ModuleFacts, end: number): string | undefined {
+    if (name.slice(0, end) === module.module || this.moduleByName.get(module.module) !== module) return undefined;
+    const own = module.module + name.slice(end);
+    const found = this.longestSymbol(own);
+    return found && found.entry.kind !== 'module' ? own : undefined;
   }
 
   private setSymbol(name: string, entry: SymbolEntry): void {
@@ -388,19 +419,20 @@ export class ProjectIndex {
    * Resolves an absolute dotted name with `()` (instance) and `[]` (item) steps to a project
    * function, or to the canonical name of an external API.
    */
-  private resolveName(target: string, depth: number, selfInstance = false, seen?: Set<string>): CallTarget {
-    if (depth === 0) this.budget = RESOLVE_BUDGET;
+  /**
+   * `written`: the name as the call wrote it, for an external API name, when `target` is that name
+   * under its module's own name (see ownName).
+   */
+  private resolveName(target: string, depth: number, selfInstance = false, seen?: Set<string>, written = target): CallTarget {
+    if (depth === 0 && written === target) this.budget = RESOLVE_BUDGET;
     if (depth > 8 || --this.budget < 0) return UNKNOWN;
-    // Longest prefix that is a project symbol, ending before a `.`, `(` or `[`, or at the end.
-    let found: { entry: SymbolEntry; end: number } | undefined;
-    for (let i = 1; i <= target.length; i++) {
-      if (i < target.length && !isStepStart(target.charCodeAt(i))) continue;
-      const prefix = target.slice(0, i);
-      const entry = this.symbols.get(prefix);
-      if (entry) found = { entry, end: i };
-      if (!this.symbolPrefixes.has(prefix)) break;
-    }
+    const found = this.longestSymbol(target);
     if (!found) return this.external(target);
+    if (found.entry.kind === 'module') {
+      // Not a step of its own: the same name, read under the module's own name.
+      const own = this.ownName(target, found.entry.module, found.end);
+      if (own) return this.resolveName(own, depth, selfInstance, seen, target);
+    }
     const restText = target.slice(found.end);
     const rest: string[] = restText.match(/\(\)|\[\]|\.?""|\.?[^.()[\]"]+/g) ?? [];
     const entry = found.entry;
@@ -445,7 +477,7 @@ export class ProjectIndex {
       }
       // What the project function returns is unknown here; the name still says what it is when
       // the project is the library the catalogue describes (auditing `socket.py` itself).
-      return this.external(target);
+      return this.external(written);
     }
     // A class; `HttpRepo[Create, Read]` (a generic alias) stands for the class itself.
     const cls = entry.cls;
@@ -477,7 +509,7 @@ export class ProjectIndex {
       const after = isProperty(fact) ? memberSteps.slice(1) : memberSteps[1] === '()' ? memberSteps.slice(2) : undefined;
       const returned = after && this.returnedBy(method.id, after, depth);
       if (returned) return returned;
-      return this.external(target);
+      return this.external(written);
     }
     // No `__enter__` of its own: a context manager gives itself (`with Repo() as r`).
     if (memberName === '__enter__' && memberSteps[1] === '()' && !this.externalBase(cls)) {
@@ -486,7 +518,7 @@ export class ProjectIndex {
     // A member the project does not define: inherited from a library base class, if there is one.
     const base = this.externalBase(cls);
     if (base) return this.resolveName(base + (instance ? '()' : '') + memberSteps.join(''), depth + 1);
-    return this.external(target);
+    return this.external(written);
   }
 
   /** An API name outside the project, canonical; library context managers give themselves on `__enter__()`. */
@@ -691,6 +723,9 @@ export class ProjectIndex {
     if (depth > 8) return undefined;
     const entry = this.symbols.get(name);
     if (entry?.kind === 'class') return entry.cls;
+    const module = this.longestSymbol(name);
+    const own = module?.entry.kind === 'module' ? this.ownName(name, module.entry.module, module.end) : undefined;
+    if (own) return this.classFor(own, depth, seen);
     const dot = name.lastIndexOf('.');
     if (dot < 0) return undefined;
     const owner = this.symbols.get(name.slice(0, dot));
