@@ -15,6 +15,7 @@
  * call's `args` is a list made on each read.
  */
 import type { ArgFact, CallFact, Calls, Resolution, TypeTest } from './types.js';
+import { EMPTY } from './shared-values.js';
 
 export const CALL_WIDTH = 8;
 /** A call's flags (as the wire writes them too). */
@@ -27,8 +28,6 @@ const TYPE_TESTED = 1 << 7;
 const LOOP_SHIFT = 8;
 const NONE = -1;
 
-/** One read-only empty list for calls without arguments (the lists of the others are made on each read). */
-const NO_ARGS = Object.freeze([]) as unknown as ArgFact[];
 
 /** One module's calls. `values` may be longer than the calls it holds (see compact). */
 export class CallTable {
@@ -48,7 +47,8 @@ export class CallTable {
 
   /** Argument list `list` (-1: none) as a list of its shared arguments, made for the reader. */
   argsOf(list: number): ArgFact[] {
-    if (list === NONE) return NO_ARGS;
+    // Calls without arguments share the one empty list; the lists of the others are made on each read.
+    if (list === NONE) return EMPTY;
     const from = this.listStarts[list];
     const out = new Array<ArgFact>(this.listStarts[list + 1] - from);
     for (let i = 0; i < out.length; i++) out[i] = this.args[this.listItems[from + i]];

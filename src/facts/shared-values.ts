@@ -11,7 +11,10 @@ import type { FunctionFact, LoopFact, ModuleFacts } from './types.js';
 
 type Params = FunctionFact['params'];
 
-/** One read-only empty list for all the empty ones: functions without decorators, loops, returns or parameters, classes without bases, decorators or known attributes. */
+/**
+ * One read-only empty list for all the empty ones: functions without decorators, loops, returns or
+ * parameters, classes without bases, decorators or known attributes, calls without arguments.
+ */
 export const EMPTY = Object.freeze([]) as unknown as never[];
 
 export class SharedValues {

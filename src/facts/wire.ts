@@ -26,7 +26,7 @@
  */
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, TypeTest } from './types.js';
 import { AWAITED, CALL_WIDTH, CallTable, ONCE, PER_INSTANCE, rangeOf } from './call-table.js';
-import { EMPTY, SharedValues } from './shared-values.js';
+import { SharedValues } from './shared-values.js';
 
 /** Resolutions by code; every Resolution must be listed (checked below). */
 const RESOLUTIONS = ['import', 'local-def', 'binding', 'self', 'super', 'builtin', 'unbound', 'unknown'] as const satisfies readonly Resolution[];
@@ -215,9 +215,10 @@ function listColumns(argLists: readonly number[][]): [Int32Array, Int32Array] {
 }
 
 /**
- * The attribute reads `values` encode (as calls; they live only while the graph is built). Every object is made whole by one literal and every list at its final
- * size: members added one by one would go to a separate, larger store, and lists grown by push keep
- * spare room (together half as much memory again as the facts parsed from JSON objects).
+ * The attribute reads `values` encode (as calls; they live only while the graph is built). Every
+ * object is made whole by one literal and every list at its final size: members added one by one
+ * would go to a separate, larger store, and lists grown by push keep spare room (together half as
+ * much memory again as the facts parsed from JSON objects).
  */
 function callsFromNumbers(values: readonly number[], strings: readonly string[], table: CallTable): CallFact[] {
   const calls = new Array<CallFact>(values.length / CALL_VALUES);
@@ -233,7 +234,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
     const loop = values[at + 8];
     const list = values[at + 9];
     const test = values[at + 10];
-    const args = list === NONE ? EMPTY : table.argsOf(list);
+    const args = table.argsOf(list);
     let call: CallFact;
     if (flags !== 0 || test !== NONE) {
       // Awaited, once-only and type-tested calls are few: their optional members are added one by one.
