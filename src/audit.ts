@@ -242,7 +242,7 @@ async function analyse(
   return buildRun({
     tool: { name: 'gil-audit', version: VERSION }, roots, modules: index.modules,
     functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
-    raw, rules: byId, profiles: classified.profiles, readiness, lines,
+    raw, rules: byId, profiles: classified.profiles, readiness, lines, importNames: index.importNames,
     provenThreadCpu: new Set([...provenCpuOnThreads(classified.entries, classified.provenWork, ruleOption(byId.get('GA201')!, 'min-work'))].map((id) => index.functions[id].fqn)),
     options: { baseline: options.baseline, reportOnly: options.reportOnly, perFileIgnores: options.perFileIgnores, severity: options.severity, tests: options.tests },
   });

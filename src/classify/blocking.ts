@@ -110,9 +110,11 @@ export class BlockingAnalysis {
           return;
         }
         if (configured.length === 0) return;
-        // The API's canonical name, the project function's qualified name, the name as resolved
-        // in its module (`pkg.Bus().transfer` for a project method) and the callee as written.
-        const names = [target.kind === 'external' ? target.name : target.kind === 'function' ? index.functions[target.id].fqn : '', call.target, call.callee].filter(Boolean);
+        // The API's canonical name, the project function's qualified name (and the name the
+        // report shows for it, under a `src/` layout), the name as resolved in its module
+        // (`pkg.Bus().transfer` for a project method) and the callee as written.
+        const fqn = target.kind === 'function' ? index.functions[target.id].fqn : '';
+        const names = [target.kind === 'external' ? target.name : fqn, fqn && index.importName(fqn), call.target, call.callee].filter(Boolean);
         const user = configured.find((c) => names.some((n) => c.api.regex.test(n)));
         if (!user) return;
         // Configured APIs are the configuration's to report, awaited or not (GA110 leaves them alone).

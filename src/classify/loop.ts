@@ -47,7 +47,7 @@ export function findWrappers(index: ProjectIndex, catalogue: Catalogue, user?: U
     found.push(owner.node.id);
   };
   for (const node of index.functions) {
-    if (node.fact.kind === 'def' && configured(node.fqn)) {
+    if (node.fact.kind === 'def' && (configured(node.fqn) || configured(index.importName(node.fqn)))) {
       wrappers.set(node.id, { argument: 0, via: node.fqn });
       found.push(node.id);
     }

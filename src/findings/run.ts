@@ -34,6 +34,8 @@ export interface RunInputs {
    */
   provenThreadCpu: ReadonlySet<string>;
   readiness: ReadinessFacts & { errors: FileError[] };
+  /** Rewrites the path names of modules to the names Python imports them by, when any differ (graph/import-names.ts). */
+  importNames?: (text: string) => string;
   /** A file's lines (for code frames), by audit-relative path. */
   lines: (rel: string) => string[];
   options: {
@@ -88,6 +90,26 @@ export function buildRun(input: RunInputs): AuditRun {
     functions: input.profiles,
     readiness: readinessReport(input.readiness, findings, input.profiles, input.provenThreadCpu, byId),
   };
+  // Names as Python imports them (a `src/` layout), before the assessment groups findings by them.
+  if (input.importNames) showImportNames(run, input.importNames);
   run.assessment = assess(run);
   return run;
+}
+
+/** Members whose strings are never names to rewrite: paths, code as written, and fingerprints (kept stable). */
+const KEPT = new Set(['file', 'snippet', 'fingerprint', 'path']);
+
+/** Rewrites, in place, every name the run shows (not paths, code or fingerprints) with `rename`. */
+function showImportNames(run: AuditRun, rename: (text: string) => string): void {
+  const visit = (value: unknown): unknown => {
+    if (typeof value === 'string') return rename(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) value[i] = visit(value[i]);
+    } else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) if (!KEPT.has(key)) record[key] = visit(record[key]);
+    }
+    return value;
+  };
+  for (const part of ['findings', 'testFindings', 'functions', 'readiness'] as const) visit(run[part]);
 }

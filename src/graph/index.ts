@@ -19,6 +19,7 @@
 import type { ArgFact, CallFact, ClassFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import { CallView } from '../facts/call-table.js';
 import { passedArgument } from '../facts/arguments.js';
+import { importNames } from './import-names.js';
 import { InstanceLifetimes, NO_CACHES, type CacheDecorators, type GuardedFact } from './lifetime.js';
 
 /** A function of the project with its global id. */
@@ -157,9 +158,21 @@ export class ProjectIndex {
       for (let i = 0; i < lists.length; i++) lists[i] = lists[i].length === 0 ? NONE : lists[i].slice();
     }
     this.lifetimes = new InstanceLifetimes(this, caches);
+    this.importNames = importNames(this.modules);
   }
 
   private readonly lifetimes: InstanceLifetimes;
+
+  /**
+   * Rewrites the path names of modules in a name to the names Python imports them by (a `src/`
+   * layout: `src.pkg.mod.f` is `pkg.mod.f`); undefined when no module's names differ.
+   */
+  readonly importNames: ((name: string) => string) | undefined;
+
+  /** `name` as the report shows it: see importNames. */
+  importName(name: string): string {
+    return this.importNames ? this.importNames(name) : name;
+  }
 
   /**
    * Whether a call or loop of function `from` that a cache guard keeps to one run (`once`) runs
