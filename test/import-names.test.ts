@@ -15,6 +15,13 @@ const module = (path: string, ...imports: string[]) => {
   if (isPackage) parts.pop();
   return { path, module: parts.join('.'), isPackage, imports: imports.map((target) => ({ local: target, target, line: 1, scope: 0 })) };
 };
+/** Writes `files` (by path) under `root`. */
+function write(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+}
 const modules = (...paths: string[]) => paths.map((p) => module(p));
 
 test('names under a src/ layout lose the folders that are not packages', () => {
@@ -78,10 +85,7 @@ test('an audit of a src/ layout shows import names in messages, chains and profi
     ].join('\n'),
   };
   try {
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, rel)), { recursive: true });
-      writeFileSync(join(root, rel), text);
-    }
+    write(root, files);
     const { run } = await audit([root]);
     assert.deepEqual(run.findings.map((f) => [f.rule, f.file, f.line, f.function, f.chain.map((s) => s.function)]), [
       ['GA110', 'src/shop/api.py', 4, 'shop.api.handler', ['shop.api.handler', 'shop.store.Store.save', 'time.sleep']],
@@ -108,10 +112,7 @@ test('configured API patterns match a project function by the name the report sh
     'src/shop/api.py': 'from shop.store import Store\nfrom shop.work import fetch\n\nasync def handler():\n    Store().save()\n    fetch()\n',
   };
   try {
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, rel)), { recursive: true });
-      writeFileSync(join(root, rel), text);
-    }
+    write(root, files);
     const sites = async (options: Parameters<typeof audit>[1]) => (await audit([root], options)).run.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
     assert.deepEqual(await sites({}), ['src/shop/api.py:6 GA110']);
     assert.deepEqual(await sites({ blockingApis: ['shop.store.Store.save'], offloadWrappers: ['shop.pool.in_thread'] }), ['src/shop/api.py:5 GA114']);
