@@ -11,7 +11,7 @@ import { runPool, type CacheStats } from './facts/pool.js';
 import { DEFAULT_MAX_BYTES, readSourceFile } from './facts/read-source.js';
 import { openCache, pruneCache } from './cache/store.js';
 import { readRun, runKey, writeRun } from './cache/run-memo.js';
-import { contentHash } from './cache/entry.js';
+import { FileDigests } from './cache/file-digests.js';
 import { ProjectIndex } from './graph/index.js';
 import { pruneCalls } from './graph/prune.js';
 import { loadCatalogue } from './classify/catalogue.js';
@@ -104,7 +104,11 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     return { run, bytes, root: found.root };
   };
   // Unchanged files and settings: the last run's result, without parsing or analysing anything.
-  const digests = cache ? found.files.map((f) => fileDigest(f.raw ?? f.abs, found.allowedReals, options.maxBytes)) : [];
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const fileDigests = new FileDigests(cache, (path) => readSourceFile(path, found.allowedReals, maxBytes), maxBytes);
+  const digests = cache ? found.files.map((f) => fileDigests.digest({ rel: f.rel, path: f.raw ?? f.abs })) : [];
+  fileDigests.save();
+  time(`digests (${fileDigests.reads} read)`);
   const memoKey = cache && runKey(cache, {
     settings: memoSettings(options, paths, reportOnly),
     files: found.files.map((f, i) => ({ rel: f.rel, digest: digests[i].hash ?? `unread: ${digests[i].unread}` })),
@@ -143,12 +147,6 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   collectGarbage();
   if (cache && memoKey) writeRun(cache, memoKey, run);
   return finish(run, bytes);
-}
-
-/** The sha256 (hex) of a Python file's bytes as the parse workers read them, or why they cannot be read. */
-function fileDigest(path: string | Buffer, allowed: readonly string[] | undefined, maxBytes: number | undefined): { hash?: string; unread?: string } {
-  const read = readSourceFile(path, allowed, maxBytes);
-  return 'bytes' in read ? { hash: contentHash(read.bytes).toString('hex') } : { unread: read.issue.message };
 }
 
 /** Every option that changes the analysed result (not how it is shown or where the cache is), as plain data. */

@@ -7,13 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
-  truncateSync, utimesSync, writeFileSync,
+  statSync, truncateSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { entryName, RUN_ENTRY } from '../src/cache/store.js';
+import { DIGESTS_ENTRY, entryName, RUN_ENTRY } from '../src/cache/store.js';
 import { FORMAT } from '../src/cache/entry.js';
 
 /** The cache's folder for this format of entries. */
@@ -73,13 +73,18 @@ function uncached(dir: string, args: string[] = []): string {
   return r.stdout;
 }
 
-/** The scope folders of a cache, and the per-file entries of the only one (not the run memo). */
+/** The scope folders of a cache, and the per-file entries of the only one (not the run memo nor the digests). */
 function entries(cache: string): Map<string, Buffer> {
   const scopes = readdirSync(join(cache, VERSION_DIR));
   assert.equal(scopes.length, 1, `one scope: ${scopes.join(', ')}`);
   const dir = join(cache, VERSION_DIR, scopes[0]);
-  const memo = entryName(RUN_ENTRY);
-  return new Map(readdirSync(dir).filter((name) => name !== memo && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
+  const whole = new Set([entryName(RUN_ENTRY), entryName(DIGESTS_ENTRY)]);
+  return new Map(readdirSync(dir).filter((name) => !whole.has(name) && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
+}
+
+/** Files read to be hashed in run `r` (the others' digests were known from their stat). */
+function hashed(r: CliResult): number {
+  return Number(/digests \((\d+) read\)/.exec(r.stderr)![1]);
 }
 
 /** Removes the run memo, so that the next run over unchanged files reads their entries. */
@@ -151,6 +156,37 @@ test('a one-file edit parses that file only and changes only its entry and its f
   const findings = (text: string, inEdited: boolean) => (JSON.parse(text) as Report).findings.filter((f) => (f.file === edited) === inEdited);
   assert.deepEqual(findings(warm.stdout, false), findings(cold.stdout, false));
   assert.notDeepEqual(findings(warm.stdout, true), findings(cold.stdout, true));
+});
+
+test('an unchanged file is not read again to be hashed; an edit is seen whatever its times say', async () => {
+  const dir = project();
+  const cache = join(dir, '.gil-audit-cache');
+  const files = pyFiles(dir).length;
+  // Files written in the last seconds are read again on every run, whatever their stat.
+  const fresh = audit(dir);
+  assert.equal(hashed(audit(dir)), files);
+  await new Promise((resolve) => setTimeout(resolve, 3200));
+  assert.equal(hashed(audit(dir)), files);
+  const memo = audit(dir);
+  assert.deepEqual([hashed(memo), memo.memo, memo.stdout], [0, true, fresh.stdout]);
+  // Same size, and the modification time set back: the change time still differs.
+  const edited = join(dir, 'app', 'services', 'items.py');
+  const { atime, mtime, size } = statSync(edited);
+  const text = readFileSync(edited, 'utf8');
+  writeFileSync(edited, text.replace('return', 'raise '));
+  assert.equal(statSync(edited).size, size);
+  utimesSync(edited, atime, mtime);
+  const warm = audit(dir);
+  assert.deepEqual([hashed(warm), warm.memo, warm.parsed], [1, false, 1]);
+  assert.equal(warm.stdout, uncached(dir));
+  // A damaged digests entry is not used: every file is read again, and the report is the same.
+  const digests = entryFile(cache, DIGESTS_ENTRY);
+  const bytes = readFileSync(digests);
+  bytes[bytes.length - 3] ^= 0x20;
+  writeFileSync(digests, bytes);
+  dropMemo(cache);
+  const damaged = audit(dir);
+  assert.deepEqual([hashed(damaged), damaged.stdout], [files, warm.stdout]);
 });
 
 test('corrupt entries are ignored and rebuilt, never trusted', () => {

@@ -53,6 +53,8 @@ const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file i
 
 /** The name under which the run memo (run-memo.ts) is kept: not a path any file can have. */
 export const RUN_ENTRY = '\0run';
+/** The name under which the files' digests (file-digests.ts) are kept. */
+export const DIGESTS_ENTRY = '\0digests';
 
 /** The name of a file's entry. */
 export function entryName(rel: string): string {
@@ -191,7 +193,7 @@ export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payloa
  */
 export function pruneCache(handle: CacheHandle, rels: Iterable<string>): void {
   if (!handle.writable) return;
-  const used = new Set<string>([entryName(RUN_ENTRY)]);
+  const used = new Set<string>([entryName(RUN_ENTRY), entryName(DIGESTS_ENTRY)]);
   for (const rel of rels) used.add(entryName(rel));
   const now = Date.now();
   removeEntries(handle.dir, (name) => ENTRY_NAME.test(name) && !used.has(name), now);
