@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { DIGESTS_ENTRY, entryName, RUN_ENTRY } from '../src/cache/store.js';
+import { DIGESTS_ENTRY, entryName, openCache, RUN_ENTRY } from '../src/cache/store.js';
+import { FileDigests, type ReadFile } from '../src/cache/file-digests.js';
 import { FORMAT } from '../src/cache/entry.js';
 
 /** The cache's folder for this format of entries. */
@@ -162,11 +163,10 @@ test('an unchanged file is not read again to be hashed; an edit is seen whatever
   const dir = project();
   const cache = join(dir, '.gil-audit-cache');
   const files = pyFiles(dir).length;
-  // Files written in the last seconds are read again on every run, whatever their stat.
-  const fresh = audit(dir);
-  assert.equal(hashed(audit(dir)), files);
+  // Files written in the last seconds are read again on every run (see the next test): these are older.
   await new Promise((resolve) => setTimeout(resolve, 3200));
-  assert.equal(hashed(audit(dir)), files);
+  const fresh = audit(dir);
+  assert.equal(hashed(fresh), files);
   const memo = audit(dir);
   assert.deepEqual([hashed(memo), memo.memo, memo.stdout], [0, true, fresh.stdout]);
   // Same size, and the modification time set back: the change time still differs.
@@ -187,6 +187,36 @@ test('an unchanged file is not read again to be hashed; an edit is seen whatever
   dropMemo(cache);
   const damaged = audit(dir);
   assert.deepEqual([hashed(damaged), damaged.stdout], [files, warm.stdout]);
+});
+
+test('a file written in the last seconds is hashed again on the next run; one over the size limit is never remembered', async () => {
+  const dir = temp('digests');
+  const opened = openCache(join(dir, 'cache'), { root: dir, maxBytes: 1000 });
+  assert.ok(opened.handle, opened.warning);
+  const read: ReadFile = (path) => {
+    const bytes = readFileSync(path);
+    return bytes.length > 1000 ? { issue: { message: 'too large' } } : { bytes };
+  };
+  const files = ['a.py', 'big.py'].map((rel) => ({ rel, path: join(dir, rel) }));
+  writeFileSync(files[0].path, 'x = 1\n');
+  writeFileSync(files[1].path, `x = 1\n${'#'.repeat(2000)}\n`);
+  const run = () => {
+    const digests = new FileDigests(opened.handle, read, 1000);
+    const out = files.map((f) => digests.digest(f));
+    digests.save();
+    return { reads: digests.reads, out };
+  };
+  const first = run();
+  assert.deepEqual([first.reads, first.out[1]], [2, { unread: 'too large' }]);
+  // Written just now: not remembered, so read again.
+  assert.equal(run().reads, 2);
+  await new Promise((resolve) => setTimeout(resolve, 3200));
+  assert.equal(run().reads, 2);
+  const settled = run();
+  assert.deepEqual([settled.reads, settled.out], [1, first.out]);
+  // Grown past the limit since: read again, and found too large.
+  writeFileSync(files[0].path, '#'.repeat(1500));
+  assert.deepEqual(run().out, [{ unread: 'too large' }, { unread: 'too large' }]);
 });
 
 test('corrupt entries are ignored and rebuilt, never trusted', () => {

@@ -55,7 +55,7 @@ export class FileDigests {
     const remembered = typeof file.path === 'string' ? this.known.get(file.rel) : undefined;
     if (remembered && typeof file.path === 'string') {
       const stats = statOf(file.path);
-      if (stats && stats.size <= BigInt(this.maxBytes) && sameStat(stats, remembered)) {
+      if (stats && Number(stats.size) <= this.maxBytes && sameStat(stats, remembered)) {
         this.next.set(file.rel, remembered);
         return { hash: remembered[5] };
       }
