@@ -17,10 +17,10 @@ const files = new Map([
 ]);
 
 test('test files are recognised by directory and name', () => {
-  for (const path of ['tests/a.py', 'pkg/test/a.py', 'pkg/testing/a.py', 'pkg/unit_tests/a.py', 'pkg/test_views.py', 'pkg/views_test.py', 'conftest.py']) {
+  for (const path of ['tests/a.py', 'Tests/oss-fuzz/fuzzers.py', 'pkg/Test/a.py', 'pkg/test/a.py', 'pkg/testing/a.py', 'pkg/unit_tests/a.py', 'pkg/test_views.py', 'pkg/views_test.py', 'conftest.py']) {
     assert.equal(isTestPath(path), true, path);
   }
-  for (const path of ['pkg/latest.py', 'pkg/contest.py', 'pkg/attestation.py', 'testdata_loader.py', 'pkg/protests.py']) {
+  for (const path of ['pkg/latest.py', 'pkg/contest.py', 'pkg/attestation.py', 'testdata_loader.py', 'pkg/protests.py', 'Latest/a.py', 'pkg/Contests/a.py']) {
     assert.equal(isTestPath(path), false, path);
   }
 });
