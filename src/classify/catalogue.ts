@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { sameCall } from '../facts/call-table.js';
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
-import { madeBy } from '../facts/arguments.js';
+import { isMemoryDatabase, madeBy, passedArgument } from '../facts/arguments.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
 
@@ -212,6 +212,7 @@ export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptCon
   if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
   // Matched within the module: a common name (`sock`) elsewhere may well be a stream socket.
   if (unless.datagramReceiver && module?.datagramSockets?.includes(receiverName(call.callee))) return true;
+  if (unless.memoryDatabase && (call.target.includes('()') ? module !== undefined && overMemoryDatabase(call, module) : isMemoryDatabase(databaseName(call)))) return true;
   const firstPositional = () => call.args.find((a) => !a.keyword);
   if (unless.onlyKeywords && call.args.length > 0 && call.args.every((a) => a.keyword && unless.onlyKeywords!.includes(a.keyword))) return true;
   if (unless.firstArgPrefix) {
@@ -268,6 +269,29 @@ function openedOverMemory(call: CallFact, fn: FunctionFact): boolean {
   const { line, value } = binding;
   const made = (c: CallFact) => c.target !== '' && (value === `${c.target}()` || value === `${c.target}().__enter__()`);
   return fn.calls.some((c) => c.line <= line && c.endLine >= line && made(c) && overMemory(c));
+}
+
+/** What a method call returns, at the end of a receiver (`.cursor()` in `db.cursor()`). */
+const METHOD_RESULT = /\.[A-Za-z_][A-Za-z0-9_]*\(\)$/;
+
+/** The database a `connect` call opens, when it is a plain string. */
+function databaseName(call: CallFact): string | undefined {
+  const database = passedArgument(call.args, 'database', 0);
+  return database?.kind === 'literal' ? database.text : undefined;
+}
+
+/**
+ * Whether the call is a method of a connection (or of what its methods return: `db.cursor()`,
+ * `db.execute(...)`) held by a name its module assigns only in-memory databases. Names, not
+ * objects, are matched, within the module: a name that is also given another connection there
+ * may hold either.
+ */
+function overMemoryDatabase(call: CallFact, module: ModuleFacts): boolean {
+  if (!module.memoryDatabases) return false;
+  let receiver = call.callee.slice(0, Math.max(0, call.callee.lastIndexOf('.')));
+  while (METHOD_RESULT.test(receiver)) receiver = receiver.replace(METHOD_RESULT, '');
+  const name = /(?:^|\.)([A-Za-z_][A-Za-z0-9_]*)$/.exec(receiver)?.[1];
+  return name !== undefined && module.memoryDatabases.includes(name) && !module.otherDatabases?.includes(name);
 }
 
 /** The last part of a dotted name (`WNOHANG` for `os.WNOHANG`). */

@@ -33,3 +33,8 @@ export function madeBy(arg: ArgFact): string {
   if (arg.kind === 'call') return target;
   return arg.kind === 'ref' && target.endsWith('()') ? target.slice(0, -2) : '';
 }
+
+/** Whether a database name is one of SQLite's in-memory databases. */
+export function isMemoryDatabase(name: string | undefined): boolean {
+  return name !== undefined && (name === ':memory:' || name.startsWith('file::memory:') || (name.startsWith('file:') && /[?&]mode=memory(?:&|$)/.test(name)));
+}

@@ -18,7 +18,7 @@
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span, TypeTest } from './types.js';
-import { passedArgument } from './arguments.js';
+import { isMemoryDatabase, passedArgument } from './arguments.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
@@ -989,6 +989,8 @@ class ModuleWalk {
     const value = frame.valueCall ? `${frame.valueCall.callee}()` : frame.value ?? '';
     if (frame.valueCall && boundedQueue(frame.valueCall)) this.noteReceiver((this.out.boundedQueues ??= []), frame.left ?? '');
     if (frame.valueCall && datagramSocket(frame.valueCall)) this.noteReceiver((this.out.datagramSockets ??= []), frame.left ?? '');
+    const database = frame.valueCall && databaseConnection(frame.valueCall);
+    if (database) this.noteReceiver(database === 'memory' ? (this.out.memoryDatabases ??= []) : (this.out.otherDatabases ??= []), frame.left ?? '');
     if (frame.inClass !== undefined) {
       // Class body: an attribute of the class, not a name of the enclosing scope.
       const name = (frame.left ?? '').trim();
@@ -1288,6 +1290,17 @@ function datagramSocket(call: CallFact): boolean {
   if (!/(?:^|\.)socket$/.test(call.callee)) return false;
   const type = passedArgument(call.args, 'type', 1);
   return type?.kind === 'ref' && /(?:^|\.)SOCK_DGRAM$/.test(type.text ?? '');
+}
+
+/**
+ * A database connection: 'memory' for SQLite's in-memory databases (`connect(":memory:")`, or a
+ * `file::memory:` or `mode=memory` URI: https://www.sqlite.org/inmemorydb.html), 'other' for any
+ * other `connect(...)`.
+ */
+function databaseConnection(call: CallFact): 'memory' | 'other' | undefined {
+  if (!/(?:^|\.)connect$/.test(call.callee)) return undefined;
+  const database = passedArgument(call.args, 'database', 0);
+  return database?.kind === 'literal' && isMemoryDatabase(database.text) ? 'memory' : 'other';
 }
 
 /** An argument as the walk makes it: every member present, for the same reason as newCall. */

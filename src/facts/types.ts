@@ -335,6 +335,13 @@ export interface ModuleFacts {
    */
   datagramSockets?: string[];
   /**
+   * Names (the last part, as for `boundedQueues`) assigned a connection to an in-memory SQLite
+   * database (`sqlite3.connect(":memory:")`), and those assigned any other database connection
+   * (`sqlite3.connect(path)`, `psycopg2.connect(dsn)`): a name in both may be either. Absent when none.
+   */
+  memoryDatabases?: string[];
+  otherDatabases?: string[];
+  /**
    * Compiled by Cython in pure-Python mode, so an extension module (a `# cython:` header comment,
    * a `cython.cimports` import, or `@cython.cclass`/`cfunc`/`ccall`): its header line, if any,
    * and whether the header declares `freethreading_compatible=True`. Absent otherwise.

@@ -249,6 +249,10 @@ export interface CatalogueUnless {
    */
   datagramReceiver?: boolean;
   /**
+   * the database is SQLite's in-memory one: the call opens `":memory:"` (or a `file::memory:` or `mode=memory` URI), or the method's receiver (or the connection it came from: `db.execute(...).fetchall()`) is a name the module assigns only such a connection
+   */
+  memoryDatabase?: boolean;
+  /**
    * the file is an in-memory buffer made on the spot (`io.BytesIO(...)`, `io.StringIO(...)`: the first positional argument or `fileobj=`), or, for a method of the file object, the object was opened so earlier in the same function: nothing is read from disk
    */
   inMemory?: boolean;
