@@ -112,8 +112,14 @@ export class SharedStateAnalysis {
       // A public decorator runs where it decorates: at import, on one thread.
       const decorators = new Set(this.index.functions.flatMap((f) => f.fact.decorators.map((d) => d.replace(/\(\)$/, ''))));
       const isDecorator = (node: FunctionNode) => [...decorators].some((d) => d === node.fqn || node.fqn.endsWith(`.${d}`));
+      // A public function the library calls from a module's body (`register_open(...)` at the end
+      // of each plugin) is a registration API: the library's own uses run at import, on one thread.
+      const atImport = new Set<number>();
       for (const node of this.index.functions) {
-        if (!isPublicApi(node) || isMain(node.id) || isDecorator(node)) continue;
+        if (node.fact.kind === 'module' && !NOT_PRODUCT_PATH.test(node.module.path)) for (const edge of this.index.outgoing[node.id]) atImport.add(edge.to);
+      }
+      for (const node of this.index.functions) {
+        if (!isPublicApi(node) || isMain(node.id) || isDecorator(node) || atImport.has(node.id)) continue;
         const entry: EntryPoint = { kind: 'thread', file: node.module.path, line: node.fact.span.line, via: 'callers of the library' };
         this.reach.set(node.id, { entry, from: -1, line: node.fact.span.line, confidence: 'low', library: true });
         queue.push(node.id);
@@ -230,6 +236,7 @@ export class SharedStateAnalysis {
     if (!attr) return undefined;
     const owner = attr[1] === 'self' || attr[1] === 'cls' ? fn.fact.className.split('.').pop() : attr[1];
     const classLevel = containers.find((c) => c.cls === owner && c.name === attr[2]);
+    if (classLevel && attr[1] === 'self' && shadowedOnInstance(fn, attr[2])) return undefined;
     if (classLevel) return { kind: 'container', what: `class-level ${classLevel.kind} shared by every instance` };
     // `cls.count += 1` / `Registry.count += 1`: a class attribute every instance shares.
     if (attr[1] !== 'self' && (w.how === 'augmented' || w.how === 'rebind')) return { kind: 'scalar', what: 'class attribute' };
@@ -292,7 +299,7 @@ export class SharedStateAnalysis {
     if (attr) {
       const owner = fn.fact.className.split('.').pop();
       const found = containers.find((c) => c.cls === owner && c.name === attr[2]);
-      return found ? `class-level ${found.kind} shared by every instance` : undefined;
+      return found && !(attr[1] === 'self' && shadowedOnInstance(fn, attr[2])) ? `class-level ${found.kind} shared by every instance` : undefined;
     }
     if (fn.fact.params.some((p) => p.name === target) || fn.fact.bindings.some((b) => b.name === target)) return undefined;
     const found = containers.find((c) => !c.cls && c.name === target);
@@ -363,6 +370,9 @@ export class SharedStateAnalysis {
         }
         const match = this.catalogue.match(target.name, 'process-state');
         if (!match) return;
+        // On free-threaded 3.14+ `catch_warnings` keeps its filters in the context (the thread's):
+        // it and the filter changes inside it touch no other thread (shared/FREE-THREADING.md §3).
+        if (target.name.startsWith('warnings.') && node.module.sharedState?.warningsScopeLines?.includes(call.line)) return;
         this.issues.push({
           kind: 'process-state', fn: node, target: target.name, what: match.entry.label ?? 'process-wide state', line: call.line,
           column: call.column, endColumn: call.endColumn, operation: `calls \`${target.name}\``,
@@ -397,10 +407,10 @@ const ITERATOR = /^(?:iter|itertools\.(?:count|cycle|repeat|chain|islice|zip_lon
 /** Entry points that make code run on threads, serve requests or run queued tasks: code that has one is an application. */
 const APPLICATION_ENTRIES = new Set<EntryPoint['kind']>([...THREAD_ENTRY_KINDS, 'request-handler', 'task']);
 
-/** Paths of code that is not the product: tests, examples, docs, benchmarks, build and task scripts. */
-const NOT_PRODUCT_PATH = /(?:^|\/)(?:tests?|testing|examples?|docs?|benchmarks?|scripts?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest|setup|noxfile|tasks)\.py$/;
+/** Paths of code that is not the product: tests, examples, docs, benchmarks, build and task scripts (in any case: `Tests/`). */
+const NOT_PRODUCT_PATH = /(?:^|\/)(?:tests?|testing|examples?|docs?|benchmarks?|scripts?)\/|(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest|setup|noxfile|tasks)\.py$/i;
 /** Paths that are not part of a library's API: the above, and private modules and packages (`_impl.py`, `_vendor/`). */
-const NOT_API_PATH = new RegExp(`${NOT_PRODUCT_PATH.source}|(?:^|\\/)_(?!_init__\\.py$|_main__\\.py$)[^/]*(?:\\/|$)`);
+const NOT_API_PATH = new RegExp(`${NOT_PRODUCT_PATH.source}|(?:^|\\/)_(?!_init__\\.py$|_main__\\.py$)[^/]*(?:\\/|$)`, 'i');
 
 /**
  * Whether the code is a library (see SharedStateAnalysis.library): no entry point of an
@@ -431,6 +441,14 @@ const LOCKING_DECORATOR = /(?:^|\.)(?:synchroni[sz]ed|\w*lock(?:ed)?|\w*_lock\w*
 /** Whether the function's decorators take a lock around its body. */
 function lockedByDecorator(fn: FunctionNode): boolean {
   return fn.fact.decorators.some((d) => LOCKING_DECORATOR.test(d));
+}
+
+/**
+ * Whether methods give each instance its own `name` (`self.seen = {}`) in place of the class-level
+ * default: `self.seen[k] = v` then writes the instance's. A name, within the module.
+ */
+function shadowedOnInstance(fn: FunctionNode, name: string): boolean {
+  return fn.module.sharedState?.shadowed?.includes(name) ?? false;
 }
 
 /** Whether the module imports `local` as `target` (`from decimal import DefaultContext`). */

@@ -35,6 +35,8 @@ const MUTATORS = new Set([
 ]);
 /** A `with` item that takes a lock: `with lock:`, `with self._mutex:`, `with threading.Lock():`, `with cond:`. */
 const LOCK_LIKE = /lock|mutex|semaphore|\bcond\b|condition|critical/i;
+/** `with warnings.catch_warnings():` (or `catch_warnings(record=True)` imported by name). */
+const CATCH_WARNINGS = /(?:^|[^\w.]|\bwarnings\.)catch_warnings\(/;
 /**
  * A statement that takes a lock until a matching release: `lock.acquire()`, `self._cond.acquire(timeout=1)`,
  * or a module's own helper such as logging's `_acquireLock()`. Group 1 is the receiver, group 2 the helper's name.
@@ -95,6 +97,8 @@ interface Context {
   globals: Set<string>;
   /** Names the innermost function assigns without declaring them global (its locals). */
   locals: Set<string>;
+  /** Inside `with warnings.catch_warnings():` (in the innermost function). */
+  warningsScope?: true;
 }
 
 /**
@@ -103,7 +107,7 @@ interface Context {
  * nothing passes its own on.
  */
 function derive(ctx: Context, classBody: string | undefined, locked: boolean, guards: string[]): Context {
-  return { def: ctx.def, defEnd: ctx.defEnd, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals };
+  return { def: ctx.def, defEnd: ctx.defEnd, locked, guards, classBody, globals: ctx.globals, locals: ctx.locals, ...(ctx.warningsScope ? { warningsScope: true as const } : {}) };
 }
 
 /** A child of the node under the cursor, as read by a look at its fields. */
@@ -156,6 +160,10 @@ export class SharedStateVisitor implements WalkVisitor {
   private readonly heldAt: ({ key: string; before: Context } | undefined)[] = [];
   /** Lines of the calls and loops run while a lock is held (a helper every caller calls so holds it too). */
   private readonly lockedLines = new Set<number>();
+  /** Lines of calls inside `with warnings.catch_warnings():`. */
+  private readonly warningsLines = new Set<number>();
+  /** Attributes a method sets on `self` (`self.seen = {}`): the instance's own, in place of a class-level default. */
+  private readonly selfAssigned = new Set<string>();
   /** Depth of a lambda, string or comment whose nodes are not visited; Infinity when none. */
   private skipBelow = Infinity;
 
@@ -215,9 +223,12 @@ export class SharedStateVisitor implements WalkVisitor {
         this.conditionAt[depth] = undefined;
         this.consequenceSeenAt[depth] = false;
         break;
-      case N.With:
-        if (LOCK_LIKE.test(this.namedOfKind(c, N.WithClause, 1)[0] ?? '')) inner = derive(ctx, ctx.classBody, true, ctx.guards);
+      case N.With: {
+        const clause = this.namedOfKind(c, N.WithClause, 1)[0] ?? '';
+        if (LOCK_LIKE.test(clause)) inner = derive(ctx, ctx.classBody, true, ctx.guards);
+        if (CATCH_WARNINGS.test(clause)) inner = { ...inner, warningsScope: true };
         break;
+      }
       case N.Assignment:
       case N.AugmentedAssignment:
         this.assignment(c, ctx, kind === N.AugmentedAssignment);
@@ -280,8 +291,13 @@ export class SharedStateVisitor implements WalkVisitor {
       .filter(({ write: w }) => w.global || /^(self|cls)\./.test(w.target) || !this.localsByDef.get(`${w.defLine}:${w.defColumn}`)?.has(w.target.split(/[.[]/)[0]))
       .map(({ write, guards }) => (isGuarded(write.target, guards, write.how === 'rebind') ? withGuarded(write) : write));
     const lockedLines = [...this.lockedLines].sort((a, b) => a - b);
-    if (this.containers.length === 0 && writes.length === 0 && lockedLines.length === 0) return undefined;
-    return { containers: this.containers, writes, ...(lockedLines.length > 0 ? { lockedLines } : {}) };
+    const warningsScopeLines = [...this.warningsLines].sort((a, b) => a - b);
+    if (this.containers.length === 0 && writes.length === 0 && lockedLines.length === 0 && warningsScopeLines.length === 0) return undefined;
+    const shadowed = this.containers.filter((c) => c.cls !== undefined && this.selfAssigned.has(c.name)).map((c) => c.name);
+    return {
+      containers: this.containers, writes, ...(lockedLines.length > 0 ? { lockedLines } : {}), ...(shadowed.length > 0 ? { shadowed } : {}),
+      ...(warningsScopeLines.length > 0 ? { warningsScopeLines } : {}),
+    };
   }
 
   // The helpers below look at the children of the node under the cursor and move it back there.
@@ -366,6 +382,8 @@ export class SharedStateVisitor implements WalkVisitor {
       this.write(c, ctx, leftText, 'augmented');
     } else if (left.kind === N.Attribute && /^(self|cls)\.\w+$|^[A-Z]\w*\.\w+$/.test(leftText) && right?.kind === N.None) {
       // `self._x = None` resets: not a write that matters here.
+    } else if (left.kind === N.Attribute && ctx.def && /^self\.\w+$/.test(leftText)) {
+      this.selfAssigned.add(leftText.slice(5));
     } else if (left.kind === N.Attribute && /^(cls|[A-Z]\w*|decimal\.DefaultContext)\.\w+$/.test(leftText)) {
       this.write(c, ctx, leftText, 'rebind');
     }
@@ -395,6 +413,7 @@ export class SharedStateVisitor implements WalkVisitor {
   /** `NAME.append(x)` and the other mutating methods, on a name or an attribute. */
   private call(c: FlatCursor, ctx: Context): void {
     this.lockedLine(c, ctx);
+    if (ctx.warningsScope && this.warningsLines.size < MAX_WRITES) this.warningsLines.add(c.startPosition.row + 1);
     if (!c.gotoFirstChild()) return;
     let target: string | undefined;
     let method = '';

@@ -300,6 +300,16 @@ export interface SharedStateFacts {
   writes: StateWrite[];
   /** Lines of calls and loops run while a lock is held (`with lock:`, or between `acquire()` and `release()`). */
   lockedLines?: number[];
+  /**
+   * Class-level containers a method of the module replaces on `self` (`seen = {}` in the class,
+   * `self.seen = {}` in a method): each instance writes its own, not the shared default.
+   */
+  shadowed?: string[];
+  /**
+   * Lines of calls inside `with warnings.catch_warnings():`. Its filters are the context's own on
+   * free-threaded 3.14+ (`sys.flags.context_aware_warnings`, on by default there).
+   */
+  warningsScopeLines?: number[];
 }
 
 export interface ModuleFacts {
