@@ -25,7 +25,7 @@ import { provenCpuOnThreads } from './rules/impl/thread-target.js';
 import { analyseReadiness } from './readiness/index.js';
 import { withIncludedFiles } from './readiness/dependencies/index.js';
 import type { ReadinessInput } from './readiness/types.js';
-import { buildRun } from './findings/run.js';
+import { buildRun, showImportNames } from './findings/run.js';
 import type { TestsMode } from './findings/test-code.js';
 import type { PerFileIgnores, SeverityOverrides } from './findings/overrides.js';
 import { matchedKinds, type AuditRun, type FileError, type RuleMeta } from './model/types.js';
@@ -138,13 +138,15 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
   const bytes = modules.reduce((n, m) => n + m.bytes, 0);
   // What reading the facts left (the batches' text, the maps that made equal names one string) goes before the graph is built on them.
   collectGarbage();
-  const run = await analyse(modules, rules, catalogue, { ...options, reportOnly }, readPath, paths, inputs, found.allowedReals);
+  const { run, importNames } = await analyse(modules, rules, catalogue, { ...options, reportOnly }, readPath, paths, inputs, found.allowedReals);
   run.errors.push(...readiness.errors);
   time('graph + classify + rules + findings');
-  // The facts, the graph and the classification are done with: they go before the run memo and
-  // the reports are written, which would otherwise hold them as garbage under their own peak.
+  // The facts, the graph and the classification are done with: they go before the names are
+  // rewritten, the run memo and the reports are written, which would otherwise hold them as
+  // garbage under their own peak.
   modules = [];
   collectGarbage();
+  if (importNames) showImportNames(run, importNames);
   if (cache && memoKey) writeRun(cache, memoKey, run);
   return finish(run, bytes);
 }
@@ -164,7 +166,9 @@ export async function analyseFacts(
 ): Promise<AuditRun> {
   const catalogue = loadCatalogue();
   pruneCalls(modules, catalogueKnows(catalogue, userApis(options.blockingApis, options.offloadWrappers)));
-  return analyse(modules, loadRules(), catalogue, options, readPath, roots, readiness);
+  const { run, importNames } = await analyse(modules, loadRules(), catalogue, options, readPath, roots, readiness);
+  if (importNames) showImportNames(run, importNames);
+  return run;
 }
 
 /** Manifests and native sources as text for the readiness stage; a file it cannot read is an error, not a stop. */
@@ -203,7 +207,7 @@ function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>, user: UserA
 async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
   readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
-): Promise<AuditRun> {
+): Promise<{ run: AuditRun; importNames?: (name: string) => string }> {
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
   index.releaseBuildState();
@@ -237,13 +241,15 @@ async function analyse(
     }
     return got;
   };
-  return buildRun({
+  // The run with the names of the analysis; those shown (graph/import-names.ts) are put in once it is dropped.
+  const run = buildRun({
     tool: { name: 'gil-audit', version: VERSION }, roots, modules: index.modules,
     functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
-    raw, rules: byId, profiles: classified.profiles, readiness, lines, importNames: index.importNames,
+    raw, rules: byId, profiles: classified.profiles, readiness, lines,
     provenThreadCpu: new Set([...provenCpuOnThreads(classified.entries, classified.provenWork, ruleOption(byId.get('GA201')!, 'min-work'))].map((id) => index.functions[id].fqn)),
     options: { baseline: options.baseline, reportOnly: options.reportOnly, perFileIgnores: options.perFileIgnores, severity: options.severity, tests: options.tests },
   });
+  return { run, importNames: index.importNames };
 }
 
 /** Prints stage times to stderr when GIL_AUDIT_TIMING is set (for profiling, not for users). */

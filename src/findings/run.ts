@@ -34,8 +34,6 @@ export interface RunInputs {
    */
   provenThreadCpu: ReadonlySet<string>;
   readiness: ReadinessFacts & { errors: FileError[] };
-  /** Rewrites the path names of modules to the names Python imports them by, when any differ (graph/import-names.ts). */
-  importNames?: (text: string) => string;
   /** A file's lines (for code frames), by audit-relative path. */
   lines: (rel: string) => string[];
   options: {
@@ -90,8 +88,6 @@ export function buildRun(input: RunInputs): AuditRun {
     functions: input.profiles,
     readiness: readinessReport(input.readiness, findings, input.profiles, input.provenThreadCpu, byId),
   };
-  // Names as Python imports them (a `src/` layout), before the assessment groups findings by them.
-  if (input.importNames) showImportNames(run, input.importNames);
   run.assessment = assess(run);
   return run;
 }
@@ -99,8 +95,12 @@ export function buildRun(input: RunInputs): AuditRun {
 /** Members whose strings are never names to rewrite: paths, code as written, and fingerprints (kept stable). */
 const KEPT = new Set(['file', 'snippet', 'fingerprint', 'path']);
 
-/** Rewrites, in place, every name the run shows (not paths, code or fingerprints) with `rename`. */
-function showImportNames(run: AuditRun, rename: (text: string) => string): void {
+/**
+ * Rewrites, in place, every name the run shows (not paths, code or fingerprints) with `rename`:
+ * the names Python imports modules by (graph/import-names.ts). Every occurrence is rewritten
+ * alike, so the assessment's groups stay as they were made.
+ */
+export function showImportNames(run: AuditRun, rename: (text: string) => string): void {
   const visit = (value: unknown): unknown => {
     if (typeof value === 'string') return rename(value);
     if (Array.isArray(value)) {
@@ -111,5 +111,5 @@ function showImportNames(run: AuditRun, rename: (text: string) => string): void 
     }
     return value;
   };
-  for (const part of ['findings', 'testFindings', 'functions', 'readiness'] as const) visit(run[part]);
+  for (const part of ['findings', 'testFindings', 'functions', 'readiness', 'assessment'] as const) visit(run[part]);
 }
