@@ -50,9 +50,10 @@ export function importNames(modules: readonly Pick<ModuleFacts, 'path' | 'module
     if (holder !== undefined && holder !== dropped) candidate.free = candidates.get(`${holder}\0${candidate.top}`)!.free = false;
     claimed.set(name, holder ?? dropped);
   }
+  const imported = importEvidence(modules, new Map([...candidates.values()].map((c) => [c.dropped, c.folder])));
   const patterns = new Map<string, string[]>();
   for (const candidate of candidates.values()) {
-    if (candidate.free && importedByName(modules, candidate)) {
+    if (candidate.free && imported.tops.has(candidate.top) && !imported.through.has(candidate.dropped)) {
       const tops = patterns.get(candidate.dropped) ?? [];
       tops.push(escape(candidate.top));
       patterns.set(candidate.dropped, tops);
@@ -65,18 +66,25 @@ export function importNames(modules: readonly Pick<ModuleFacts, 'path' | 'module
   return (text) => text.replace(pattern, '');
 }
 
-/** Whether the project imports the package by its name below the folders, and never through them from outside. */
-function importedByName(modules: readonly Pick<ModuleFacts, 'path' | 'imports'>[], candidate: { dropped: string; folder: string; top: string }): boolean {
-  let byName = false;
+/**
+ * What the project's imports say of the candidates (`folders`: each dropped prefix's path): the
+ * first names of everything imported (`streamlink` for `from streamlink.cache import Cache`), and
+ * the dropped prefixes something outside them imports through (`import beetsplug`). Inside the
+ * folders a relative import reads as the path's name, so only an import from outside counts.
+ */
+function importEvidence(modules: readonly Pick<ModuleFacts, 'path' | 'imports'>[], folders: ReadonlyMap<string, string>): { tops: Set<string>; through: Set<string> } {
+  const tops = new Set<string>();
+  const through = new Set<string>();
   for (const module of modules) {
-    const outside = !module.path.startsWith(candidate.folder);
     for (const { target } of module.imports) {
-      if (target === candidate.top || target.startsWith(`${candidate.top}.`)) byName = true;
-      // Inside the folders, a relative import reads as the path's name: only an import from outside counts.
-      else if (outside && (target === candidate.dropped || target.startsWith(`${candidate.dropped}.`))) return false;
+      const dot = target.indexOf('.');
+      tops.add(dot < 0 ? target : target.slice(0, dot));
+      for (const [dropped, folder] of folders) {
+        if ((target === dropped || target.startsWith(`${dropped}.`)) && !module.path.startsWith(folder)) through.add(dropped);
+      }
     }
   }
-  return byName;
+  return { tops, through };
 }
 
 function escape(text: string): string {
