@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { audit } from '../src/audit.js';
 import { importNames } from '../src/graph/import-names.js';
+import { auditFiles } from './helpers/fixtures.js';
 
 /** A module at `path`, importing `imports` (absolute names, as the facts hold them). */
 const module = (path: string, ...imports: string[]) => {
@@ -15,13 +16,6 @@ const module = (path: string, ...imports: string[]) => {
   if (isPackage) parts.pop();
   return { path, module: parts.join('.'), isPackage, imports: imports.map((target) => ({ local: target, target, line: 1, scope: 0 })) };
 };
-/** Writes `files` (by path) under `root`. */
-function write(root: string, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
-}
 const modules = (...paths: string[]) => paths.map((p) => module(p));
 
 test('names under a src/ layout lose the folders that are not packages', () => {
@@ -85,7 +79,10 @@ test('an audit of a src/ layout shows import names in messages, chains and profi
     ].join('\n'),
   };
   try {
-    write(root, files);
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      writeFileSync(join(root, rel), text);
+    }
     const { run } = await audit([root]);
     assert.deepEqual(run.findings.map((f) => [f.rule, f.file, f.line, f.function, f.chain.map((s) => s.function)]), [
       ['GA110', 'src/shop/api.py', 4, 'shop.api.handler', ['shop.api.handler', 'shop.store.Store.save', 'time.sleep']],
@@ -103,20 +100,14 @@ test('an audit of a src/ layout shows import names in messages, chains and profi
 });
 
 test('configured API patterns match a project function by the name the report shows', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'gil-audit-import-names-'));
-  const files: Record<string, string> = {
-    'src/shop/__init__.py': '',
-    'src/shop/store.py': 'class Store:\n    def save(self):\n        pass\n',
-    'src/shop/pool.py': 'def in_thread(fn):\n    return fn\n',
-    'src/shop/work.py': 'import requests\nfrom shop.pool import in_thread\n\n@in_thread\ndef fetch():\n    return requests.get("https://x")\n',
-    'src/shop/api.py': 'from shop.store import Store\nfrom shop.work import fetch\n\nasync def handler():\n    Store().save()\n    fetch()\n',
-  };
-  try {
-    write(root, files);
-    const sites = async (options: Parameters<typeof audit>[1]) => (await audit([root], options)).run.findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
-    assert.deepEqual(await sites({}), ['src/shop/api.py:6 GA110']);
-    assert.deepEqual(await sites({ blockingApis: ['shop.store.Store.save'], offloadWrappers: ['shop.pool.in_thread'] }), ['src/shop/api.py:5 GA114']);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  const files = new Map([
+    ['src/shop/__init__.py', ''],
+    ['src/shop/store.py', 'class Store:\n    def save(self):\n        pass\n'],
+    ['src/shop/pool.py', 'def in_thread(fn):\n    return fn\n'],
+    ['src/shop/work.py', 'import requests\nfrom shop.pool import in_thread\n\n@in_thread\ndef fetch():\n    return requests.get("https://x")\n'],
+    ['src/shop/api.py', 'from shop.store import Store\nfrom shop.work import fetch\n\nasync def handler():\n    Store().save()\n    fetch()\n'],
+  ]);
+  const sites = async (options: Parameters<typeof auditFiles>[1]) => (await auditFiles(files, options)).findings.map((f) => `${f.file}:${f.line} ${f.rule}`);
+  assert.deepEqual(await sites({}), ['src/shop/api.py:6 GA110']);
+  assert.deepEqual(await sites({ blockingApis: ['shop.store.Store.save'], offloadWrappers: ['shop.pool.in_thread'] }), ['src/shop/api.py:5 GA114']);
 });

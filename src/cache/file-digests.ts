@@ -52,20 +52,22 @@ export class FileDigests {
 
   /** The digest of `file` as the parse workers would read it, from its stat when unchanged. */
   digest(file: DigestFile): FileDigest {
-    const remembered = typeof file.path === 'string' ? this.known.get(file.rel) : undefined;
-    if (remembered && typeof file.path === 'string') {
-      const stats = statOf(file.path);
+    // A name that is not valid UTF-8 (a Buffer) is read every time.
+    const path = typeof file.path === 'string' ? file.path : undefined;
+    const remembered = path !== undefined ? this.known.get(file.rel) : undefined;
+    if (path !== undefined && remembered) {
+      const stats = statOf(path);
       if (stats && Number(stats.size) <= this.maxBytes && sameStat(stats, remembered)) {
         this.next.set(file.rel, remembered);
         return { hash: remembered[5] };
       }
     }
     this.reads++;
-    const before = typeof file.path === 'string' ? statOf(file.path) : undefined;
+    const before = path !== undefined ? statOf(path) : undefined;
     const read = this.read(file.path);
     if (!('bytes' in read)) return { unread: read.issue.message };
     const hash = contentHash(read.bytes).toString('hex');
-    const after = before && statOf(file.path as string);
+    const after = path !== undefined && before ? statOf(path) : undefined;
     // Only a regular file, the same before and after the read, and not written (nor its times set) in the last seconds.
     if (before && after && sameStat(after, record(before, hash)) && after.ctimeNs < BigInt(Date.now()) * 1_000_000n - SETTLE_NS) {
       this.next.set(file.rel, record(after, hash));

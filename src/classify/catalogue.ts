@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { sameCall } from '../facts/call-table.js';
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
-import { isMemoryDatabase, madeBy, passedArgument } from '../facts/arguments.js';
+import { madeBy, opensMemoryDatabase } from '../facts/arguments.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
 
@@ -212,7 +212,7 @@ export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptCon
   if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
   // Matched within the module: a common name (`sock`) elsewhere may well be a stream socket.
   if (unless.datagramReceiver && module?.datagramSockets?.includes(receiverName(call.callee))) return true;
-  if (unless.memoryDatabase && (call.target.includes('()') ? module !== undefined && overMemoryDatabase(call, module) : isMemoryDatabase(databaseName(call)))) return true;
+  if (unless.memoryDatabase && (call.target.includes('()') ? module !== undefined && overMemoryDatabase(call, module) : opensMemoryDatabase(call.args))) return true;
   const firstPositional = () => call.args.find((a) => !a.keyword);
   if (unless.onlyKeywords && call.args.length > 0 && call.args.every((a) => a.keyword && unless.onlyKeywords!.includes(a.keyword))) return true;
   if (unless.firstArgPrefix) {
@@ -273,12 +273,6 @@ function openedOverMemory(call: CallFact, fn: FunctionFact): boolean {
 
 /** What a method call returns, at the end of a receiver (`.cursor()` in `db.cursor()`). */
 const METHOD_RESULT = /\.[A-Za-z_][A-Za-z0-9_]*\(\)$/;
-
-/** The database a `connect` call opens, when it is a plain string. */
-function databaseName(call: CallFact): string | undefined {
-  const database = passedArgument(call.args, 'database', 0);
-  return database?.kind === 'literal' ? database.text : undefined;
-}
 
 /**
  * Whether the call is a method of a connection (or of what its methods return: `db.cursor()`,

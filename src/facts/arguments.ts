@@ -34,7 +34,12 @@ export function madeBy(arg: ArgFact): string {
   return arg.kind === 'ref' && target.endsWith('()') ? target.slice(0, -2) : '';
 }
 
-/** Whether a database name is one of SQLite's in-memory databases. */
-export function isMemoryDatabase(name: string | undefined): boolean {
+/**
+ * Whether a `connect(...)` call opens one of SQLite's in-memory databases: its `database` argument
+ * is `":memory:"`, or a `file::memory:` or `mode=memory` URI (https://www.sqlite.org/inmemorydb.html).
+ */
+export function opensMemoryDatabase(args: readonly ArgFact[]): boolean {
+  const database = passedArgument(args, 'database', 0);
+  const name = database?.kind === 'literal' ? database.text : undefined;
   return name !== undefined && (name === ':memory:' || name.startsWith('file::memory:') || (name.startsWith('file:') && /[?&]mode=memory(?:&|$)/.test(name)));
 }

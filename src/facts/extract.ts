@@ -18,7 +18,7 @@
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span, TypeTest } from './types.js';
-import { isMemoryDatabase, passedArgument } from './arguments.js';
+import { opensMemoryDatabase, passedArgument } from './arguments.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
 
@@ -1292,15 +1292,10 @@ function datagramSocket(call: CallFact): boolean {
   return type?.kind === 'ref' && /(?:^|\.)SOCK_DGRAM$/.test(type.text ?? '');
 }
 
-/**
- * A database connection: 'memory' for SQLite's in-memory databases (`connect(":memory:")`, or a
- * `file::memory:` or `mode=memory` URI: https://www.sqlite.org/inmemorydb.html), 'other' for any
- * other `connect(...)`.
- */
+/** A database connection: 'memory' for SQLite's in-memory databases (see opensMemoryDatabase), 'other' for any other `connect(...)`. */
 function databaseConnection(call: CallFact): 'memory' | 'other' | undefined {
   if (!/(?:^|\.)connect$/.test(call.callee)) return undefined;
-  const database = passedArgument(call.args, 'database', 0);
-  return database?.kind === 'literal' && isMemoryDatabase(database.text) ? 'memory' : 'other';
+  return opensMemoryDatabase(call.args) ? 'memory' : 'other';
 }
 
 /** An argument as the walk makes it: every member present, for the same reason as newCall. */

@@ -36,13 +36,15 @@ export function importNames(modules: readonly Pick<ModuleFacts, 'path' | 'module
     let top = dirs.length;
     while (top > 0 && packages.has(dirs.slice(0, top).join('/'))) top--;
     if (top === dirs.length || top === 0) continue;
-    if (dirs.slice(0, top).some((_, i) => packages.has(dirs.slice(0, i + 1).join('/')))) continue;
-    const dropped = dirs.slice(0, top).join('.');
+    const above = dirs.slice(0, top);
+    if (above.some((_, i) => packages.has(above.slice(0, i + 1).join('/')))) continue;
+    const dropped = above.join('.');
     if (!module.module.startsWith(`${dropped}.`)) continue;
     const name = module.module.slice(dropped.length + 1);
-    const key = `${dropped}\0${name.split('.')[0]}`;
+    const first = name.split('.')[0];
+    const key = `${dropped}\0${first}`;
     let candidate = candidates.get(key);
-    if (!candidate) candidates.set(key, (candidate = { dropped, folder: `${dirs.slice(0, top).join('/')}/`, top: name.split('.')[0], free: true }));
+    if (!candidate) candidates.set(key, (candidate = { dropped, folder: `${above.join('/')}/`, top: first, free: true }));
     // The import name must be this module's alone: no module's own name, nor another folder's module.
     const holder = claimed.get(name);
     if (owned.has(name)) candidate.free = false;
