@@ -8,8 +8,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve, sep } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 
-/** Bottom first. `audit.ts` runs the pipeline and sits above every analysis stage, below the CLI. */
-const ORDER = ['model', 'config', 'version', 'memory', 'discover', 'parse', 'cache', 'facts', 'graph', 'classify', 'readiness', 'rules', 'findings', 'audit', 'report', 'cli'];
+/**
+ * Bottom first. `analyse.ts` runs the stages after the run memo, `audit.ts` the whole pipeline
+ * (loading analyse.ts only when the memo cannot answer); both sit above every analysis stage,
+ * below the CLI.
+ */
+const ORDER = ['model', 'config', 'version', 'memory', 'timing', 'discover', 'parse', 'cache', 'facts', 'graph', 'classify', 'readiness', 'rules', 'findings', 'analyse', 'audit', 'report', 'cli'];
 
 const SRC = join(REPO, 'src');
 

@@ -5,7 +5,8 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseDependencies, withIncludedFiles } from '../src/readiness/dependencies/index.js';
+import { analyseDependencies } from '../src/readiness/dependencies/index.js';
+import { withIncludedFiles } from '../src/readiness/dependencies/included.js';
 import { readRequirements } from '../src/readiness/dependencies/requirements.js';
 import { readPyproject } from '../src/readiness/dependencies/pyproject.js';
 import { readSetupCfg } from '../src/readiness/dependencies/setup-cfg.js';

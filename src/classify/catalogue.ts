@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { parseYaml } from '../config/yaml.js';
 import { sameCall } from '../facts/call-table.js';
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
@@ -359,7 +359,7 @@ export function loadCatalogue(dir = packagePath('rules', 'catalogue')): Catalogu
     const file = join(dir, name);
     const data = validatedData(file, readFileSync(file, 'utf8'), 'catalogue.schema.json', file, (text) => {
       try {
-        return YAML.parse(text) as unknown;
+        return parseYaml(text) as unknown;
       } catch (error) {
         throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message}`);
       }

@@ -11,7 +11,7 @@
  * collection of unknown or code size runs once).
  */
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { parseYaml } from '../config/yaml.js';
 import type { LoopFact } from '../facts/types.js';
 import type { ModelNumber, ModelWords, WorkModelFile } from '../model/schema-types.js';
 import { ConfigError, packagePath } from '../config/schema.js';
@@ -233,7 +233,7 @@ export function loadWorkModel(file = packagePath('rules', 'work-model.yaml'), st
   if (shipped && cached[mode]) return cached[mode]!;
   const data = validatedData(file, readFileSync(file, 'utf8'), 'work-model.schema.json', file, (text) => {
     try {
-      return YAML.parse(text) as unknown;
+      return parseYaml(text) as unknown;
     } catch (error) {
       throw new ConfigError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -18,7 +18,6 @@ import { ParserSetupError } from '../parse/flat.js';
 import { loadConfig, relocateConfig, type Config } from '../config/load.js';
 import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
-import { loadCatalogue } from '../classify/catalogue.js';
 import { REPORT_FORMATS, isReportFormat, renderPieces, type ReportFormat } from '../report/index.js';
 import { visible } from '../report/format.js';
 import type { AuditRun, RuleMeta, Severity } from '../model/types.js';
@@ -413,7 +412,9 @@ export function program(): Command {
     .description('print the long form of one rule')
     .argument('<rule>', 'rule id (GA101), name (blocking-sleep-in-async-function), or a flake8-async/Ruff code (ASYNC251)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'markdown']).default('text'))
-    .action((rule: string, flags: { format: 'text' | 'markdown' }) => {
+    .action(async (rule: string, flags: { format: 'text' | 'markdown' }) => {
+      // Loaded here: only `explain` needs the catalogue in the command line's own code.
+      const { loadCatalogue } = await import('../classify/catalogue.js');
       const catalogue = loadCatalogue();
       const found = rulesForCode(rule, loadRules(), catalogue);
       if (found.length === 0) throw new UsageError(`no rule '${rule}'; run 'gil-audit rules' to list them`);

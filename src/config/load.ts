@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import YAML from 'yaml';
+import { parseYaml } from './yaml.js';
 import { parse as parseToml } from 'smol-toml';
 import ignore from 'ignore';
 import { compileSchema, ConfigError } from './schema.js';
@@ -109,7 +109,7 @@ function readConfigFile(file: string, name: string, validate: (data: unknown, fi
     data = section ?? doc;
   } else {
     try {
-      data = YAML.parse(readText(file, name)) ?? {};
+      data = parseYaml(readText(file, name)) ?? {};
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError(`${name}: invalid YAML: ${firstLine((error as Error).message)}`);

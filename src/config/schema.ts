@@ -5,13 +5,11 @@
  * what was expected, so the user can fix it; the CLI exits 2 on it.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import AjvModule from 'ajv';
+import type AjvModule from 'ajv';
 import type { ErrorObject } from 'ajv';
-
-// ajv is CommonJS; under NodeNext its default export is the module object.
-const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 
 /** A problem with configuration or data files: reported with exit code 2. */
 export class ConfigError extends Error {
@@ -28,15 +26,29 @@ export function packagePath(...parts: string[]): string {
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new Map<string, Validator>();
+type AjvClass = typeof AjvModule.default;
+let ajv: InstanceType<AjvClass> | undefined;
+
+/**
+ * The validator, loaded and made on first use: ajv takes about a tenth of a second to load, and a
+ * run without a configuration file or baseline validates nothing (the shipped data comes validated).
+ */
+function schemaCompiler(): InstanceType<AjvClass> {
+  if (!ajv) {
+    // ajv is CommonJS; its default export is the class.
+    const loaded = createRequire(import.meta.url)('ajv') as { default: AjvClass };
+    ajv = new loaded.default({ allErrors: true, strict: false });
+  }
+  return ajv;
+}
 
 /** The compiled validator of `src/schema/<name>`, compiled once. */
 function validatorFor(name: string): Validator {
   let fn = compiled.get(name) as Validator | undefined;
   if (!fn) {
     const schema = JSON.parse(readFileSync(packagePath('src', 'schema', name), 'utf8')) as object;
-    fn = ajv.compile(schema);
+    fn = schemaCompiler().compile(schema);
     compiled.set(name, fn);
   }
   return fn;
@@ -50,7 +62,6 @@ export function schemaProblems(name: string, data: unknown): string | undefined 
 
 /** A validator for `src/schema/<name>` that throws ConfigError naming `file` and the fields. */
 export function compileSchema(name: string): (data: unknown, file: string) => void {
-  validatorFor(name);
   return (data: unknown, file: string) => {
     const problems = schemaProblems(name, data);
     if (problems !== undefined) throw new ConfigError(`${file}: ${problems}`);

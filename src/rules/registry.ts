@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
+import { parseYaml } from '../config/yaml.js';
 import type { RuleMeta } from '../model/types.js';
 import { ConfigError, packagePath } from '../config/schema.js';
 import { validatedData } from '../config/shipped-data.js';
@@ -26,7 +26,7 @@ export function loadRules(dir = packagePath('rules')): RuleMeta[] {
       const rel = `rules/${category}/${name}`;
       const data = validatedData(file, readFileSync(file, 'utf8'), 'rule.schema.json', rel, (text) => {
         try {
-          return YAML.parse(text) as unknown;
+          return parseYaml(text) as unknown;
         } catch (error) {
           throw new ConfigError(`${rel}: invalid YAML: ${(error as Error).message}`);
         }

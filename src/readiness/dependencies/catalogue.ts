@@ -7,7 +7,7 @@
  * Stage: readiness. A file that breaks its schema is a ConfigError naming it (exit code 2).
  */
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { parseYaml } from '../../config/yaml.js';
 import { ConfigError, packagePath } from '../../config/schema.js';
 import { validatedData } from '../../config/shipped-data.js';
 import type { PackageStatus } from '../types.js';
@@ -63,7 +63,7 @@ export function loadPackageCatalogue(): PackageCatalogue {
 export function loadBuildTools(ecosystem: BuildTool['ecosystem'] = 'pypi'): BuildTool[] {
   if (!tools) {
     const rel = 'rules/free-threading-build-tools.yaml';
-    const data = readData(rel, 'free-threading-build-tools.schema.json', (text) => YAML.parse(text) as unknown);
+    const data = readData(rel, 'free-threading-build-tools.schema.json', parseYaml);
     tools = (data as { tools: BuildTool[] }).tools;
   }
   return tools.filter((t) => t.ecosystem === ecosystem);
