@@ -483,6 +483,7 @@ export class WorkloadAnalysis {
         return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {
+        if (exempt(entry, call, this.exemptContext, node.module, node.fact)) return undefined;
         const ms = callCostMs(entry, call);
         const slow = ms !== undefined && (!entry.dataSized || this.dataSizedArgument(node, call));
         const cost = slow ? Math.max(costs['native-call'], ms * OPS_PER_MS) : costs['native-call'];

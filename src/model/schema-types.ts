@@ -269,6 +269,10 @@ export interface CatalogueUnless {
    */
   minArgs?: number;
   /**
+   * the data argument (the positional one at this index, or `data=` / `string=`) is absent, a literal, or text encoded on the spot (`key.encode()`, `f"...".encode()`, `json.dumps(x).encode()`): hashlib releases the GIL only for 2 KiB or more, so such input is hashed holding it, in next to no time
+   */
+  shortData?: number;
+  /**
    * arguments are passed, all of them as keywords of these names (`load_verify_locations(cadata=...)` reads no file)
    */
   onlyKeywords?: string[];
