@@ -1,5 +1,6 @@
 /**
- * Whether a call made under an `isinstance` test of a parameter runs, given what a caller passes.
+ * Whether a call made under a test of a parameter runs, given what a caller passes: an
+ * `isinstance` test, or a test of the value (`if param:`, `if param is None:`).
  *
  * Stage: classify. A function that takes a path or a file object (`if isinstance(fp, io.IOBase):
  * ... else: fp = open(fp)`) opens nothing when its caller passes a buffer it makes there
@@ -9,8 +10,13 @@
  * false when all of the argument's classes are known, none is tested, and every tested type is a
  * concrete class (an abstract base class such as `os.PathLike` may claim instances that do not
  * derive from it). Anything else leaves the call as if it always ran.
+ *
+ * A value test is decided by the argument passed (`None`, `True`, `False`, a literal, an instance
+ * a call makes: not None) or, when the call passes none and nothing through `*args` or
+ * `**kwargs`, by the parameter's literal default: `Nanny(address)` does not run what `__init__`
+ * does under `if scheduler_file:` with `scheduler_file=None`.
  */
-import type { ArgFact, CallFact, TypeTest } from '../facts/types.js';
+import type { ArgFact, CallFact, ParamDefault, TypeTest } from '../facts/types.js';
 import { bindsFirstParameter, madeBy, passedArgument } from '../facts/arguments.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 
@@ -43,8 +49,47 @@ export function runsWhenCalled(index: ProjectIndex, edge: Edge, call: CallFact):
   const test = call.typeTest;
   // A function handed to an API (`map(f, rows)`) is called with arguments the call does not show.
   if (!test || edge.argumentOf !== undefined) return true;
-  const outcome = testOutcome(index, test, argumentFor(index, edge, test.param));
+  const outcome = test.value ? valueOutcome(test.value, valueFor(index, edge, test.param)) : testOutcome(index, test, argumentFor(index, edge, test.param));
   return outcome === undefined || outcome === test.runsWhen;
+}
+
+/** What a value test sees: a literal default's kind, or `object` for an instance (never None, of unknown truth). */
+type Value = ParamDefault | 'object';
+
+/** The outcome of `param is None` (`none`) or of `param`'s truth (`truthy`) for `value`: undefined when it cannot be told. */
+function valueOutcome(test: 'none' | 'truthy', value: Value | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (test === 'none') return value === 'none';
+  if (value === 'object') return undefined;
+  return value === 'true' || value === 'value';
+}
+
+/** The value `edge` passes for the callee's parameter `param`, or the parameter's default when it passes none. */
+function valueFor(index: ProjectIndex, edge: Edge, param: string): Value | undefined {
+  const fact = index.functions[edge.to].fact;
+  const at = fact.params.findIndex((p) => p.name === param);
+  const bound = bindsFirstParameter(fact) ? 1 : 0;
+  if (at < bound) return undefined;
+  const args = edge.call.args;
+  if (args.some((a) => a.kind === 'splat')) return undefined;
+  const arg = passedArgument(args, param, at - bound);
+  return arg ? argumentValue(index, arg) : fact.params[at].default;
+}
+
+/** What an argument is, as far as a value test can tell. */
+function argumentValue(index: ProjectIndex, arg: ArgFact): Value | undefined {
+  switch (arg.kind) {
+    case 'none': return 'none';
+    case 'true': return 'true';
+    case 'false': return 'false';
+    case 'lambda': return 'value';
+    case 'literal':
+      // Digits and short plain strings keep their text (see ArgFact.text); other literals are at least not None.
+      if (arg.text === undefined) return 'object';
+      return /^[0_]+$/.test(arg.text) || arg.text === '' ? 'empty' : 'value';
+    default:
+      return lineageOf(index, arg) ? 'object' : undefined;
+  }
 }
 
 /** The argument `edge` passes for the callee's parameter `param`, if it can be told. */

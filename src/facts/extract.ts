@@ -208,11 +208,11 @@ class Frame {
    */
   setGuard: SetGuard | false | undefined = undefined;
   /**
-   * An `if` whose condition is `isinstance(param, T)` (or its negation) on a parameter of the
-   * function: the test, and which outcome the branch being read runs under (undefined outside
-   * the `if` and `else` blocks, and in an `elif`).
+   * An `if` whose condition is `isinstance(param, T)`, `param is None` or `param` alone (or their
+   * negations) on a parameter of the function: the test, and which outcome the branch being read
+   * runs under (undefined outside the `if` and `else` blocks, and in an `elif`).
    */
-  typeTest: { param: string; types: string[]; negated: boolean; branch: boolean | undefined } | undefined = undefined;
+  typeTest: { param: string; types: string[]; value: TypeTest['value']; negated: boolean; branch: boolean | undefined } | undefined = undefined;
   /**
    * A function frame after a cache's early return: the name tested, and the calls and loops made
    * after it, which run once per process when the function then sets the name.
@@ -562,13 +562,24 @@ class ModuleWalk {
     }
   }
 
-  /** An `isinstance` test of a parameter in an `if` (see Frame.typeTest): read at the condition, and which branch is read. */
+  /** A test of a parameter in an `if` (see Frame.typeTest): read at the condition, and which branch is read. */
   private readTypeTest(parent: Frame, code: K): void {
     if (parent.child === 2) {
-      const test = code === K.Call || code === K.Logic ? ISINSTANCE.exec(this.text()) : null;
+      if (code !== K.Call && code !== K.Logic && code !== K.Identifier) return;
+      const text = this.text();
+      const isParam = (name: string) => this.current().params.some((p) => p.name === name && !p.variadic);
+      const test = code === K.Identifier ? null : ISINSTANCE.exec(text);
       // `isinstance(x, str) or hasattr(x, "read")` also ends in `)`: only a whole test of one call counts.
-      if (test && balanced(test[3]) && this.current().params.some((p) => p.name === test[2] && !p.variadic)) {
-        parent.typeTest = { param: test[2], types: splitTopLevel(test[3].replace(/^\((.*)\)$/s, '$1')).map((t) => t.trim()).filter((t) => t !== ''), negated: test[1] !== undefined, branch: undefined };
+      if (test && balanced(test[3]) && isParam(test[2])) {
+        parent.typeTest = { param: test[2], types: splitTopLevel(test[3].replace(/^\((.*)\)$/s, '$1')).map((t) => t.trim()).filter((t) => t !== ''), value: undefined, negated: test[1] !== undefined, branch: undefined };
+        return;
+      }
+      // `if scheduler_file:`, `if policies is None:`: a test of the value a caller passed, unless the function has bound the name again before it.
+      const truthy = TRUTHY_TEST.exec(text);
+      const none = truthy ? null : NONE_TEST.exec(text);
+      const name = truthy?.[2] ?? none?.[1];
+      if (name !== undefined && isParam(name) && !this.current().raw.bindings.some((b) => b.name === name)) {
+        parent.typeTest = { param: name, types: [], value: truthy ? 'truthy' : 'none', negated: truthy ? truthy[1] !== undefined : none![2] !== undefined, branch: undefined };
       }
       return;
     }
@@ -584,7 +595,7 @@ class ModuleWalk {
       const f = this.frames[i];
       if (f.kind === F.Function || f.kind === F.Class) return undefined;
       const test = f.kind === F.LazyIf ? f.typeTest : undefined;
-      if (test?.branch !== undefined) return { param: test.param, types: test.types, runsWhen: test.branch };
+      if (test?.branch !== undefined) return test.value ? { param: test.param, types: test.types, value: test.value, runsWhen: test.branch } : { param: test.param, types: test.types, runsWhen: test.branch };
     }
     return undefined;
   }
@@ -1410,6 +1421,10 @@ export function constantRange(text: string): number | undefined {
 }
 
 /** `isinstance(name, T)` or `not isinstance(name, (T1, T2))`: the negation, the name and the types' text. */
+/** `param` or `not param` as a whole condition. */
+const TRUTHY_TEST = /^(not\s+)?([A-Za-z_][A-Za-z0-9_]*)$/;
+/** `param is None` or `param is not None` as a whole condition. */
+const NONE_TEST = /^([A-Za-z_][A-Za-z0-9_]*)\s+is\s+(not\s+)?None$/;
 const ISINSTANCE = /^(not\s+)?isinstance\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([\s\S]+?)\s*\)$/;
 
 /** Whether every `)` in `text` closes a `(` before it, and every `(` is closed. */

@@ -92,7 +92,7 @@ export class SharedValues {
     }
     if (params.length > 4) return params;
     let key = '';
-    for (const p of params) key += `${p.name}\0${p.annotation ?? ''}\0${p.depends ?? ''}\0${p.variadic ? 1 : 0}\0`;
+    for (const p of params) key += `${p.name}\0${p.annotation ?? ''}\0${p.depends ?? ''}\0${p.variadic ? 1 : 0}\0${p.default ?? ''}\0`;
     const shared = this.paramLists.get(key);
     if (shared) return shared;
     this.paramLists.set(key, Object.freeze(params) as Params);

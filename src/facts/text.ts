@@ -4,7 +4,7 @@
  * Stage: facts. The extractor fetches the text of a few nodes (imports, callees, parameter
  * lists) rather than walking their children, which costs far fewer calls into the parser.
  */
-import type { FunctionFact } from './types.js';
+import type { FunctionFact, ParamDefault } from './types.js';
 
 /**
  * Normalises a callee expression: drops whitespace, comments and line continuations, folds every
@@ -163,9 +163,21 @@ export function parseParams(text: string): FunctionFact['params'] {
     if (match[2]) param.annotation = match[2].trim();
     const depends = match[3] && /^\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)*(?:Depends|Security)\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*[,)]/.exec(match[3]);
     if (depends) param.depends = depends[1];
+    const fallback = match[3] !== undefined ? defaultKind(match[3].trim()) : undefined;
+    if (fallback) param.default = fallback;
     params.push(param);
   }
   return params;
+}
+
+/** What a literal default value is: `None`, `False`, `True`, empty or zero (`0`, `""`, `()`), another literal; undefined for any other expression. */
+function defaultKind(text: string): ParamDefault | undefined {
+  if (text === 'None') return 'none';
+  if (text === 'False') return 'false';
+  if (text === 'True') return 'true';
+  if (/^(?:[+-]?0+(?:\.0*)?|""|''|\(\)|\[\]|\{\})$/.test(text)) return 'empty';
+  if (/^(?:[+-]?\d[\d_]*(?:\.\d*)?|"[^"\\]+"|'[^'\\]+')$/.test(text)) return 'value';
+  return undefined;
 }
 
 /**

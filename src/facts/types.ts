@@ -124,9 +124,15 @@ export interface Calls extends Iterable<CallFact> {
 }
 
 /** An `isinstance` test of a parameter that decides whether a call runs (see CallFact.typeTest). */
+/** What a parameter's literal default value is (see FunctionFact.params). */
+export type ParamDefault = 'none' | 'false' | 'true' | 'empty' | 'value';
+
 export interface TypeTest {
   param: string;
+  /** The classes of an `isinstance` test; empty for a test of the value. */
   types: string[];
+  /** A test of the value: `param is None` (`none`) or `param` alone (`truthy`); absent for `isinstance`. */
+  value?: 'none' | 'truthy';
   runsWhen: boolean;
 }
 
@@ -211,7 +217,11 @@ export interface FunctionFact {
    * `depends`: the callable of a `= Depends(get_db)` default, whose result the framework passes;
    * `variadic`: `*args` or `**kwargs` (the name without its stars).
    */
-  params: { name: string; annotation?: string; depends?: string; variadic?: true }[];
+  /**
+   * `default`: what a literal default value is (None, False, True, an empty or zero literal, any
+   * other literal); absent without a default or for any other expression.
+   */
+  params: { name: string; annotation?: string; depends?: string; variadic?: true; default?: ParamDefault }[];
   /** Read by position, as an array where the facts are made and as columns once they cross threads (see facts/call-table.ts). */
   calls: Calls;
   bindings: BindingFact[];
