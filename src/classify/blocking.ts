@@ -16,8 +16,10 @@
  * function asks whether an event loop runs (`asyncio._get_running_loop()`, a project helper named
  * `get_running_loop`): code that works with and without a loop takes its non-blocking way when one
  * runs (`loop = get_running_loop(); if loop: ...; return` before starting a thread and waiting).
- * A caller does not reach a blocking call made in a branch of an `isinstance` test of a parameter
- * that its argument decides against (`File(io.BytesIO(data))` and `else: open(fp)`: type-tests.ts).
+ * A caller does not reach a blocking call made in a branch of a test of a parameter that its
+ * argument (or the parameter's default) decides against: `File(io.BytesIO(data))` and
+ * `else: open(fp)`, `Worker(addr)` and `if scheduler_file: read(scheduler_file)` (type-tests.ts);
+ * it reaches the shortest other way the callee blocks that does run, if any (effectThrough).
  * The project's configured `blocking-apis` are direct blocking calls of their own kind
  * (`configured`), matched on the API's name or the callee as written.
  */
@@ -161,7 +163,7 @@ export class BlockingAnalysis {
         // Calling a function decorated to run in a worker thread does not block the caller.
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
-          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call) || !this.runsThrough(edge, effect)) continue;
+          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call) || !this.effectThrough(edge, effect.kind)) continue;
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact, memoizing)) continue;
           if (this.effects[edge.from].has(kind)) continue;
@@ -173,12 +175,25 @@ export class BlockingAnalysis {
   }
 
   /**
-   * Whether the callee of `edge` takes the way to its blocking call `effect` when called as `edge`
-   * calls it: not when that way is a branch of an `isinstance` test of a parameter that the
-   * argument passed decides against (see type-tests.ts).
+   * How the callee of `edge` blocks with `kind` when called as `edge` calls it: its own shortest
+   * way, unless that is a branch of a test of a parameter that the argument passed decides against
+   * (see type-tests.ts); then the shortest other way that runs (`if rows is None: q.all()` /
+   * `else: q.limit(rows).all()`); undefined when none does.
    */
-  runsThrough(edge: Edge, effect: BlockingEffect): boolean {
-    return runsWhenCalled(this.index, edge, effect.next ? effect.next.call : effect.terminal.call);
+  effectThrough(edge: Edge, kind: string): BlockingEffect | undefined {
+    const effect = this.effects[edge.to].get(kind);
+    if (!effect || runsWhenCalled(this.index, edge, effect.next ? effect.next.call : effect.terminal.call)) return effect;
+    const id = edge.to;
+    const runs = (call: CallFact) => !this.index.runsOnce(id, call) && !this.afterLoopCheck(id, call) && runsWhenCalled(this.index, edge, call);
+    const terminal = this.direct[id].find((c) => c.match.entry.kind === kind && runs(c.call));
+    if (terminal) return { kind, hops: 0, terminal };
+    let best: BlockingEffect | undefined;
+    for (const next of this.index.outgoing[id]) {
+      const further = this.effects[next.to].get(kind);
+      if (!further || this.offloaded[next.to] || (best && further.hops + 1 >= best.hops) || !runs(next.call)) continue;
+      best = { kind, hops: further.hops + 1, next, terminal: further.terminal };
+    }
+    return best;
   }
 
   /** Whether a call comes after its function asked whether an event loop runs (so it is the way taken without one). */
@@ -194,17 +209,17 @@ export class BlockingAnalysis {
   chainFrom(edge: Edge, kind: string): { function: string; file: string; line: number }[] {
     const { functions } = this.index;
     const steps = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
-    let id = edge.to;
+    let through = edge;
     for (let guard = 0; guard < 1000; guard++) {
-      const effect = this.effects[id].get(kind)!;
-      const node = functions[id];
+      const effect = this.effectThrough(through, kind)!;
+      const node = functions[through.to];
       if (!effect.next) {
         steps.push({ function: node.fqn, file: node.module.path, line: effect.terminal.call.line });
         steps.push({ function: effect.terminal.api, file: '', line: 0 });
         break;
       }
       steps.push({ function: node.fqn, file: node.module.path, line: effect.next.call.line });
-      id = effect.next.to;
+      through = effect.next;
     }
     return steps;
   }

@@ -34,14 +34,15 @@ export const create: RuleImpl = (ctx, rule) => {
       // `await f()` of a sync `f` under an unknown decorator: the decorator made it a coroutine function.
       if (edge.call.awaited && ctx.loop.rewrapped[edge.to]) continue;
       let best: { kind: string; severity: Severity; hops: number } | undefined;
-      for (const [kind, effect] of blocking.effects[edge.to]) {
+      for (const kind of blocking.effects[edge.to].keys()) {
         const direct = ctx.ruleForKind(kind);
-        if (!direct || (direct.severity === 'note' && effect.hops > noteHops) || !blocking.runsThrough(edge, effect)) continue;
+        const effect = direct && blocking.effectThrough(edge, kind);
+        if (!direct || !effect || (direct.severity === 'note' && effect.hops > noteHops)) continue;
         const candidate = { kind, severity: direct.severity, hops: effect.hops };
         if (!best || RANK[candidate.severity] < RANK[best.severity] || (candidate.severity === best.severity && candidate.hops < best.hops)) best = candidate;
       }
       if (!best) continue;
-      const effect = blocking.effects[edge.to].get(best.kind)!;
+      const effect = blocking.effectThrough(edge, best.kind)!;
       const chain = blocking.chainFrom(edge, best.kind);
       const direct = ctx.ruleForKind(best.kind)!;
       const names = chain.slice(1).map((s) => `\`${s.function}\``);
