@@ -8,7 +8,8 @@
  * Sync functions the loop calls (`@callback`, `call_soon` callbacks) count as coroutines; a call
  * of one is not reported (its own findings are), nor a call of a function decorated to run in a
  * worker thread, nor an awaited call of a sync function under an unknown decorator (it returns an
- * awaitable, so the decorator replaced it), nor a call of a configured blocking API (GA114 reports it),
+ * awaitable, so the decorator replaced it) or one that returns the call its blocking way goes
+ * through (`return self.sync(self._get, ...)`: awaited, that call took its async way), nor a call of a configured blocking API (GA114 reports it),
  * nor a call that runs once per process (under a cache's guard or after its early return).
  */
 import type { RawFinding, RuleImpl } from '../types.js';
@@ -43,6 +44,9 @@ export const create: RuleImpl = (ctx, rule) => {
       }
       if (!best) continue;
       const effect = blocking.effectThrough(edge, best.kind)!;
+      // `await client.get_task_stream()` where it is `return self.sync(...)`: what it returns is
+      // awaited, so the dual sync/async call it returns took its async way, not the blocking one.
+      if (edge.call.awaited && effect.next && returnsCallOf(callee.fact.returns, effect.next.call.target)) continue;
       const chain = blocking.chainFrom(edge, best.kind);
       const direct = ctx.ruleForKind(best.kind)!;
       const names = chain.slice(1).map((s) => `\`${s.function}\``);
@@ -65,3 +69,9 @@ export const create: RuleImpl = (ctx, rule) => {
   return out;
 };
 
+/** Whether `returns` (a function's returned values) holds the result of a call of `target`: `self.sync(...)` is `pkg.Client.sync` as a call and `pkg.Client().sync()` as a value. */
+function returnsCallOf(returns: readonly string[], target: string): boolean {
+  if (target === '') return false;
+  const name = target.replace(/\(\)/g, '');
+  return returns.some((value) => value.endsWith('()') && value.replace(/\(\)/g, '') === name);
+}
