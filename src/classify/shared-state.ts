@@ -53,6 +53,8 @@ const THREADS = THREAD_ENTRY_KINDS;
 const CONTEXT_INHERITING = new Set<EntryPoint['kind']>(['thread', 'thread-pool']);
 /** Method writes that read before they write: racy between the check and the act without a lock. */
 const CHECKED_METHODS = new Set(['pop', 'remove', 'popitem', 'popleft', 'discard']);
+/** List methods that only add items at the end: a loop over the list is not disturbed by them. */
+const GROWS_AT_END = new Set(['append', 'extend']);
 
 interface Reach {
   entry: EntryPoint;
@@ -246,19 +248,27 @@ export class SharedStateAnalysis {
   /**
    * P06: a loop over a module- or class-level container (`for k in CACHE`, `CACHE.items()`), with
    * no lock held, while functions that threads run change it (with a lock or without: the loop
-   * takes none). A dict or set changed mid-loop raises `RuntimeError`; a list shows a torn state.
-   * Copies (`list(CACHE)`, `sorted(...)`, `.copy()`) are not loops over the container.
+   * takes none). A dict, set or deque changed mid-loop raises `RuntimeError`; a list whose items
+   * are removed, inserted or replaced shows them moved, skipped or twice. A list that threads only
+   * append to is not reported: the loop sees each item once (and the new ones or not, as it would
+   * with a lock). Copies (`list(CACHE)`, `sorted(...)`, `.copy()`) are not loops over the container.
    */
   private iterations(): void {
     for (const module of this.index.modules) {
       const facts = module.sharedState;
       if (!facts) continue;
       const changedBy = new Map<string, { fn: FunctionNode; line: number }>();
+      // Containers that threads only add to at the end (`append`, `extend`).
+      const onlyGrown = new Map<string, boolean>();
       for (const w of facts.writes) {
         if (w.how === 'rebind') continue;
         const fn = this.functionAt(module.module, module.functions, w);
-        if (!fn || !this.reach.has(fn.id) || changedBy.has(this.containerKey(w.target, fn))) continue;
-        changedBy.set(this.containerKey(w.target, fn), { fn, line: w.line });
+        if (!fn || !this.reach.has(fn.id)) continue;
+        const key = this.containerKey(w.target, fn);
+        const grows = w.how === 'method' && GROWS_AT_END.has(w.method ?? '');
+        // The writer shown is the first one, or the first that does more than append.
+        if (!changedBy.has(key) || (onlyGrown.get(key) && !grows)) changedBy.set(key, { fn, line: w.line });
+        onlyGrown.set(key, (onlyGrown.get(key) ?? true) && grows);
       }
       if (changedBy.size === 0) continue;
       const locked = lockedLines(module);
@@ -273,7 +283,8 @@ export class SharedStateAnalysis {
           const writer = changedBy.get(key);
           if (!writer || seen.has(key)) continue;
           const shared = this.containerOf(target, node, facts.containers);
-          if (!shared) continue;
+          // A loop over a list that threads only append to sees each item once, new ones or not: nothing is moved under it.
+          if (!shared || (onlyGrown.get(key) && / list\b/.test(shared))) continue;
           seen.add(key);
           // The chain is the writer's: how threads come to change the container.
           const reach = this.reach.get(writer.fn.id)!;
