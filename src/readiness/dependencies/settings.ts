@@ -60,7 +60,9 @@ export function scanSettings(rel: string, text: string, ci: boolean): SettingsSc
     if (!ci) continue;
     for (const m of line.matchAll(FREE_THREADED_VERSION)) scan.ciLegs.push({ line: n, version: m[1] ? `3.${m[1]}t` : `3.${m[2]}t` });
     const cibw = CIBW.exec(line);
-    if (cibw) cibuildwheelVariable(rel, loc, n, line, cibw, scan);
+    // `CIBW_BUILD=... cibuildwheel --print-build-identifiers` lists builds and makes none, and a
+    // step or job that runs only for pull requests does not make the released wheels.
+    if (cibw && !PRINT_ONLY.test(line) && !pullRequestOnly(loc, n)) cibuildwheelVariable(rel, loc, n, line, cibw, scan);
   }
   return scan;
 }
@@ -96,6 +98,53 @@ function cibuildwheelVariable(rel: string, loc: Lines, n: number, line: string, 
     const builds = buildLeavesOutFreeThreaded(patterns);
     if (builds.length > 0) scan.problems.push(b09(rel, span, 'build', patterns.join(' '), builds));
   }
+}
+
+const PRINT_ONLY = /\bcibuildwheel\b[^\n]*--print-build-identifiers\b/;
+/** A GitHub Actions condition that holds only for pull-request events. */
+const PULL_REQUEST_ONLY = /github\.event_name\s*==\s*["']pull_request(?:_target)?["']/;
+
+/**
+ * Whether line `n` of a CI workflow lies in a step or job whose `if:` holds only for pull
+ * requests (`github.event_name == 'pull_request'`, with no `||`): such a step does not build the
+ * wheels that are released.
+ */
+function pullRequestOnly(loc: Lines, n: number): boolean {
+  const indentOf = (text: string) => text.length - text.trimStart().length;
+  let indent = indentOf(loc.lineText(n));
+  for (let k = n - 1; k >= 1 && indent > 0; k--) {
+    const text = withoutComment(loc.lineText(k));
+    if (!text.trim() || indentOf(text) >= indent) continue;
+    // An enclosing block: a job (`build:`) or a step (`- name: ...`), whose keys sit one level in.
+    indent = indentOf(text);
+    if (pullRequestCondition(loc, k, indent, indentOf)) return true;
+  }
+  return false;
+}
+
+/** Whether the block opened at line `k` (indented `indent`) has an `if:` key that holds only for pull requests. */
+function pullRequestCondition(loc: Lines, k: number, indent: number, indentOf: (text: string) => number): boolean {
+  // A step's first key shares the dash's line (`- if: ...`): read it as if the dash were a space.
+  const first = withoutComment(loc.lineText(k)).replace(/^(\s*)- /, '$1  ');
+  let keyIndent = first.trimStart().startsWith('- ') || indentOf(first) === indent ? undefined : indentOf(first);
+  for (let j = keyIndent === undefined ? k + 1 : k; j <= loc.count; j++) {
+    const line = j === k ? first : withoutComment(loc.lineText(j));
+    if (!line.trim()) continue;
+    if (j > k && indentOf(line) <= indent) break;
+    keyIndent ??= indentOf(line);
+    if (indentOf(line) !== keyIndent || !/^\s*if\s*:/.test(line)) continue;
+    let condition = line.replace(/^\s*if\s*:/, '');
+    if (/^\s*[|>][-+]?\s*$/.test(condition)) {
+      // A block scalar (`if: |`) goes on over the lines indented deeper.
+      for (let c = j + 1; c <= loc.count; c++) {
+        const more = loc.lineText(c);
+        if (more.trim() && indentOf(more) <= keyIndent) break;
+        condition += `\n${more}`;
+      }
+    }
+    return PULL_REQUEST_ONLY.test(condition) && !condition.includes('||');
+  }
+  return false;
 }
 
 /** The line up to a `#` comment (at its start or after whitespace), or empty for an INI `;` comment line. */
