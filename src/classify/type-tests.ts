@@ -72,7 +72,9 @@ function valueFor(index: ProjectIndex, edge: Edge, param: string): Value | undef
   if (at < bound) return undefined;
   const args = edge.call.args;
   if (args.some((a) => a.kind === 'splat')) return undefined;
-  const arg = passedArgument(args, param, at - bound);
+  // After a `*args`, a parameter is passed by keyword only.
+  const keywordOnly = fact.params.slice(0, at).some((p) => p.variadic);
+  const arg = keywordOnly ? args.find((a) => a.keyword === param) : passedArgument(args, param, at - bound);
   return arg ? argumentValue(index, arg) : fact.params[at].default;
 }
 

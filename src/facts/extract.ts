@@ -1420,11 +1420,11 @@ export function constantRange(text: string): number | undefined {
   return Math.max(0, Math.ceil((stop - start) / step));
 }
 
-/** `isinstance(name, T)` or `not isinstance(name, (T1, T2))`: the negation, the name and the types' text. */
 /** `param` or `not param` as a whole condition. */
 const TRUTHY_TEST = /^(not\s+)?([A-Za-z_][A-Za-z0-9_]*)$/;
 /** `param is None` or `param is not None` as a whole condition. */
 const NONE_TEST = /^([A-Za-z_][A-Za-z0-9_]*)\s+is\s+(not\s+)?None$/;
+/** `isinstance(name, T)` or `not isinstance(name, (T1, T2))`: the negation, the name and the types' text. */
 const ISINSTANCE = /^(not\s+)?isinstance\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([\s\S]+?)\s*\)$/;
 
 /** Whether every `)` in `text` closes a `(` before it, and every `(` is closed. */

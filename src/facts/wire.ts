@@ -162,24 +162,40 @@ export function factsFromText(text: string, shared = new SharedValues()): Module
     for (const fn of functions) total += fn.calls.length / CALL_VALUES;
     const table = new CallTable(strings, new Int32Array(total * CALL_WIDTH), argsFromNumbers(args, strings), ...listColumns(argLists), RESOLUTIONS, undefined);
     let start = 0;
+    // Equal tests (`if verbose:` over a dozen calls) are one frozen object per module.
+    const tests = new TypeTests(strings);
     for (const fn of functions) {
       const count = fn.calls.length / CALL_VALUES;
-      writeCalls(fn.calls as number[], table, start, strings);
+      writeCalls(fn.calls as number[], table, start, tests);
       (fn as unknown as FunctionFact).calls = rangeOf(table, start, count);
       start += count;
-      if (fn.reads) fn.reads = callsFromNumbers(fn.reads as number[], strings, table);
+      if (fn.reads) fn.reads = callsFromNumbers(fn.reads as number[], strings, table, tests);
     }
   }
   return modules;
 }
 
+/** A module's type tests read back, each distinct one parsed once and frozen (the calls share them). */
+class TypeTests {
+  private readonly parsed = new Map<number, TypeTest>();
+
+  constructor(private readonly strings: readonly string[]) {}
+
+  /** The test written as the string at `index`; undefined for NONE. */
+  at(index: number): TypeTest | undefined {
+    if (index === NONE) return undefined;
+    let test = this.parsed.get(index);
+    if (!test) this.parsed.set(index, (test = Object.freeze(JSON.parse(this.strings[index]) as TypeTest)));
+    return test;
+  }
+}
+
 /** Writes the calls `values` encode into `table` from position `start`. */
-function writeCalls(values: readonly number[], table: CallTable, start: number, strings: readonly string[]): void {
+function writeCalls(values: readonly number[], table: CallTable, start: number, tests: TypeTests): void {
   for (let at = 0, c = start; at < values.length; at += CALL_VALUES, c++) {
-    const test = values[at + 10];
     table.write(
       c, values[at], values[at + 1], values[at + 2], values[at + 7], values[at + 8], values[at + 3], values[at + 4], values[at + 5], values[at + 6], values[at + 9],
-      test === NONE ? undefined : (JSON.parse(strings[test]) as TypeTest),
+      tests.at(values[at + 10]),
     );
   }
 }
@@ -220,7 +236,7 @@ function listColumns(argLists: readonly number[][]): [Int32Array, Int32Array] {
  * would go to a separate, larger store, and lists grown by push keep spare room (together half as
  * much memory again as the facts parsed from JSON objects).
  */
-function callsFromNumbers(values: readonly number[], strings: readonly string[], table: CallTable): CallFact[] {
+function callsFromNumbers(values: readonly number[], strings: readonly string[], table: CallTable, tests: TypeTests): CallFact[] {
   const calls = new Array<CallFact>(values.length / CALL_VALUES);
   for (let c = 0, at = 0; c < calls.length; c++, at += CALL_VALUES) {
     const callee = strings[values[at]];
@@ -244,7 +260,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
       if (flags & ONCE) call.once = true;
       if (flags & PER_INSTANCE) call.perInstance = true;
       if (code !== NONE) call.resolution = RESOLUTIONS[code];
-      if (test !== NONE) call.typeTest = JSON.parse(strings[test]) as TypeTest;
+      if (test !== NONE) call.typeTest = tests.at(test);
     } else if (code !== NONE) {
       const resolution = RESOLUTIONS[code];
       call = loop !== NONE ? { callee, target, line, column, endLine, endColumn, args, loop, resolution } : { callee, target, line, column, endLine, endColumn, args, resolution };
