@@ -66,16 +66,14 @@ function valueOutcome(test: 'none' | 'truthy', value: Value | undefined): boolea
 
 /** The value `edge` passes for the callee's parameter `param`, or the parameter's default when it passes none. */
 function valueFor(index: ProjectIndex, edge: Edge, param: string): Value | undefined {
-  const fact = index.functions[edge.to].fact;
-  const at = fact.params.findIndex((p) => p.name === param);
-  const bound = bindsFirstParameter(fact) ? 1 : 0;
-  if (at < bound) return undefined;
+  const passed = parameterOf(index, edge, param);
   const args = edge.call.args;
-  if (args.some((a) => a.kind === 'splat')) return undefined;
+  if (!passed || args.some((a) => a.kind === 'splat')) return undefined;
+  const { params } = index.functions[edge.to].fact;
   // After a `*args`, a parameter is passed by keyword only.
-  const keywordOnly = fact.params.slice(0, at).some((p) => p.variadic);
-  const arg = keywordOnly ? args.find((a) => a.keyword === param) : passedArgument(args, param, at - bound);
-  return arg ? argumentValue(index, arg) : fact.params[at].default;
+  const keywordOnly = params.slice(0, passed.at).some((p) => p.variadic);
+  const arg = keywordOnly ? args.find((a) => a.keyword === param) : passedArgument(args, param, passed.position);
+  return arg ? argumentValue(index, arg) : params[passed.at].default;
 }
 
 /** What an argument is, as far as a value test can tell. */
@@ -96,11 +94,19 @@ function argumentValue(index: ProjectIndex, arg: ArgFact): Value | undefined {
 
 /** The argument `edge` passes for the callee's parameter `param`, if it can be told. */
 function argumentFor(index: ProjectIndex, edge: Edge, param: string): ArgFact | undefined {
+  const passed = parameterOf(index, edge, param);
+  return passed && passedArgument(edge.call.args, param, passed.position);
+}
+
+/**
+ * Where the callee's parameter `param` is: its index among the parameters, and its position among
+ * the arguments a call passes (after a bound `self` or `cls`); undefined for a bound or unknown one.
+ */
+function parameterOf(index: ProjectIndex, edge: Edge, param: string): { at: number; position: number } | undefined {
   const fact = index.functions[edge.to].fact;
   const at = fact.params.findIndex((p) => p.name === param);
-  if (at < 0) return undefined;
   const bound = bindsFirstParameter(fact) ? 1 : 0;
-  return at < bound ? undefined : passedArgument(edge.call.args, param, at - bound);
+  return at < bound ? undefined : { at, position: at - bound };
 }
 
 /** The outcome of `test` for `arg`: true, false, or undefined when it cannot be told. */

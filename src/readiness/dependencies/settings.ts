@@ -76,15 +76,7 @@ function cibuildwheelVariable(rel: string, loc: Lines, n: number, line: string, 
   if (quoted) value = quoted[2];
   else if (m[3] === '=') value = value.split(/\s/)[0];
   else if (/^[|>][-+]?$/.test(value) || value === '') {
-    // A block scalar: the lines indented deeper than the key.
-    const indent = line.length - line.trimStart().length;
-    const parts: string[] = [];
-    for (let k = n + 1; k <= loc.count; k++) {
-      const next = loc.lineText(k);
-      if (next.trim() && next.length - next.trimStart().length <= indent) break;
-      parts.push(withoutComment(next).trim());
-    }
-    value = parts.join(' ');
+    value = blockBelow(loc, n, indentOf(line)).map((next) => withoutComment(next).trim()).join(' ');
   }
   if (!value || value.includes('${') || value.includes('$(')) return;
   const span = loc.span(loc.lineStart(n) + valueAt, loc.lineStart(n) + line.length);
@@ -110,20 +102,19 @@ const PULL_REQUEST_ONLY = /github\.event_name\s*==\s*["']pull_request(?:_target)
  * wheels that are released.
  */
 function pullRequestOnly(loc: Lines, n: number): boolean {
-  const indentOf = (text: string) => text.length - text.trimStart().length;
   let indent = indentOf(loc.lineText(n));
   for (let k = n - 1; k >= 1 && indent > 0; k--) {
     const text = withoutComment(loc.lineText(k));
     if (!text.trim() || indentOf(text) >= indent) continue;
     // An enclosing block: a job (`build:`) or a step (`- name: ...`), whose keys sit one level in.
     indent = indentOf(text);
-    if (pullRequestCondition(loc, k, indent, indentOf)) return true;
+    if (pullRequestCondition(loc, k, indent)) return true;
   }
   return false;
 }
 
 /** Whether the block opened at line `k` (indented `indent`) has an `if:` key that holds only for pull requests. */
-function pullRequestCondition(loc: Lines, k: number, indent: number, indentOf: (text: string) => number): boolean {
+function pullRequestCondition(loc: Lines, k: number, indent: number): boolean {
   // A step's first key shares the dash's line (`- if: ...`): read it as if the dash were a space.
   const first = withoutComment(loc.lineText(k)).replace(/^(\s*)- /, '$1  ');
   let keyIndent = first.trimStart().startsWith('- ') || indentOf(first) === indent ? undefined : indentOf(first);
@@ -134,17 +125,26 @@ function pullRequestCondition(loc: Lines, k: number, indent: number, indentOf: (
     keyIndent ??= indentOf(line);
     if (indentOf(line) !== keyIndent || !/^\s*if\s*:/.test(line)) continue;
     let condition = line.replace(/^\s*if\s*:/, '');
-    if (/^\s*[|>][-+]?\s*$/.test(condition)) {
-      // A block scalar (`if: |`) goes on over the lines indented deeper.
-      for (let c = j + 1; c <= loc.count; c++) {
-        const more = loc.lineText(c);
-        if (more.trim() && indentOf(more) <= keyIndent) break;
-        condition += `\n${more}`;
-      }
-    }
+    if (/^\s*[|>][-+]?\s*$/.test(condition)) condition = blockBelow(loc, j, keyIndent).join('\n');
     return PULL_REQUEST_ONLY.test(condition) && !condition.includes('||');
   }
   return false;
+}
+
+/** A YAML block scalar's lines: those after line `n` up to the first (not blank) indented `indent` or less. */
+function blockBelow(loc: Lines, n: number, indent: number): string[] {
+  const lines: string[] = [];
+  for (let k = n + 1; k <= loc.count; k++) {
+    const next = loc.lineText(k);
+    if (next.trim() && indentOf(next) <= indent) break;
+    lines.push(next);
+  }
+  return lines;
+}
+
+/** How many spaces (or tabs) a line starts with. */
+function indentOf(text: string): number {
+  return text.length - text.trimStart().length;
 }
 
 /** The line up to a `#` comment (at its start or after whitespace), or empty for an INI `;` comment line. */

@@ -9,10 +9,12 @@
  * of one is not reported (its own findings are), nor a call of a function decorated to run in a
  * worker thread, nor an awaited call of a sync function under an unknown decorator (it returns an
  * awaitable, so the decorator replaced it) or one that returns the call its blocking way goes
- * through (`return self.sync(self._get, ...)`: awaited, that call took its async way), nor a call of a configured blocking API (GA114 reports it),
- * nor a call that runs once per process (under a cache's guard or after its early return).
+ * through (`return self.sync(self._get, ...)`: awaited, that call took its async way), nor a call
+ * of a configured blocking API (GA114 reports it), nor a call that runs once per process (under a
+ * cache's guard or after its early return).
  */
 import type { RawFinding, RuleImpl } from '../types.js';
+import type { BlockingEffect } from '../../classify/blocking.js';
 import type { Severity } from '../../model/types.js';
 import { alternativeFor, asyncLibrary, confidenceFor, fillTemplate, offloadFor, onLoopWording, recommendation, ruleOption } from '../message.js';
 
@@ -34,16 +36,15 @@ export const create: RuleImpl = (ctx, rule) => {
       if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.isConfigured(edge.from, edge.call) || ctx.index.runsOnce(edge.from, edge.call)) continue;
       // `await f()` of a sync `f` under an unknown decorator: the decorator made it a coroutine function.
       if (edge.call.awaited && ctx.loop.rewrapped[edge.to]) continue;
-      let best: { kind: string; severity: Severity; hops: number } | undefined;
+      let best: { kind: string; severity: Severity; effect: BlockingEffect } | undefined;
       for (const kind of blocking.effects[edge.to].keys()) {
         const direct = ctx.ruleForKind(kind);
         const effect = direct && blocking.effectThrough(edge, kind);
         if (!direct || !effect || (direct.severity === 'note' && effect.hops > noteHops)) continue;
-        const candidate = { kind, severity: direct.severity, hops: effect.hops };
-        if (!best || RANK[candidate.severity] < RANK[best.severity] || (candidate.severity === best.severity && candidate.hops < best.hops)) best = candidate;
+        if (!best || RANK[direct.severity] < RANK[best.severity] || (direct.severity === best.severity && effect.hops < best.effect.hops)) best = { kind, severity: direct.severity, effect };
       }
       if (!best) continue;
-      const effect = blocking.effectThrough(edge, best.kind)!;
+      const { effect } = best;
       // `await client.get_task_stream()` where it is `return self.sync(...)`: what it returns is
       // awaited, so the dual sync/async call it returns took its async way, not the blocking one.
       if (edge.call.awaited && effect.next && returnsCallOf(callee.fact.returns, effect.next.call.target)) continue;
