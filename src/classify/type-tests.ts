@@ -66,14 +66,9 @@ function valueOutcome(test: 'none' | 'truthy', value: Value | undefined): boolea
 
 /** The value `edge` passes for the callee's parameter `param`, or the parameter's default when it passes none. */
 function valueFor(index: ProjectIndex, edge: Edge, param: string): Value | undefined {
-  const passed = parameterOf(index, edge, param);
-  const args = edge.call.args;
-  if (!passed || args.some((a) => a.kind === 'splat')) return undefined;
-  const { params } = index.functions[edge.to].fact;
-  // After a `*args`, a parameter is passed by keyword only.
-  const keywordOnly = params.slice(0, passed.at).some((p) => p.variadic);
-  const arg = keywordOnly ? args.find((a) => a.keyword === param) : passedArgument(args, param, passed.position);
-  return arg ? argumentValue(index, arg) : params[passed.at].default;
+  const passed = passedFor(index, edge, param);
+  if (!passed || edge.call.args.some((a) => a.kind === 'splat')) return undefined;
+  return passed.arg ? argumentValue(index, passed.arg) : index.functions[edge.to].fact.params[passed.at].default;
 }
 
 /** What an argument is, as far as a value test can tell. */
@@ -94,19 +89,23 @@ function argumentValue(index: ProjectIndex, arg: ArgFact): Value | undefined {
 
 /** The argument `edge` passes for the callee's parameter `param`, if it can be told. */
 function argumentFor(index: ProjectIndex, edge: Edge, param: string): ArgFact | undefined {
-  const passed = parameterOf(index, edge, param);
-  return passed && passedArgument(edge.call.args, param, passed.position);
+  return passedFor(index, edge, param)?.arg;
 }
 
 /**
- * Where the callee's parameter `param` is: its index among the parameters, and its position among
- * the arguments a call passes (after a bound `self` or `cls`); undefined for a bound or unknown one.
+ * The callee's parameter `param` as `edge` fills it: its index among the parameters, and the
+ * argument passed for it (undefined when none is); undefined for a bound (`self`, `cls`) or unknown
+ * parameter.
  */
-function parameterOf(index: ProjectIndex, edge: Edge, param: string): { at: number; position: number } | undefined {
+function passedFor(index: ProjectIndex, edge: Edge, param: string): { at: number; arg: ArgFact | undefined } | undefined {
   const fact = index.functions[edge.to].fact;
   const at = fact.params.findIndex((p) => p.name === param);
   const bound = bindsFirstParameter(fact) ? 1 : 0;
-  return at < bound ? undefined : { at, position: at - bound };
+  if (at < bound) return undefined;
+  const args = edge.call.args;
+  // After a `*args`, a parameter is passed by keyword only.
+  const keywordOnly = fact.params.slice(0, at).some((p) => p.variadic);
+  return { at, arg: keywordOnly ? args.find((a) => a.keyword === param) : passedArgument(args, param, at - bound) };
 }
 
 /** The outcome of `test` for `arg`: true, false, or undefined when it cannot be told. */
