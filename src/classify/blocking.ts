@@ -178,11 +178,13 @@ export class BlockingAnalysis {
    * How the callee of `edge` blocks with `kind` when called as `edge` calls it: its own shortest
    * way, unless that is a branch of a test of a parameter that the argument passed decides against
    * (see type-tests.ts); then the shortest other way that runs (`if rows is None: q.all()` /
-   * `else: q.limit(rows).all()`); undefined when none does.
+   * `else: q.limit(rows).all()`); undefined when none does. A way through a further callee is
+   * taken only when that callee's own way runs as it is called there, so every step of the chain
+   * (chainFrom) has a way on.
    */
   effectThrough(edge: Edge, kind: string): BlockingEffect | undefined {
     const effect = this.effects[edge.to].get(kind);
-    if (!effect || runsWhenCalled(this.index, edge, effect.next ? effect.next.call : effect.terminal.call)) return effect;
+    if (!effect || this.ownWayRuns(edge, effect)) return effect;
     const id = edge.to;
     const runs = (call: CallFact) => !this.index.runsOnce(id, call) && !this.afterLoopCheck(id, call) && runsWhenCalled(this.index, edge, call);
     const terminal = this.direct[id].find((c) => c.match.entry.kind === kind && runs(c.call));
@@ -190,10 +192,15 @@ export class BlockingAnalysis {
     let best: BlockingEffect | undefined;
     for (const next of this.index.outgoing[id]) {
       const further = this.effects[next.to].get(kind);
-      if (!further || this.offloaded[next.to] || (best && further.hops + 1 >= best.hops) || !runs(next.call)) continue;
+      if (!further || this.offloaded[next.to] || (best && further.hops + 1 >= best.hops) || !runs(next.call) || !this.ownWayRuns(next, further)) continue;
       best = { kind, hops: further.hops + 1, next, terminal: further.terminal };
     }
     return best;
+  }
+
+  /** Whether `effect`, the callee's own way to block, runs when the callee is called as `edge` calls it. */
+  private ownWayRuns(edge: Edge, effect: BlockingEffect): boolean {
+    return runsWhenCalled(this.index, edge, effect.next ? effect.next.call : effect.terminal.call);
   }
 
   /** Whether a call comes after its function asked whether an event loop runs (so it is the way taken without one). */
