@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYaml } from '../config/yaml.js';
 import { sameCall } from '../facts/call-table.js';
-import type { ArgFact, CallFact, FunctionFact, ModuleFacts } from '../facts/types.js';
+import type { ArgFact, CallFact, FunctionFact, LoopFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
 import { madeBy, opensMemoryDatabase } from '../facts/arguments.js';
 import { ConfigError, packagePath } from '../config/schema.js';
@@ -210,6 +210,7 @@ export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptCon
   // An opener's own arguments say what it opens; a method's (`tf.addfile(ti, fileobj=io.BytesIO(b))`) say what it copies from.
   if (unless.inMemory && (call.target.includes('()') ? fn !== undefined && openedOverMemory(call, fn) : overMemory(call))) return true;
   if (unless.unboundedReceiver && boundedQueues && !boundedQueues.has(receiverName(call.callee))) return true;
+  if (unless.checkedNotEmpty && fn && call.loop !== undefined && checksNotEmpty(fn.loops[call.loop], call.callee)) return true;
   // Matched within the module: a common name (`sock`) elsewhere may well be a stream socket.
   if (unless.datagramReceiver && module?.datagramSockets?.includes(receiverName(call.callee))) return true;
   if (unless.memoryDatabase && (call.target.includes('()') ? module !== undefined && overMemoryDatabase(call, module) : opensMemoryDatabase(call.args))) return true;
@@ -238,6 +239,14 @@ export function exempt(entry: CatalogueEntry, call: CallFact, context: ExemptCon
   if (unless.minArgs !== undefined && call.args.length >= unless.minArgs) return true;
   if (unless.shortData !== undefined && isShortData(call.args, unless.shortData)) return true;
   return false;
+}
+
+/** Whether `loop` is a `while` loop that runs while the receiver of `callee` (`q` of `q.get`) is not empty. */
+function checksNotEmpty(loop: LoopFact | undefined, callee: string): boolean {
+  const receiver = /^(.+)\.[A-Za-z_][A-Za-z0-9_]*$/.exec(callee)?.[1];
+  if (loop?.kind !== 'while' || loop.iter === undefined || receiver === undefined) return false;
+  const q = receiver.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^(?:not ${q}\\.empty\\(\\)|${q}\\.qsize\\(\\)(?: ?(?:> ?0|!= ?0|>= ?1))?)$`).test(loop.iter);
 }
 
 /**

@@ -261,6 +261,10 @@ export interface CatalogueUnless {
    */
   namedArgument?: string[];
   /**
+   * the call is in the body of a `while` loop whose condition is that its receiver is not empty (`while q.qsize() > 0:`, `while not q.empty():`): a queue drained by the thread that checks it has an item for each call
+   */
+  checkedNotEmpty?: boolean;
+  /**
    * the method's receiver is not a name the project assigns a queue made with a size (`queue.Queue(maxsize=100)`), so it is never full
    */
   unboundedReceiver?: boolean;
