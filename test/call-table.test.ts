@@ -50,7 +50,7 @@ test('pruned columns hold the same calls as pruned lists, type tests and loops i
   assert.equal(facts(SOURCE).functions[1].calls.length, 9);
   assert.deepEqual([...load.calls].map((c) => c.callee), ['len', 'isinstance', 'open', 'rows.append', 'str', 'json.loads']);
   const opened = load.calls.find((c) => c.callee === 'open')!;
-  assert.deepEqual(opened.typeTest, { param: 'fp', types: ['io.IOBase'], runsWhen: false });
+  assert.deepEqual(opened.condition, [[{ param: 'fp', types: ['io.IOBase'], runsWhen: false }]]);
   const fetch = read.functions.find((fn) => fn.name === 'fetch')!;
   assert.deepEqual([...fetch.calls].map((c) => [c.callee, c.loop, c.awaited]), [['print', 0, undefined], ['go', 0, true], ['requests.get', undefined, undefined]]);
   assert.deepEqual(fetch.calls.at(-1)!.args.map((a) => a.keyword), [undefined, 'timeout']);

@@ -96,7 +96,7 @@ test('every combination of a call\'s and an argument\'s optional members reads b
     ...(has & 4 ? { loop: 0 } : {}),
     ...(has & 8 ? { once: true as const } : {}),
     ...(has & 1 ? { resolution: 'import' as const } : {}),
-    ...(has % 5 === 1 ? { typeTest: { param: 'fp', types: ['io.IOBase', 'str'], runsWhen: has % 2 === 0 } } : {}),
+    ...(has % 5 === 1 ? { condition: [[{ param: 'fp', types: ['io.IOBase', 'str'], runsWhen: has % 2 === 0 }], [{ param: 'n', types: [], value: 'none' as const, runsWhen: false }]] } : {}),
   }));
   const made = facts('def f():\n    pass\n');
   made.functions[1].calls = calls;
@@ -105,7 +105,7 @@ test('every combination of a call\'s and an argument\'s optional members reads b
   const [read] = factsFromText(`[${factsToText(made)}]`);
   assert.deepEqual(plain(read), plain(expected));
   // Read through the columns' own accessors too, not only as JSON.
-  assert.deepEqual([...read.functions[1].calls].map((c) => [c.awaited, c.loop, c.once, c.resolution, c.typeTest, c.args.length]), calls.map((c) => [c.awaited, c.loop, c.once, c.resolution, c.typeTest, c.args.length]));
+  assert.deepEqual([...read.functions[1].calls].map((c) => [c.awaited, c.loop, c.once, c.resolution, c.condition, c.args.length]), calls.map((c) => [c.awaited, c.loop, c.once, c.resolution, c.condition, c.args.length]));
 });
 
 test('the facts of every fixture module are fast objects, none a slow dictionary, when written out of the worker', () => {

@@ -15,8 +15,14 @@
  * a call makes: not None) or, when the call passes none and nothing through `*args` or
  * `**kwargs`, by the parameter's literal default: `Nanny(address)` does not run what `__init__`
  * does under `if scheduler_file:` with `scheduler_file=None`.
+ *
+ * A call's condition is clauses of such tests (an `elif` after `if config is None and manager is
+ * not None:`, the code after `if not path: return`). It runs unless no values of the parameters
+ * the caller leaves open meet every clause: each parameter's value is None, false or true (one of
+ * them when the argument or the default tells), and an `isinstance` test that cannot be decided
+ * is free either way.
  */
-import type { ArgFact, CallFact, ParamDefault, TypeTest } from '../facts/types.js';
+import type { ArgFact, CallFact, FunctionFact, ParamDefault, RunCondition, TypeTest } from '../facts/types.js';
 import { bindsFirstParameter, madeBy, passedArgument } from '../facts/arguments.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 
@@ -34,6 +40,7 @@ const LIBRARY_LINEAGE: Record<string, string[]> = {
   list: ['list', 'object'],
   set: ['set', 'object'],
   tuple: ['tuple', 'object'],
+  object: ['object'],
 };
 const NONE_LINEAGE = ['NoneType', 'object'];
 const BOOL_LINEAGE = ['bool', 'int', 'object'];
@@ -46,33 +53,96 @@ const CONCRETE = new Set([
 
 /** Whether `call`, made in the callee of `edge`, runs when the callee is called as `edge` calls it. */
 export function runsWhenCalled(index: ProjectIndex, edge: Edge, call: CallFact): boolean {
-  const test = call.typeTest;
+  const condition = call.condition;
   // A function handed to an API (`map(f, rows)`) is called with arguments the call does not show.
-  if (!test || edge.argumentOf !== undefined) return true;
-  const outcome = test.value ? valueOutcome(test.value, valueFor(index, edge, test.param)) : testOutcome(index, test, argumentFor(index, edge, test.param));
-  return outcome === undefined || outcome === test.runsWhen;
+  if (!condition || edge.argumentOf !== undefined) return true;
+  return satisfiable(condition, (param) => valueKinds(valueFor(index, edge, param)), (test) => testOutcome(index, test, argumentFor(index, edge, test.param)));
+}
+
+/** What a value test tells apart: None, a false value that is not None, a true one. */
+type ValueKind = 'none' | 'false' | 'true';
+const ANY_VALUE: readonly ValueKind[] = ['none', 'false', 'true'];
+/** Assignments tried at most before a condition is taken to be met. */
+const MAX_ASSIGNMENTS = 256;
+
+/** The kinds of value a parameter may have, given what the caller passes for it. */
+function valueKinds(value: Value | undefined): readonly ValueKind[] {
+  switch (value) {
+    case 'none': return ['none'];
+    case 'false': case 'empty': return ['false'];
+    case 'true': case 'value': return ['true'];
+    case 'object': return ['false', 'true'];
+    default: return ANY_VALUE;
+  }
+}
+
+/**
+ * Whether some values of the parameters, each one of the kinds `kinds` allows, and some outcome
+ * of each `isinstance` test that `outcome` cannot decide, meet every clause of `condition`.
+ */
+function satisfiable(condition: RunCondition, kinds: (param: string) => readonly ValueKind[], outcome: (test: TypeTest) => boolean | undefined): boolean {
+  const params = new Map<string, readonly ValueKind[]>();
+  // `isinstance` tests by parameter and types: `if isinstance(p, T)` and its `else` test the same.
+  const open = new Map<string, number>();
+  const known = new Map<string, boolean>();
+  for (const clause of condition) {
+    for (const test of clause) {
+      if (test.value) {
+        if (!params.has(test.param)) params.set(test.param, kinds(test.param));
+        continue;
+      }
+      const key = isinstanceKey(test);
+      if (known.has(key) || open.has(key)) continue;
+      const decided = outcome(test);
+      if (decided === undefined) open.set(key, open.size);
+      else known.set(key, decided);
+    }
+  }
+  const names = [...params.keys()];
+  let assignments = 2 ** open.size;
+  for (const name of names) assignments *= params.get(name)!.length;
+  if (assignments > MAX_ASSIGNMENTS) return true;
+  const value = new Map<string, ValueKind>();
+  for (let n = 0; n < assignments; n++) {
+    // Assignment number n: the open tests' outcomes in its low bits, then each parameter's kind.
+    let rest = n >> open.size;
+    for (const name of names) {
+      const allowed = params.get(name)!;
+      value.set(name, allowed[rest % allowed.length]);
+      rest = Math.floor(rest / allowed.length);
+    }
+    const holds = (test: TypeTest): boolean => {
+      let result: boolean;
+      if (test.value === 'none') result = value.get(test.param) === 'none';
+      else if (test.value === 'truthy') result = value.get(test.param) === 'true';
+      else {
+        const key = isinstanceKey(test);
+        result = known.get(key) ?? ((n >> open.get(key)!) & 1) === 1;
+      }
+      return result === test.runsWhen;
+    };
+    if (condition.every((clause) => clause.some(holds))) return true;
+  }
+  return false;
+}
+
+/** What tells one `isinstance` test from another. */
+function isinstanceKey(test: TypeTest): string {
+  return `${test.param}\0${test.types.join('\0')}`;
 }
 
 /** What a value test sees: a literal default's kind, or `object` for an instance (never None, of unknown truth). */
 type Value = ParamDefault | 'object';
 
-/** The outcome of `param is None` (`none`) or of `param`'s truth (`truthy`) for `value`: undefined when it cannot be told. */
-function valueOutcome(test: 'none' | 'truthy', value: Value | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (test === 'none') return value === 'none';
-  if (value === 'object') return undefined;
-  return value === 'true' || value === 'value';
-}
-
 /** The value `edge` passes for the callee's parameter `param`, or the parameter's default when it passes none. */
 function valueFor(index: ProjectIndex, edge: Edge, param: string): Value | undefined {
   const passed = passedFor(index, edge, param);
   if (!passed || edge.call.args.some((a) => a.kind === 'splat')) return undefined;
-  return passed.arg ? argumentValue(index, passed.arg) : index.functions[edge.to].fact.params[passed.at].default;
+  return passed.arg ? argumentValue(index, passed.arg, index.functions[edge.from].fact) : index.functions[edge.to].fact.params[passed.at].default;
 }
 
-/** What an argument is, as far as a value test can tell. */
-function argumentValue(index: ProjectIndex, arg: ArgFact): Value | undefined {
+/** What an argument `caller` passes is, as far as a value test can tell. */
+function argumentValue(index: ProjectIndex, arg: ArgFact, caller: FunctionFact): Value | undefined {
   switch (arg.kind) {
     case 'none': return 'none';
     case 'true': return 'true';
@@ -83,6 +153,8 @@ function argumentValue(index: ProjectIndex, arg: ArgFact): Value | undefined {
       if (arg.text === undefined) return 'object';
       return /^[0_]+$/.test(arg.text) || arg.text === '' ? 'empty' : 'value';
     default:
+      // A method's own instance (`Download(config, manager=self)`) is never None.
+      if (arg.kind === 'ref' && arg.text === caller.params[0]?.name && bindsFirstParameter(caller)) return 'object';
       return lineageOf(index, arg) ? 'object' : undefined;
   }
 }

@@ -14,7 +14,7 @@
  * Argument lists are columns too (indexes into the module's distinct, frozen arguments), so a
  * call's `args` is a list made on each read.
  */
-import type { ArgFact, CallFact, Calls, Resolution, TypeTest } from './types.js';
+import type { ArgFact, CallFact, Calls, Resolution, RunCondition } from './types.js';
 import { EMPTY } from './shared-values.js';
 
 export const CALL_WIDTH = 8;
@@ -24,7 +24,7 @@ export const ONCE = 2;
 export const PER_INSTANCE = 4;
 const RESOLUTION_BITS = 0xf;
 const FLAG_SHIFT = 4;
-const TYPE_TESTED = 1 << 7;
+const CONDITIONED = 1 << 7;
 const LOOP_SHIFT = 8;
 const NONE = -1;
 
@@ -42,7 +42,7 @@ export class CallTable {
     public listStarts: Int32Array,
     public listItems: Int32Array,
     readonly resolutions: readonly Resolution[],
-    public typeTests: Map<number, TypeTest> | undefined,
+    public conditions: Map<number, RunCondition> | undefined,
   ) {}
 
   /** Argument list `list` (-1: none) as a list of its shared arguments, made for the reader. */
@@ -62,19 +62,19 @@ export class CallTable {
    */
   write(
     index: number, callee: number, target: number, resolution: number, flags: number,
-    loop: number, line: number, column: number, endLine: number, endColumn: number, list: number, typeTest: TypeTest | undefined,
+    loop: number, line: number, column: number, endLine: number, endColumn: number, list: number, condition: RunCondition | undefined,
   ): void {
     const at = index * CALL_WIDTH;
     const v = this.values;
     v[at] = callee;
     v[at + 1] = target;
-    v[at + 2] = (resolution + 1) | (flags << FLAG_SHIFT) | (typeTest ? TYPE_TESTED : 0) | ((loop + 1) << LOOP_SHIFT);
+    v[at + 2] = (resolution + 1) | (flags << FLAG_SHIFT) | (condition ? CONDITIONED : 0) | ((loop + 1) << LOOP_SHIFT);
     v[at + 3] = line;
     v[at + 4] = column;
     v[at + 5] = endLine;
     v[at + 6] = endColumn;
     v[at + 7] = list;
-    if (typeTest) (this.typeTests ??= new Map()).set(index, typeTest);
+    if (condition) (this.conditions ??= new Map()).set(index, condition);
   }
 
   /**
@@ -84,7 +84,7 @@ export class CallTable {
    */
   compact(ranges: readonly CallRange[], keep: (call: CallFact, range: number) => boolean): CallRange[] {
     let to = 0;
-    const tests = this.typeTests && new Map<number, TypeTest>();
+    const tests = this.conditions && new Map<number, RunCondition>();
     const out = ranges.map((range, r) => {
       if (range.length === 0) return range;
       const first = to;
@@ -92,14 +92,14 @@ export class CallTable {
         const from = range.start + i;
         if (!keep(new CallView(this, from * CALL_WIDTH), r)) continue;
         if (from !== to) this.values.copyWithin(to * CALL_WIDTH, from * CALL_WIDTH, (from + 1) * CALL_WIDTH);
-        const test = this.typeTests?.get(from);
+        const test = this.conditions?.get(from);
         if (test) tests!.set(to, test);
         to++;
       }
       return first === range.start && to - first === range.length ? range : rangeOf(this, first, to - first);
     });
     if (to * CALL_WIDTH < this.values.length) this.values = this.values.slice(0, to * CALL_WIDTH);
-    this.typeTests = tests && tests.size > 0 ? tests : undefined;
+    this.conditions = tests && tests.size > 0 ? tests : undefined;
     this.keepUsed();
     return out;
   }
@@ -251,8 +251,8 @@ export class CallView implements CallFact {
     return loop === NONE ? undefined : loop;
   }
 
-  get typeTest(): TypeTest | undefined {
-    return this.table.values[this.at + 2] & TYPE_TESTED ? this.table.typeTests?.get(this.at / CALL_WIDTH) : undefined;
+  get condition(): RunCondition | undefined {
+    return this.table.values[this.at + 2] & CONDITIONED ? this.table.conditions?.get(this.at / CALL_WIDTH) : undefined;
   }
 
   get line(): number {
@@ -283,7 +283,7 @@ export class CallView implements CallFact {
     if (this.once) out.once = true;
     if (this.perInstance) out.perInstance = true;
     if (this.resolution !== undefined) out.resolution = this.resolution;
-    if (this.typeTest) out.typeTest = this.typeTest;
+    if (this.condition) out.condition = this.condition;
     return out;
   }
 }

@@ -17,7 +17,8 @@
  */
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
-import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, Span, TypeTest } from './types.js';
+import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, RunCondition, Span } from './types.js';
+import { clausesWhen, endsInExit, parseCondition, testsParameters, UNKNOWN_EXPR, type Clause, type Expr } from './conditions.js';
 import { opensMemoryDatabase, passedArgument } from './arguments.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
@@ -208,11 +209,13 @@ class Frame {
    */
   setGuard: SetGuard | false | undefined = undefined;
   /**
-   * An `if` whose condition is `isinstance(param, T)`, `param is None` or `param` alone (or their
-   * negations) on a parameter of the function: the test, and which outcome the branch being read
-   * runs under (undefined outside the `if` and `else` blocks, and in an `elif`).
+   * An `if` inside a function, as its tests of the function's parameters decide what runs (see
+   * conditions.ts): `expr`, the condition read last (the `if`'s, then each `elif`'s); `fails`,
+   * the clauses that hold once every condition read so far came out false; `active`, those under
+   * which the block being read runs (undefined in a condition); `exits`, the clauses that hold
+   * after the `if` when its first block ends in `return` or `raise` (undefined otherwise).
    */
-  typeTest: { param: string; types: string[]; value: TypeTest['value']; negated: boolean; branch: boolean | undefined } | undefined = undefined;
+  branch: { expr: Expr; fails: Clause[]; active: Clause[] | undefined; exits: Clause[] | undefined } | undefined = undefined;
   /**
    * A function frame after a cache's early return: the name tested, and the calls and loops made
    * after it, which run once per process when the function then sets the name.
@@ -273,6 +276,11 @@ class ModuleWalk {
   private readonly readsSeen = new Map<number, Set<string>>();
   /** Lazy-initialisation guards whose block is being walked. */
   private lazyOpen = 0;
+  /**
+   * After `if not param: return` in a block of function `fn` (at `depth`): the clauses that hold
+   * for the rest of the block (see Frame.branch), until the walk leaves it.
+   */
+  private readonly exits: { depth: number; fn: Frame; clauses: Clause[] }[] = [];
   /** Early returns on a module's dict that their own function does not fill: run once if another function of the module does. */
   private readonly filledElsewhere: NonNullable<Frame['guarded']>[] = [];
   /** Names whose items some assignment of the module sets (`cache[key] = ...`). */
@@ -334,6 +342,8 @@ class ModuleWalk {
       const code = codes[typeId];
       // Leave every frame this node is not inside.
       while (frames.length > 1 && frames[frames.length - 1].depth >= depth) this.pop(frames.pop()!);
+      // After the frames: leaving an `if` may have begun an exit's clauses for the block it is in.
+      while (this.exits.length > 0 && this.exits[this.exits.length - 1].depth >= depth) this.exits.pop();
       let awaited = false;
 
       // Direct child of a frame: the roles that depend on position. A comment is no child: it
@@ -536,7 +546,7 @@ class ModuleWalk {
   }
 
   private inLazyIf(parent: Frame, code: K): void {
-    this.readTypeTest(parent, code);
+    this.readBranch(parent, code);
     if (parent.child === 2) {
       const text = code === K.Logic || code === K.Identifier || code === K.Attribute ? this.text() : undefined;
       const name = text !== undefined ? lazyGuardName(text) : undefined;
@@ -562,42 +572,67 @@ class ModuleWalk {
     }
   }
 
-  /** A test of a parameter in an `if` (see Frame.typeTest): read at the condition, and which branch is read. */
-  private readTypeTest(parent: Frame, code: K): void {
+  /**
+   * Tests of parameters in an `if` (see Frame.branch): read at each condition, with the clauses
+   * under which each block runs, and those after the `if` when its first block exits.
+   */
+  private readBranch(parent: Frame, code: K): void {
     if (parent.child === 2) {
-      if (code !== K.Call && code !== K.Logic && code !== K.Identifier) return;
-      const text = this.text();
-      const isParam = (name: string) => this.current().params.some((p) => p.name === name && !p.variadic);
-      const test = code === K.Identifier ? null : ISINSTANCE.exec(text);
-      // `isinstance(x, str) or hasattr(x, "read")` also ends in `)`: only a whole test of one call counts.
-      if (test && balanced(test[3]) && isParam(test[2])) {
-        parent.typeTest = { param: test[2], types: splitTopLevel(test[3].replace(/^\((.*)\)$/s, '$1')).map((t) => t.trim()).filter((t) => t !== ''), value: undefined, negated: test[1] !== undefined, branch: undefined };
-        return;
-      }
-      // `if scheduler_file:`, `if policies is None:`: a test of the value a caller passed, unless the function has bound the name again before it.
-      const truthy = TRUTHY_TEST.exec(text);
-      const none = truthy ? null : NONE_TEST.exec(text);
-      const name = truthy?.[2] ?? none?.[1];
-      if (name !== undefined && isParam(name) && !this.current().raw.bindings.some((b) => b.name === name)) {
-        parent.typeTest = { param: name, types: [], value: truthy ? 'truthy' : 'none', negated: truthy ? truthy[1] !== undefined : none![2] !== undefined, branch: undefined };
+      const expr = code === K.Call || code === K.Logic || code === K.Identifier || code === K.Parenthesized ? this.condition(this.cursor.currentNode) : undefined;
+      if (expr) parent.branch = { expr, fails: [], active: undefined, exits: undefined };
+      return;
+    }
+    const branch = parent.branch;
+    if (parent.child === 4 && code === K.Block) {
+      if (branch) {
+        branch.active = clausesWhen(branch.expr, true);
+        if (endsInExit(this.cursor.currentNode)) branch.exits = clausesWhen(branch.expr, false);
       }
       return;
     }
-    const typeTest = parent.typeTest;
-    if (!typeTest) return;
-    if (parent.child === 4 && code === K.Block) typeTest.branch = !typeTest.negated;
-    else if (parent.child > 4) typeTest.branch = this.cursor.nodeType === 'else_clause' && typeTest.branch !== undefined ? typeTest.negated : undefined;
+    if (parent.child <= 4) return;
+    // An `elif` runs when every condition before it failed and its own holds; an `else` when all failed.
+    const type = this.cursor.nodeType;
+    const node = type === 'elif_clause' ? this.cursor.currentNode.childForFieldName('condition') : null;
+    const expr = node ? this.condition(node) : undefined;
+    if (!branch && !expr) return;
+    const fails = branch ? [...branch.fails, ...clausesWhen(branch.expr, false)] : [];
+    if (type === 'elif_clause') parent.branch = { expr: expr ?? UNKNOWN_EXPR, fails, active: [...fails, ...(expr ? clausesWhen(expr, true) : [])], exits: branch?.exits };
+    else if (type === 'else_clause') parent.branch = { expr: UNKNOWN_EXPR, fails, active: fails, exits: branch?.exits };
   }
 
-  /** The innermost `isinstance` test of a parameter whose branch is being read, within the current function. */
-  private innermostTypeTest(): TypeTest | undefined {
+  /**
+   * The condition at `node`, if it tests a parameter that the function has not bound again before
+   * it, by its name or by an attribute of `self` last set from it (`self.manager = manager`).
+   */
+  private condition(node: FlatNode): Expr | undefined {
+    const fn = this.current();
+    const { bindings } = fn.raw;
+    const isParam = (name: string) => fn.params.some((p) => p.name === name && !p.variadic) && !bindings.some((b) => !b.attribute && b.name === name);
+    const self = fn.className !== '' ? fn.params[0]?.name : undefined;
+    const paramOf = (name: string): string | undefined => {
+      if (!name.includes('.')) return isParam(name) ? name : undefined;
+      const [owner, attribute] = name.split('.');
+      if (owner !== self || (owner !== 'self' && owner !== 'cls')) return undefined;
+      let set: string | undefined;
+      for (const b of bindings) if (b.attribute && b.name === attribute) set = b.value;
+      return set !== undefined && isParam(set) ? set : undefined;
+    };
+    const expr = parseCondition(node, paramOf);
+    return testsParameters(expr) ? expr : undefined;
+  }
+
+  /** What tests of the current function's parameters ask for the code being read to run (see CallFact.condition). */
+  private conditionHere(): RunCondition | undefined {
+    let out: Clause[] | undefined;
     for (let i = this.frames.length - 1; i >= 0; i--) {
       const f = this.frames[i];
-      if (f.kind === F.Function || f.kind === F.Class) return undefined;
-      const test = f.kind === F.LazyIf ? f.typeTest : undefined;
-      if (test?.branch !== undefined) return test.value ? { param: test.param, types: test.types, value: test.value, runsWhen: test.branch } : { param: test.param, types: test.types, runsWhen: test.branch };
+      if (f.kind === F.Function || f.kind === F.Class) break;
+      const active = f.kind === F.LazyIf ? f.branch?.active : undefined;
+      if (active && active.length > 0) (out ??= []).push(...active);
     }
-    return undefined;
+    for (const exit of this.exits) if (exit.fn === this.fnFrame) (out ??= []).push(...exit.clauses);
+    return out && out.slice(0, MAX_CONDITION_CLAUSES);
   }
 
   /**
@@ -845,8 +880,8 @@ class ModuleWalk {
     if (loop) loop.calls++;
     if (this.lazyOpen > 0) this.innermostLazy()?.calls.push(call);
     fnFrame.guarded?.calls.push(call);
-    const typeTest = this.innermostTypeTest();
-    if (typeTest) call.typeTest = typeTest;
+    const condition = this.conditionHere();
+    if (condition) call.condition = condition;
     const pendingArg = this.pendingArg;
     if (pendingArg && pendingArg.kind === 'call' && parent.depth === depth - 1) this.argCalls.set(pendingArg, call);
     // `rows = await cur.fetchall()`: the awaited call is the value, as if it were not awaited.
@@ -981,6 +1016,8 @@ class ModuleWalk {
         if (lazy?.assigned && this.outlivesCall(lazy.name)) runOnce(lazy);
         // A cache's early return: what the function does after it runs once, if it sets the name.
         if (frame.setGuard && !this.fnFrame.guarded) this.fnFrame.guarded = { ...frame.setGuard, assigned: false, calls: [], loops: [] };
+        const exits = frame.branch?.exits;
+        if (exits && exits.length > 0) this.exits.push({ depth: frame.depth - 1, fn: this.fnFrame, clauses: exits });
         return;
       }
       case F.Return:
@@ -1264,7 +1301,7 @@ class ModuleWalk {
  * each with the absent members left out.
  */
 function newCall(callee: string, line: number, column: number, endLine: number, endColumn: number): CallFact {
-  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined, typeTest: undefined };
+  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined, condition: undefined };
 }
 
 /** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */
@@ -1420,22 +1457,9 @@ export function constantRange(text: string): number | undefined {
   return Math.max(0, Math.ceil((stop - start) / step));
 }
 
-/** `param` or `not param` as a whole condition. */
-const TRUTHY_TEST = /^(not\s+)?([A-Za-z_][A-Za-z0-9_]*)$/;
-/** `param is None` or `param is not None` as a whole condition. */
-const NONE_TEST = /^([A-Za-z_][A-Za-z0-9_]*)\s+is\s+(not\s+)?None$/;
-/** `isinstance(name, T)` or `not isinstance(name, (T1, T2))`: the negation, the name and the types' text. */
-const ISINSTANCE = /^(not\s+)?isinstance\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([\s\S]+?)\s*\)$/;
 
-/** Whether every `)` in `text` closes a `(` before it, and every `(` is closed. */
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
-}
+/** Clauses one call's condition keeps at most (a bound on what deeply nested tests record). */
+const MAX_CONDITION_CLAUSES = 16;
 
 const LAZY_GUARD = /^(?:not\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*)|((?:self\.|cls\.)?[A-Za-z_][\w.]*)\s+is\s+None|[^=<>!]+\s+not\s+in\s+((?:self\.|cls\.)?[A-Za-z_][\w.]*))$/;
 

@@ -135,8 +135,8 @@ class ModuleResolver {
     raw.functions.forEach((fn, index) => {
       for (const call of fn.calls) this.resolveCall(call, index);
       for (const call of fn.calls) {
-        const test = call.typeTest;
-        if (test) call.typeTest = { ...test, types: test.types.map((t) => this.resolveExpr(t, index, call.line, 0).value || t) };
+        const condition = call.condition;
+        if (condition) call.condition = condition.map((clause) => clause.map((test) => (test.types.length === 0 ? test : { ...test, types: test.types.map((t) => this.resolveExpr(t, index, call.line, 0).value || t) })));
         for (const arg of call.args) {
           if (arg.kind === 'ref' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value;
           else if (arg.kind === 'call' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value;
@@ -513,7 +513,7 @@ function callHandedOn(call: CallFact): CallFact {
   if (call.once) out.once = true;
   if (call.perInstance) out.perInstance = true;
   if (call.resolution !== undefined) out.resolution = call.resolution;
-  if (call.typeTest !== undefined) out.typeTest = call.typeTest;
+  if (call.condition !== undefined) out.condition = call.condition;
   return out;
 }
 

@@ -99,12 +99,12 @@ export interface CallFact extends Span {
    */
   perInstance?: true;
   /**
-   * Made in one branch of an `if isinstance(param, T):` on a parameter of its function: it runs
-   * only when that test has the outcome `runsWhen` (true in the `if` block, false in the `else`
-   * block; `not isinstance(...)` the other way round). `types` are resolved where they can be.
-   * Absent: no such test decides whether it runs.
+   * Made where tests of its function's parameters decide whether it runs: in a branch of
+   * `if isinstance(param, T):`, `if param:`, `if param is None:` (or an `elif`, an `else`, a test
+   * joined with `and`/`or`/`not`), or after `if not param: return`. `types` are resolved where
+   * they can be. Absent: no such test decides whether it runs.
    */
-  typeTest?: TypeTest;
+  condition?: RunCondition;
   args: ArgFact[];
 }
 
@@ -123,10 +123,10 @@ export interface Calls extends Iterable<CallFact> {
   filter(test: (call: CallFact, index: number) => unknown): CallFact[];
 }
 
-/** An `isinstance` test of a parameter that decides whether a call runs (see CallFact.typeTest). */
 /** What a parameter's literal default value is (see FunctionFact.params). */
 export type ParamDefault = 'none' | 'false' | 'true' | 'empty' | 'value';
 
+/** A test of a parameter in a condition (see CallFact.condition), and the outcome `runsWhen` that the condition asks of it. */
 export interface TypeTest {
   param: string;
   /** The classes of an `isinstance` test; empty for a test of the value. */
@@ -135,6 +135,13 @@ export interface TypeTest {
   value?: 'none' | 'truthy';
   runsWhen: boolean;
 }
+
+/**
+ * When a call runs, as far as tests of its function's parameters tell: every clause holds, and a
+ * clause holds when any one of its tests has the outcome it asks for (`if a and not b:` is two
+ * clauses of one test, the `else` of `if a and b:` one clause of two tests).
+ */
+export type RunCondition = readonly (readonly TypeTest[])[];
 
 /** A local (or module-level) name whose value is known well enough to resolve calls through it. */
 export interface BindingFact {

@@ -24,7 +24,7 @@
  * written; attribute reads are objects equal to those written, with their members in the order
  * the extractor gives them.
  */
-import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, TypeTest } from './types.js';
+import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, RunCondition } from './types.js';
 import { AWAITED, CALL_WIDTH, CallTable, ONCE, PER_INSTANCE, rangeOf } from './call-table.js';
 import { SharedValues } from './shared-values.js';
 
@@ -162,8 +162,8 @@ export function factsFromText(text: string, shared = new SharedValues()): Module
     for (const fn of functions) total += fn.calls.length / CALL_VALUES;
     const table = new CallTable(strings, new Int32Array(total * CALL_WIDTH), argsFromNumbers(args, strings), ...listColumns(argLists), RESOLUTIONS, undefined);
     let start = 0;
-    // Equal tests (`if verbose:` over a dozen calls) are one frozen object per module.
-    const tests = new TypeTests(strings);
+    // Equal conditions (`if verbose:` over a dozen calls) are one frozen object per module.
+    const tests = new Conditions(strings);
     for (const fn of functions) {
       const count = fn.calls.length / CALL_VALUES;
       writeCalls(fn.calls as number[], table, start, tests);
@@ -175,23 +175,23 @@ export function factsFromText(text: string, shared = new SharedValues()): Module
   return modules;
 }
 
-/** A module's type tests read back, each distinct one parsed once and frozen (the calls share them). */
-class TypeTests {
-  private readonly parsed = new Map<number, TypeTest>();
+/** A module's run conditions read back, each distinct one parsed once and frozen (the calls share them). */
+class Conditions {
+  private readonly parsed = new Map<number, RunCondition>();
 
   constructor(private readonly strings: readonly string[]) {}
 
-  /** The test written as the string at `index`; undefined for NONE. */
-  at(index: number): TypeTest | undefined {
+  /** The condition written as the string at `index`; undefined for NONE. */
+  at(index: number): RunCondition | undefined {
     if (index === NONE) return undefined;
     let test = this.parsed.get(index);
-    if (!test) this.parsed.set(index, (test = Object.freeze(JSON.parse(this.strings[index]) as TypeTest)));
+    if (!test) this.parsed.set(index, (test = Object.freeze(JSON.parse(this.strings[index]) as RunCondition)));
     return test;
   }
 }
 
 /** Writes the calls `values` encode into `table` from position `start`. */
-function writeCalls(values: readonly number[], table: CallTable, start: number, tests: TypeTests): void {
+function writeCalls(values: readonly number[], table: CallTable, start: number, tests: Conditions): void {
   for (let at = 0, c = start; at < values.length; at += CALL_VALUES, c++) {
     table.write(
       c, values[at], values[at + 1], values[at + 2], values[at + 7], values[at + 8], values[at + 3], values[at + 4], values[at + 5], values[at + 6], values[at + 9],
@@ -207,7 +207,7 @@ function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
       table.string(call.callee), table.string(call.target), call.resolution === undefined ? NONE : RESOLUTION_CODE.get(call.resolution)!,
       call.line, call.column, call.endLine, call.endColumn,
       (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0) | (call.perInstance ? PER_INSTANCE : 0), call.loop ?? NONE, table.argList(call.args),
-      call.typeTest ? table.string(JSON.stringify(call.typeTest)) : NONE,
+      call.condition ? table.string(JSON.stringify(call.condition)) : NONE,
     );
   }
   return out;
@@ -236,7 +236,7 @@ function listColumns(argLists: readonly number[][]): [Int32Array, Int32Array] {
  * would go to a separate, larger store, and lists grown by push keep spare room (together half as
  * much memory again as the facts parsed from JSON objects).
  */
-function callsFromNumbers(values: readonly number[], strings: readonly string[], table: CallTable, tests: TypeTests): CallFact[] {
+function callsFromNumbers(values: readonly number[], strings: readonly string[], table: CallTable, tests: Conditions): CallFact[] {
   const calls = new Array<CallFact>(values.length / CALL_VALUES);
   for (let c = 0, at = 0; c < calls.length; c++, at += CALL_VALUES) {
     const callee = strings[values[at]];
@@ -260,7 +260,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
       if (flags & ONCE) call.once = true;
       if (flags & PER_INSTANCE) call.perInstance = true;
       if (code !== NONE) call.resolution = RESOLUTIONS[code];
-      if (test !== NONE) call.typeTest = tests.at(test);
+      if (test !== NONE) call.condition = tests.at(test);
     } else if (code !== NONE) {
       const resolution = RESOLUTIONS[code];
       call = loop !== NONE ? { callee, target, line, column, endLine, endColumn, args, loop, resolution } : { callee, target, line, column, endLine, endColumn, args, resolution };

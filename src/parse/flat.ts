@@ -214,8 +214,13 @@ export class FlatNode {
   }
 
   get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  /** The named children, in order. */
+  get namedChildren(): FlatNode[] {
     const { nodes } = this.tree;
-    return this.childIndices().filter((i) => (nodes[i * S + FLAGS] & NAMED) !== 0).length;
+    return this.childIndices().filter((i) => (nodes[i * S + FLAGS] & NAMED) !== 0).map((i) => new FlatNode(this.tree, i));
   }
 
   /** The first child in the field `name`, or null. */
