@@ -160,11 +160,13 @@ export class WorkModel {
     const callName = folded && /([A-Za-z_][A-Za-z0-9_]*)\(\)$/.exec(folded)?.[1];
     if (callName) {
       if (this.smallCalls.has(callName)) return small('introspection');
-      if (SPLITTERS.has(callName) && called === subject) {
-        // `header.split(",")` is as large as what is split: data only when the text is.
-        const receiver = /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(subject)?.[1];
-        const receiverValue = value ? /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(value)?.[1] : undefined;
-        const inner = receiver ? this.expressionSize(receiver, origin, receiverValue) : undefined;
+      if (SPLITTERS.has(callName)) {
+        // `header.split(",")` is as large as what is split: data only when the text is. So is a
+        // name bound to such a split (`names = option.split(".")`), by the value it was bound to.
+        const receiverOf = (text: string) => /^(.*)\.[A-Za-z_][A-Za-z0-9_]*\(.*\)$/s.exec(text)?.[1];
+        const receiver = called === subject ? receiverOf(subject) : undefined;
+        const receiverValue = value ? receiverOf(value) : undefined;
+        const inner = receiver ? this.expressionSize(receiver, origin, receiverValue) : receiverValue ? this.expressionSize(receiverValue, undefined, receiverValue) : undefined;
         if (inner?.size === 'data') return data(`\`${callName}()\` of data`, inner.proven === true);
         if (inner?.size === 'small' || inner?.size === 'tiny') return small(`\`${callName}()\` of a small text`);
         return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (size unknown)` };
@@ -173,6 +175,8 @@ export class WorkModel {
       if (folded === 'iter()') return { passes: this.passes.unknown, size: 'unknown', why: `${shown} (\`iter()\` of a collection of unknown size)` };
       if (this.dataCalls.has(callName)) return data(`\`${callName}()\` gives data`, this.provenCalls.has(callName));
     }
+    // What a NumPy function gives is an array, as large as the data it was computed from.
+    if (value?.startsWith('numpy.') && value.endsWith(')')) return data('a NumPy array');
     const last = /([A-Za-z_][A-Za-z0-9_]*)(?:\(\))?$/.exec(subject.replace(/\([^()]*\)/g, '()'))?.[1] ?? '';
     if (last && this.smallCalls.has(last)) return small('introspection');
     const word = last.toLowerCase().split('_').filter(Boolean).pop() ?? '';

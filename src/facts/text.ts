@@ -261,14 +261,24 @@ export function iterSubject(text: string): string {
     const call = /^([A-Za-z_][\w.]*)\((.*)\)$/s.exec(current);
     if (!call || !enclosedWhole(current.slice(call[1].length))) break;
     const args = splitTopLevel(call[2]).filter((a) => !/^[A-Za-z_]\w*\s*=/.test(a));
-    if (call[1] === 'range' && args.length === 1 && /^len\(.*\)$/s.test(args[0])) {
-      current = args[0].slice(4, -1).trim();
+    // `range(len(rows))`, `range(1, len(rows))`, `range(len(rows) - 1)`: as many passes as `rows` has items, give or take a few.
+    const measured = call[1] === 'range' && args.length <= 3 ? lengthOf(args[args.length === 1 ? 0 : 1] ?? '') : undefined;
+    if (measured !== undefined) {
+      current = measured;
       continue;
     }
     if (!PASS_THROUGH.has(call[1]) || args.length === 0) break;
     current = (call[1] === 'filter' || call[1] === 'map' ? args[args.length - 1] : args[0]).replace(/^\*/, '').trim();
   }
   return current;
+}
+
+/** `x` of `len(x)` or of `len(x) - 1` (a constant added or taken away); undefined for any other text. */
+function lengthOf(bound: string): string | undefined {
+  const text = bound.trim();
+  if (!text.startsWith('len(')) return undefined;
+  const close = matchingClose(text, 3);
+  return close > 4 && /^(?:[-+]\s*\d+)?$/.test(text.slice(close + 1).trim()) ? text.slice(4, close).trim() : undefined;
 }
 
 /** `x.items()` whose final `()` closes the call it ends with (not `f(a).b()` misread). */
