@@ -37,3 +37,23 @@ test('sharing changes nothing that is read', () => {
   assert.equal(shared.string('pkg.a.Repo'), 'pkg.a.Repo');
   assert.deepEqual(shared.each(['x', 'y', 'x']), ['x', 'y', 'x']);
 });
+
+test('a function\'s bindings read back flat read like the list they were: positions, iteration and the list methods', () => {
+  const source = 'import requests\n\ndef fetch(url):\n    s = requests.Session()\n    t = s\n    s = requests.Session()\n    return t.get(url)\n';
+  const made = factsForSource(source, 'pkg/c.py', parser, ids).functions.find((f) => f.name === 'fetch')!.bindings as import('../src/facts/types.js').BindingFact[];
+  const [read] = factsFromText(`[${text(source, 'pkg/c.py')}]`, new SharedValues());
+  const bindings = read.functions.find((f) => f.name === 'fetch')!.bindings;
+  assert.ok(!Array.isArray(bindings));
+  assert.ok(made.length >= 2);
+  assert.equal(bindings.length, made.length);
+  assert.deepEqual([...bindings], made);
+  assert.deepEqual(bindings.at(1), made[1]);
+  assert.equal(bindings.at(made.length), undefined);
+  assert.equal(bindings.at(-1), undefined);
+  assert.equal(bindings.some((b) => b.name === 't'), made.some((b) => b.name === 't'));
+  assert.equal(bindings.some((b) => b.name === 'missing'), false);
+  assert.deepEqual(bindings.find((b, i) => i > 0 && b.name === 's'), made.find((b, i) => i > 0 && b.name === 's'));
+  assert.deepEqual(bindings.filter((b) => b.name === 's'), made.filter((b) => b.name === 's'));
+  assert.deepEqual(bindings.map((b, i) => `${i}:${b.name}:${b.line}`), made.map((b, i) => `${i}:${b.name}:${b.line}`));
+  assert.deepEqual(plain(bindings), plain(made));
+});

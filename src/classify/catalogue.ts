@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseYaml } from '../config/yaml.js';
 import { sameCall } from '../facts/call-table.js';
-import type { ArgFact, CallFact, FunctionFact, LoopFact, ModuleFacts } from '../facts/types.js';
+import type { ArgFact, BindingFact, CallFact, FunctionFact, LoopFact, ModuleFacts } from '../facts/types.js';
 import type { CatalogueFile, CatalogueFileEntry } from '../model/schema-types.js';
 import { madeBy, opensMemoryDatabase } from '../facts/arguments.js';
 import { ConfigError, packagePath } from '../config/schema.js';
@@ -289,7 +289,7 @@ function openedOverMemory(call: CallFact, fn: FunctionFact): boolean {
     return fn.calls.some((c) => !sameCall(c, call) && c.callee === maker && c.line <= call.line && c.endLine >= call.line && overMemory(c));
   }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(receiver)) return false;
-  let binding: FunctionFact['bindings'][number] | undefined;
+  let binding: BindingFact | undefined;
   for (const b of fn.bindings) if (b.name === receiver && b.line <= call.line && (!binding || b.line >= binding.line)) binding = b;
   if (!binding) return false;
   const { line, value } = binding;

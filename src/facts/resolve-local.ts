@@ -128,7 +128,8 @@ class ModuleResolver {
     }
     for (const cls of raw.classes) {
       const attrs = this.attributes.get(cls.qualname);
-      if (attrs) for (const [name, value] of attrs) if (value) cls.attributes.push({ name, value, line: 0 });
+      // Made here, in the worker, as a list (the main thread holds it flat: binding-list.ts).
+      if (attrs) for (const [name, value] of attrs) if (value) (cls.attributes as BindingFact[]).push({ name, value, line: 0 });
       cls.bases = cls.bases.map((b) => this.resolveExpr(b, this.definingScope(cls.qualname), cls.span.line, 0).value || b);
       cls.decorators = cls.decorators.map((d) => this.resolveExpr(d, this.definingScope(cls.qualname), cls.span.line, 0).value || d);
     }

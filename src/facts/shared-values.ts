@@ -7,7 +7,8 @@
  * names that are 46 MB as one copy each. The maps live only while the facts arrive (the pool makes
  * one per run), so what they cost is not held at the analysis' peak.
  */
-import type { FunctionFact, LoopFact, ModuleFacts } from './types.js';
+import type { BindingFact, FunctionFact, LoopFact, ModuleFacts } from './types.js';
+import { BindingList } from './binding-list.js';
 
 type Params = FunctionFact['params'];
 
@@ -47,12 +48,8 @@ export class SharedValues {
       cls.qualname = this.string(cls.qualname);
       cls.bases = cls.bases.length === 0 ? EMPTY : this.each(cls.bases);
       cls.decorators = cls.decorators.length === 0 ? EMPTY : this.each(cls.decorators);
-      if (cls.attributes.length === 0) cls.attributes = EMPTY;
+      cls.attributes = cls.attributes.length === 0 ? EMPTY : new BindingList(cls.attributes as BindingFact[], (text) => this.string(text));
       if (cls.metaclass !== undefined) cls.metaclass = this.string(cls.metaclass);
-      for (const a of cls.attributes) {
-        a.name = this.string(a.name);
-        a.value = this.string(a.value);
-      }
     }
     for (const i of module.imports) {
       i.local = this.string(i.local);
@@ -66,11 +63,7 @@ export class SharedValues {
     fn.className = this.string(fn.className);
     fn.decorators = fn.decorators.length === 0 ? EMPTY : this.each(fn.decorators);
     fn.returns = fn.returns.length === 0 ? EMPTY : this.each(fn.returns);
-    if (fn.bindings.length === 0) fn.bindings = EMPTY;
-    for (const b of fn.bindings) {
-      b.name = this.string(b.name);
-      b.value = this.string(b.value);
-    }
+    fn.bindings = fn.bindings.length === 0 ? EMPTY : new BindingList(fn.bindings as BindingFact[], (text) => this.string(text));
     if (fn.loops.length === 0) fn.loops = EMPTY;
     for (const loop of fn.loops) this.loop(loop);
     fn.params = this.params(fn.params);

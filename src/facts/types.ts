@@ -151,6 +151,20 @@ export interface BindingFact {
   line: number;
 }
 
+/**
+ * A function's bindings, in source order. Where the facts are made this is an array; once they
+ * have crossed threads it is a flat list whose bindings are views made on each read (see
+ * facts/binding-list.ts): compare bindings by their members, never by identity.
+ */
+export interface Bindings extends Iterable<BindingFact> {
+  readonly length: number;
+  at(index: number): BindingFact | undefined;
+  some(test: (binding: BindingFact, index: number) => unknown): boolean;
+  find(test: (binding: BindingFact, index: number) => unknown): BindingFact | undefined;
+  filter(test: (binding: BindingFact, index: number) => unknown): BindingFact[];
+  map<T>(convert: (binding: BindingFact, index: number) => T): T[];
+}
+
 /** A loop or comprehension, with the kinds of work found in its body. */
 export interface LoopFact {
   kind: 'for' | 'while' | 'comprehension';
@@ -231,7 +245,7 @@ export interface FunctionFact {
   params: { name: string; annotation?: string; depends?: string; variadic?: true; default?: ParamDefault }[];
   /** Read by position, as an array where the facts are made and as columns once they cross threads (see facts/call-table.ts). */
   calls: Calls;
-  bindings: BindingFact[];
+  bindings: Bindings;
   /**
    * Resolved values this function returns (`return sqlite3.connect(...)` gives `sqlite3.connect()`);
    * for a `@contextmanager` function, the values it yields (what its `with` statement gives).
@@ -268,7 +282,7 @@ export interface ClassFact {
   /** The metaclass as written (`metaclass=Singleton`); absent when none is named. */
   metaclass?: string;
   /** Attributes with known values: `self.db = sqlite3.connect()` in any method, or class-level. */
-  attributes: BindingFact[];
+  attributes: Bindings;
 }
 
 /** A `# noqa` / `# gil-audit: ignore[...]` comment. */
