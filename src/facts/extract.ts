@@ -607,6 +607,9 @@ class ModuleWalk {
    */
   private condition(node: FlatNode): Expr | undefined {
     const fn = this.current();
+    // Most conditions name no parameter at all: those are not parsed.
+    const text = this.source.slice(node.startIndex, node.endIndex);
+    if (!fn.params.some((p) => !p.variadic && text.includes(p.name))) return undefined;
     const { bindings } = fn.raw;
     const isParam = (name: string) => fn.params.some((p) => p.name === name && !p.variadic) && !bindings.some((b) => !b.attribute && b.name === name);
     const self = fn.className !== '' ? fn.params[0]?.name : undefined;
