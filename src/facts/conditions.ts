@@ -13,7 +13,6 @@ import type { FlatNode } from '../parse/flat.js';
 import type { TypeTest } from './types.js';
 import { splitTopLevel } from './text.js';
 
-
 /** A parsed condition: tests of parameters joined by `and`, `or` and `not`; `unknown` for anything else. */
 export type Expr =
   | { op: 'and' | 'or'; parts: Expr[] }

@@ -578,7 +578,7 @@ class ModuleWalk {
    */
   private readBranch(parent: Frame, code: K): void {
     if (parent.child === 2) {
-      const expr = code === K.Call || code === K.Logic || code === K.Identifier || code === K.Parenthesized ? this.condition(this.cursor.currentNode) : undefined;
+      const expr = code === K.Call || code === K.Logic || code === K.Identifier || code === K.Attribute || code === K.Parenthesized ? this.condition(this.cursor.currentNode) : undefined;
       if (expr) parent.branch = { expr, fails: [], active: undefined, exits: undefined };
       return;
     }
