@@ -10,7 +10,7 @@
  * A call is CALL_WIDTH integers:
  *   callee, target (indexes into `strings`), meta (resolution code + 1 in 4 bits, then the flags
  *   awaited, once, per instance and type-tested, then loop + 1), line, column, end line, end
- *   column, argument list (-1 for none). The few type tests sit in a map by the call's position.
+ *   column, argument list (-1 for none). The few run conditions sit in a map by the call's position.
  * Argument lists are columns too (indexes into the module's distinct, frozen arguments), so a
  * call's `args` is a list made on each read.
  */
