@@ -186,7 +186,9 @@ export function callCostMs(entry: CatalogueEntry, call: CallFact): number | unde
   const positional = call.args.filter((a) => !a.keyword && a.kind !== 'splat');
   const arg = (keyword !== undefined ? call.args.find((a) => a.keyword === keyword) : undefined)
     ?? (argument !== undefined && !call.args.some((a) => a.kind === 'splat') ? positional[argument] : undefined);
-  const value = arg?.kind === 'literal' && arg.text !== undefined && /^\d[\d_]*$/.test(arg.text) ? Number(arg.text.replace(/_/g, '')) : NaN;
+  // A literal (`600_000`), or a module constant bound to one (`iterations=ROUNDS`: its target is `<int:2048>`).
+  const text = arg?.kind === 'literal' ? arg.text : arg?.kind === 'ref' ? /^<int:(\d+)>$/.exec(arg.target ?? '')?.[1] : undefined;
+  const value = text !== undefined && /^\d[\d_]*$/.test(text) ? Number(text.replace(/_/g, '')) : NaN;
   return Number.isFinite(value) && value > 0 ? entry.costMs * value / reference : entry.costMs;
 }
 

@@ -507,7 +507,10 @@ class ModuleWalk {
       parent.annotation = this.text();
     }
     else if ((parent.child === 3 && !parent.annotated) || parent.child === 5) {
-      if (code === K.Identifier || code === K.Attribute) parent.value = valueOfName(this.text());
+      // A constant of an integer (`ROUNDS = 2048`, `ITERATIONS = 10**5`): the cost of a call passed it (see callCostMs).
+      const constant = (code === K.Integer || code === K.Arithmetic) && /^[A-Z][A-Z0-9_]*$/.test((parent.left ?? '').trim()) ? integerValue(this.text()) : undefined;
+      if (constant !== undefined) parent.value = `<int:${constant}>`;
+      else if (code === K.Identifier || code === K.Attribute) parent.value = valueOfName(this.text());
       else if (code === K.Lambda) parent.value = '<lambda>';
       // `(requests.Session())`, `Path(p) / "x"`: the value the expression gives.
       else if (code === K.Parenthesized || (code === K.Arithmetic && !parent.left?.includes(','))) parent.value = normaliseValue(this.text());
@@ -1460,6 +1463,14 @@ export function constantRange(text: string): number | undefined {
   return Math.max(0, Math.ceil((stop - start) / step));
 }
 
+
+/** The value of a decimal integer literal (`600_000`), or of a power or product of two (`10**5`, `2 * 1024`); undefined otherwise. */
+export function integerValue(text: string): number | undefined {
+  const int = (t: string) => (/^\d[\d_]*$/.test(t.trim()) ? Number(t.trim().replace(/_/g, '')) : NaN);
+  const parts = /^(.+?)\s*(\*\*|\*)\s*(.+)$/.exec(text.trim());
+  const value = parts ? (parts[2] === '**' ? int(parts[1]) ** int(parts[3]) : int(parts[1]) * int(parts[3])) : int(text);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
 
 /** Clauses one call's condition keeps at most (a bound on what deeply nested tests record). */
 const MAX_CONDITION_CLAUSES = 16;

@@ -139,7 +139,7 @@ class ModuleResolver {
         const condition = call.condition;
         if (condition) call.condition = condition.map((clause) => clause.map((test) => (test.types.length === 0 ? test : { ...test, types: test.types.map((t) => this.resolveExpr(t, index, call.line, 0).value || t) })));
         for (const arg of call.args) {
-          if (arg.kind === 'ref' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value;
+          if (arg.kind === 'ref' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value || this.integerConstant(arg.text, index);
           else if (arg.kind === 'call' && arg.text) arg.target = this.resolveExpr(arg.text, index, call.line, 0).value;
         }
       }
@@ -262,6 +262,16 @@ class ModuleResolver {
     }
     const value = this.resolveExpr(subject, fnIndex, loop.line, 0).value;
     if (value) target.value = value;
+  }
+
+  /**
+   * `<int:2048>` for a constant bound once to an integer (`ROUNDS = 2048`, see extract.ts) in
+   * function `fn` or, when `fn` binds no such name, in the module; else ''.
+   */
+  private integerConstant(name: string, fn: number): string {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) return '';
+    const bindings = (this.bindingsOf(fn, name) ?? this.bindingsOf(0, name))?.list;
+    return bindings?.length === 1 && /^<int:\d+>$/.test(bindings[0].value) ? bindings[0].value : '';
   }
 
   /** The function index whose scope a class body runs in. */
