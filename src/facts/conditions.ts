@@ -11,7 +11,6 @@
  */
 import type { FlatNode } from '../parse/flat.js';
 import type { TypeTest } from './types.js';
-import { splitTopLevel } from './text.js';
 
 /** A parsed condition: tests of parameters joined by `and`, `or` and `not`; `unknown` for anything else. */
 export type Expr =
@@ -32,8 +31,6 @@ const MAX_TESTS = 8;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 /** `param is None` or `param is not None`. */
 const NONE_TEST = /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s+is\s+(not\s+)?None$/;
-/** `isinstance(name, T)` or `isinstance(name, (T1, T2))`: the name and the types' text. */
-const ISINSTANCE = /^isinstance\(\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*,\s*([\s\S]+?)\s*\)$/;
 
 /**
  * The condition at `node`. `paramOf` names the function's parameter that a tested name holds (the
@@ -78,10 +75,14 @@ export function parseCondition(node: FlatNode, paramOf: (name: string) => string
       return none[2] ? { op: 'not', part: test } : test;
     }
     case 'call': {
-      const call = ISINSTANCE.exec(node.text);
-      const param = call && balanced(call[2]) ? paramOf(call[1]) : undefined;
-      if (!call || !param) return UNKNOWN_EXPR;
-      const types = splitTopLevel(call[2].replace(/^\((.*)\)$/s, '$1')).map((t) => t.trim()).filter((t) => t !== '');
+      // `isinstance(name, T)` or `isinstance(name, (T1, T2))`, read from the call's own nodes.
+      if (node.childForFieldName('function')?.text !== 'isinstance') return UNKNOWN_EXPR;
+      const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+      const name = args.length === 2 && args[1].type !== 'keyword_argument' ? args[0].text : '';
+      const param = NAME.test(name) ? paramOf(name) : undefined;
+      if (!param) return UNKNOWN_EXPR;
+      const classes = args[1].type === 'parenthesized_expression' || args[1].type === 'tuple' ? args[1].namedChildren.filter((c) => c.type !== 'comment') : [args[1]];
+      const types = classes.flatMap((c) => (c.type === 'tuple' ? c.namedChildren.filter((t) => t.type !== 'comment') : [c])).map((c) => c.text.trim());
       return { op: 'test', test: { param, types } };
     }
     default:
@@ -130,14 +131,4 @@ export function clausesWhen(expr: Expr, outcome: boolean): Clause[] {
 export function endsInExit(block: FlatNode): boolean {
   const last = block.namedChildren.filter((c) => c.type !== 'comment').pop();
   return last !== undefined && (last.type === 'return_statement' || last.type === 'raise_statement');
-}
-
-/** Whether every `)` in `text` closes a `(` before it, and every `(` is closed. */
-function balanced(text: string): boolean {
-  let open = 0;
-  for (const ch of text) {
-    if (ch === '(') open++;
-    else if (ch === ')' && --open < 0) return false;
-  }
-  return open === 0;
 }

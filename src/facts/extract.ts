@@ -1463,9 +1463,8 @@ export function constantRange(text: string): number | undefined {
   return Math.max(0, Math.ceil((stop - start) / step));
 }
 
-
 /** The value of a decimal integer literal (`600_000`), or of a power or product of two (`10**5`, `2 * 1024`); undefined otherwise. */
-export function integerValue(text: string): number | undefined {
+function integerValue(text: string): number | undefined {
   const int = (t: string) => (/^\d[\d_]*$/.test(t.trim()) ? Number(t.trim().replace(/_/g, '')) : NaN);
   const parts = /^(.+?)\s*(\*\*|\*)\s*(.+)$/.exec(text.trim());
   const value = parts ? (parts[2] === '**' ? int(parts[1]) ** int(parts[3]) : int(parts[1]) * int(parts[3])) : int(text);

@@ -214,13 +214,17 @@ export class FlatNode {
   }
 
   get namedChildCount(): number {
-    return this.namedChildren.length;
+    return this.namedChildIndices().length;
   }
 
   /** The named children, in order. */
   get namedChildren(): FlatNode[] {
+    return this.namedChildIndices().map((i) => new FlatNode(this.tree, i));
+  }
+
+  private namedChildIndices(): number[] {
     const { nodes } = this.tree;
-    return this.childIndices().filter((i) => (nodes[i * S + FLAGS] & NAMED) !== 0).map((i) => new FlatNode(this.tree, i));
+    return this.childIndices().filter((i) => (nodes[i * S + FLAGS] & NAMED) !== 0);
   }
 
   /** The first child in the field `name`, or null. */
