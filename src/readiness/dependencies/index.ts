@@ -14,6 +14,14 @@
  *   declaration of it was already reported for its version;
  * - a dependency whose environment marker rules out free-threaded CPython (`python_version <
  *   "3.13"`, PyPy only) is not reported;
+ * - development dependencies (and locks kept for development: `requirements-docs.txt` compiled by
+ *   pip-tools) are not reported as partly ready: the pure-Python fallback installs and works,
+ *   and what its compiled part would add matters in the application's process only;
+ * - a lock kept for development is not reported for its locked versions: re-locking lifts them,
+ *   and they reach neither the project's users nor its deployments;
+ * - a pin of exactly the lower bound another declaration of the project gives the same package
+ *   (an extra `min-versions = ["click ==7.0"]` beside `click >=7.0`) is how the project tests its
+ *   oldest supported version: the declaration with the bound is the one judged;
  * - packages the catalogue does not know are `unknown` and not reported.
  */
 import type { Dependency, PackagingSignals, ReadinessInput, ReadinessProblem } from '../types.js';
@@ -24,11 +32,11 @@ import { includedRequirements } from './included.js';
 import { readPipfile, readPipfileLock, readTomlLock } from './locks.js';
 import { markerExcludesFreeThreading } from './pep508.js';
 import { readPyproject, type PackagingReading } from './pyproject.js';
-import { readRequirements } from './requirements.js';
+import { namedForDevelopment, readRequirements } from './requirements.js';
 import { scanSettings } from './settings.js';
 import { readSetupCfg } from './setup-cfg.js';
 import { readSetupPy } from './setup-py.js';
-import { capsBelow } from './versions.js';
+import { capsBelow, exactPin, lowerBound, sameVersion } from './versions.js';
 
 /** What the dependency side hands to the readiness stage. */
 export interface DependencyAnalysis {
@@ -118,6 +126,7 @@ function judge(declared: { file: string; dep: Declared }[], catalogue: PackageCa
   const problems: ReadinessProblem[] = [];
   const declaredDirectly = new Set(declared.filter((d) => d.dep.group !== 'lock').map((d) => d.dep.name));
   const versionReported = new Set<string>();
+  const floors = lowerBounds(declared);
   // Direct declarations first, so the lock policy can see what they reported.
   const ordered = [...declared.filter((d) => d.dep.group !== 'lock'), ...declared.filter((d) => d.dep.group === 'lock')];
   for (const { file, dep } of ordered) {
@@ -135,6 +144,9 @@ function judge(declared: { file: string; dep: Declared }[], catalogue: PackageCa
     const base = { package: dep.name, requirement: dep.requirement, kind, asOf: info?.asOf ?? catalogue.asOf };
     const at = (check: string, values: Record<string, string>): ReadinessProblem => ({ check, file, span: dep.span, subject: dep.name, values: { ...base, ...values } });
     const isLock = dep.group === 'lock';
+    const devLock = isLock && isRequirementsPath(file) && namedForDevelopment(file);
+    const forDevelopment = dep.group === 'dev' || devLock;
+    const testsFloor = pinsDeclaredFloor(dep, floors);
 
     // Version: a build tool's minimum, else the first free-threaded release.
     const tool = tools.find((t) => t.package === dep.name && (t.groups === 'any' || dep.group === 'build'));
@@ -142,20 +154,42 @@ function judge(declared: { file: string; dep: Declared }[], catalogue: PackageCa
     if (tool && !alreadyReported && capsBelow(dep.specifier, tool.minimum, dep.dialect) && !markerExcludesFreeThreading(dep.marker, tool.python)) {
       problems.push(at(tool.check, { label: tool.label ?? tool.package, minimum: tool.minimum, capability: tool.capability }));
       versionReported.add(dep.name);
-    } else if (!tool && info?.firstVersion && (info.status === 'ready' || info.status === 'pure-python') && !alreadyReported && dependency.capsBelowFirst) {
+    } else if (!tool && info?.firstVersion && (info.status === 'ready' || info.status === 'pure-python') && !alreadyReported && dependency.capsBelowFirst
+      && !devLock && !testsFloor) {
       const check = dep.group === 'build' ? 'B11-build-capped' : 'B11-capped';
       problems.push(at(check, { label: dep.name, minimum: info.firstVersion, firstVersion: info.firstVersion, capability: 'has free-threading support' }));
       versionReported.add(dep.name);
     }
 
     // Status: once per declaration; from a lock only for packages nothing declares.
-    if (isLock && declaredDirectly.has(dep.name)) continue;
+    if ((isLock && declaredDirectly.has(dep.name)) || testsFloor) continue;
     if (info?.status === 'not-ready') {
       problems.push(at('B11-not-ready', { note: info.note ?? '' }));
-    } else if (info?.status === 'partial') {
+    } else if (info?.status === 'partial' && !forDevelopment) {
       problems.push(at('B11-partial', { note: info.note ?? catalogue.statuses.partial, firstVersion: info.firstVersion ?? 'none yet' }));
     }
   }
   dependencies.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column));
   return { dependencies, problems };
+}
+
+/** By package: the lower bounds (`>=7.0`) its declarations outside locks give, from requirements that are not exact pins. */
+function lowerBounds(declared: { dep: Declared }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { dep } of declared) {
+    if (dep.group === 'lock' || exactPin(dep.specifier, dep.dialect) !== null) continue;
+    const floor = lowerBound(dep.specifier, dep.dialect);
+    if (floor === null) continue;
+    const list = out.get(dep.name);
+    if (list) list.push(floor);
+    else out.set(dep.name, [floor]);
+  }
+  return out;
+}
+
+/** Whether a declaration pins exactly a lower bound the project declares for the package elsewhere (see the policy above). */
+function pinsDeclaredFloor(dep: Declared, floors: ReadonlyMap<string, string[]>): boolean {
+  if (dep.group === 'lock') return false;
+  const pin = exactPin(dep.specifier, dep.dialect);
+  return pin !== null && (floors.get(dep.name) ?? []).some((floor) => sameVersion(floor, pin));
 }

@@ -98,3 +98,29 @@ function releaseOf(version: string): number[] | null {
 function bump(release: number[], at: number): string {
   return [...release.slice(0, at), release[at] + 1].join('.');
 }
+
+/**
+ * The version a specifier pins exactly (`==1.2`, Poetry's bare `1.2`), or null: one clause, no
+ * wildcard, no alternatives.
+ */
+export function exactPin(specifier: string, dialect: Dialect = 'pep440'): string | null {
+  const clauses = [...specifier.replace(/,/g, ' ').matchAll(CLAUSE)];
+  if (clauses.length !== 1 || specifier.includes('||')) return null;
+  const op = clauses[0][1] ?? (dialect === 'poetry' ? '==' : '');
+  const version = clauses[0][2];
+  return (op === '==' || op === '===') && !version.endsWith('.*') && validVersion(version) ? version : null;
+}
+
+/** The least version a specifier allows by its `>=`, `~=`, `^` or `~` clause, or null. */
+export function lowerBound(specifier: string, dialect: Dialect = 'pep440'): string | null {
+  for (const m of specifier.replace(/,/g, ' ').matchAll(CLAUSE)) {
+    const op = m[1];
+    if ((op === '>=' || op === '~=' || (dialect === 'poetry' && (op === '^' || op === '~'))) && validVersion(m[2])) return m[2];
+  }
+  return null;
+}
+
+/** Whether two versions are the same release under PEP 440 (`2.0` and `2.0.0`). */
+export function sameVersion(a: string, b: string): boolean {
+  return validVersion(a) && validVersion(b) && compare(a, b) === 0;
+}
