@@ -1,5 +1,5 @@
 /**
- * Native build files: Cargo.toml (pyo3 version and `abi3` features), CMakeLists.txt (nanobind
+ * Native build files: Cargo.toml (the pyo3 version), CMakeLists.txt (nanobind
  * modules and their `FREE_THREADED` keyword, stable-ABI settings, f2py commands), meson.build
  * (`limited_api:`, f2py commands), setup.py, setup.cfg and pyproject.toml (stable-ABI settings,
  * project-wide Cython directives), and Makefiles whose `cython` commands pass a directive
@@ -24,11 +24,29 @@ export interface BuildFacts {
   nanobind: { name: string; file: string; span: Span; declares: boolean }[];
   /** f2py invocations. */
   f2py: { name: string; file: string; span: Span; declares: boolean }[];
+  /** The pyo3 requirement of each Cargo.toml that names one with a version (a workspace's too), by the folder holding it. */
+  pyo3: { dir: string; version: string }[];
   problems: ReadinessProblem[];
 }
 
 export function emptyBuildFacts(): BuildFacts {
-  return { cythonizeCalls: [], nanobind: [], f2py: [], problems: [] };
+  return { cythonizeCalls: [], nanobind: [], f2py: [], pyo3: [], problems: [] };
+}
+
+/**
+ * Whether the PyO3 that builds a Rust source at `file` declares its modules free-threaded when
+ * `gil_used` is left unset: PyO3 0.28 made `gil_used = false` the default of `#[pymodule]` (its
+ * macro backend reads an unset option as false from 0.28 on, as true before), so every version the
+ * nearest Cargo.toml's requirement allows (`"0.28"`, `">=0.28"`, `"=0.29.1"`) must be 0.28 or later.
+ */
+export function pyo3DefaultsGilFree(file: string, facts: BuildFacts): boolean {
+  let best: { dir: string; version: string } | undefined;
+  for (const crate of facts.pyo3) {
+    const inside = crate.dir === '' || file.startsWith(`${crate.dir}/`);
+    if (inside && (!best || crate.dir.length > best.dir.length)) best = crate;
+  }
+  const m = best ? /^\s*(?:[\^~=]|>=)?\s*(\d+)\.(\d+)/.exec(best.version) : null;
+  return m !== null && (Number(m[1]) > 0 || Number(m[2]) >= 28);
 }
 
 const CYTHON_DIRECTIVE = /['"]?freethreading_compatible['"]?\s*\]?\s*[:=]\s*['"]?(?:true|yes|1)\b/i;
@@ -97,17 +115,14 @@ function cargo(file: string, text: string, facts: BuildFacts): void {
     }
     if (!value) continue;
     const version = /^\s*"([^"]+)"/.exec(value.text)?.[1] ?? /\bversion\s*=\s*"([^"]+)"/.exec(value.text)?.[1];
+    if (version && !table.includes('dev-dependencies')) facts.pyo3.push({ dir: file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '', version });
     if (version && pyo3Before023(version)) {
       const n = lineWith(code, value.first, value.last, version);
       facts.problems.push(problem('B06-pyo3-version', file, lines.lineSpan(n), 'pyo3', { crate: 'pyo3', version }));
     }
-    for (let n = value.first; n <= value.last; n++) {
-      for (const f of code[n].matchAll(/"(abi3[\w-]*)"/g)) {
-        facts.problems.push(problem('B08', file, lines.span(lines.lineStart(n + 1) + f.index, lines.lineStart(n + 1) + f.index + f[0].length), 'pyo3', {
-          setting: `The \`${f[1]}\` feature of pyo3`,
-        }));
-      }
-    }
+    // pyo3's `abi3` features force nothing: on a free-threaded interpreter PyO3 (0.23 and later;
+    // older ones are reported for their version) ignores them, with a warning, and builds a
+    // version-specific module (shared/FREE-THREADING.md §1.4).
     i = value.last;
   }
 }
@@ -258,7 +273,7 @@ function setupCfg(file: string, text: string, facts: BuildFacts): void {
   }
 }
 
-/** pyproject.toml: project-wide Cython directives, maturin `abi3` features, meson-python `limited-api = true`. */
+/** pyproject.toml: project-wide Cython directives, meson-python `limited-api = true`. */
 function pyproject(file: string, text: string, facts: BuildFacts): void {
   const { code } = blankHashComments(text, 'toml');
   const lines = new Lines(text);
@@ -272,17 +287,8 @@ function pyproject(file: string, text: string, facts: BuildFacts): void {
       table = header[1].replace(/\s+/g, '');
       continue;
     }
-    if (table === 'tool.maturin' && /^features\s*=/.test(line)) {
-      const value = gather(rows, i, line);
-      for (let n = value.first; n <= value.last; n++) {
-        for (const f of rows[n].matchAll(/"pyo3\/(abi3[\w-]*)"/g)) {
-          facts.problems.push(problem('B08', file, lines.span(lines.lineStart(n + 1) + f.index, lines.lineStart(n + 1) + f.index + f[0].length), 'pyo3', {
-            setting: `The \`${f[1]}\` feature of pyo3`,
-          }));
-        }
-      }
-      i = value.last;
-    } else if (table === 'tool.meson-python' && /^limited-api\s*=\s*true\b/.test(line)) {
+    // maturin's `features = ["pyo3/abi3-py39"]` forces nothing either (see cargo).
+    if (table === 'tool.meson-python' && /^limited-api\s*=\s*true\b/.test(line)) {
       facts.problems.push(problem('B08', file, lines.lineSpan(i + 1), 'limited-api', { setting: '`limited-api = true`' }));
     }
   }

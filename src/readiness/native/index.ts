@@ -8,11 +8,11 @@
  * and yields to the event loop every few megabytes, which lets the parser free dropped trees.
  */
 import type { NativeModule, PureCythonModule, ReadinessInput, ReadinessProblem } from '../types.js';
-import { readBuildFile, emptyBuildFacts } from './build-files.js';
+import { readBuildFile, emptyBuildFacts, pyo3DefaultsGilFree } from './build-files.js';
 import { readCSource, type CSource } from './c-source.js';
 import { readCythonSource, type CythonSource } from './cython-source.js';
 import { problem } from './problem.js';
-import { readRustSource } from './rust-source.js';
+import { readRustSource, type RustSource } from './rust-source.js';
 import { stem } from './text.js';
 
 export interface NativeAnalysis {
@@ -41,6 +41,7 @@ export async function analyseNative(inputs: ReadinessInput[], pureCython: PureCy
   const cSources: CSource[] = [];
   const cython: CythonSource[] = pureCython.filter((m) => !VENDORED.test(m.file)).map((m) => ({ ...m, includes: [], problems: [] }));
   const build = emptyBuildFacts();
+  const unsetGil: RustSource['unset'] = [];
   let sinceYield = 0;
   for (const input of inputs) {
     const { rel, text } = input;
@@ -59,6 +60,7 @@ export async function analyseNative(inputs: ReadinessInput[], pureCython: PureCy
         const rust = readRustSource(rel, text);
         for (const m of rust.modules) out.nativeModules.push({ name: m.name, binding: m.binding, file: m.file, span: m.span, declaresFreeThreading: m.declares });
         out.problems.push(...rust.problems);
+        unsetGil.push(...rust.unset);
         sinceYield += text.length;
       } else {
         readBuildFile(rel, text, build);
@@ -70,6 +72,12 @@ export async function analyseNative(inputs: ReadinessInput[], pureCython: PureCy
       sinceYield = 0;
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+  // A `#[pymodule]` without `gil_used` declares what its crate's PyO3 defaults to.
+  for (const { module: m, problem: unset } of unsetGil) {
+    const declares = pyo3DefaultsGilFree(m.file, build);
+    out.nativeModules.push({ name: m.name, binding: m.binding, file: m.file, span: m.span, declaresFreeThreading: declares });
+    if (!declares) out.problems.push(unset);
   }
   cModules(cSources, out);
   cythonModules(cython, build, out);

@@ -24,6 +24,11 @@ export interface PyModuleItem {
 export interface RustSource {
   modules: PyModuleItem[];
   problems: ReadinessProblem[];
+  /**
+   * `#[pymodule]`s that leave `gil_used` unset, with the problem they are unless their crate's
+   * PyO3 declares free-threading by default (0.28 and later: see pyo3DefaultsGilFree).
+   */
+  unset: { module: PyModuleItem; problem: ReadinessProblem }[];
 }
 
 const MASKED = new Set(['line_comment', 'block_comment', 'string_literal', 'raw_string_literal', 'char_literal']);
@@ -32,7 +37,7 @@ const ATTRIBUTE = /^\s*#\s*\[/;
 const ITEM = /^\s*(?:pub\s*(?:\([^)]*\))?\s*)?(?:unsafe\s+)?(fn|mod)\s+([A-Za-z_]\w*)/;
 
 export function readRustSource(file: string, text: string): RustSource {
-  const out: RustSource = { modules: [], problems: [] };
+  const out: RustSource = { modules: [], problems: [], unset: [] };
   if (!text.includes('pymodule') && !text.includes('GILProtected') && !text.includes('PyInit_')) return out;
   const masks: { start: number; end: number }[] = [];
   const cursor = parserFor('rust').parse(text).walk();
@@ -82,14 +87,11 @@ export function readRustSource(file: string, text: string): RustSource {
     const name = explicitName ?? item[2];
     names = [];
     const span = lines.span(m.index, close + 1);
-    out.modules.push({ name, binding: 'pyo3', file, span, declares });
-    if (!declares) {
-      const used = /\bgil_used\s*=\s*true\b/.test(args) || /\bgil_used\s*\(\s*true\s*\)/.test(body);
-      out.problems.push(problem('B06', file, span, name, {
-        module: name,
-        reason: used ? 'it sets `gil_used = true`' : 'its `#[pymodule]` does not set `gil_used = false`',
-      }));
-    }
+    const module: PyModuleItem = { name, binding: 'pyo3', file, span, declares };
+    const used = /\bgil_used\s*=\s*true\b/.test(args) || /\bgil_used\s*\(\s*true\s*\)/.test(body);
+    if (declares || used) out.modules.push(module);
+    if (used) out.problems.push(problem('B06', file, span, name, { module: name, reason: 'it sets `gil_used = true`' }));
+    else if (!declares) out.unset.push({ module, problem: problem('B06', file, span, name, { module: name, reason: 'its `#[pymodule]` does not set `gil_used = false`' }) });
   }
 
   // A module written against the C API by hand: `extern "C" fn PyInit_name()` and its slots.
