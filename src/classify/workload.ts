@@ -479,12 +479,19 @@ export class WorkloadAnalysis {
     if (match) {
       const entry = match.entry;
       if (entry.effect === 'blocking-io') {
-        if (call.awaited || exempt(entry, call, this.exemptContext, node.module, node.fact)) return undefined;
-        return { kind: 'io', cost: this.model.ioCosts[entry.kind] ?? costs['unknown-call'], reason: `\`${name}\` waits on I/O`, api: name };
+        // Only a process's first call waits (an import): later ones cost next to nothing.
+        if (entry.oncePerProcess || call.awaited || exempt(entry, call, this.exemptContext, node.module, node.fact)) return undefined;
+        const cost = entry.costMs !== undefined ? entry.costMs * OPS_PER_MS : this.model.ioCosts[entry.kind] ?? costs['unknown-call'];
+        return { kind: 'io', cost, reason: `\`${name}\` waits on I/O`, api: name };
       }
       if (entry.effect === 'releases-gil') {
         if (exempt(entry, call, this.exemptContext, node.module, node.fact)) return undefined;
         const ms = callCostMs(entry, call);
+        if (ms === undefined && entry.dataSized && !this.dataSizedArgument(node, call, true)) {
+          // Released only around work too short to matter (a match on a token): the call's own
+          // work holds the GIL, as a GIL-holding API's does, counted on every pass of a loop.
+          return call.loop === undefined ? undefined : { kind: 'cpu-gil', cost: costs['gil-api-call'], reason: `calls \`${name}\``, api: name };
+        }
         const slow = ms !== undefined && (!entry.dataSized || this.dataSizedArgument(node, call));
         const cost = slow ? Math.max(costs['native-call'], ms * OPS_PER_MS) : costs['native-call'];
         return { kind: 'releases-gil', cost, reason: `\`${name}\` runs native code that releases the GIL`, api: name };
@@ -523,14 +530,18 @@ export class WorkloadAnalysis {
     return { kind: 'unknown', cost: costs['unknown-call'], reason: '', api: name };
   }
 
-  /** Whether a call's first positional argument is data-sized (a parameter, rows, a file's content). */
-  dataSizedArgument(node: FunctionNode, call: CallFact): boolean {
-    return this.argumentSize(node, call)?.size === 'data';
+  /**
+   * Whether a call's first positional argument (or, with `anyPositional`, any of them: the text
+   * `regex.sub(pattern, repl, text)` works on comes last) is data-sized (a parameter, rows, a
+   * file's content).
+   */
+  dataSizedArgument(node: FunctionNode, call: CallFact, anyPositional = false): boolean {
+    if (!anyPositional) return this.argumentSize(node, call)?.size === 'data';
+    return call.args.some((arg) => !arg.keyword && this.argumentSize(node, call, arg)?.size === 'data');
   }
 
-  /** The size of a call's first positional argument, when it is a name or a call. */
-  private argumentSize(node: FunctionNode, call: CallFact): Passes | undefined {
-    const arg = call.args.find((a) => !a.keyword);
+  /** The size of a call's first positional argument (or of `arg`), when it is a name or a call. */
+  private argumentSize(node: FunctionNode, call: CallFact, arg = call.args.find((a) => !a.keyword)): Passes | undefined {
     if (!arg || !arg.text || (arg.kind !== 'ref' && arg.kind !== 'call')) return undefined;
     const text = arg.kind === 'call' ? `${arg.text}()` : arg.text;
     const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(arg.text)?.[0];
@@ -956,7 +967,9 @@ export class WorkloadAnalysis {
     const { thresholds } = this.model;
     const ratio = thresholds['mixed-ratio'];
     const cpuCounts = cpu >= thresholds['cpu-label'] && cpu >= t.unknown;
-    const other = Math.max(io, native);
+    // Waiting as short as a `stat` labels nothing and weighs nothing beside CPU work.
+    const waits = Math.max(io, native);
+    const other = waits >= thresholds['io-label'] ? waits : 0;
     const ownKind = (kind: Kind) => top(this.best, this.row(id), kind)?.own !== undefined;
     if (cpuCounts && cpu >= other) {
       if (other * ratio >= cpu) return ['mixed', 'low'];

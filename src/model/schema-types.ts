@@ -181,7 +181,7 @@ export interface CatalogueFileEntry {
    */
   attribute?: boolean;
   /**
-   * Measured time of one call in milliseconds (slow native and CPU APIs: password hashing, key derivation, image resizing, heavy compression)
+   * Measured time of one call in milliseconds (slow native and CPU APIs: password hashing, key derivation, image resizing, heavy compression), or, on a blocking-io entry, the wait of one call where it differs from its kind's cost in the work model (a file copy among metadata calls)
    */
   costMs?: number;
   /**
@@ -214,9 +214,13 @@ export interface CatalogueFileEntry {
    */
   document?: boolean;
   /**
-   * The call is slow only when its argument is data-sized (a whole payload), not on a small one
+   * The call is slow (with costMs), or releases the GIL for long enough to count (releases-gil without costMs), only when its argument is data-sized (a whole payload), not on a small one
    */
   dataSized?: boolean;
+  /**
+   * blocking-io: only the first call in a process waits (Python keeps what it loaded: an imported module is in `sys.modules`), so the work model counts no cost per call; rules about the event loop still report the call
+   */
+  oncePerProcess?: boolean;
   /**
    * cpu-gil with inLoop: a single call stays cheap even on a data-sized argument (an array view, a fixed-size record); only calls repeated in a loop count
    */
@@ -314,6 +318,7 @@ export interface WorkModelFile {
   thresholds: {
     'data-sized': ModelNumber;
     'cpu-label': ModelNumber;
+    'io-label': ModelNumber;
     'mixed-ratio': ModelNumber;
     'guessed-passes': ModelNumber;
   };
