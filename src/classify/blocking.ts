@@ -19,7 +19,8 @@
  * A caller does not reach a blocking call made in a branch of a test of a parameter that its
  * argument (or the parameter's default) decides against: `File(io.BytesIO(data))` and
  * `else: open(fp)`, `Worker(addr)` and `if scheduler_file: read(scheduler_file)` (type-tests.ts);
- * it reaches the shortest other way the callee blocks that does run, if any (effectThrough).
+ * it reaches the shortest other way the callee blocks that does run, if any, every call down the
+ * way decided by what the calls above pass on (BlockingAnalysis.way).
  * The project's configured `blocking-apis` are direct blocking calls of their own kind
  * (`configured`), matched on the API's name or the callee as written.
  */
@@ -29,7 +30,7 @@ import type { Confidence } from '../model/types.js';
 import type { Edge, ProjectIndex } from '../graph/index.js';
 import { decoratorName } from '../graph/lifetime.js';
 import { boundedQueueNames, exempt, type Catalogue, type CatalogueEntry, type Match } from './catalogue.js';
-import { runsWhenCalled } from './type-tests.js';
+import { runsWhenCalled, type CallsAbove } from './type-tests.js';
 import type { UserApis } from './user-apis.js';
 
 /** Options: functions whose calls run in a worker thread, and the project's own blocking APIs. */
@@ -48,6 +49,13 @@ export interface BlockingCall {
   confidence: Confidence;
 }
 
+/** One way down from a call into a sync function to a blocking API: the project calls taken, then the API's call. */
+export interface Way {
+  kind: string;
+  steps: Edge[];
+  terminal: BlockingCall;
+}
+
 /** How a sync function comes to block with one kind of API. */
 export interface BlockingEffect {
   kind: string;
@@ -60,6 +68,16 @@ export interface BlockingEffect {
 
 const NO_EFFECTS: ReadonlyMap<string, BlockingEffect> = new Map();
 const NO_CALLS: BlockingCall[] = Object.freeze([]) as unknown as BlockingCall[];
+/** Most callees one search for a way that runs tries (see BlockingAnalysis.way). */
+const SEARCH_BUDGET = 64;
+
+/** A way down as a search builds it: the first call and the rest of the way, or neither when the function itself blocks. */
+interface Path {
+  next?: Edge;
+  rest?: Path;
+  hops: number;
+  terminal: BlockingCall;
+}
 
 /**
  * Whether a call asks if an event loop runs here, with an answer of None when none does:
@@ -163,7 +181,7 @@ export class BlockingAnalysis {
         // Calling a function decorated to run in a worker thread does not block the caller.
         if (this.offloaded[id]) continue;
         for (const edge of callers[id]) {
-          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call) || !this.effectThrough(edge, effect.kind)) continue;
+          if (this.index.runsOnce(edge.from, edge.call) || this.afterLoopCheck(edge.from, edge.call) || !this.search(edge, kind, undefined, { left: SEARCH_BUDGET })) continue;
           const caller = functions[edge.from];
           if (caller.fact.isAsync || caller.fact.kind === 'module' || functionRunsOnce(caller.fact, memoizing)) continue;
           if (this.effects[edge.from].has(kind)) continue;
@@ -175,32 +193,65 @@ export class BlockingAnalysis {
   }
 
   /**
-   * How the callee of `edge` blocks with `kind` when called as `edge` calls it: its own shortest
-   * way, unless that is a branch of a test of a parameter that the argument passed decides against
-   * (see type-tests.ts); then the shortest other way that runs (`if rows is None: q.all()` /
-   * `else: q.limit(rows).all()`); undefined when none does. A way through a further callee is
-   * taken only when that callee's own way runs as it is called there, so every step of the chain
-   * (chainFrom) has a way on.
+   * How the callee of `edge` blocks with `kind` when called as `edge` calls it (see `way`): the
+   * number of calls down, the first of them, and the blocking call; undefined when no way runs.
    */
   effectThrough(edge: Edge, kind: string): BlockingEffect | undefined {
-    const effect = this.effects[edge.to].get(kind);
-    if (!effect || this.ownWayRuns(edge, effect)) return effect;
+    const path = this.search(edge, kind, undefined, { left: SEARCH_BUDGET });
+    return path && { kind, hops: path.hops, next: path.next, terminal: path.terminal };
+  }
+
+  /**
+   * The way the callee of `edge` blocks with `kind` when called as `edge` calls it: its own
+   * shortest way, unless a call on it is in a branch of a test of a parameter that the arguments
+   * decide against (see type-tests.ts); then the shortest other way that runs (`if rows is None:
+   * q.all()` / `else: q.limit(rows).all()`); undefined when none does. Every call down the way is
+   * decided by what the calls above it pass: a parameter passed on unchanged keeps the value the
+   * first caller gave it (`Page('')` leaves `favicon` None, and three calls down `if not path:
+   * return` stops before the `stat`). The search tries at most SEARCH_BUDGET callees; past that,
+   * a callee's own shortest way is taken as it is.
+   */
+  way(edge: Edge, kind: string): Way | undefined {
+    const path = this.search(edge, kind, undefined, { left: SEARCH_BUDGET });
+    if (!path) return undefined;
+    const steps: Edge[] = [];
+    for (let p: Path | undefined = path; p?.next; p = p.rest) steps.push(p.next);
+    return { kind, steps, terminal: path.terminal };
+  }
+
+  /** The way down from the callee of `edge` as a list each level extends without copying (see `way`). */
+  private search(edge: Edge, kind: string, above: CallsAbove | undefined, budget: { left: number }): Path | undefined {
     const id = edge.to;
-    const runs = (call: CallFact) => !this.index.runsOnce(id, call) && !this.afterLoopCheck(id, call) && runsWhenCalled(this.index, edge, call);
-    const terminal = this.direct[id].find((c) => c.match.entry.kind === kind && runs(c.call));
-    if (terminal) return { kind, hops: 0, terminal };
-    let best: BlockingEffect | undefined;
+    const stored = this.effects[id].get(kind);
+    if (!stored) return undefined;
+    if (--budget.left < 0) return this.storedPath(id, kind);
+    const runs = (call: CallFact) => runsWhenCalled(this.index, edge, call, above);
+    const below: CallsAbove = { edge, up: above };
+    const through = (next: Edge): Path | undefined => {
+      const rest = this.search(next, kind, below, budget);
+      return rest && { next, rest, hops: rest.hops + 1, terminal: rest.terminal };
+    };
+    if (runs(stored.next ? stored.next.call : stored.terminal.call)) {
+      const own = stored.next ? through(stored.next) : { hops: 0, terminal: stored.terminal };
+      if (own) return own;
+    }
+    const usable = (call: CallFact) => !this.index.runsOnce(id, call) && !this.afterLoopCheck(id, call) && runs(call);
+    const terminal = this.direct[id].find((c) => c.match.entry.kind === kind && usable(c.call));
+    if (terminal) return { hops: 0, terminal };
+    let best: Path | undefined;
     for (const next of this.index.outgoing[id]) {
       const further = this.effects[next.to].get(kind);
-      if (!further || this.offloaded[next.to] || (best && further.hops + 1 >= best.hops) || !runs(next.call) || !this.ownWayRuns(next, further)) continue;
-      best = { kind, hops: further.hops + 1, next, terminal: further.terminal };
+      if (!further || this.offloaded[next.to] || (best && further.hops + 1 >= best.hops) || !usable(next.call)) continue;
+      const found = through(next);
+      if (found && (!best || found.hops < best.hops)) best = found;
     }
     return best;
   }
 
-  /** Whether `effect`, the callee's own way to block, runs when the callee is called as `edge` calls it. */
-  private ownWayRuns(edge: Edge, effect: BlockingEffect): boolean {
-    return runsWhenCalled(this.index, edge, effect.next ? effect.next.call : effect.terminal.call);
+  /** The function's own shortest way to block with `kind`, as propagation found it. */
+  private storedPath(id: number, kind: string): Path {
+    const effect = this.effects[id].get(kind)!;
+    return effect.next ? { next: effect.next, rest: this.storedPath(effect.next.to, kind), hops: effect.hops, terminal: effect.terminal } : { hops: 0, terminal: effect.terminal };
   }
 
   /** Whether a call comes after its function asked whether an event loop runs (so it is the way taken without one). */
@@ -215,19 +266,15 @@ export class BlockingAnalysis {
    */
   chainFrom(edge: Edge, kind: string): { function: string; file: string; line: number }[] {
     const { functions } = this.index;
+    const way = this.way(edge, kind)!;
     const steps = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
-    let through = edge;
-    for (let guard = 0; guard < 1000; guard++) {
-      const effect = this.effectThrough(through, kind)!;
-      const node = functions[through.to];
-      if (!effect.next) {
-        steps.push({ function: node.fqn, file: node.module.path, line: effect.terminal.call.line });
-        steps.push({ function: effect.terminal.api, file: '', line: 0 });
-        break;
-      }
-      steps.push({ function: node.fqn, file: node.module.path, line: effect.next.call.line });
-      through = effect.next;
+    let node = functions[edge.to];
+    for (const step of way.steps) {
+      steps.push({ function: node.fqn, file: node.module.path, line: step.call.line });
+      node = functions[step.to];
     }
+    steps.push({ function: node.fqn, file: node.module.path, line: way.terminal.call.line });
+    steps.push({ function: way.terminal.api, file: '', line: 0 });
     return steps;
   }
 }

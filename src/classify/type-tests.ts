@@ -51,12 +51,37 @@ const CONCRETE = new Set([
   'io.BytesIO', 'io.StringIO', 'io.FileIO', 'io.BufferedReader', 'io.BufferedWriter', 'io.TextIOWrapper',
 ]);
 
-/** Whether `call`, made in the callee of `edge`, runs when the callee is called as `edge` calls it. */
-export function runsWhenCalled(index: ProjectIndex, edge: Edge, call: CallFact): boolean {
+/**
+ * Whether `call`, made in the callee of `edge`, runs when the callee is called as `edge` calls it.
+ * `above`: the calls that led to `edge`'s caller, innermost first: an argument that is one of the
+ * caller's own parameters, passed on as it came (`create_route(path, favicon)` in a constructor
+ * called as `Page('')`), has the value those calls gave it, or its default.
+ */
+export function runsWhenCalled(index: ProjectIndex, edge: Edge, call: CallFact, above?: CallsAbove): boolean {
   const condition = call.condition;
   // A function handed to an API (`map(f, rows)`) is called with arguments the call does not show.
   if (!condition || edge.argumentOf !== undefined) return true;
-  return satisfiable(condition, (param) => valueKinds(valueFor(index, edge, param)), (test) => testOutcome(index, test, argumentFor(index, edge, test.param)));
+  return satisfiable(condition, (param) => valueKinds(valueFor(index, edge, param, above)), (test) => testOutcome(index, test, argumentFor(index, edge, test.param, above)));
+}
+
+/** The calls that led to a call, innermost first, as a list each call down extends without copying. */
+export interface CallsAbove {
+  readonly edge: Edge;
+  readonly up: CallsAbove | undefined;
+}
+
+/**
+ * The caller's parameter that `arg` passes on unchanged, with the call that led to the caller:
+ * a bare name of a parameter the caller never binds again, when `above` holds the call into it.
+ */
+function forwarded(index: ProjectIndex, edge: Edge, arg: ArgFact, above: CallsAbove | undefined): { name: string; outer: Edge } | undefined {
+  const outer = above?.edge;
+  if (!outer || outer.to !== edge.from || outer.argumentOf !== undefined || arg.kind !== 'ref' || arg.text === undefined) return undefined;
+  const caller = index.functions[edge.from].fact;
+  const name = arg.text;
+  const at = caller.params.findIndex((p) => p.name === name);
+  if (at < 0 || (at === 0 && bindsFirstParameter(caller)) || caller.params[at].variadic) return undefined;
+  return caller.rebound?.includes(name) ? undefined : { name, outer };
 }
 
 /** What a value test tells apart: None, a false value that is not None, a true one. */
@@ -134,11 +159,16 @@ function isinstanceKey(test: TypeTest): string {
 /** What a value test sees: a literal default's kind, or `object` for an instance (never None, of unknown truth). */
 type Value = ParamDefault | 'object';
 
-/** The value `edge` passes for the callee's parameter `param`, or the parameter's default when it passes none. */
-function valueFor(index: ProjectIndex, edge: Edge, param: string): Value | undefined {
+/**
+ * The value `edge` passes for the callee's parameter `param`, or the parameter's default when it
+ * passes none; a parameter of the caller passed on takes its value from the calls `above`.
+ */
+function valueFor(index: ProjectIndex, edge: Edge, param: string, above: CallsAbove | undefined): Value | undefined {
   const passed = passedFor(index, edge, param);
   if (!passed || edge.call.args.some((a) => a.kind === 'splat')) return undefined;
-  return passed.arg ? argumentValue(index, passed.arg, index.functions[edge.from].fact) : index.functions[edge.to].fact.params[passed.at].default;
+  if (!passed.arg) return index.functions[edge.to].fact.params[passed.at].default;
+  const through = forwarded(index, edge, passed.arg, above);
+  return through ? valueFor(index, through.outer, through.name, above!.up) : argumentValue(index, passed.arg, index.functions[edge.from].fact);
 }
 
 /** What an argument `caller` passes is, as far as a value test can tell. */
@@ -159,9 +189,11 @@ function argumentValue(index: ProjectIndex, arg: ArgFact, caller: FunctionFact):
   }
 }
 
-/** The argument `edge` passes for the callee's parameter `param`, if it can be told. */
-function argumentFor(index: ProjectIndex, edge: Edge, param: string): ArgFact | undefined {
-  return passedFor(index, edge, param)?.arg;
+/** The argument `edge` passes for the callee's parameter `param`, if it can be told (through the calls `above`, as valueFor). */
+function argumentFor(index: ProjectIndex, edge: Edge, param: string, above: CallsAbove | undefined): ArgFact | undefined {
+  const arg = passedFor(index, edge, param)?.arg;
+  const through = arg && forwarded(index, edge, arg, above);
+  return through ? argumentFor(index, through.outer, through.name, above!.up) ?? arg : arg;
 }
 
 /**

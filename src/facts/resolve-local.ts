@@ -151,6 +151,8 @@ class ModuleResolver {
         if (value) bindings.push({ name: b.name, value, line: b.line });
       }
       fn.bindings = bindings;
+      const rebound = fn.params.filter((p) => fn.raw.bindings.some((b) => !b.attribute && b.name === p.name)).map((p) => p.name);
+      if (rebound.length > 0) fn.rebound = rebound;
       // `global _x` ... `_x = build()`: module state initialised lazily, once.
       const globals = fn.raw.moduleGlobals;
       if (globals.length > 0 && fn.raw.bindings.some((b) => !b.attribute && globals.includes(b.name))) fn.initOnce = true;

@@ -67,6 +67,7 @@ export class SharedValues {
     if (fn.loops.length === 0) fn.loops = EMPTY;
     for (const loop of fn.loops) this.loop(loop);
     fn.params = this.params(fn.params);
+    if (fn.rebound) this.each(fn.rebound);
   }
 
   private loop(loop: LoopFact): void {

@@ -269,6 +269,11 @@ export interface FunctionFact {
    * whose expensive work runs once. Absent: no.
    */
   initOnce?: true;
+  /**
+   * Parameters the body binds again (`icon = icon or DEFAULT`, a loop variable of that name):
+   * passed on after that, such a name no longer holds what the caller gave. Absent: none.
+   */
+  rebound?: string[];
 }
 
 export interface ClassFact {
