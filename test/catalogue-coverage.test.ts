@@ -40,7 +40,7 @@ function calledApis(): Set<string> {
   for (const files of fixtureProjects(join(REPO, 'fixtures'))) {
     const modules = [...files].filter(([rel]) => rel.endsWith('.py')).map(([rel, source]) => factsForSource(source, rel, parser, ids));
     const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), undefined, loadWorkModel().caches);
-    for (const targets of index.targets) for (const t of targets) if (t.kind === 'external') names.add(t.name);
+    for (const t of index.allTargets()) if (t.kind === 'external') names.add(t.name);
     for (const fn of index.functions) {
       for (const decorator of fn.fact.decorators) {
         const resolved = index.resolve(decorator.replace(/\(\)$/, ''));

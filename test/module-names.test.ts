@@ -51,5 +51,6 @@ test('a name the module does not define stays the external name as written', () 
   assert.equal(fqn(index.resolve('random.shuffle')), 'external random.shuffle');
   assert.equal(fqn(index.resolve('pkg.mod.missing')), 'external pkg.mod.missing');
   const mix = index.functions.find((f) => f.fqn === 'src.pkg.app.mix')!;
-  assert.deepEqual(index.targets[mix.id], [{ kind: 'external', name: 'random.shuffle' }]);
+  assert.deepEqual([index.target(mix.id, 0)], [{ kind: 'external', name: 'random.shuffle' }]);
+  assert.equal(mix.fact.calls.length, 1);
 });

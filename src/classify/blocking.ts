@@ -119,7 +119,7 @@ export class BlockingAnalysis {
     const boundedQueues = boundedQueueNames(index.modules);
     for (const node of index.functions) {
       const imported = moduleImports(node.module);
-      index.targets[node.id].forEach((target, i) => {
+      index.eachTarget(node.id, (target, i) => {
         const call = node.fact.calls.at(i)!;
         const match = target.kind === 'external' ? catalogue.match(target.name, 'blocking-io') : undefined;
         if (match && target.kind === 'external') {

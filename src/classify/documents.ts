@@ -74,7 +74,7 @@ export class DocumentOrigins {
     let found = this.fetchers.get(id);
     if (found !== undefined) return found;
     this.fetchers.set(id, false);
-    found = this.index.targets[id].some((t) =>
+    found = this.index.someTarget(id, (t) =>
       (t.kind === 'external' && this.clients.some((c) => t.name.startsWith(c)))
       || (t.kind === 'function' && depth < MAX_DEPTH && this.fetches(t.id, depth + 1)));
     this.fetchers.set(id, found);

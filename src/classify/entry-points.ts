@@ -47,7 +47,7 @@ export class EntryPoints {
   constructor(readonly index: ProjectIndex, catalogue: Catalogue, wrappers?: Map<number, { argument: number; via: string }>) {
     this.byFunction = index.functions.map(() => []);
     for (const node of index.functions) {
-      index.targets[node.id].forEach((target, i) => {
+      index.eachTarget(node.id, (target, i) => {
         const wrapper = target.kind === 'function' ? wrappers?.get(target.id) : undefined;
         if (wrapper) {
           const entry: CatalogueEntry = {

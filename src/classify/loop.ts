@@ -54,7 +54,7 @@ export function findWrappers(index: ProjectIndex, catalogue: Catalogue, user?: U
   }
   // Calls of offload APIs, then (a worklist) calls of each wrapper found: wrappers of wrappers.
   for (const node of index.functions) {
-    index.targets[node.id].forEach((target, i) => {
+    index.eachTarget(node.id, (target, i) => {
       if (target.kind !== 'external') return;
       const where = catalogue.match(target.name, 'offload')?.entry.function ?? (configured(target.name) ? { argument: 0 } : undefined);
       if (where) examine(node, node.fact.calls.at(i)!, where);

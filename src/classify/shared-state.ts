@@ -366,7 +366,7 @@ export class SharedStateAnalysis {
       const node = this.index.functions[id];
       const seen = new Set<string>();
       node.fact.calls.forEach((call, i) => {
-        const target = this.index.targets[id][i];
+        const target = this.index.target(id, i);
         if (target.kind !== 'external') return;
         if (target.name === 'contextvars.ContextVar().get') {
           if (reach.library || !CONTEXT_INHERITING.has(reach.entry.kind) || seen.has(call.callee)) return;

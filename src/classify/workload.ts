@@ -558,7 +558,6 @@ export class WorkloadAnalysis {
     const fact = node.fact;
     const out: OwnEvidence[] = [];
     if (fact.kind === 'module') return NO_EVIDENCE;
-    const targets = this.index.targets[node.id];
     const mult = this.multipliers[this.row(node.id)];
     const guesses = this.guesses[this.row(node.id)];
     const guess = (j: number) => guesses[j] ?? 1;
@@ -598,7 +597,7 @@ export class WorkloadAnalysis {
       });
     }
     fact.calls.forEach((call, i) => {
-      const found = this.callCost(node, call, targets[i]);
+      const found = this.callCost(node, call, this.index.target(node.id, i));
       if (!found) return;
       const m = this.callMultiplier(node.id, call);
       const g = this.callGuess(node.id, call);

@@ -111,8 +111,13 @@ export class ProjectIndex {
   readonly modules: ModuleFacts[];
   readonly functions: FunctionNode[] = [];
   readonly classes = new Map<string, ClassNode>();
-  /** Resolution of every call, parallel to `functions[i].fact.calls`. */
-  readonly targets: CallTarget[][] = [];
+  /**
+   * What every call resolved to, function after function and call after call: function `id`'s
+   * from `targetStart[id]` to `targetStart[id + 1]` (see `target`). One list for the project,
+   * not one per function: on 5 M lines the lists' own headers were about 10 MB.
+   */
+  private targetList: CallTarget[] = [];
+  private targetStart = new Int32Array(1);
   /** Callers of each function (reverse edges). */
   readonly callers: Edge[][] = [];
   /** Calls each function makes to project functions. */
@@ -154,7 +159,7 @@ export class ProjectIndex {
     }
     this.resolveAll(false);
     // Grown by push, most lists keep room for a dozen items they never get: a fifth of the graph's memory.
-    for (const lists of [this.targets, this.callers, this.outgoing] as unknown[][][]) {
+    for (const lists of [this.callers, this.outgoing] as unknown[][][]) {
       for (let i = 0; i < lists.length; i++) lists[i] = lists[i].length === 0 ? NONE : lists[i].slice();
     }
     this.lifetimes = new InstanceLifetimes(this, caches);
@@ -232,7 +237,6 @@ export class ProjectIndex {
         const id = this.functions.length;
         const fqn = `${module.module}.${fact.qualname}`;
         this.functions.push({ id, fqn, module, fact });
-        this.targets.push([]);
         this.callers.push([]);
         this.outgoing.push([]);
         if (fact.kind === 'module') return;
@@ -299,8 +303,15 @@ export class ProjectIndex {
   private collected = false;
 
   private resolveAll(collectOnly: boolean): void {
+    if (!collectOnly) {
+      let total = 0;
+      for (const node of this.functions) total += node.fact.calls.length;
+      this.targetList = new Array<CallTarget>(total);
+      this.targetStart = new Int32Array(this.functions.length + 1);
+    }
+    let at = 0;
     for (const node of this.functions) {
-      const targets = this.targets[node.id];
+      if (!collectOnly) this.targetStart[node.id] = at;
       for (const call of node.fact.calls) {
         // The collecting pass needs constructions only: calls of a plain dotted name (`Repo(db)`).
         if (collectOnly && (call.args.length === 0 || !PLAIN_NAME.test(call.target))) continue;
@@ -313,7 +324,7 @@ export class ProjectIndex {
           }
         }
         if (collectOnly) continue;
-        targets.push(target);
+        this.targetList[at++] = target;
         if (target.kind === 'function') this.addEdge(node.id, target.id, call);
         // APIs that call their function argument right away (`map(f, xs)`, `sorted(key=f)`).
         const name = target.kind === 'external' ? target.name : '';
@@ -337,6 +348,30 @@ export class ProjectIndex {
         if (target.kind === 'function' && isProperty(this.functions[target.id].fact)) this.addEdge(node.id, target.id, read);
       }
     }
+    if (!collectOnly) this.targetStart[this.functions.length] = at;
+  }
+
+  /** What function `id`'s `i`-th call resolved to. */
+  target(id: number, i: number): CallTarget {
+    return this.targetList[this.targetStart[id] + i];
+  }
+
+  /** Each call of function `id` with what it resolved to, in call order. */
+  eachTarget(id: number, visit: (target: CallTarget, i: number) => void): void {
+    const start = this.targetStart[id];
+    const end = this.targetStart[id + 1];
+    for (let at = start; at < end; at++) visit(this.targetList[at], at - start);
+  }
+
+  /** Whether some call of function `id` resolved to a target that passes `test`. */
+  someTarget(id: number, test: (target: CallTarget) => boolean): boolean {
+    for (let at = this.targetStart[id]; at < this.targetStart[id + 1]; at++) if (test(this.targetList[at])) return true;
+    return false;
+  }
+
+  /** What every call of the project resolved to. */
+  allTargets(): readonly CallTarget[] {
+    return this.targetList;
   }
 
   private addEdge(from: number, to: number, call: CallFact, argumentOf?: string): void {

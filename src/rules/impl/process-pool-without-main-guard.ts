@@ -14,7 +14,7 @@ export const create: RuleImpl = (ctx, rule) => {
     if (node.fact.kind !== 'module') continue;
     const guard = node.module.mainGuard;
     node.fact.calls.forEach((call, i) => {
-      const target = ctx.index.targets[node.id][i];
+      const target = ctx.index.target(node.id, i);
       // The APIs that start worker processes are the catalogue's `starts-processes` entries.
       if (target.kind !== 'external' || !ctx.catalogue.match(target.name, 'starts-processes')) return;
       if (guard && call.line >= guard[0] && call.line <= guard[1]) return;

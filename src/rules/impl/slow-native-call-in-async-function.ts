@@ -37,7 +37,7 @@ export const create: RuleImpl = (ctx, rule) => {
   const maxHops = ruleOption(rule, 'max-hops');
   const direct: SlowCall[][] = index.functions.map(() => []);
   for (const node of index.functions) {
-    index.targets[node.id].forEach((target, i) => {
+    index.eachTarget(node.id, (target, i) => {
       if (target.kind !== 'external') return;
       const call = node.fact.calls.at(i)!;
       if (call.awaited) return;
