@@ -101,6 +101,7 @@ export class WorkModel {
   }
 
   private computeLoopPasses(loop: LoopFact): Passes {
+    if (loop.onePass) return { passes: 1, size: 'tiny', why: `\`${loop.kind === 'while' ? 'while ' : ''}${loop.iter ?? ''}\` (its body leaves on the first pass)` };
     if (loop.kind === 'while') {
       const condition = loop.iter ?? '';
       if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };

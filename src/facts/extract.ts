@@ -919,6 +919,7 @@ class ModuleWalk {
       line, column: this.columnOf(startIndex, line), endLine: this.lineOf(cursor.endIndex), depth: fnFrame.loops!.length + 1,
       arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
     };
+    if (code !== K.Comprehension && leavesOnFirstPass(cursor.currentNode, this.source)) loop.onePass = true;
     const loopIndex = fn.loops.push(loop) - 1;
     if (this.lazyOpen > 0) this.innermostLazy()?.loops.push(loop);
     this.fnFrame.guarded?.loops.push(loop);
@@ -1308,6 +1309,22 @@ class ModuleWalk {
  */
 function newCall(callee: string, line: number, column: number, endLine: number, endColumn: number): CallFact {
   return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined, condition: undefined };
+}
+
+/** Statements that leave a loop's body for good. */
+const LEAVES = new Set(['return_statement', 'break_statement', 'raise_statement']);
+
+/**
+ * Whether a `for` or `while` loop leaves on its first pass (`for event in parser: return event`,
+ * `while True: ...; break`): the last statement of its body returns, breaks or raises, and no
+ * `continue` in the body starts another pass (any `continue` there, even a nested loop's, says no).
+ */
+function leavesOnFirstPass(node: FlatNode, source: string): boolean {
+  const body = node.childForFieldName('body');
+  if (!body) return false;
+  const statements = body.namedChildren.filter((child) => child.type !== 'comment');
+  const last = statements[statements.length - 1];
+  return last !== undefined && LEAVES.has(last.type) && !/\bcontinue\b/.test(source.slice(body.startIndex, body.endIndex));
 }
 
 /** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */

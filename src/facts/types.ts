@@ -214,6 +214,11 @@ export interface LoopFact {
   once?: true;
   /** The guard is on an attribute of `self`: once per instance (see CallFact.perInstance). */
   perInstance?: true;
+  /**
+   * A `for` or `while` loop that leaves on its first pass: its body's last statement returns,
+   * breaks or raises, and the body never continues. Absent otherwise.
+   */
+  onePass?: true;
   /** Names the loop binds (`for key, value in ...`). */
   vars?: string[];
   /** A comprehension's further `for` clauses (`[c for row in rows for c in row]`), each a pass inside the previous. */
