@@ -322,7 +322,7 @@ export class SharedStateAnalysis {
   }
 
   /**
-   * P07: a module-level iterator (`_ids = itertools.count()`, `_rows = iter(rows)`) advanced by
+   * P07: a module-level iterator (`_rows = iter(rows)`, `_workers = itertools.cycle(hosts)`) advanced by
    * functions that threads run, with no lock held: `next(_ids)` or a loop over it. Iterators are
    * not safe to share on free-threaded builds (two threads can get one item, or skip one), and a
    * generator raises `ValueError: generator already executing`.
@@ -412,8 +412,12 @@ function operation(w: StateWrite): string {
   }
 }
 
-/** Values of module-level names that are iterators: `iter(...)`, `itertools.count()`, `zip(...)`. */
-const ITERATOR = /^(?:iter|itertools\.(?:count|cycle|repeat|chain|islice|zip_longest|tee|accumulate|starmap|product|permutations|combinations)|zip|map|filter|enumerate|reversed)\(\)$/;
+/**
+ * Values of module-level names that are iterators: `iter(...)`, `itertools.cycle(...)`,
+ * `zip(...)`. Not `itertools.count()`: its `next()` advances atomically on free-threaded builds
+ * (CPython gh-117657, in 3.13.0 and later), so `next(_ids)` from many threads hands out distinct ids.
+ */
+const ITERATOR = /^(?:iter|itertools\.(?:cycle|repeat|chain|islice|zip_longest|tee|accumulate|starmap|product|permutations|combinations)|zip|map|filter|enumerate|reversed)\(\)$/;
 
 /** Entry points that make code run on threads, serve requests or run queued tasks: code that has one is an application. */
 const APPLICATION_ENTRIES = new Set<EntryPoint['kind']>([...THREAD_ENTRY_KINDS, 'request-handler', 'task']);

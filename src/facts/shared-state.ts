@@ -17,8 +17,8 @@ import type { SharedStateFacts, StateWrite } from './types.js';
 
 /**
  * A `global` statement, a class attribute written through `cls.` or `Class.x +=`, a write to
- * `os.environ` / `sys.path` or to `decimal.DefaultContext`, a module-level iterator (`_ids =
- * itertools.count()`, whose uses under a lock the walk finds): always worth the walk.
+ * `os.environ` / `sys.path` or to `decimal.DefaultContext`, a module-level iterator (`_rows =
+ * iter(rows)`, whose uses under a lock the walk finds): always worth the walk.
  */
 const ALWAYS = /^[ \t]*global[ \t]+\w|^\w+[ \t]*=[ \t]*(?:iter|itertools\.\w+|zip|map|filter|enumerate|reversed)\(|\bDefaultContext\.\w+[ \t]*=(?!=)|\bcls\.\w+[ \t]*[-+*/|&^%]?=(?!=)|\b[A-Z]\w*\.\w+[ \t]*[-+*/|&^%]=|environ\[|environ\.(?:update|pop|setdefault|clear)\(|sys\.path\.\w+\(/m;
 /** `NAME = {}` / `[]` / `set()` / `defaultdict(...)` at module or class level: the names worth checking. */
