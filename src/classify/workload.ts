@@ -899,11 +899,13 @@ export class WorkloadAnalysis {
    * Whether a call runs the callee's body here: a sync function does; an async one when awaited;
    * a generator function only when the caller iterates what it returns (calling it runs nothing:
    * its body runs where the generator is consumed, and a generator delegating with `yield from`
-   * passes that on).
+   * passes that on), or when it is a context manager (`@contextmanager`): the `with` that enters
+   * it runs the body up to its `yield`, and the rest on leaving (a flush and `os.fsync` there).
    */
   private counts(edge: Edge): boolean {
     const callee = this.index.functions[edge.to].fact;
     if (!callee.isGenerator) return !callee.isAsync || edge.call.awaited === true;
+    if (callee.decorators.some((d) => CONTEXT_MANAGER_DECORATORS.has(d))) return true;
     let result = this.running.counts.get(edge);
     if (result === undefined) this.running.counts.set(edge, (result = this.consumedHere(edge)));
     return result;
@@ -1007,6 +1009,9 @@ function closure(index: ProjectIndex, roots: Iterable<number>): Uint8Array {
   }
   return reached;
 }
+
+/** Decorators that make a generator function a context manager, whose body a `with` runs. */
+const CONTEXT_MANAGER_DECORATORS = new Set(['contextlib.contextmanager', 'contextlib.asynccontextmanager']);
 
 /** Calls that iterate a generator passed to them. */
 const CONSUMERS = /^(list|tuple|set|frozenset|dict|sum|sorted|min|max|any|all|next|enumerate|zip)$|\.(join|extend|writelines|update)$/;
