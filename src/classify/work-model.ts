@@ -105,6 +105,10 @@ export class WorkModel {
     if (loop.kind === 'while') {
       const condition = loop.iter ?? '';
       if (this.serviceWhile.test(condition)) return { passes: this.passes['service-loop'], size: 'service', why: `\`while ${condition}\` (runs until stopped)` };
+      // A work list that its name says is small (`while len(name_parts):`, `while bits:`) runs a handful of times.
+      const list = /^(?:len\()?([A-Za-z_][\w.]*)\)?$/.exec(condition)?.[1];
+      const named = list !== undefined ? this.expressionSize(list, undefined, undefined, `\`while ${condition}\``) : undefined;
+      if (named?.size === 'small') return named;
       // A counter (`i < n`) or a work list (`while stack:`, `while len(queue)`) runs as often as a data loop; other conditions are unknown.
       if (/[<>]|^(not\s+)?[A-Za-z_][\w.]*$|\blen\(/.test(condition)) return this.guessed(`\`while ${condition}\``, 'a counter or a work list');
       return { passes: this.passes.unknown, size: 'unknown', why: `\`while ${condition}\` (size unknown)`, guessed: this.passes.unknown };
