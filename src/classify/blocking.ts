@@ -51,7 +51,6 @@ export interface BlockingCall {
 
 /** One way down from a call into a sync function to a blocking API: the project calls taken, then the API's call. */
 export interface Way {
-  kind: string;
   steps: Edge[];
   terminal: BlockingCall;
 }
@@ -193,15 +192,6 @@ export class BlockingAnalysis {
   }
 
   /**
-   * How the callee of `edge` blocks with `kind` when called as `edge` calls it (see `way`): the
-   * number of calls down, the first of them, and the blocking call; undefined when no way runs.
-   */
-  effectThrough(edge: Edge, kind: string): BlockingEffect | undefined {
-    const path = this.search(edge, kind, undefined, { left: SEARCH_BUDGET });
-    return path && { kind, hops: path.hops, next: path.next, terminal: path.terminal };
-  }
-
-  /**
    * The way the callee of `edge` blocks with `kind` when called as `edge` calls it: its own
    * shortest way, unless a call on it is in a branch of a test of a parameter that the arguments
    * decide against (see type-tests.ts); then the shortest other way that runs (`if rows is None:
@@ -216,7 +206,7 @@ export class BlockingAnalysis {
     if (!path) return undefined;
     const steps: Edge[] = [];
     for (let p: Path | undefined = path; p?.next; p = p.rest) steps.push(p.next);
-    return { kind, steps, terminal: path.terminal };
+    return { steps, terminal: path.terminal };
   }
 
   /** The way down from the callee of `edge` as a list each level extends without copying (see `way`). */
@@ -261,12 +251,12 @@ export class BlockingAnalysis {
   }
 
   /**
-   * The chain from a call `edge` (made by a coroutine) down to the blocking API, one step per
-   * function: the function, and the file and line of the call it makes.
+   * The chain from a call `edge` (made by a coroutine) down to the blocking API along `way` (what
+   * `way(edge, kind)` found), one step per function: the function, and the file and line of the
+   * call it makes.
    */
-  chainFrom(edge: Edge, kind: string): { function: string; file: string; line: number }[] {
+  chainOf(edge: Edge, way: Way): { function: string; file: string; line: number }[] {
     const { functions } = this.index;
-    const way = this.way(edge, kind)!;
     const steps = [{ function: functions[edge.from].fqn, file: functions[edge.from].module.path, line: edge.call.line }];
     let node = functions[edge.to];
     for (const step of way.steps) {

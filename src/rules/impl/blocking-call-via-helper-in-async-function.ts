@@ -14,7 +14,7 @@
  * cache's guard or after its early return).
  */
 import type { RawFinding, RuleImpl } from '../types.js';
-import type { BlockingEffect } from '../../classify/blocking.js';
+import type { Way } from '../../classify/blocking.js';
 import type { RuleMeta, Severity } from '../../model/types.js';
 import { alternativeFor, asyncLibrary, confidenceFor, fillTemplate, offloadFor, onLoopWording, recommendation, ruleOption } from '../message.js';
 
@@ -36,25 +36,27 @@ export const create: RuleImpl = (ctx, rule) => {
       if (ctx.loop.onLoop[edge.to] || ctx.loop.offloaded[edge.to] || blocking.isConfigured(edge.from, edge.call) || ctx.index.runsOnce(edge.from, edge.call)) continue;
       // `await f()` of a sync `f` under an unknown decorator: the decorator made it a coroutine function.
       if (edge.call.awaited && ctx.loop.rewrapped[edge.to]) continue;
-      let best: { kind: string; direct: RuleMeta; effect: BlockingEffect } | undefined;
+      let best: { direct: RuleMeta; way: Way } | undefined;
       for (const kind of blocking.effects[edge.to].keys()) {
         const direct = ctx.ruleForKind(kind);
-        const effect = direct && blocking.effectThrough(edge, kind);
-        if (!direct || !effect || (direct.severity === 'note' && effect.hops > noteHops)) continue;
-        if (!best || RANK[direct.severity] < RANK[best.direct.severity] || (direct.severity === best.direct.severity && effect.hops < best.effect.hops)) best = { kind, direct, effect };
+        const way = direct && blocking.way(edge, kind);
+        if (!direct || !way || (direct.severity === 'note' && way.steps.length > noteHops)) continue;
+        if (!best || RANK[direct.severity] < RANK[best.direct.severity] || (direct.severity === best.direct.severity && way.steps.length < best.way.steps.length)) best = { direct, way };
       }
       if (!best) continue;
-      const { effect, direct } = best;
+      const { way, direct } = best;
+      const { terminal } = way;
+      const hops = way.steps.length;
       // `await client.get_task_stream()` where it is `return self.sync(...)`: what it returns is
       // awaited, so the dual sync/async call it returns took its async way, not the blocking one.
-      if (edge.call.awaited && effect.next && returnsCallOf(callee.fact.returns, effect.next.call.target)) continue;
-      const chain = blocking.chainFrom(edge, best.kind);
+      if (edge.call.awaited && hops > 0 && returnsCallOf(callee.fact.returns, way.steps[0].call.target)) continue;
+      const chain = blocking.chainOf(edge, way);
       const names = chain.slice(1).map((s) => `\`${s.function}\``);
-      const api = effect.terminal.api;
-      const advice = alternativeFor(effect.terminal.match.entry, library, direct.fix.recommendation, effect.terminal.call.callee);
+      const api = terminal.api;
+      const advice = alternativeFor(terminal.match.entry, library, direct.fix.recommendation, terminal.call.callee);
       out.push({
         rule, fn: node, call: edge.call, severity: direct.severity,
-        confidence: effect.terminal.confidence === 'low' || effect.hops > longChain ? uncertain : rule.confidence,
+        confidence: terminal.confidence === 'low' || hops > longChain ? uncertain : rule.confidence,
         message: onLoopWording(fillTemplate(rule.message, {
           callee: edge.call.callee, api, function: node.fact.qualname, chain: names.join(' → '),
           helper: callee.fact.qualname,
