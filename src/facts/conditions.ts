@@ -129,6 +129,11 @@ export function clausesWhen(expr: Expr, outcome: boolean): Clause[] {
 
 /** Whether a block's last statement is a `return` or a `raise`: the code after its `if` runs only when the block did not. */
 export function endsInExit(block: FlatNode): boolean {
-  const last = block.namedChildren.filter((c) => c.type !== 'comment').pop();
-  return last !== undefined && (last.type === 'return_statement' || last.type === 'raise_statement');
+  const last = lastStatementType(block);
+  return last === 'return_statement' || last === 'raise_statement';
+}
+
+/** The node type of a block's last statement, comments aside; undefined for a block of none. */
+export function lastStatementType(block: FlatNode): string | undefined {
+  return block.namedChildren.filter((c) => c.type !== 'comment').pop()?.type;
 }

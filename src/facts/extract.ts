@@ -18,7 +18,7 @@
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, RunCondition, Span } from './types.js';
-import { clausesWhen, endsInExit, parseCondition, testsParameters, UNKNOWN_EXPR, type Clause, type Expr } from './conditions.js';
+import { clausesWhen, endsInExit, lastStatementType, parseCondition, testsParameters, UNKNOWN_EXPR, type Clause, type Expr } from './conditions.js';
 import { opensMemoryDatabase, passedArgument } from './arguments.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
@@ -1321,10 +1321,7 @@ const LEAVES = new Set(['return_statement', 'break_statement', 'raise_statement'
  */
 function leavesOnFirstPass(node: FlatNode, source: string): boolean {
   const body = node.childForFieldName('body');
-  if (!body) return false;
-  const statements = body.namedChildren.filter((child) => child.type !== 'comment');
-  const last = statements[statements.length - 1];
-  return last !== undefined && LEAVES.has(last.type) && !/\bcontinue\b/.test(source.slice(body.startIndex, body.endIndex));
+  return body !== null && LEAVES.has(lastStatementType(body) ?? '') && !/\bcontinue\b/.test(source.slice(body.startIndex, body.endIndex));
 }
 
 /** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */
