@@ -8,12 +8,14 @@
  * bindings by their members, never by identity.
  */
 import type { BindingFact, Bindings } from './types.js';
+import { ViewList } from './view-list.js';
 
-export class BindingList implements Bindings {
+export class BindingList extends ViewList<BindingFact> implements Bindings {
   private readonly slots: (string | number)[];
 
   /** The bindings of `list`, their strings as `intern` gives them. */
   constructor(list: readonly BindingFact[], intern: (text: string) => string) {
+    super();
     const slots = new Array<string | number>(list.length * 3);
     for (let i = 0; i < list.length; i++) {
       slots[3 * i] = intern(list[i].name);
@@ -27,42 +29,14 @@ export class BindingList implements Bindings {
     return this.slots.length / 3;
   }
 
-  at(index: number): BindingFact | undefined {
-    if (index < 0 || index >= this.length) return undefined;
+  /** Binding `index`; a negative index gives none (unlike a call list, no reader counts from the end). */
+  override at(index: number): BindingFact | undefined {
+    return index < 0 ? undefined : super.at(index);
+  }
+
+  protected item(index: number): BindingFact {
     const s = this.slots;
     return { name: s[3 * index] as string, value: s[3 * index + 1] as string, line: s[3 * index + 2] as number };
-  }
-
-  *[Symbol.iterator](): Iterator<BindingFact> {
-    for (let i = 0; i < this.length; i++) yield this.at(i)!;
-  }
-
-  some(test: (binding: BindingFact, index: number) => unknown): boolean {
-    for (let i = 0; i < this.length; i++) if (test(this.at(i)!, i)) return true;
-    return false;
-  }
-
-  find(test: (binding: BindingFact, index: number) => unknown): BindingFact | undefined {
-    for (let i = 0; i < this.length; i++) {
-      const binding = this.at(i)!;
-      if (test(binding, i)) return binding;
-    }
-    return undefined;
-  }
-
-  filter(test: (binding: BindingFact, index: number) => unknown): BindingFact[] {
-    const out: BindingFact[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const binding = this.at(i)!;
-      if (test(binding, i)) out.push(binding);
-    }
-    return out;
-  }
-
-  map<T>(convert: (binding: BindingFact, index: number) => T): T[] {
-    const out = new Array<T>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = convert(this.at(i)!, i);
-    return out;
   }
 
   /** The bindings as plain objects (for JSON and for comparing in tests). */

@@ -16,6 +16,7 @@
  */
 import type { ArgFact, CallFact, Calls, Resolution, RunCondition } from './types.js';
 import { EMPTY } from './shared-values.js';
+import { ViewList } from './view-list.js';
 
 export const CALL_WIDTH = 8;
 /** A call's flags (as the wire writes them too). */
@@ -151,53 +152,18 @@ export class CallTable {
 }
 
 /** The calls of one function: `length` calls of `table` from position `start`. */
-export class CallRange implements Calls {
-  constructor(readonly table: CallTable, readonly start: number, readonly length: number) {}
-
-  at(index: number): CallFact | undefined {
-    const i = index < 0 ? index + this.length : index;
-    return i >= 0 && i < this.length ? new CallView(this.table, (this.start + i) * CALL_WIDTH) : undefined;
+export class CallRange extends ViewList<CallFact> implements Calls {
+  constructor(readonly table: CallTable, readonly start: number, readonly length: number) {
+    super();
   }
 
-  *[Symbol.iterator](): Iterator<CallFact> {
-    for (let i = 0; i < this.length; i++) yield new CallView(this.table, (this.start + i) * CALL_WIDTH);
-  }
-
-  some(test: (call: CallFact, index: number) => unknown): boolean {
-    for (let i = 0; i < this.length; i++) if (test(new CallView(this.table, (this.start + i) * CALL_WIDTH), i)) return true;
-    return false;
-  }
-
-  find(test: (call: CallFact, index: number) => unknown): CallFact | undefined {
-    for (let i = 0; i < this.length; i++) {
-      const call = new CallView(this.table, (this.start + i) * CALL_WIDTH);
-      if (test(call, i)) return call;
-    }
-    return undefined;
-  }
-
-  forEach(visit: (call: CallFact, index: number) => void): void {
-    for (let i = 0; i < this.length; i++) visit(new CallView(this.table, (this.start + i) * CALL_WIDTH), i);
-  }
-
-  map<T>(convert: (call: CallFact, index: number) => T): T[] {
-    const out = new Array<T>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = convert(new CallView(this.table, (this.start + i) * CALL_WIDTH), i);
-    return out;
+  protected item(index: number): CallFact {
+    return new CallView(this.table, (this.start + index) * CALL_WIDTH);
   }
 
   /** The calls as plain objects (for JSON and for comparing in tests). */
   toJSON(): CallFact[] {
     return this.map((call) => (call as CallView).toJSON());
-  }
-
-  filter(test: (call: CallFact, index: number) => unknown): CallFact[] {
-    const out: CallFact[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const call = new CallView(this.table, (this.start + i) * CALL_WIDTH);
-      if (test(call, i)) out.push(call);
-    }
-    return out;
   }
 }
 
