@@ -11,7 +11,7 @@
  */
 import type { CallFact, FunctionFact, LoopFact } from '../facts/types.js';
 import type { ChainStep, Classification, Confidence, Evidence } from '../model/types.js';
-import type { CallTarget, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
+import type { CallTarget, Dispatch, Edge, FunctionNode, ProjectIndex } from '../graph/index.js';
 import { cacheDecorator } from '../graph/lifetime.js';
 import { boundedQueueNames, callCostMs, exempt, type Catalogue, type CatalogueEntry, type ExemptContext } from './catalogue.js';
 import { guessedPasses, loadWorkModel, type Passes, type WorkModel } from './work-model.js';
@@ -576,6 +576,7 @@ export class WorkloadAnalysis {
       return n;
     };
     loops.forEach((loop, j) => {
+      if (onFailure(loop)) return;
       const ops = loop.arithmetic + loop.subscripts + loop.comparisons + loop.augmented + loop.calls + loop.assignments;
       const n = nestOf(j);
       n.ops += Math.min(CAP, ops * mult[j] * this.bounded(guess(j)));
@@ -591,12 +592,13 @@ export class WorkloadAnalysis {
       const waits = loops.map((loop) => loop.awaits);
       for (const call of fact.calls) if (call.awaited && call.loop !== undefined) waits[call.loop]--;
       loops.forEach((loop, j) => {
-        if (waits[j] <= 0) return;
+        if (waits[j] <= 0 || onFailure(loop)) return;
         const runs = parent[j] >= 0 ? mult[parent[j]] : 1;
         out.push(evidenceOf('io', `\`async for\` over ${this.model.loopPasses(loop).why}${parent[j] >= 0 ? ` on every pass of the loop at line ${loops[parent[j]].line}` : ''}`, loop.line, loop.column, Math.min(CAP, runs * this.model.costs.await), {}));
       });
     }
     fact.calls.forEach((call, i) => {
+      if (onFailure(call)) return;
       const found = this.callCost(node, call, this.index.target(node.id, i));
       if (!found) return;
       const m = this.callMultiplier(node.id, call);
@@ -663,7 +665,7 @@ export class WorkloadAnalysis {
    */
   private propagate(): void {
     // The components depend on the graph alone, so both work models share them.
-    const { order, ends } = (this.running.components ??= stronglyConnected(this.index.functions.length, (id) => this.edgesOf(id).map((e) => e.to)));
+    const { order, ends } = (this.running.components ??= stronglyConnected(this.index.functions.length, (id) => this.calleesOf(id)));
     this.guessedWork = new Float32Array(this.totals.length);
     this.guessFactor = new Float32Array(this.totals.length).fill(1);
     for (let c = 0, start = 0; c < ends.length; start = ends[c++]) {
@@ -763,12 +765,48 @@ export class WorkloadAnalysis {
     const raises = !this.index.isExceptionMethod(id);
     for (const edge of this.edgesOf(id)) {
       if (member(edge.to) && !this.onceOnly(edge)) continue;
-      // Making an exception is an error path: the raise ends the work, so it is not per-call work.
-      if (raises && this.index.isExceptionMethod(edge.to)) continue;
+      // Making an exception is an error path: the raise ends the work, so it is not per-call work;
+      // nor is handling one.
+      if ((raises && this.index.isExceptionMethod(edge.to)) || onFailure(edge.call)) continue;
       this.inherit(id, edge, t, o);
+    }
+    for (const dispatch of this.index.dispatchesOf(id)) {
+      if (onFailure(dispatch.call)) continue;
+      const edge = this.heaviestImplementation(id, dispatch, member);
+      if (edge) this.inherit(id, edge, t, o);
     }
     setCosts(this.once, row, o);
     return t;
+  }
+
+  /**
+   * A call of an interface's stub runs one of its implementations: the one with the most work,
+   * so that a call through `BaseTransport.send` waits as its transports do. None in the caller's
+   * own cycle is taken (their work is not known yet), nor one the call would not run (an
+   * implementation that is a coroutine, not awaited).
+   */
+  private heaviestImplementation(id: number, dispatch: Dispatch, member: (to: number) => boolean): Edge | undefined {
+    let best: Edge | undefined;
+    let most = 0;
+    for (const to of dispatch.to) {
+      if (member(to) || !this.worked(to)) continue;
+      const edge: Edge = { from: id, to, call: dispatch.call };
+      if (!this.counts(edge)) continue;
+      const r = 4 * this.row(to);
+      const work = this.totals[r] + this.totals[r + 1] + this.totals[r + 2] + this.totals[r + 3];
+      if (work > most) {
+        best = edge;
+        most = work;
+      }
+    }
+    return best;
+  }
+
+  /** The functions a function's calls can run: its edges' callees, and the implementations its calls of stubs dispatch to. */
+  private calleesOf(id: number): number[] {
+    const out = this.edgesOf(id).map((e) => e.to);
+    for (const dispatch of this.index.dispatchesOf(id)) out.push(...dispatch.to);
+    return out;
   }
 
   /** Adds the work of the callee of `edge` to its caller's per-call (`t`) and once-only (`o`) work. */
@@ -1000,12 +1038,15 @@ function closure(index: ProjectIndex, roots: Iterable<number>): Uint8Array {
     reached[id] = 1;
     stack.push(id);
   }
+  const reach = (to: number) => {
+    if (reached[to]) return;
+    reached[to] = 1;
+    stack.push(to);
+  };
   while (stack.length > 0) {
-    for (const edge of index.outgoing[stack.pop()!]) {
-      if (reached[edge.to]) continue;
-      reached[edge.to] = 1;
-      stack.push(edge.to);
-    }
+    const id = stack.pop()!;
+    for (const edge of index.outgoing[id]) reach(edge.to);
+    for (const dispatch of index.dispatchesOf(id)) dispatch.to.forEach(reach);
   }
   return reached;
 }
@@ -1126,4 +1167,12 @@ export function stronglyConnected(n: number, next: (id: number) => number[]): { 
     }
   }
   return { order, ends: ends.slice(0, components) };
+}
+
+/**
+ * Made in an `except` clause (and not the work of a memo's miss, which runs once): what runs when
+ * the work it guards fails is no part of the function's work per call, as making an exception is not.
+ */
+function onFailure(made: { onError?: true; once?: true }): boolean {
+  return made.onError === true && made.once !== true;
 }

@@ -9,7 +9,7 @@
  *
  * A call is CALL_WIDTH integers:
  *   callee, target (indexes into `strings`), meta (resolution code + 1 in 4 bits, then the flags
- *   awaited, once, per instance and type-tested, then loop + 1), line, column, end line, end
+ *   awaited, once, per instance, in an `except` clause and type-tested, then loop + 1), line, column, end line, end
  *   column, argument list (-1 for none). The few run conditions sit in a map by the call's position.
  * Argument lists are columns too (indexes into the module's distinct, frozen arguments), so a
  * call's `args` is a list made on each read.
@@ -23,10 +23,11 @@ export const CALL_WIDTH = 8;
 export const AWAITED = 1;
 export const ONCE = 2;
 export const PER_INSTANCE = 4;
+export const ON_ERROR = 8;
 const RESOLUTION_BITS = 0xf;
 const FLAG_SHIFT = 4;
-const CONDITIONED = 1 << 7;
-const LOOP_SHIFT = 8;
+const CONDITIONED = 1 << 8;
+const LOOP_SHIFT = 9;
 const NONE = -1;
 
 
@@ -58,7 +59,7 @@ export class CallTable {
 
   /**
    * Writes call number `index` (position, not offset). `resolution` is a code into `resolutions`
-   * or -1, `flags` AWAITED, ONCE and PER_INSTANCE, `loop` and `list` (an argument list) -1 for
+   * or -1, `flags` AWAITED, ONCE, PER_INSTANCE and ON_ERROR, `loop` and `list` (an argument list) -1 for
    * none.
    */
   write(
@@ -212,6 +213,10 @@ export class CallView implements CallFact {
     return this.table.values[this.at + 2] & (PER_INSTANCE << FLAG_SHIFT) ? true : undefined;
   }
 
+  get onError(): true | undefined {
+    return this.table.values[this.at + 2] & (ON_ERROR << FLAG_SHIFT) ? true : undefined;
+  }
+
   get loop(): number | undefined {
     const loop = (this.table.values[this.at + 2] >> LOOP_SHIFT) - 1;
     return loop === NONE ? undefined : loop;
@@ -248,6 +253,7 @@ export class CallView implements CallFact {
     if (this.loop !== undefined) out.loop = this.loop;
     if (this.once) out.once = true;
     if (this.perInstance) out.perInstance = true;
+    if (this.onError) out.onError = true;
     if (this.resolution !== undefined) out.resolution = this.resolution;
     if (this.condition) out.condition = this.condition;
     return out;

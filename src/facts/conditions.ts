@@ -135,5 +135,10 @@ export function endsInExit(block: FlatNode): boolean {
 
 /** The node type of a block's last statement, comments aside; undefined for a block of none. */
 export function lastStatementType(block: FlatNode): string | undefined {
-  return block.namedChildren.filter((c) => c.type !== 'comment').pop()?.type;
+  return lastStatement(block)?.type;
+}
+
+/** A block's last statement, comments aside; undefined for a block of none. */
+export function lastStatement(block: FlatNode): FlatNode | undefined {
+  return block.namedChildren.filter((c) => c.type !== 'comment').pop();
 }

@@ -18,7 +18,7 @@
 import type { FlatCursor, FlatNode, FlatTree } from '../parse/flat.js';
 import { Python, type TypeIds } from '../parse/language.js';
 import type { ArgFact, CallFact, ClassFact, FunctionFact, LoopFact, ModuleFacts, RunCondition, Span } from './types.js';
-import { clausesWhen, endsInExit, lastStatementType, parseCondition, testsParameters, UNKNOWN_EXPR, type Clause, type Expr } from './conditions.js';
+import { clausesWhen, endsInExit, lastStatement, lastStatementType, parseCondition, testsParameters, UNKNOWN_EXPR, type Clause, type Expr } from './conditions.js';
 import { opensMemoryDatabase, passedArgument } from './arguments.js';
 import { cythonHeader } from './cython-header.js';
 import { displayCallee, DOTTED, normaliseCallee, normaliseValue, parseImport, parseParams, splitTopLevel, targetNames, withItemValue } from './text.js';
@@ -29,7 +29,7 @@ const enum K {
   Identifier, Attribute, Assignment, AugmentedAssignment, AsPattern, AsPatternTarget, For, While,
   Comprehension, Arithmetic, Logic, Subscript, Await, Yield, Import, Return, If, StringLike,
   ErrorNode, None, True, False, Integer, Literal, Splat, Global, Comment, AsyncKeyword,
-  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn, WithItem, Try,
+  PatternList, Parenthesized, TypeNode, Parameters, Block, ForIn, WithItem, Try, Except,
 }
 
 type Codes = Uint8Array;
@@ -85,6 +85,7 @@ function codesFor(ids: TypeIds): Codes {
   set(['for_in_clause'], K.ForIn);
   set(['with_item'], K.WithItem);
   set(['try_statement'], K.Try);
+  set(['except_clause'], K.Except);
   cachedCodes = codes;
   return codes;
 }
@@ -151,7 +152,7 @@ export const LIMITS = {
 } as const;
 
 /** Frame kinds on the walk's stack. */
-const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf, Yield, TryMemo }
+const enum F { Function, Class, Call, Args, Kwarg, Assign, AsPattern, Loop, Await, Return, If, ForTarget, ForIn, LazyIf, Yield, TryMemo, Except }
 
 /**
  * One open node on the walk's stack. Every frame is made by this constructor with every member
@@ -191,6 +192,8 @@ class Frame {
   loops: LoopFact[] | undefined = undefined;
   /** Parallel to `loops`: each open loop's index in the function's `loops`. */
   loopIndexes: number[] | undefined = undefined;
+  /** A function frame: the `except` clauses of the function open around the walk. */
+  handlers = 0;
   /** A loop frame: its index in the function's `loops`, and whether its body has begun. */
   loopIndex: number | undefined = undefined;
   inBody: boolean | undefined = undefined;
@@ -777,6 +780,11 @@ class ModuleWalk {
         // Maybe a memo's lookup (`try: return _cache[key]` / `except KeyError:`): see inTryMemo.
         if (this.fnFrame.fn !== 0) this.frames.push(new Frame(F.TryMemo, this.depth));
         return true;
+      case K.Except:
+        // What a handler calls runs when the work it guards fails (see CallFact.onError).
+        this.fnFrame.handlers++;
+        this.frames.push(new Frame(F.Except, this.depth));
+        return true;
       case K.If:
         if (this.depth === 1) this.frames.push(framed(new Frame(F.If, this.depth), { line: this.cursor.startPosition.row + 1, endLine: this.cursor.endPosition.row + 1 }));
         else if (this.fnFrame.fn !== 0) this.frames.push(new Frame(F.LazyIf, this.depth));
@@ -881,6 +889,7 @@ class ModuleWalk {
     const call = newCall('', 0, 0, 0, 0);
     if (awaited) call.awaited = true;
     if (fnFrame.loopIndexes!.length) call.loop = fnFrame.loopIndexes![fnFrame.loopIndexes!.length - 1];
+    if (fnFrame.handlers > 0) call.onError = true;
     this.current().calls.push(call);
     const loop = this.innermostLoop();
     if (loop) loop.calls++;
@@ -920,6 +929,7 @@ class ModuleWalk {
       arithmetic: 0, subscripts: 0, comparisons: 0, augmented: 0, calls: 0, awaits: 0, assignments: 0,
     };
     if (code !== K.Comprehension && leavesOnFirstPass(cursor.currentNode, this.source)) loop.onePass = true;
+    if (fnFrame.handlers > 0) loop.onError = true;
     const loopIndex = fn.loops.push(loop) - 1;
     if (this.lazyOpen > 0) this.innermostLazy()?.loops.push(loop);
     this.fnFrame.guarded?.loops.push(loop);
@@ -1014,6 +1024,9 @@ class ModuleWalk {
         return;
       case F.Assign:
         return this.popAssign(frame);
+      case F.Except:
+        this.fnFrame.handlers--;
+        return;
       case F.LazyIf: {
         const lazy = frame.lazy;
         if (lazy?.inBlock) this.lazyOpen--;
@@ -1308,7 +1321,7 @@ class ModuleWalk {
  * each with the absent members left out.
  */
 function newCall(callee: string, line: number, column: number, endLine: number, endColumn: number): CallFact {
-  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined, condition: undefined };
+  return { callee, target: '', line, column, endLine, endColumn, args: [], resolution: undefined, awaited: undefined, loop: undefined, once: undefined, perInstance: undefined, onError: undefined, condition: undefined };
 }
 
 /** Statements that leave a loop's body for good. */
@@ -1318,11 +1331,25 @@ const LEAVES = new Set(['return_statement', 'break_statement', 'raise_statement'
  * Whether a `for` or `while` loop leaves on its first pass (`for event in parser: return event`,
  * `while True: ...; break`): the last statement of its body returns, breaks or raises, and no
  * `continue` in the body starts another pass (any `continue` there, even a nested loop's, says no).
+ * A retry loop leaves on its first pass too, unless something fails: its body ends in a `try`
+ * whose block ends so, and only the `except` clauses (which run on failure, see CallFact.onError)
+ * may `continue` (`for attempt in range(5): try: return fetch() except Timeout: sleep(delay)`).
  */
 function leavesOnFirstPass(node: FlatNode, source: string): boolean {
   const body = node.childForFieldName('body');
-  return body !== null && LEAVES.has(lastStatementType(body) ?? '') && !/\bcontinue\b/.test(source.slice(body.startIndex, body.endIndex));
+  const last = body && lastStatement(body);
+  if (!body || !last) return false;
+  if (LEAVES.has(last.type)) return !CONTINUE.test(source.slice(body.startIndex, body.endIndex));
+  if (last.type !== 'try_statement') return false;
+  const block = last.childForFieldName('body');
+  const handlers = last.namedChildren.filter((c) => c.type === 'except_clause');
+  if (!block || handlers.length === 0 || !LEAVES.has(lastStatementType(block) ?? '')) return false;
+  // The try's `else` and `finally` clauses follow its handlers: any `continue` there runs too.
+  const after = handlers[handlers.length - 1].endIndex;
+  return !CONTINUE.test(source.slice(body.startIndex, handlers[0].startIndex)) && !CONTINUE.test(source.slice(after, body.endIndex));
 }
+
+const CONTINUE = /\bcontinue\b/;
 
 /** Cython-only names in a `.py` file: `cython.cimports` imports and the C-level class and function decorators. */
 const CYTHON_PURE = /\bcython\.cimports\b|^[ \t]*@cython\.(?:cclass|cfunc|ccall)\b/m;

@@ -525,6 +525,7 @@ function callHandedOn(call: CallFact): CallFact {
   if (call.loop !== undefined) out.loop = call.loop;
   if (call.once) out.once = true;
   if (call.perInstance) out.perInstance = true;
+  if (call.onError) out.onError = true;
   if (call.resolution !== undefined) out.resolution = call.resolution;
   if (call.condition !== undefined) out.condition = call.condition;
   return out;

@@ -99,6 +99,11 @@ export interface CallFact extends Span {
    */
   perInstance?: true;
   /**
+   * Made in an `except` clause of its function (the handler or its exception types): it runs when
+   * the work it guards fails, not on every call. Absent otherwise.
+   */
+  onError?: true;
+  /**
    * Made where tests of its function's parameters decide whether it runs: in a branch of
    * `if isinstance(param, T):`, `if param:`, `if param is None:` (or an `elif`, an `else`, a test
    * joined with `and`/`or`/`not`), or after `if not param: return`. `types` are resolved where
@@ -214,6 +219,8 @@ export interface LoopFact {
   once?: true;
   /** The guard is on an attribute of `self`: once per instance (see CallFact.perInstance). */
   perInstance?: true;
+  /** In an `except` clause: runs when the work it guards fails (see CallFact.onError); absent otherwise. */
+  onError?: true;
   /**
    * A `for` or `while` loop that leaves on its first pass: its body's last statement returns,
    * breaks or raises, and the body never continues. Absent otherwise.

@@ -15,7 +15,7 @@
  *
  * A call is CALL_VALUES integers:
  *   callee, target (table indexes), resolution (RESOLUTIONS index, -1 none), span line, column,
- *   end line, end column, flags (1 awaited, 2 once, 4 once per instance), loop (-1 none), argument list (index into
+ *   end line, end column, flags (1 awaited, 2 once, 4 once per instance, 8 in an `except` clause), loop (-1 none), argument list (index into
  *   `argLists`, -1 for no arguments), run condition (table index of its JSON text, -1 none: few calls have one).
  * An argument list is a list of indexes into `args`, which holds ARG_VALUES integers per argument:
  *   kind (ARG_KINDS index), keyword, text (table indexes, -1 none), lambda (-1 none), target
@@ -25,7 +25,7 @@
  * the extractor gives them.
  */
 import type { ArgFact, CallFact, FunctionFact, ModuleFacts, Resolution, RunCondition } from './types.js';
-import { AWAITED, CALL_WIDTH, CallTable, ONCE, PER_INSTANCE, rangeOf } from './call-table.js';
+import { AWAITED, CALL_WIDTH, CallTable, ONCE, ON_ERROR, PER_INSTANCE, rangeOf } from './call-table.js';
 import { SharedValues } from './shared-values.js';
 
 /** Resolutions by code; every Resolution must be listed (checked below). */
@@ -206,7 +206,7 @@ function callsToNumbers(calls: readonly CallFact[], table: Table): number[] {
     out.push(
       table.string(call.callee), table.string(call.target), call.resolution === undefined ? NONE : RESOLUTION_CODE.get(call.resolution)!,
       call.line, call.column, call.endLine, call.endColumn,
-      (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0) | (call.perInstance ? PER_INSTANCE : 0), call.loop ?? NONE, table.argList(call.args),
+      (call.awaited ? AWAITED : 0) | (call.once ? ONCE : 0) | (call.perInstance ? PER_INSTANCE : 0) | (call.onError ? ON_ERROR : 0), call.loop ?? NONE, table.argList(call.args),
       call.condition ? table.string(JSON.stringify(call.condition)) : NONE,
     );
   }
@@ -259,6 +259,7 @@ function callsFromNumbers(values: readonly number[], strings: readonly string[],
       if (loop !== NONE) call.loop = loop;
       if (flags & ONCE) call.once = true;
       if (flags & PER_INSTANCE) call.perInstance = true;
+      if (flags & ON_ERROR) call.onError = true;
       if (code !== NONE) call.resolution = RESOLUTIONS[code];
       if (test !== NONE) call.condition = tests.at(test);
     } else if (code !== NONE) {

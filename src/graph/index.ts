@@ -56,6 +56,17 @@ export interface Edge {
 }
 
 /**
+ * A call of an interface's stub that two or more project classes implement
+ * (`await self._transport.send(r)` for `_transport: BaseTransport`): one of the implementations
+ * runs, which one the code does not say. Kept apart from the edges: only the work model reads it.
+ */
+export interface Dispatch {
+  call: CallFact;
+  /** The implementations, by function id. */
+  to: readonly number[];
+}
+
+/**
  * An edge whose call is read from call columns: the edge is the call's view itself (`call` is the
  * edge), so the 647 k edges of a 5 M-line tree need no view object each beside them.
  */
@@ -122,6 +133,10 @@ export class ProjectIndex {
   readonly callers: Edge[][] = [];
   /** Calls each function makes to project functions. */
   readonly outgoing: Edge[][] = [];
+  /** Calls of stubs with several implementations, by the calling function's id (see Dispatch). */
+  private readonly dispatches = new Map<number, Dispatch[]>();
+  /** The implementations of each interface stub that has two or more (see `member`). */
+  private readonly implementationsOf = new Map<number, readonly number[]>();
   private readonly symbols = new Map<string, SymbolEntry>();
   /**
    * Every proper prefix of a symbol's name that ends before a `.`, `(` or `[`: the longest-prefix
@@ -325,7 +340,15 @@ export class ProjectIndex {
         }
         if (collectOnly) continue;
         this.targetList[at++] = target;
-        if (target.kind === 'function') this.addEdge(node.id, target.id, call);
+        if (target.kind === 'function') {
+          this.addEdge(node.id, target.id, call);
+          const to = this.implementationsOf.get(target.id);
+          if (to) {
+            const list = this.dispatches.get(node.id);
+            if (list) list.push({ call, to });
+            else this.dispatches.set(node.id, [{ call, to }]);
+          }
+        }
         // APIs that call their function argument right away (`map(f, xs)`, `sorted(key=f)`).
         const name = target.kind === 'external' ? target.name : '';
         if (name && this.callsArgument.has(name)) {
@@ -349,6 +372,11 @@ export class ProjectIndex {
       }
     }
     if (!collectOnly) this.targetStart[this.functions.length] = at;
+  }
+
+  /** Function `id`'s calls of stubs that several project classes implement (see Dispatch). */
+  dispatchesOf(id: number): readonly Dispatch[] {
+    return this.dispatches.get(id) ?? NONE;
   }
 
   /** What function `id`'s `i`-th call resolved to. */
@@ -628,17 +656,23 @@ export class ProjectIndex {
     return undefined;
   }
 
-  /** The one project override of interface stub `id` (method `name` of `cls`), if exactly one subclass defines it. */
+  /**
+   * The one project override of interface stub `id` (method `name` of `cls`), if exactly one
+   * subclass defines it. Where two or more do, they are noted (`implementationsOf`), and calls
+   * of the stub become dispatches to them (see Dispatch).
+   */
   private soleImplementation(cls: ClassNode, id: number, name: string): number | undefined {
+    if (this.implementationsOf.has(id)) return undefined;
     const fact = this.functions[id].fact;
-    const stub = fact.calls.length === 0 && fact.loops.length === 0 && fact.ops === 0 && fact.returns.length === 0;
     const declared = fact.decorators.some((d) => /(^|\.)abstractmethod$/.test(d)) || cls.fact.bases.some((b) => INTERFACE_BASES.test(b.replace(/\[\]$/, '')));
-    if (!stub || !declared || name === '__init__') return undefined;
+    if (!isStub(fact) || !declared || name === '__init__') return undefined;
     const found = new Set<number>();
     for (const sub of this.subclassesOf(cls)) {
       const entry = this.symbols.get(`${sub.fqn}.${name}`);
+      // An override whose body looks empty counts too: `return payload` gives no facts either.
       if (entry?.kind === 'function' && entry.id !== id) found.add(entry.id);
     }
+    if (found.size > 1) this.implementationsOf.set(id, [...found]);
     return found.size === 1 ? [...found][0] : undefined;
   }
 
@@ -798,4 +832,9 @@ export class ProjectIndex {
 /** Whether a name's character code starts a step of it: `.`, `(` or `[` (where a symbol's name may end). */
 function isStepStart(code: number): boolean {
   return code === 0x2e || code === 0x28 || code === 0x5b;
+}
+
+/** A body that does nothing: a docstring, `pass` or `...` (an interface's declaration of a method). */
+function isStub(fact: FunctionFact): boolean {
+  return fact.calls.length === 0 && fact.loops.length === 0 && fact.ops === 0 && fact.returns.length === 0;
 }

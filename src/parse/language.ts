@@ -26,7 +26,7 @@ const NAMED = [
   'list_splat', 'dictionary_splat', 'parenthesized_expression', 'global_statement',
   'nonlocal_statement', 'comment', 'type', 'typed_parameter', 'typed_default_parameter',
   'default_parameter', 'list_splat_pattern', 'dictionary_splat_pattern', 'parameters',
-  'lambda_parameters', 'with_statement', 'try_statement', 'keyword_separator',
+  'lambda_parameters', 'with_statement', 'try_statement', 'except_clause', 'keyword_separator',
   'positional_separator', 'pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list',
   'dictionary', 'set', 'conditional_expression', 'block', 'expression_statement',
   'decorated_definition', 'delete_statement', 'match_statement', 'for_in_clause', 'with_item',
