@@ -397,12 +397,25 @@ export class WorkloadAnalysis {
     for (const kind of KINDS) {
       const best = top(this.best, this.row(id), kind);
       if (!best?.edge || best.cost < floor) continue;
-      out.push({
-        kind, reason: this.reason(id, kind), file: node.module.path, line: best.edge.call.line,
-        chain: this.chainFrom(best.edge, kind),
-      });
+      out.push(this.edgeEvidence(id, kind, best.edge));
+    }
+    // The label's own kind comes first, however small beside the rest: a function labelled `io`
+    // because undescribed library work outweighs its CPU work shows the wait that labelled it.
+    const label = this.labels[id];
+    if ((KINDS as readonly string[]).includes(label) && !out.some((e) => e.kind === label)) {
+      // Its largest contribution: a call, the function's own work, or a recursion's levels.
+      const kind = label as Kind;
+      const best = top(this.best, this.row(id), kind);
+      if (best?.edge) out.unshift(this.edgeEvidence(id, kind, best.edge));
+      else if (best?.own) out.unshift({ kind, reason: best.own.reason, file: node.module.path, line: best.own.line });
     }
     return out.slice(0, limit);
+  }
+
+  /** The evidence of `kind` that the call `edge` brings to function `id`, with its chain. */
+  private edgeEvidence(id: number, kind: Kind, edge: Edge): Evidence {
+    const node = this.index.functions[id];
+    return { kind, reason: this.reason(id, kind), file: node.module.path, line: edge.call.line, chain: this.chainFrom(edge, kind) };
   }
 
   /** The multiplier of a call made in the function: the passes of the loops around it. */
@@ -772,34 +785,35 @@ export class WorkloadAnalysis {
       this.inherit(id, edge, t, o, onFailure(edge.call) ? 'io' : undefined);
     }
     for (const dispatch of this.index.dispatchesOf(id)) {
-      const edge = this.heaviestImplementation(id, dispatch, member);
-      if (edge) this.inherit(id, edge, t, o, onFailure(dispatch.call) ? 'io' : undefined);
+      for (const kind of onFailure(dispatch.call) ? IO_ONLY : COST_KINDS) {
+        const edge = this.typicalImplementation(id, dispatch, member, kind);
+        if (edge) this.inherit(id, edge, t, o, kind);
+      }
     }
     setCosts(this.once, row, o);
     return t;
   }
 
   /**
-   * A call of an interface's stub runs one of its implementations: the one with the most work,
-   * so that a call through `BaseTransport.send` waits as its transports do. None in the caller's
-   * own cycle is taken (their work is not known yet), nor one the call would not run (an
-   * implementation that is a coroutine, not awaited).
+   * A call of an interface's stub runs one of its implementations; which one, the code does not
+   * say. Of each kind of work it counts what most of them do: the implementation that more than
+   * half do as much of that kind as. A call through `BaseTransport.send` waits as its transports
+   * do; a signer interface whose one implementation in two hashes a password costs nothing; the
+   * network fetch of one rate source in four does not make every rate lookup wait. Left out are
+   * implementations in the caller's own cycle (their work is not known yet) and those the call
+   * would not run (a coroutine, not awaited).
    */
-  private heaviestImplementation(id: number, dispatch: Dispatch, member: (to: number) => boolean): Edge | undefined {
-    let best: Edge | undefined;
-    let most = 0;
+  private typicalImplementation(id: number, dispatch: Dispatch, member: (to: number) => boolean, kind: CostKind): Edge | undefined {
+    const found: { edge: Edge; work: number }[] = [];
     for (const to of dispatch.to) {
       if (member(to) || !this.worked(to)) continue;
       const edge: Edge = { from: id, to, call: dispatch.call };
-      if (!this.counts(edge)) continue;
-      const r = 4 * this.row(to);
-      const work = this.totals[r] + this.totals[r + 1] + this.totals[r + 2] + this.totals[r + 3];
-      if (work > most) {
-        best = edge;
-        most = work;
-      }
+      if (this.counts(edge)) found.push({ edge, work: this.totals[4 * this.row(to) + SLOT[kind]] });
     }
-    return best;
+    if (found.length === 0) return undefined;
+    found.sort((a, b) => b.work - a.work);
+    const typical = found[Math.floor(found.length / 2)];
+    return typical.work > 0 ? typical.edge : undefined;
   }
 
   /** The functions a function's calls can run: its edges' callees, and the implementations its calls of stubs dispatch to. */
@@ -821,9 +835,11 @@ export class WorkloadAnalysis {
     const from = this.row(id);
     const to = this.row(edge.to);
     const passes = Math.min(CAP, m * this.maxPasses[to]);
-    if (!onceEdge && !only && passes > this.maxPasses[from]) this.maxPasses[from] = passes;
+    // Waits alone (`only` io) say nothing of how much data the caller's CPU work covers.
+    const sizes = only === undefined || only === 'cpu-gil';
+    if (!onceEdge && sizes && passes > this.maxPasses[from]) this.maxPasses[from] = passes;
     const aroundData = edge.call.loop !== undefined && this.loopChainIteratesData(edge.from, edge.call.loop);
-    if (!onceEdge && !only && this.hasData[to]) this.hasData[from] = true;
+    if (!onceEdge && sizes && this.hasData[to]) this.hasData[from] = true;
     // Strict (findings): the repeated call itself must sit in a loop over data; a data loop
     // somewhere else below the callee says nothing about this work.
     const dataCall = passes >= this.model.thresholds['data-sized'] && (aroundData || (!this.model.strict && this.hasData[to]));
@@ -1172,6 +1188,9 @@ export function stronglyConnected(n: number, next: (id: number) => number[]): { 
   }
   return { order, ends: ends.slice(0, components) };
 }
+
+/** The kinds of work a call in an `except` clause brings (see onFailure). */
+const IO_ONLY: readonly CostKind[] = ['io'];
 
 /**
  * Made in an `except` clause (and not the work of a memo's miss, which runs once): what runs when
