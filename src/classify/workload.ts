@@ -796,8 +796,8 @@ export class WorkloadAnalysis {
 
   /**
    * A call of an interface's stub runs one of its implementations; which one, the code does not
-   * say. Of each kind of work it counts what most of them do: the implementation that more than
-   * half do as much of that kind as. A call through `BaseTransport.send` waits as its transports
+   * say. Of each kind of work it counts what most of them do: the largest amount that more than
+   * half of them do at least. A call through `BaseTransport.send` waits as its transports
    * do; a signer interface whose one implementation in two hashes a password costs nothing; the
    * network fetch of one rate source in four does not make every rate lookup wait. Left out are
    * implementations in the caller's own cycle (their work is not known yet) and those the call

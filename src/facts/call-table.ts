@@ -9,8 +9,8 @@
  *
  * A call is CALL_WIDTH integers:
  *   callee, target (indexes into `strings`), meta (resolution code + 1 in 4 bits, then the flags
- *   awaited, once, per instance, in an `except` clause and type-tested, then loop + 1), line, column, end line, end
- *   column, argument list (-1 for none). The few run conditions sit in a map by the call's position.
+ *   awaited, once, per instance, in an `except` clause and type-tested, then loop + 1), line,
+ *   column, end line, end column, argument list (-1 for none). The few run conditions sit in a map by the call's position.
  * Argument lists are columns too (indexes into the module's distinct, frozen arguments), so a
  * call's `args` is a list made on each read.
  */
@@ -59,8 +59,8 @@ export class CallTable {
 
   /**
    * Writes call number `index` (position, not offset). `resolution` is a code into `resolutions`
-   * or -1, `flags` AWAITED, ONCE, PER_INSTANCE and ON_ERROR, `loop` and `list` (an argument list) -1 for
-   * none.
+   * or -1, `flags` AWAITED, ONCE, PER_INSTANCE and ON_ERROR, `loop` and `list` (an argument
+   * list) -1 for none.
    */
   write(
     index: number, callee: number, target: number, resolution: number, flags: number,

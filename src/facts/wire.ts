@@ -15,8 +15,9 @@
  *
  * A call is CALL_VALUES integers:
  *   callee, target (table indexes), resolution (RESOLUTIONS index, -1 none), span line, column,
- *   end line, end column, flags (1 awaited, 2 once, 4 once per instance, 8 in an `except` clause), loop (-1 none), argument list (index into
- *   `argLists`, -1 for no arguments), run condition (table index of its JSON text, -1 none: few calls have one).
+ *   end line, end column, flags (1 awaited, 2 once, 4 once per instance, 8 in an `except` clause),
+ *   loop (-1 none), argument list (index into `argLists`, -1 for no arguments), run condition
+ *   (table index of its JSON text, -1 none: few calls have one).
  * An argument list is a list of indexes into `args`, which holds ARG_VALUES integers per argument:
  *   kind (ARG_KINDS index), keyword, text (table indexes, -1 none), lambda (-1 none), target
  *   (table index, -1 none).

@@ -422,6 +422,7 @@ export class ProjectIndex {
     this.moduleNames.clear();
     this.attributesOf.clear();
     this.mroCache.clear();
+    this.implementationsOf.clear();
   }
 
   /** Resolutions by name, final ones only; of `self.` names (whose receiver is an instance) apart. */
