@@ -780,13 +780,15 @@ export class WorkloadAnalysis {
     for (const edge of this.edgesOf(id)) {
       if (member(edge.to) && !this.onceOnly(edge)) continue;
       // Making an exception is an error path: the raise ends the work, so it is not per-call work;
-      // nor is handling one.
+      // handling one brings only its waits (see onFailure).
       if (raises && this.index.isExceptionMethod(edge.to)) continue;
       this.inherit(id, edge, t, o, onFailure(edge.call) ? 'io' : undefined);
     }
     for (const dispatch of this.index.dispatchesOf(id)) {
+      const running = this.runningImplementations(id, dispatch, member);
+      if (running.length === 0) continue;
       for (const kind of onFailure(dispatch.call) ? IO_ONLY : COST_KINDS) {
-        const edge = this.typicalImplementation(id, dispatch, member, kind);
+        const edge = this.typicalImplementation(running, kind);
         if (edge) this.inherit(id, edge, t, o, kind);
       }
     }
@@ -799,21 +801,29 @@ export class WorkloadAnalysis {
    * say. Of each kind of work it counts what most of them do: the largest amount that more than
    * half of them do at least. A call through `BaseTransport.send` waits as its transports
    * do; a signer interface whose one implementation in two hashes a password costs nothing; the
-   * network fetch of one rate source in four does not make every rate lookup wait. Left out are
-   * implementations in the caller's own cycle (their work is not known yet) and those the call
-   * would not run (a coroutine, not awaited).
+   * network fetch of one rate source in four does not make every rate lookup wait. `running`: the
+   * implementations the call can run (see runningImplementations), one at least.
    */
-  private typicalImplementation(id: number, dispatch: Dispatch, member: (to: number) => boolean, kind: CostKind): Edge | undefined {
-    const found: { edge: Edge; work: number }[] = [];
+  private typicalImplementation(running: readonly Edge[], kind: CostKind): Edge | undefined {
+    const slot = SLOT[kind];
+    const work = (edge: Edge) => this.totals[4 * this.row(edge.to) + slot];
+    const typical = [...running].sort((a, b) => work(b) - work(a))[Math.floor(running.length / 2)];
+    return work(typical) > 0 ? typical : undefined;
+  }
+
+  /**
+   * The implementations a dispatch can run here, as edges from `id`: not those in the caller's
+   * own cycle (their work is not known yet), nor those the call would not run (a coroutine, not
+   * awaited). Worked out once per dispatch, for every kind of work.
+   */
+  private runningImplementations(id: number, dispatch: Dispatch, member: (to: number) => boolean): Edge[] {
+    const out: Edge[] = [];
     for (const to of dispatch.to) {
       if (member(to) || !this.worked(to)) continue;
       const edge: Edge = { from: id, to, call: dispatch.call };
-      if (this.counts(edge)) found.push({ edge, work: this.totals[4 * this.row(to) + SLOT[kind]] });
+      if (this.counts(edge)) out.push(edge);
     }
-    if (found.length === 0) return undefined;
-    found.sort((a, b) => b.work - a.work);
-    const typical = found[Math.floor(found.length / 2)];
-    return typical.work > 0 ? typical.edge : undefined;
+    return out;
   }
 
   /** The functions a function's calls can run: its edges' callees, and the implementations its calls of stubs dispatch to. */
