@@ -106,6 +106,8 @@ export async function analyseFiles(project: ProjectFiles, options: AuditOptions,
   }
   time(cache ? `parse + facts (cache: ${cacheStats.hits} files reused, ${cacheStats.misses} parsed)` : 'parse + facts');
   const bytes = modules.reduce((n, m) => n + m.bytes, 0);
+  // Pruning asked the catalogue about every name called; the graph asks about far fewer.
+  catalogue.forgetMatches();
   // What reading the facts left (the batches' text, the maps that made equal names one string) goes before the graph is built on them.
   collectGarbage();
   const { run, importNames } = await analyse(modules, rules, catalogue, { ...options, reportOnly: project.reportOnly }, project.readPath, project.roots, project.inputs, project.allowedReals);
@@ -141,28 +143,8 @@ async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
   readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
 ): Promise<{ run: AuditRun; importNames?: (name: string) => string }> {
-  const time = timer();
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
-  index.releaseBuildState();
-  time('graph');
-  collectGarbage();
-  // Profiles of test code are shown only when test code counts like the rest.
-  const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');
-  time('classify');
-  collectGarbage();
-  const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
-  const readiness = await analyseReadiness(readinessInputs, pureCython);
-  time('readiness');
-  const isSelected = ruleFilter(options.select, options.ignore);
-  // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
-  const notIgnored = ruleFilter([], options.ignore);
   const byId = new Map(rules.map((r) => [r.id, r]));
-  const kindRule = new Map<string, RuleMeta>();
-  for (const rule of rules) for (const kind of matchedKinds(rule)) if (notIgnored(rule.id)) kindRule.set(kind, rule);
-  const raw = await runRules({ ...classified, index, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
-  time('rules');
-  // The readiness stage's and the rules' garbage goes before the findings are built on top of the analysis.
-  collectGarbage();
+  const found = await findRaw(modules, rules, byId, catalogue, options, readinessInputs);
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
     let got = cache.get(rel);
@@ -176,12 +158,45 @@ async function analyse(
   };
   // The run with the names of the analysis; those shown (graph/import-names.ts) are put in once it is dropped.
   const run = buildRun({
-    tool: { name: 'gil-audit', version: VERSION }, roots, modules: index.modules,
-    functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
-    raw, rules: byId, profiles: classified.profiles, readiness, lines,
-    provenThreadCpu: new Set([...provenCpuOnThreads(classified.entries, classified.provenWork, ruleOption(byId.get('GA201')!, 'min-work'))].map((id) => index.functions[id].fqn)),
+    tool: { name: 'gil-audit', version: VERSION }, roots, modules: found.modules, functions: found.functions,
+    raw: found.raw, rules: byId, profiles: found.profiles, readiness: found.readiness, lines, provenThreadCpu: found.provenThreadCpu,
     options: { baseline: options.baseline, reportOnly: options.reportOnly, perFileIgnores: options.perFileIgnores, severity: options.severity, tests: options.tests },
   });
-  return { run, importNames: index.importNames };
+  return { run, importNames: found.importNames };
 }
 
+/** Graph, classification, readiness and rules: the raw findings, and what else the run is built from. */
+async function findRaw(
+  modules: ModuleFacts[], rules: RuleMeta[], byId: Map<string, RuleMeta>, catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
+  readinessInputs: ReadinessInput[],
+) {
+  const time = timer();
+  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
+  index.releaseBuildState();
+  time('graph');
+  collectGarbage();
+  // Profiles of test code are shown only when test code counts like the rest.
+  const classified = classify(index, catalogue, userApis(options.blockingApis, options.offloadWrappers), options.tests === 'include');
+  time('classify');
+  // What classification memoised goes before the rules, which ask for little of it again.
+  index.forgetMemos();
+  catalogue.forgetMatches();
+  for (const strict of [false, true]) loadWorkModel(undefined, strict).forgetPasses();
+  collectGarbage();
+  const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
+  const readiness = await analyseReadiness(readinessInputs, pureCython);
+  time('readiness');
+  const isSelected = ruleFilter(options.select, options.ignore);
+  // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
+  const notIgnored = ruleFilter([], options.ignore);
+  const kindRule = new Map<string, RuleMeta>();
+  for (const rule of rules) for (const kind of matchedKinds(rule)) if (notIgnored(rule.id)) kindRule.set(kind, rule);
+  const raw = await runRules({ ...classified, index, readiness, rules: byId, isSelected, ruleForKind: (k) => kindRule.get(k) }, rules);
+  time('rules');
+  const proven = provenCpuOnThreads(classified.entries, classified.provenWork, ruleOption(byId.get('GA201')!, 'min-work'));
+  return {
+    raw, readiness, modules: index.modules, profiles: classified.profiles, importNames: index.importNames,
+    functions: index.functions.filter((f) => f.fact.kind !== 'module').map((f) => f.fact),
+    provenThreadCpu: new Set([...proven].map((id) => index.functions[id].fqn)),
+  };
+}
