@@ -144,6 +144,8 @@ async function analyse(
   readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
 ): Promise<{ run: AuditRun; importNames?: (name: string) => string }> {
   const byId = new Map(rules.map((r) => [r.id, r]));
+  // The graph and the classification live only inside findRaw: what the findings and reports
+  // allocate next reuses their memory, rather than stacking on it (the 5 M-line tree's peak).
   const found = await findRaw(modules, rules, byId, catalogue, options, readinessInputs);
   const cache = new Map<string, string[]>();
   const lines = (rel: string) => {
