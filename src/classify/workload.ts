@@ -422,8 +422,9 @@ export class WorkloadAnalysis {
     // Only what matters next to the largest contribution: a tenth of it, at least.
     const t = this.work(id);
     const floor = Math.max(t['cpu-gil'], t.io, t['releases-gil']) / 10;
+    const ownItem = (e: OwnEvidence): Evidence => ({ kind: e.kind as Kind, reason: e.reason, file: node.module.path, line: e.line });
     const own = this.own[this.row(id)].filter((e) => e.kind !== 'unknown' && e.cost > 0 && e.cost >= floor).sort((a, b) => b.cost - a.cost || a.line - b.line);
-    for (const e of own) out.push({ kind: e.kind as Kind, reason: e.reason, file: node.module.path, line: e.line });
+    for (const e of own) out.push(ownItem(e));
     for (const kind of KINDS) {
       const best = top(this.best, this.row(id), kind);
       if (!best?.edge || best.cost < floor) continue;
@@ -437,7 +438,7 @@ export class WorkloadAnalysis {
       const kind = label as Kind;
       const best = top(this.best, this.row(id), kind);
       if (best?.edge) out.unshift(this.edgeEvidence(id, kind, best.edge));
-      else if (best?.own) out.unshift({ kind, reason: best.own.reason, file: node.module.path, line: best.own.line });
+      else if (best?.own) out.unshift(ownItem(best.own));
     }
     return out.slice(0, limit);
   }
