@@ -183,7 +183,7 @@ async function findRaw(
   // What classification memoised goes before the rules, which ask for little of it again.
   index.forgetMemos();
   catalogue.forgetMatches();
-  for (const strict of [false, true]) loadWorkModel(undefined, strict).forgetPasses();
+  for (const work of [classified.workload, classified.provenWork]) work.model.forgetPasses();
   collectGarbage();
   const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
   const readiness = await analyseReadiness(readinessInputs, pureCython);
