@@ -10,7 +10,8 @@
  * process, as a user runs it; each round runs, in order: the floor (read + tree-sitter parse of the
  * same files on the same worker pool, nothing extracted); the audit without a cache (cold); the
  * audit filling an empty cache; the audit again with nothing changed (warm); and the audit after
- * one file was edited (warm, one edit). For each corpus it prints files, lines, MB, wall time, MB/s
+ * one file was edited (warm, one edit). Each audit runs as `gil-audit DIR` does, for the text
+ * report (so a memo is read without the parts only other reports show). For each corpus it prints files, lines, MB, wall time, MB/s
  * and peak RSS of each, the ratios of the medians, and the stage times of the cold and warm runs
  * (GIL_AUDIT_TIMING), which show what a warm run still pays for.
  */
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { discover } from '../src/discover/index.js';
 import { runPool } from '../src/facts/pool.js';
 import { audit } from '../src/audit.js';
+import { REPORT_PARTS } from '../src/report/index.js';
 import { generateProject } from './generate.js';
 
 type Mode = 'floor' | 'cold' | 'fill' | 'warm' | 'edit';
@@ -46,7 +48,10 @@ async function measureOnce(mode: Mode, dir: string, cache: string, jobs?: number
     const floor = await runPool(found.files, 'floor', { jobs });
     return { mode, wallMs: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, files: floor.files, bytes: floor.bytes };
   }
-  const { run, bytes } = await audit([dir], { jobs, ...(mode === 'cold' ? {} : { cache: { dir: cache } }), onWarning: (w) => process.stderr.write(`${w}\n`) });
+  // As `gil-audit DIR` runs: the text report, which shows no profiles, so a memo is read without them.
+  const { run, bytes } = await audit([dir], {
+    jobs, runParts: REPORT_PARTS.text, ...(mode === 'cold' ? {} : { cache: { dir: cache } }), onWarning: (w) => process.stderr.write(`${w}\n`),
+  });
   return {
     mode, wallMs: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024, files: run.summary.files,
     // A run the memo answered parsed nothing; the cold runs, which MB/s is computed from, always parse.

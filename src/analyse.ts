@@ -21,7 +21,7 @@ import { analyseReadiness } from './readiness/index.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildRun, showImportNames } from './findings/run.js';
 import { readSourceFile } from './facts/read-source.js';
-import { matchedKinds, type AuditRun, type RuleMeta } from './model/types.js';
+import { matchedKinds, type AuditRun, type RuleMeta, type RunPart } from './model/types.js';
 import type { ModuleFacts } from './facts/types.js';
 import type { SourceFile } from './discover/types.js';
 import type { TestsMode } from './findings/test-code.js';
@@ -64,6 +64,12 @@ export interface AuditOptions {
    * folder may be a link (only when the user named it).
    */
   cache?: { dir: string; followLink?: boolean };
+  /**
+   * The members of the run beyond its findings and summary that the caller reads (report/index.ts
+   * says which each format shows); all when absent. A run the memo answers is read back without
+   * the others. An analysed run always has them all.
+   */
+  runParts?: readonly RunPart[];
   /** Told each problem that does not stop the audit (a cache that cannot be written). */
   onWarning?: (message: string) => void;
 }

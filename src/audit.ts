@@ -61,7 +61,7 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     files: found.files.map((f, i) => ({ rel: f.rel, digest: digests[i].hash ?? `unread: ${digests[i].unread}` })),
     texts: inputs,
   });
-  const memo = cache && memoKey && readRun(cache, memoKey);
+  const memo = cache && memoKey && readRun(cache, memoKey, options.runParts);
   time(memo ? 'run memo (reused)' : 'run memo (none)');
   if (cache && memo) {
     options.onProgress?.(found.files.length, found.files.length);

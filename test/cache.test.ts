@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { DIGESTS_ENTRY, entryName, openCache, RUN_ENTRY } from '../src/cache/store.js';
+import { DIGESTS_ENTRY, entryName, openCache, RUN_ENTRY, runPartEntry } from '../src/cache/store.js';
+import { RUN_PARTS } from '../src/model/types.js';
 import { FileDigests, type ReadFile } from '../src/cache/file-digests.js';
 import { FORMAT } from '../src/cache/entry.js';
 
@@ -74,12 +75,12 @@ function uncached(dir: string, args: string[] = []): string {
   return r.stdout;
 }
 
-/** The scope folders of a cache, and the per-file entries of the only one (not the run memo nor the digests). */
+/** The scope folders of a cache, and the per-file entries of the only one (not the run memo, its parts nor the digests). */
 function entries(cache: string): Map<string, Buffer> {
   const scopes = readdirSync(join(cache, VERSION_DIR));
   assert.equal(scopes.length, 1, `one scope: ${scopes.join(', ')}`);
   const dir = join(cache, VERSION_DIR, scopes[0]);
-  const whole = new Set([entryName(RUN_ENTRY), entryName(DIGESTS_ENTRY)]);
+  const whole = new Set([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY)]);
   return new Map(readdirSync(dir).filter((name) => !whole.has(name) && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
 }
 
@@ -447,6 +448,29 @@ test('the run memo answers only the exact same run: any setting, file or manifes
     assert.equal(memoised.stdout, summarise(runCli([dir, '-f', format, '--fail-on', 'never', '-j', '2', '--no-cache'], dir, ENV)).stdout, format);
   }
   assert.ok(existsSync(entryFile(cache, RUN_ENTRY)));
+});
+
+test('the memo\'s parts are read only for the reports that show them, and a part of another run is no memo', () => {
+  const dir = project();
+  const cache = join(dir, '.gil-audit-cache');
+  const cold = audit(dir);
+  const files = [RUN_ENTRY, ...RUN_PARTS.map(runPartEntry)].map((rel) => entryFile(cache, rel));
+  const saved = files.map((file) => readFileSync(file));
+  // Another run (other settings) replaces the memo and its parts; then this run's memo comes back
+  // with the other run's profiles beside it, as a run killed between its writes could leave it.
+  audit(dir, ['--select', 'GA1']);
+  const functions = files[1 + RUN_PARTS.indexOf('functions')];
+  files.forEach((file, i) => file !== functions && writeFileSync(file, saved[i]));
+  const text = (args: string[]) => summarise(runCli([dir, '--fail-on', 'never', '-j', '2', ...args], dir, ENV));
+  // The text report shows no profiles: the memo answers it without reading them.
+  const memoised = text([]);
+  assert.deepEqual([memoised.memo, memoised.stdout], [true, text(['--no-cache']).stdout]);
+  // The JSON report shows them: the foreign part is no memo, and the run is analysed again.
+  const json = audit(dir);
+  assert.deepEqual([json.memo, json.parsed, json.stdout], [false, 0, cold.stdout]);
+  assert.equal(audit(dir).memo, true);
+  // Written as ASCII whatever the names hold (`→` in chains), so it reads back as a one-byte string.
+  for (const file of files) assert.equal(readFileSync(file).subarray(80).every((byte) => byte < 0x80), true, file);
 });
 
 test('a damaged or foreign run memo is not used, and is replaced', () => {

@@ -35,14 +35,21 @@ test('a large report comes in pieces of about 64 KB that join to the whole text'
   assert.ok(pieces[pieces.length - 1].length <= 66_000);
 });
 
-test('compact pieces are exactly JSON.stringify\'s text, for data the tool reads back (the run memo)', () => {
+test('compact pieces are JSON.stringify\'s text in ASCII, for data the tool reads back (the run memo)', () => {
   const values: unknown[] = [
     null, 0, 'plain', [], {}, [[]], { a: [], b: {} },
     { a: 1, b: undefined, c: () => 1, d: null, e: [undefined, () => 1, Symbol('s'), 2] },
     [1, [2, [3, [4, { five: [6, { seven: 'deep\n\u2028' }] }]]]],
     { 'key with "quotes"': { 'ключ': '🙂 astral', '': '' } },
   ];
-  for (const value of values) assert.equal([...compactPieces(value)].join(''), JSON.stringify(value), JSON.stringify(value));
+  for (const value of values) {
+    const text = [...compactPieces(value)].join('');
+    assert.match(text, /^[\x00-\x7f]*$/, 'only ASCII');
+    // The same value read back; text that was ASCII already is unchanged.
+    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(value)), JSON.stringify(value));
+    if (/^[\x00-\x7f]*$/.test(JSON.stringify(value))) assert.equal(text, JSON.stringify(value));
+  }
+  assert.equal([...compactPieces({ chain: 'a → b', '🙂': 'é' })].join(''), '{"chain":"a \\u2192 b","\\ud83d\\ude42":"\\u00e9"}');
   const large = { findings: Array.from({ length: 20_000 }, (_, i) => ({ rule: 'GA101', line: i, text: `f${i}()` })) };
   const pieces = [...compactPieces(large)];
   assert.equal(pieces.join(''), JSON.stringify(large));

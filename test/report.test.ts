@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import AjvModule from 'ajv';
 import type * as Sarif from 'sarif';
-import type { AuditRun, FunctionReport, RuleMeta } from '../src/model/types.js';
-import { render, reporters } from '../src/report/index.js';
+import { RUN_PARTS, type AuditRun, type FunctionReport, type RuleMeta } from '../src/model/types.js';
+import { REPORT_FORMATS, REPORT_PARTS, render, reporters } from '../src/report/index.js';
 import { assess } from '../src/findings/groups.js';
 
 // ajv is CommonJS: under NodeNext the default import is `module.exports`, whose `default` is the class.
@@ -369,6 +369,17 @@ describe('determinism', () => {
     it(`${format} is byte-identical across calls`, () => {
       assert.equal(render(format, RUN, {}), render(format, structuredClone(RUN), {}));
       assert.equal(render(format, PROFILED, {}), render(format, structuredClone(PROFILED), {}));
+    });
+  }
+});
+
+describe('the run members each format shows (REPORT_PARTS)', () => {
+  for (const format of REPORT_FORMATS) {
+    it(`${format} reads no member of the run beyond those listed for it (the run memo leaves the others out)`, () => {
+      const without = structuredClone(PROFILED) as unknown as Record<string, unknown>;
+      for (const part of RUN_PARTS) if (!REPORT_PARTS[format].includes(part)) delete without[part];
+      assert.ok(PROFILED.functions!.length > 0 && PROFILED.assessment!.groups.length > 0);
+      assert.equal(render(format, without as unknown as AuditRun, {}), render(format, PROFILED, {}));
     });
   }
 });

@@ -23,6 +23,7 @@ import { threadId } from 'node:worker_threads';
 import { decodeEntry, encodeEntry, FORMAT, HEADER_BYTES } from './entry.js';
 import { cacheScope, type ScopeSettings } from './settings.js';
 import { loadSecret } from './secret.js';
+import { RUN_PARTS, type RunPart } from '../model/types.js';
 
 /** What a parse worker needs to use the cache (plain data, sent with the worker). */
 export interface CacheHandle {
@@ -53,6 +54,10 @@ const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file i
 
 /** The name under which the run memo (run-memo.ts) is kept: not a path any file can have. */
 export const RUN_ENTRY = '\0run';
+/** The name under which a part of the run memo (RUN_PARTS) is kept. */
+export function runPartEntry(part: RunPart): string {
+  return `${RUN_ENTRY}\0${part}`;
+}
 /** The name under which the files' digests (file-digests.ts) are kept. */
 export const DIGESTS_ENTRY = '\0digests';
 
@@ -193,7 +198,7 @@ export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payloa
  */
 export function pruneCache(handle: CacheHandle, rels: Iterable<string>): void {
   if (!handle.writable) return;
-  const used = new Set<string>([entryName(RUN_ENTRY), entryName(DIGESTS_ENTRY)]);
+  const used = new Set<string>([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY)]);
   for (const rel of rels) used.add(entryName(rel));
   const now = Date.now();
   removeEntries(handle.dir, (name) => ENTRY_NAME.test(name) && !used.has(name), now);

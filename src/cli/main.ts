@@ -18,7 +18,7 @@ import { ParserSetupError } from '../parse/flat.js';
 import { loadConfig, relocateConfig, type Config } from '../config/load.js';
 import { baselineText, readBaseline } from '../findings/baseline.js';
 import { loadRules } from '../rules/registry.js';
-import { REPORT_FORMATS, isReportFormat, renderPieces, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, REPORT_PARTS, isReportFormat, renderPieces, type ReportFormat } from '../report/index.js';
 import { visible } from '../report/format.js';
 import type { AuditRun, RuleMeta, Severity } from '../model/types.js';
 import { VERSION } from '../version.js';
@@ -330,6 +330,8 @@ async function runAudit(paths: string[], flags: AuditFlags, explicit: (name: str
     tests: flags.tests,
     blockingApis: config['blocking-apis'], offloadWrappers: config['offload-wrappers'],
     perFileIgnores, severity: config.severity, cache, onWarning: warn,
+    // Statistics and a baseline are made of the findings alone.
+    runParts: flags.statistics || flags.writeBaseline ? [] : REPORT_PARTS[format],
     onProgress: progress ? (done, total) => process.stderr.write(`\rgil-audit: ${done}/${total} files`) : undefined,
   });
   const { run } = result;

@@ -7,8 +7,11 @@
  * Input: a plain value (no `toJSON`, no cycles). Output: exactly `JSON.stringify(value, null, 2)`
  * plus a newline, with the invisible characters below escaped;
  * `jsonPieces` gives it as chunks of about 64 KB, each member of the top levels stringified on its
- * own, so the text is never held whole. `compactPieces` gives exactly `JSON.stringify(value)` in
- * the same way, for data read back by the tool rather than by people (the run memo).
+ * own, so the text is never held whole. `compactPieces` gives `JSON.stringify(value)` in the same
+ * way, with every character beyond ASCII as a `\u` escape, for data read back by the tool rather
+ * than by people (the run memo): JSON.parse reads back the same value, and the text, ASCII
+ * whatever it holds, reads back as a one-byte string (one `→` in 220 MB made the memo's string
+ * two-byte: 440 MB).
  */
 
 /** Characters JSON.stringify leaves raw that a terminal or an editor may act on. */
@@ -34,9 +37,9 @@ export function* jsonPieces(value: unknown): Generator<string> {
   for (const chunk of chunks(members(value, '', STREAMED_LEVELS, true), '\n')) yield escapeInvisible(chunk);
 }
 
-/** Exactly `JSON.stringify(value)`, in chunks of about 64 KB. */
-export function compactPieces(value: unknown): Generator<string> {
-  return chunks(members(value, '', STREAMED_LEVELS, false));
+/** `JSON.stringify(value)` with the characters beyond ASCII escaped, in chunks of about 64 KB. */
+export function* compactPieces(value: unknown): Generator<string> {
+  for (const chunk of chunks(members(value, '', STREAMED_LEVELS, false))) yield escaped(chunk, BEYOND_ASCII);
 }
 
 /** `pieces` joined into chunks of at least CHUNK characters, `end` closing the last (which may be shorter). */
@@ -52,8 +55,16 @@ function* chunks(pieces: Iterable<string>, end = ''): Generator<string> {
   yield buffered + end;
 }
 
+/** Characters beyond ASCII (each half of a surrogate pair is escaped on its own, as JSON allows). */
+const BEYOND_ASCII = /[\u0080-\uffff]/g;
+
 function escapeInvisible(text: string): string {
-  return text.replace(JSON_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped(text, JSON_INVISIBLE);
+}
+
+/** `text` with each character `pattern` matches written as a `\u` escape with four hex digits. */
+function escaped(text: string, pattern: RegExp): string {
+  return text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** What JSON.stringify writes for an array item it cannot represent, or omits as an object member. */

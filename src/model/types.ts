@@ -141,6 +141,13 @@ export interface AuditSummary {
   testFindings?: number;
 }
 
+/**
+ * Members of a run that only some reports show (report/index.ts says which): the run memo keeps
+ * them apart and reads them back only for those (cache/run-memo.ts).
+ */
+export const RUN_PARTS = ['functions', 'assessment'] as const satisfies readonly (keyof AuditRun)[];
+export type RunPart = (typeof RUN_PARTS)[number];
+
 /** The whole result of one audit, input to every reporter. */
 export interface AuditRun {
   tool: { name: string; version: string };

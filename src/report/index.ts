@@ -4,7 +4,7 @@
  * Stage: report. Input: a format name, an `AuditRun` and `ReportOptions`. Output: the report text.
  */
 
-import type { AuditRun } from '../model/types.js';
+import type { AuditRun, RunPart } from '../model/types.js';
 import { githubReporter } from './github.js';
 import { htmlReporter } from './html.js';
 import { jsonReportPieces, jsonReporter } from './json.js';
@@ -35,6 +35,19 @@ export const reporters: Record<ReportFormat, Reporter> = {
 export function isReportFormat(name: string): name is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(name);
 }
+
+/**
+ * The members of the run beyond findings and summary (RUN_PARTS) each format shows: the others
+ * are not read back from the run memo for it (see cache/run-memo.ts).
+ */
+export const REPORT_PARTS: Record<ReportFormat, readonly RunPart[]> = {
+  text: [],
+  json: ['functions', 'assessment'],
+  markdown: ['functions', 'assessment'],
+  sarif: ['assessment'],
+  html: ['functions', 'assessment'],
+  github: ['assessment'],
+};
 
 /** The formats that can be written in pieces. */
 const piecewise: Partial<Record<ReportFormat, PiecesReporter>> = { json: jsonReportPieces, sarif: sarifPieces };
