@@ -1,7 +1,7 @@
 /** JSON text in pieces: exactly JSON.stringify's pretty text, never held whole for a large report. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactPieces, jsonPieces, jsonText } from '../src/model/json-text.js';
+import { compactPieces, jsonPieces, jsonText, MappedList } from '../src/model/json-text.js';
 
 const stringified = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -54,4 +54,29 @@ test('compact pieces are JSON.stringify\'s text in ASCII, for data the tool read
   const pieces = [...compactPieces(large)];
   assert.equal(pieces.join(''), JSON.stringify(large));
   assert.ok(pieces.length > 5 && pieces.slice(0, -1).every((p) => p.length >= 65_536 && p.length < 66_000), `${pieces.length} pieces`);
+});
+
+test('a mapped list is written as the list of its mapped items, each made only when it is written', () => {
+  const made: number[] = [];
+  const list = new MappedList([1, 2, 3], (n) => {
+    made.push(n);
+    return { n, square: n * n, nested: [{ deep: `${n}→` }] };
+  });
+  // At the streamed levels item by item, deeper (inside `after`) through toJSON, as JSON.stringify writes it.
+  const value = { before: 'x', items: list, empty: new MappedList([], (n: number) => n), after: [list] };
+  const expected = JSON.stringify(value, null, 2);
+  assert.equal(expected.includes('"square": 9'), true);
+  assert.equal([...jsonPieces(value)].join(''), `${expected}\n`);
+  assert.equal([...compactPieces(value)].join(''), JSON.stringify(value).replaceAll('→', '\\u2192'));
+  // A long list: the first piece is given before most items are made.
+  made.length = 0;
+  const long = new MappedList(Array.from({ length: 10_000 }, (_, i) => i), (n) => {
+    made.push(n);
+    return { text: 'x'.repeat(100), n };
+  });
+  const pieces = jsonPieces({ long });
+  pieces.next();
+  assert.ok(made.length > 0 && made.length < 1_000, `${made.length} items made for the first piece`);
+  assert.equal([...pieces].length > 10, true);
+  assert.equal(made.length, 10_000);
 });

@@ -4,7 +4,9 @@
  * memory than any stage of the audit before it.
  *
  * Stage: model, below the cache (which writes the run memo with it) and the report writers.
- * Input: a plain value (no `toJSON`, no cycles). Output: exactly `JSON.stringify(value, null, 2)`
+ * Input: a plain value (no cycles; no `toJSON` but MappedList's, a list whose items are made as
+ * they are written, so that a report's copy of a run's long lists is never whole). Output: exactly
+ * `JSON.stringify(value, null, 2)`
  * plus a newline, with the invisible characters below escaped;
  * `jsonPieces` gives it as chunks of about 64 KB, each member of the top levels stringified on its
  * own, so the text is never held whole. `compactPieces` gives `JSON.stringify(value)` in the same
@@ -16,6 +18,18 @@
 
 /** Characters JSON.stringify leaves raw that a terminal or an editor may act on. */
 const JSON_INVISIBLE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `items`, each passed through `map` when it is written: a list as JSON.stringify (by `toJSON`)
+ * and the pieces here (item by item) write it.
+ */
+export class MappedList<T, U> {
+  constructor(readonly items: readonly T[], readonly map: (item: T) => U) {}
+
+  toJSON(): U[] {
+    return this.items.map(this.map);
+  }
+}
 
 /** Levels of arrays and objects written member by member; deeper values are stringified whole. */
 const STREAMED_LEVELS = 2;
@@ -90,15 +104,18 @@ function* members(value: unknown, indent: string, levels: number, pretty: boolea
   const inner = `${indent}  `;
   const open = pretty ? `\n${inner}` : '';
   const close = pretty ? `\n${indent}` : '';
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
+  if (Array.isArray(value) || value instanceof MappedList) {
+    const items = Array.isArray(value) ? (value as unknown[]) : (value as MappedList<unknown, unknown>).items;
+    const map = Array.isArray(value) ? undefined : (value as MappedList<unknown, unknown>).map;
+    if (items.length === 0) {
       yield '[]';
       return;
     }
     yield '[';
-    for (let i = 0; i < value.length; i++) {
+    for (let i = 0; i < items.length; i++) {
+      const item = map ? map(items[i]) : items[i];
       yield `${i > 0 ? ',' : ''}${open}`;
-      yield* members(omitted(value[i]) ? null : value[i], inner, levels - 1, pretty);
+      yield* members(omitted(item) ? null : item, inner, levels - 1, pretty);
     }
     yield `${close}]`;
     return;

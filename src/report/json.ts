@@ -8,7 +8,7 @@
 
 import type { Assessment, AuditRun, ChainStep, EntryPoint, Evidence, FileError, Finding, FunctionReport, ReadinessReport, ReportCover, RuleMeta } from '../model/types.js';
 import { sortedKeys, sortedRules } from './format.js';
-import { jsonPieces, jsonText } from '../model/json-text.js';
+import { jsonPieces, jsonText, MappedList } from '../model/json-text.js';
 import type { ReportOptions } from './types.js';
 
 /** Version of the JSON report format (the `version` field); bump it on any incompatible change. */
@@ -185,8 +185,14 @@ function jsonAssessment(a: Assessment): Assessment {
   };
 }
 
+/** How the report's long lists (findings, profiles) are made from the run's: whole, or item by item. */
+type ListOf = <T, U>(items: readonly T[], map: (item: T) => U) => U[];
+const whole: ListOf = (items, map) => items.map(map);
+/** Lists made as they are written (json-text.ts): on a large project the copy, made whole, doubled the run at the report's peak. */
+const asWritten: ListOf = (items, map) => new MappedList(items, map) as unknown as ReturnType<typeof map>[];
+
 /** Builds the JSON report object, with every key in its published order. */
-export function toJsonReport(run: AuditRun): JsonReport {
+export function toJsonReport(run: AuditRun, list: ListOf = whole): JsonReport {
   const { summary } = run;
   const byRule: Record<string, number> = {};
   for (const id of sortedKeys(summary.byRule)) byRule[id] = summary.byRule[id];
@@ -210,10 +216,10 @@ export function toJsonReport(run: AuditRun): JsonReport {
       ...(summary.testFindings ? { testFindings: summary.testFindings } : {}),
     },
     rules: sortedRules(run.rules).map(jsonRule),
-    findings: run.findings.map(jsonFinding),
-    ...(run.testFindings?.length ? { testFindings: run.testFindings.map(jsonFinding) } : {}),
+    findings: list(run.findings, jsonFinding),
+    ...(run.testFindings?.length ? { testFindings: list(run.testFindings, jsonFinding) } : {}),
     // Already ranked hottest first by the analysis: kept in that order, never re-ranked here.
-    functions: (run.functions ?? []).map(jsonFunction),
+    functions: list(run.functions ?? [], jsonFunction),
     errors: run.errors.map((error) => ({ file: error.file, message: error.message })),
     ...(run.readiness ? { readiness: run.readiness } : {}),
     ...(run.cover ? { cover: jsonCover(run.cover) } : {}),
@@ -223,10 +229,10 @@ export function toJsonReport(run: AuditRun): JsonReport {
 
 /** Renders the run as the JSON report. */
 export function jsonReporter(run: AuditRun, _options: ReportOptions): string {
-  return jsonText(toJsonReport(run));
+  return jsonText(toJsonReport(run, asWritten));
 }
 
 /** The JSON report in pieces (see json-text.ts). */
 export function jsonReportPieces(run: AuditRun, _options: ReportOptions): Iterable<string> {
-  return jsonPieces(toJsonReport(run));
+  return jsonPieces(toJsonReport(run, asWritten));
 }
