@@ -74,7 +74,11 @@ export async function audit(paths: string[], options: AuditOptions = {}): Promis
     files: found.files, digests: digests.map((d) => d?.hash), allowedReals: found.allowedReals, inputs, readPath, roots: paths, reportOnly,
   }, options, cache);
   run.errors.push(...readiness.errors);
-  if (cache && memoKey) writeRun(cache, memoKey, run);
+  if (cache && memoKey) {
+    const written = timer();
+    writeRun(cache, memoKey, run);
+    written('run memo (written)');
+  }
   return finish(run, bytes);
 }
 

@@ -92,7 +92,8 @@ export function writeRun(handle: CacheHandle, key: Buffer, run: AuditRun): boole
     for (const name of Object.keys(members)) if (!(RUN_PARTS as readonly string[]).includes(name)) rest[name] = members[name];
     // The parts first: until the run itself is written under the new key, no reader takes them for a memo.
     // In pieces: on a large project the memo runs to hundreds of megabytes, written at the run's peak.
-    for (const part of RUN_PARTS) writeEntry(handle, runPartEntry(part), key, compactPieces(members[part] ?? null));
+    // A part is a list or an object of lists: its members are written whole, as they were inside the run.
+    for (const part of RUN_PARTS) writeEntry(handle, runPartEntry(part), key, compactPieces(members[part] ?? null, 1));
     writeEntry(handle, RUN_ENTRY, key, compactPieces(rest));
     return true;
   } catch {

@@ -47,13 +47,16 @@ export function jsonText(value: unknown): string {
 }
 
 /** The same text as `jsonText`, in chunks of about 64 KB. */
-export function* jsonPieces(value: unknown): Generator<string> {
-  for (const chunk of chunks(members(value, '', STREAMED_LEVELS, true), '\n')) yield escapeInvisible(chunk);
+export function jsonPieces(value: unknown): Generator<string> {
+  return chunks(escapedEach(members(value, '', STREAMED_LEVELS, true), JSON_INVISIBLE), '\n');
 }
 
-/** `JSON.stringify(value)` with the characters beyond ASCII escaped, in chunks of about 64 KB. */
-export function* compactPieces(value: unknown): Generator<string> {
-  for (const chunk of chunks(members(value, '', STREAMED_LEVELS, false))) yield escaped(chunk, BEYOND_ASCII);
+/**
+ * `JSON.stringify(value)` with the characters beyond ASCII escaped, in chunks of about 64 KB;
+ * `levels` as STREAMED_LEVELS (1 for a long list of whole items: fewer, larger pieces).
+ */
+export function compactPieces(value: unknown, levels = STREAMED_LEVELS): Generator<string> {
+  return chunks(escapedEach(members(value, '', levels, false), BEYOND_ASCII));
 }
 
 /** `pieces` joined into chunks of at least CHUNK characters, `end` closing the last (which may be shorter). */
@@ -71,14 +74,19 @@ function* chunks(pieces: Iterable<string>, end = ''): Generator<string> {
 
 /** Characters beyond ASCII (each half of a surrogate pair is escaped on its own, as JSON allows). */
 const BEYOND_ASCII = /[\u0080-\uffff]/g;
+/** Any character but printable ASCII and the controls JSON escapes: all that either pattern escapes. */
+const NOT_PLAIN = /[^\u0000-\u007e]/;
 
-function escapeInvisible(text: string): string {
-  return escaped(text, JSON_INVISIBLE);
-}
-
-/** `text` with each character `pattern` matches written as a `\u` escape with four hex digits. */
-function escaped(text: string, pattern: RegExp): string {
-  return text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/**
+ * `pieces` with each character `pattern` matches written as a `\u` escape with four hex digits.
+ * Piece by piece, before they are joined into chunks: a piece is a flat string that most often
+ * holds nothing to escape, which a test finds quickly, while a chunk is a rope of pieces that a
+ * regular expression first copies whole (writing a 216 MB run memo took 0.6 to 1 s longer so).
+ */
+function* escapedEach(pieces: Iterable<string>, pattern: RegExp): Generator<string> {
+  for (const piece of pieces) {
+    yield NOT_PLAIN.test(piece) ? piece.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : piece;
+  }
 }
 
 /** What JSON.stringify writes for an array item it cannot represent, or omits as an object member. */
