@@ -11,9 +11,9 @@
  * same files on the same worker pool, nothing extracted); the audit without a cache (cold); the
  * audit filling an empty cache; the audit again with nothing changed (warm); and the audit after
  * one file was edited (warm, one edit). Each audit runs as `gil-audit DIR` does, for the text
- * report (so a memo is read without the parts only other reports show). For each corpus it prints files, lines, MB, wall time, MB/s
- * and peak RSS of each, the ratios of the medians, and the stage times of the cold and warm runs
- * (GIL_AUDIT_TIMING), which show what a warm run still pays for.
+ * report (so a memo is read without the parts only other reports show). For each corpus it prints
+ * files, lines, MB, wall time, MB/s and peak RSS of each, the ratios of the medians, and the stage
+ * times of the cold and warm runs (GIL_AUDIT_TIMING), which show what a warm run still pays for.
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
