@@ -113,16 +113,16 @@ function* members(value: unknown, indent: string, levels: number, pretty: boolea
   const inner = `${indent}  `;
   const open = pretty ? `\n${inner}` : '';
   const close = pretty ? `\n${indent}` : '';
-  if (Array.isArray(value) || value instanceof MappedList) {
-    const items = Array.isArray(value) ? (value as unknown[]) : (value as MappedList<unknown, unknown>).items;
-    const map = Array.isArray(value) ? undefined : (value as MappedList<unknown, unknown>).map;
+  const mapped = value instanceof MappedList ? (value as MappedList<unknown, unknown>) : undefined;
+  if (mapped || Array.isArray(value)) {
+    const items = mapped ? mapped.items : (value as unknown[]);
     if (items.length === 0) {
       yield '[]';
       return;
     }
     yield '[';
     for (let i = 0; i < items.length; i++) {
-      const item = map ? map(items[i]) : items[i];
+      const item = mapped ? mapped.map(items[i]) : items[i];
       yield `${i > 0 ? ',' : ''}${open}`;
       yield* members(omitted(item) ? null : item, inner, levels - 1, pretty);
     }
