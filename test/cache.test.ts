@@ -6,10 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
+  appendFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync,
   statSync, truncateSync, utimesSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
@@ -17,6 +16,7 @@ import { DIGESTS_ENTRY, entryName, openCache, RUN_ENTRY, runPartEntry } from '..
 import { RUN_PARTS } from '../src/model/types.js';
 import { FileDigests, type ReadFile } from '../src/cache/file-digests.js';
 import { FORMAT } from '../src/cache/entry.js';
+import { tempDir } from './helpers/temp.js';
 
 /** The cache's folder for this format of entries. */
 const VERSION_DIR = `v${FORMAT}`;
@@ -24,13 +24,13 @@ const VERSION_DIR = `v${FORMAT}`;
 const SAMPLE = join(REPO, 'fixtures', 'sample');
 const PROJECT = join(REPO, 'fixtures', 'projects', 'fastapi-sqlalchemy');
 /** The cache key lives here during the tests, not in the home folder. */
-const HOME = mkdtempSync(join(tmpdir(), 'gil-audit-cache-home-'));
+const HOME = tempDir('cache-home');
 const ENV = { XDG_CACHE_HOME: HOME, GIL_AUDIT_TIMING: '1', GIL_AUDIT_NO_CACHE: undefined, GIL_AUDIT_CACHE_DIR: undefined };
 /** Files that fail in each way a worker reports: a 4 KB limit makes big.py too large. */
 const LIMIT = ['--max-file-size', '0.004'];
 
 function temp(name: string): string {
-  return mkdtempSync(join(tmpdir(), `gil-audit-cache-${name}-`));
+  return tempDir(`cache-${name}`);
 }
 
 /** A copy of the multi-file project, with files that fail: a syntax error, invalid UTF-8, NUL bytes, over the size limit. */

@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { REPO, annotations, compare, readTree } from './helpers/fixtures.js';
@@ -13,6 +12,7 @@ import { loadRules } from '../src/rules/registry.js';
 import { loadCatalogue } from '../src/classify/catalogue.js';
 import { ruleMarkdown } from '../src/cli/rules-command.js';
 import type { AuditRun } from '../src/model/types.js';
+import { tempDir } from './helpers/temp.js';
 
 const Ajv = ((AjvModule as unknown as { default?: unknown }).default ?? AjvModule) as typeof AjvModule.default;
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -79,7 +79,7 @@ test('--select and --ignore take ids and prefixes', () => {
 });
 
 test('-o writes the report to a file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-out-'));
+  const dir = tempDir('out');
   const out = join(dir, 'report.md');
   const r = cli([SAMPLE, '-f', 'markdown', '-o', out]);
   assert.equal(r.stdout, '');
@@ -140,7 +140,7 @@ test('explain takes a flake8-async or Ruff code and shows the matching rule', ()
 });
 
 test('bad input: every file is reported or analysed, and the run goes on', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-bad-'));
+  const dir = tempDir('bad');
   mkdirSync(join(dir, 'pkg'));
   const good = 'import time\n\nasync def handler():\n    time.sleep(1)\n';
   writeFileSync(join(dir, 'pkg', 'good.py'), good);
@@ -191,7 +191,7 @@ test('sample project: CPU-bound thread pool and CPU-heavy coroutine are reported
 });
 
 test('configuration: [tool.gil-audit] in pyproject.toml and gil-audit.yaml, flags win, broken files exit 2', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-cfg-'));
+  const dir = tempDir('cfg');
   writeFileSync(join(dir, 'a.py'), 'import os, time\n\nasync def f():\n    time.sleep(1)\n    os.path.exists("x")\n');
   writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "x"\n\n[tool.gil-audit]\nignore = ["GA105"]\nfail-on = "never"\n');
   const configured = cli([dir, '-f', 'json']);
@@ -212,7 +212,7 @@ test('configuration: [tool.gil-audit] in pyproject.toml and gil-audit.yaml, flag
 });
 
 test('baseline: accepted findings are not reported; a new identical call is', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-base-'));
+  const dir = tempDir('base');
   const file = join(dir, 'a.py');
   writeFileSync(file, 'import time\n\nasync def f():\n    time.sleep(1)\n');
   const baseline = join(dir, 'baseline.json');

@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import type { AuditRun } from '../src/model/types.js';
+import { tempDir } from './helpers/temp.js';
 
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 
@@ -38,7 +38,7 @@ def fetch_all(device):
 `;
 
 function project(settings: { yaml?: string; toml?: string }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-apis-'));
+  const dir = tempDir('apis');
   writeFileSync(join(dir, 'service.py'), SOURCE);
   writeFileSync(join(dir, 'helpers.py'), HELPERS);
   if (settings.yaml !== undefined) writeFileSync(join(dir, 'gil-audit.yaml'), settings.yaml);

@@ -7,12 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as Sarif from 'sarif';
 import { REPO } from './helpers/fixtures.js';
 import type { AuditRun } from '../src/model/types.js';
+import { tempDir } from './helpers/temp.js';
 
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 
@@ -31,7 +31,7 @@ const BLOCKING = 'import os, time\n\nasync def f():\n    time.sleep(1)\n    time
 
 /** A temporary folder (real path) holding `files`; a path ending in `/` is a directory. */
 function tree(files: Record<string, string>): string {
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gil-audit-conf-')));
+  const dir = realpathSync(tempDir('conf'));
   for (const [rel, text] of Object.entries(files)) {
     if (rel.endsWith('/')) mkdirSync(join(dir, rel), { recursive: true });
     else {

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { createParser, typeIds } from '../src/parse/language.js';
 import { factsForFile } from '../src/facts/index.js';
 import type { AuditRun } from '../src/model/types.js';
+import { tempDir } from './helpers/temp.js';
 
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 const GOOD = 'import time\n\nasync def handler():\n    time.sleep(1)\n';
@@ -29,10 +29,6 @@ function cli(args: string[], timeout = 60_000) {
 
 function json(args: string[], timeout?: number): AuditRun {
   return JSON.parse(cli([...args, '-f', 'json'], timeout).stdout) as AuditRun;
-}
-
-function tempDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `gil-audit-${name}-`));
 }
 
 const hasMkfifo = process.platform !== 'win32' && spawnSync('mkfifo', ['--version']).error === undefined;

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Sarif from 'sarif';
 import { REPO } from './helpers/fixtures.js';
 import type { AuditRun } from '../src/model/types.js';
 import { render } from '../src/report/index.js';
+import { tempDir } from './helpers/temp.js';
 
 const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
 const SAMPLE = join(REPO, 'fixtures', 'sample');
@@ -32,7 +32,7 @@ const BROKEN_NAME = `broken${ESC}]0;t\x07.py`;
 
 /** A project whose file names and flagged lines try to drive a terminal or a browser. */
 function hostileTree(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-hostile-'));
+  const dir = tempDir('hostile');
   // Retitle the window, clear the screen, reverse the text, and an 8-bit CSI.
   writeFileSync(join(dir, ESC_NAME), `import time\n\nasync def f():\n    x = "${ESC}]0;pwned\x07${ESC}[2J\u202e\u009b"; time.sleep(1)\n`);
   writeFileSync(join(dir, HTML_NAME), 'import time\n\nasync def g():\n    s = "</code><script>alert(1)</script>"; time.sleep(1)\n');
@@ -162,7 +162,7 @@ test('output errors: a full disk under standard output is exit 2 with one line, 
 });
 
 test('output errors: --write-baseline into a folder or a missing folder is exit 2 naming the file, as -o is', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-write-'));
+  const dir = tempDir('write');
   const intoDir = cli([SAMPLE, '-q', '--write-baseline', dir]);
   assert.equal(intoDir.code, 2, intoDir.stderr);
   oneLine(intoDir.stderr);
@@ -181,7 +181,7 @@ test('output errors: --write-baseline into a folder or a missing folder is exit 
 });
 
 test('baseline: a broken baseline is exit 2 naming the file and the fix; a BOM is fine', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-baseline-'));
+  const dir = tempDir('baseline');
   const file = join(dir, 'b.json');
   const cases: [string, RegExp][] = [
     ['null\n', /not a gil-audit baseline .*\(top level\): must be object/],
@@ -208,7 +208,7 @@ test('baseline: a broken baseline is exit 2 naming the file and the fix; a BOM i
 });
 
 test('ignore patterns: a 32 KB line in a .gitignore, --exclude or the configuration is a warning, and the run goes on', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-patterns-'));
+  const dir = tempDir('patterns');
   mkdirSync(join(dir, 'sub'));
   const blocking = 'import time\n\nasync def f():\n    time.sleep(1)\n';
   for (const name of ['a.py', 'b.py', 'c.py', 'sub/kept.py', 'sub/skipped.py']) writeFileSync(join(dir, name), blocking);
@@ -229,7 +229,7 @@ test('ignore patterns: a 32 KB line in a .gitignore, --exclude or the configurat
 });
 
 test('configuration: an unknown rule id names the file and the key', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-rules-'));
+  const dir = tempDir('rules');
   writeFileSync(join(dir, 'a.py'), 'import time\n\nasync def f():\n    time.sleep(1)\n');
   writeFileSync(join(dir, 'pyproject.toml'), '[tool.gil-audit]\nselect = ["GA1", "GA888"]\n');
   const toml = cli([dir, '-q']);
@@ -246,7 +246,7 @@ test('configuration: an unknown rule id names the file and the key', () => {
 });
 
 test('sarif: a backslash is part of a POSIX file name, and URIs are percent-encoded relative references', { skip: process.platform === 'win32' && 'backslash separates on Windows' }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gil-audit-sarif-'));
+  const dir = tempDir('sarif');
   const names = ['back\\slash #1 ?%.py', 'café ü.py', 'C:x.py'];
   for (const name of names) writeFileSync(join(dir, name), 'import time\n\nasync def f():\n    time.sleep(1)\n');
   writeFileSync(join(dir, 'bad [x].py'), 'def (:\n');

@@ -5,15 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REPO } from './helpers/fixtures.js';
+import { tempDir } from './helpers/temp.js';
 
 test('without the native parser built, the audit fails with the file and the fix', () => {
   // A copy of the installed package without build/: compiled code, rules, schemas, dependencies.
-  const root = mkdtempSync(join(tmpdir(), 'gil-audit-unbuilt-'));
+  const root = tempDir('unbuilt');
   cpSync(join(REPO, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true });
   cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
   mkdirSync(join(root, 'src'));
