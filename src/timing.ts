@@ -5,7 +5,14 @@ export function timer(): (stage: string) => void {
   let last = performance.now();
   return (stage) => {
     const now = performance.now();
-    if (process.env.GIL_AUDIT_TIMING) process.stderr.write(`timing: ${stage}: ${(now - last).toFixed(0)} ms, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB, rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB\n`);
+    if (process.env.GIL_AUDIT_TIMING) {
+      const memory = process.memoryUsage();
+      process.stderr.write(`timing: ${stage}: ${(now - last).toFixed(0)} ms, heap ${mb(memory.heapUsed)} MB, external ${mb(memory.external)} MB, rss ${mb(memory.rss)} MB\n`);
+    }
     last = now;
   };
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1048576).toFixed(0);
 }
