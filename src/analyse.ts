@@ -18,6 +18,7 @@ import { runRules } from './rules/engine.js';
 import { ruleOption } from './rules/message.js';
 import { provenCpuOnThreads } from './rules/impl/thread-target.js';
 import { analyseReadiness } from './readiness/index.js';
+import { memoisedReadiness } from './cache/readiness-memo.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildRun, showImportNames } from './findings/run.js';
 import { readSourceFile } from './facts/read-source.js';
@@ -116,7 +117,7 @@ export async function analyseFiles(project: ProjectFiles, options: AuditOptions,
   catalogue.forgetMatches();
   // What reading the facts left (the batches' text, the maps that made equal names one string) goes before the graph is built on them.
   collectGarbage();
-  const { run, importNames } = await analyse(modules, rules, catalogue, { ...options, reportOnly: project.reportOnly }, project.readPath, project.roots, project.inputs, project.allowedReals);
+  const { run, importNames } = await analyse(modules, rules, catalogue, { ...options, reportOnly: project.reportOnly }, project.readPath, project.roots, project.inputs, project.allowedReals, cache);
   time('graph + classify + rules + findings');
   // The facts, the graph and the classification are done with: they go before the names are
   // rewritten, the run memo and the reports are written, which would otherwise hold them as
@@ -147,22 +148,22 @@ function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>, user: UserA
 /** `allowed`: real paths the files may lie in, for the code frames (see readSourceFile). */
 async function analyse(
   modules: ModuleFacts[], rules: RuleMeta[], catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
-  readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[],
+  readPath: (rel: string) => string | Buffer, roots: string[], readinessInputs: ReadinessInput[], allowed?: readonly string[], cache?: CacheHandle,
 ): Promise<{ run: AuditRun; importNames?: (name: string) => string }> {
   const byId = new Map(rules.map((r) => [r.id, r]));
   // The graph and the classification live only inside findRaw, and are collected once it returns:
   // what the findings and reports allocate next reuses their memory rather than stacking on their
   // garbage (on the generated 2 M-line project, 1,160 MB at the findings' end without the collection).
-  const found = await findRaw(modules, rules, byId, catalogue, options, readinessInputs);
+  const found = await findRaw(modules, rules, byId, catalogue, options, readinessInputs, cache);
   collectGarbage();
-  const cache = new Map<string, string[]>();
+  const sourceLines = new Map<string, string[]>();
   const lines = (rel: string) => {
-    let got = cache.get(rel);
+    let got = sourceLines.get(rel);
     if (!got) {
       // Read as the facts were: never through a FIFO or a link out of the root put there since.
       const read = readSourceFile(readPath(rel), allowed, options.maxBytes);
       got = 'bytes' in read ? read.bytes.toString('utf8').split(/\r?\n/) : [];
-      cache.set(rel, got);
+      sourceLines.set(rel, got);
     }
     return got;
   };
@@ -178,7 +179,7 @@ async function analyse(
 /** Graph, classification, readiness and rules: the raw findings, and what else the run is built from. */
 async function findRaw(
   modules: ModuleFacts[], rules: RuleMeta[], byId: Map<string, RuleMeta>, catalogue: ReturnType<typeof loadCatalogue>, options: AuditOptions,
-  readinessInputs: ReadinessInput[],
+  readinessInputs: ReadinessInput[], cache: CacheHandle | undefined,
 ) {
   const time = timer();
   const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
@@ -194,8 +195,9 @@ async function findRaw(
   for (const work of [classified.workload, classified.provenWork]) work.model.forgetPasses();
   collectGarbage();
   const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
-  const readiness = await analyseReadiness(readinessInputs, pureCython);
-  time('readiness');
+  // Pure over the manifests, native sources and Cython modules: a warm run after a Python edit reads it back.
+  const { readiness, reused } = await memoisedReadiness(cache, readinessInputs, pureCython, () => analyseReadiness(readinessInputs, pureCython));
+  time(cache ? `readiness (${reused ? 'reused' : 'made'})` : 'readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.
   const notIgnored = ruleFilter([], options.ignore);

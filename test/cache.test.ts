@@ -12,8 +12,8 @@ import {
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { DIGESTS_ENTRY, entryName, openCache, RUN_ENTRY, runPartEntry } from '../src/cache/store.js';
-import { RUN_PARTS } from '../src/model/types.js';
+import { DIGESTS_ENTRY, entryName, openCache, READINESS_ENTRY, RUN_ENTRY, runPartEntry } from '../src/cache/store.js';
+import { RUN_PARTS, type AuditRun } from '../src/model/types.js';
 import { FileDigests, type ReadFile } from '../src/cache/file-digests.js';
 import { FORMAT } from '../src/cache/entry.js';
 import { tempDir } from './helpers/temp.js';
@@ -75,12 +75,12 @@ function uncached(dir: string, args: string[] = []): string {
   return r.stdout;
 }
 
-/** The scope folders of a cache, and the per-file entries of the only one (not the run memo, its parts nor the digests). */
+/** The scope folders of a cache, and the per-file entries of the only one (not the run memo, its parts, the digests nor the readiness memo). */
 function entries(cache: string): Map<string, Buffer> {
   const scopes = readdirSync(join(cache, VERSION_DIR));
   assert.equal(scopes.length, 1, `one scope: ${scopes.join(', ')}`);
   const dir = join(cache, VERSION_DIR, scopes[0]);
-  const whole = new Set([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY)]);
+  const whole = new Set([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY), entryName(READINESS_ENTRY)]);
   return new Map(readdirSync(dir).filter((name) => !whole.has(name) && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
 }
 
@@ -448,6 +448,37 @@ test('the run memo answers only the exact same run: any setting, file or manifes
     assert.equal(memoised.stdout, summarise(runCli([dir, '-f', format, '--fail-on', 'never', '-j', '2', '--no-cache'], dir, ENV)).stdout, format);
   }
   assert.ok(existsSync(entryFile(cache, RUN_ENTRY)));
+});
+
+test('the readiness stage is read back after a Python edit, and made again when a manifest or native source changes', () => {
+  const dir = project();
+  const pyproject = join(dir, 'pyproject.toml');
+  writeFileSync(pyproject, '[project]\nname = "app"\ndependencies = ["numpy>=1.24"]\n');
+  mkdirSync(join(dir, 'ext'));
+  const native = join(dir, 'ext', 'borrowed.c');
+  cpSync(join(REPO, 'fixtures', 'free-threading', 'GA430-borrowed-reference-from-shared-container', 'borrowed.c'), native);
+  const readiness = (r: Run) => /timing: readiness \((\w+)\)/.exec(r.stderr)?.[1];
+  const first = audit(dir);
+  assert.equal(readiness(first), 'made');
+  // The inputs are really read: the C file's problems and the dependency are in the report.
+  const report = JSON.parse(first.stdout) as AuditRun;
+  assert.ok(report.findings.some((f) => f.rule === 'GA430' && f.file === 'ext/borrowed.c'));
+  assert.ok(report.readiness?.dependencies.some((d) => d.name === 'numpy'));
+  appendFileSync(join(dir, 'app', 'main.py'), '\n# edited\n');
+  const python = audit(dir);
+  assert.deepEqual([python.memo, readiness(python), python.parsed, python.stdout], [false, 'reused', 1, uncached(dir)]);
+  writeFileSync(pyproject, '[project]\nname = "app"\ndependencies = ["numpy>=2.1"]\n');
+  const manifest = audit(dir);
+  assert.deepEqual([readiness(manifest), manifest.parsed, manifest.stdout], ['made', 0, uncached(dir)]);
+  appendFileSync(native, '\nstatic PyObject *first(PyObject *list) { return PyList_GetItem(list, 0); }\n');
+  const source = audit(dir);
+  assert.deepEqual([readiness(source), source.parsed, source.stdout], ['made', 0, uncached(dir)]);
+  assert.notEqual(source.stdout, manifest.stdout);
+  // A damaged memo is made again, never trusted.
+  writeFileSync(entryFile(join(dir, '.gil-audit-cache'), READINESS_ENTRY), 'not an entry');
+  appendFileSync(join(dir, 'app', 'main.py'), '\n# edited again\n');
+  const damaged = audit(dir);
+  assert.deepEqual([readiness(damaged), damaged.stdout], ['made', uncached(dir)]);
 });
 
 test('the memo\'s parts are read only for the reports that show them, and a part of another run is no memo', () => {

@@ -29,7 +29,7 @@ const ANALYSIS_FILES = [fileURLToPath(new URL('../', import.meta.url)), packageP
 let analysis: string | undefined;
 
 /** A digest of every compiled module and rule data file, once per process. */
-function analysisDigest(): string {
+export function analysisDigest(): string {
   if (analysis !== undefined) return analysis;
   const hash = createHash('sha256');
   for (const dir of ANALYSIS_FILES) hashFolder(hash, dir, `${dir}/`, (name) => /\.(js|json|yaml)$/.test(name), true);

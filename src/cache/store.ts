@@ -60,6 +60,8 @@ export function runPartEntry(part: RunPart): string {
 }
 /** The name under which the files' digests (file-digests.ts) are kept. */
 export const DIGESTS_ENTRY = '\0digests';
+/** The name under which the readiness stage's result (readiness-memo.ts) is kept. */
+export const READINESS_ENTRY = '\0readiness';
 
 /** The name of a file's entry. */
 export function entryName(rel: string): string {
@@ -198,7 +200,7 @@ export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payloa
  */
 export function pruneCache(handle: CacheHandle, rels: Iterable<string>): void {
   if (!handle.writable) return;
-  const used = new Set<string>([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY)]);
+  const used = new Set<string>([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY), entryName(READINESS_ENTRY)]);
   for (const rel of rels) used.add(entryName(rel));
   const now = Date.now();
   removeEntries(handle.dir, (name) => ENTRY_NAME.test(name) && !used.has(name), now);

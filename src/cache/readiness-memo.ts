@@ -1,0 +1,51 @@
+/**
+ * The readiness memo: the readiness stage's result, reused while what it reads is unchanged.
+ *
+ * Stage: cache. The readiness stage is pure over its inputs (readiness/index.ts): the manifests
+ * and native sources audit.ts read, and the Cython modules among the facts. A warm run after an
+ * edit of Python code has the same inputs, so it reads the last result back instead of parsing
+ * the project's lock files and C, C++, Cython and Rust sources again (on beets 0.1 s of a 1.7 s
+ * run, on the 5 M-line tree 1.1 s). One entry of the scope (entry.ts layout, sealed with the
+ * machine's key), keyed by the sha256 of those inputs and of the analysis code and data, so a
+ * foreign, damaged or stale entry is never used.
+ */
+import { createHash } from 'node:crypto';
+import type { PureCythonModule, ReadinessFacts, ReadinessInput } from '../readiness/types.js';
+import { analysisDigest } from './run-memo.js';
+import { READINESS_ENTRY, readEntry, writeEntry, type CacheHandle } from './store.js';
+
+/**
+ * The readiness of `inputs` and `pureCython`: the memo's when it was made of exactly these,
+ * else `analyse()`'s, which is then memoised. `reused` says which.
+ */
+export async function memoisedReadiness(
+  handle: CacheHandle | undefined, inputs: readonly ReadinessInput[], pureCython: readonly PureCythonModule[], analyse: () => Promise<ReadinessFacts>,
+): Promise<{ readiness: ReadinessFacts; reused: boolean }> {
+  if (!handle) return { readiness: await analyse(), reused: false };
+  const key = readinessKey(handle, inputs, pureCython);
+  const text = readEntry(handle, READINESS_ENTRY, key);
+  if (text !== undefined) {
+    try {
+      return { readiness: JSON.parse(text) as ReadinessFacts, reused: true };
+    } catch {
+      // Sealed but not JSON (written by a broken build): made again below.
+    }
+  }
+  const readiness = await analyse();
+  if (handle.writable) {
+    try {
+      writeEntry(handle, READINESS_ENTRY, key, JSON.stringify(readiness));
+    } catch {
+      // Not memoised; the facts' entries report a folder that cannot be written.
+    }
+  }
+  return { readiness, reused: false };
+}
+
+function readinessKey(handle: CacheHandle, inputs: readonly ReadinessInput[], pureCython: readonly PureCythonModule[]): Buffer {
+  const hash = createHash('sha256').update(handle.scope).update('\0').update(analysisDigest()).update('\0');
+  for (const input of inputs) hash.update(`${input.rel}\0`).update(input.text).update('\0');
+  // In path order: the facts arrive in the order the workers finish them.
+  const cython = [...pureCython].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return hash.update('\0').update(JSON.stringify(cython)).digest();
+}
