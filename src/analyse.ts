@@ -18,7 +18,7 @@ import { runRules } from './rules/engine.js';
 import { ruleOption } from './rules/message.js';
 import { provenCpuOnThreads } from './rules/impl/thread-target.js';
 import { analyseReadiness } from './readiness/index.js';
-import { memoisedReadiness } from './cache/readiness-memo.js';
+import { memoisedReadiness } from './readiness/memo.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildRun, showImportNames } from './findings/run.js';
 import { readSourceFile } from './facts/read-source.js';

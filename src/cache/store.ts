@@ -60,7 +60,7 @@ export function runPartEntry(part: RunPart): string {
 }
 /** The name under which the files' digests (file-digests.ts) are kept. */
 export const DIGESTS_ENTRY = '\0digests';
-/** The name under which the readiness stage's result (readiness-memo.ts) is kept. */
+/** The name under which the readiness stage's result (readiness/memo.ts) is kept. */
 export const READINESS_ENTRY = '\0readiness';
 
 /** The name of a file's entry. */

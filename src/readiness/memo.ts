@@ -1,18 +1,18 @@
 /**
  * The readiness memo: the readiness stage's result, reused while what it reads is unchanged.
  *
- * Stage: cache. The readiness stage is pure over its inputs (readiness/index.ts): the manifests
- * and native sources audit.ts read, and the Cython modules among the facts. A warm run after an
- * edit of Python code has the same inputs, so it reads the last result back instead of parsing
- * the project's lock files and C, C++, Cython and Rust sources again (on beets 0.1 s of a 1.7 s
- * run, on the 5 M-line tree 1.1 s). One entry of the scope (entry.ts layout, sealed with the
- * machine's key), keyed by the sha256 of those inputs and of the analysis code and data, so a
- * foreign, damaged or stale entry is never used.
+ * Stage: readiness. The stage is pure over its inputs (index.ts): the manifests and native
+ * sources audit.ts read, and the Cython modules among the facts. A warm run after an edit of
+ * Python code has the same inputs, so it reads the last result back instead of parsing the
+ * project's lock files and C, C++, Cython and Rust sources again (on beets 0.1 s of a 1.7 s run,
+ * on the 5 M-line tree 1.1 s). One entry of the cache scope (cache/entry.ts layout, sealed with
+ * the machine's key), keyed by the sha256 of those inputs and of the analysis code and data, so
+ * a foreign, damaged or stale entry is never used.
  */
 import { createHash } from 'node:crypto';
-import type { PureCythonModule, ReadinessFacts, ReadinessInput } from '../readiness/types.js';
-import { analysisDigest } from './run-memo.js';
-import { READINESS_ENTRY, readEntry, writeEntry, type CacheHandle } from './store.js';
+import type { PureCythonModule, ReadinessFacts, ReadinessInput } from './types.js';
+import { analysisDigest } from '../cache/run-memo.js';
+import { READINESS_ENTRY, readEntry, writeEntry, type CacheHandle } from '../cache/store.js';
 
 /**
  * The readiness of `inputs` and `pureCython`: the memo's when it was made of exactly these,
