@@ -13,9 +13,9 @@
 import { discover } from '../src/discover/index.js';
 import { runPool } from '../src/facts/pool.js';
 import { pruneCalls } from '../src/graph/prune.js';
-import { ProjectIndex } from '../src/graph/index.js';
 import { loadCatalogue } from '../src/classify/catalogue.js';
-import { loadWorkModel } from '../src/classify/work-model.js';
+import { userApis } from '../src/classify/user-apis.js';
+import { catalogueKnows, projectIndex } from '../src/analyse.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -24,8 +24,10 @@ async function main(): Promise<void> {
   if (args.length !== 1) throw new Error('usage: node dist/bench/reach.js DIR [--jobs N]');
   const found = await discover([args[0]]);
   const catalogue = loadCatalogue();
-  const modules = await runPool(found.files, 'facts', { jobs, onFacts: (facts) => pruneCalls(facts, (name) => catalogue.matches(name).length > 0) });
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (n) => catalogue.canonical(n), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
+  // Pruned and built as an audit without settings prunes and builds them.
+  const known = catalogueKnows(catalogue, userApis());
+  const modules = await runPool(found.files, 'facts', { jobs, onFacts: (facts) => pruneCalls(facts, known) });
+  const index = projectIndex(modules, catalogue);
   const count = index.functions.length;
   const byModule = new Map<string, number[]>();
   for (const node of index.functions) {

@@ -17,7 +17,6 @@ import { loadRules, ruleFilter } from './rules/registry.js';
 import { runRules } from './rules/engine.js';
 import { ruleOption } from './rules/message.js';
 import { provenCpuOnThreads } from './rules/impl/thread-target.js';
-import { analyseReadiness } from './readiness/index.js';
 import { memoisedReadiness } from './readiness/memo.js';
 import type { ReadinessInput } from './readiness/types.js';
 import { buildRun, showImportNames } from './findings/run.js';
@@ -139,8 +138,13 @@ export async function analyseFacts(
   return run;
 }
 
+/** The graph of `modules` as the audit builds it (the benchmark's bench/reach.ts measures the same one). */
+export function projectIndex(modules: ModuleFacts[], catalogue: ReturnType<typeof loadCatalogue>): ProjectIndex {
+  return new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
+}
+
 /** Whether the catalogue or the configuration names an API at all (calls neither names can be pruned; see graph/prune.ts). */
-function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>, user: UserApis): (name: string) => boolean {
+export function catalogueKnows(catalogue: ReturnType<typeof loadCatalogue>, user: UserApis): (name: string) => boolean {
   const configured = [...user.blocking, ...user.offloadWrappers];
   return (name) => catalogue.matches(name).length > 0 || configured.some((c) => c.regex.test(name));
 }
@@ -182,7 +186,7 @@ async function findRaw(
   readinessInputs: ReadinessInput[], cache: CacheHandle | undefined,
 ) {
   const time = timer();
-  const index = new ProjectIndex(modules, catalogue.namesOf('calls-argument'), (name) => catalogue.canonical(name), (a, b) => catalogue.sameApi(a, b), loadWorkModel().caches);
+  const index = projectIndex(modules, catalogue);
   index.releaseBuildState();
   time('graph');
   collectGarbage();
@@ -197,7 +201,7 @@ async function findRaw(
   time('classify');
   const pureCython = modules.flatMap((m) => (m.cython ? [{ file: m.path, ...m.cython }] : []));
   // Pure over the manifests, native sources and Cython modules: a warm run after a Python edit reads it back.
-  const { readiness, reused } = await memoisedReadiness(cache, readinessInputs, pureCython, () => analyseReadiness(readinessInputs, pureCython));
+  const { readiness, reused } = await memoisedReadiness(cache, readinessInputs, pureCython);
   time(cache ? `readiness (${reused ? 'reused' : 'made'})` : 'readiness');
   const isSelected = ruleFilter(options.select, options.ignore);
   // A kind's direct rule counts for transitive chains unless it is explicitly ignored.

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { REPO } from './helpers/fixtures.js';
 import { runCli, startCli, type CliResult } from './helpers/cli.js';
-import { DIGESTS_ENTRY, entryName, openCache, READINESS_ENTRY, RUN_ENTRY, runPartEntry } from '../src/cache/store.js';
+import { DIGESTS_ENTRY, entryName, openCache, PROJECT_ENTRIES, READINESS_ENTRY, RUN_ENTRY, runPartEntry } from '../src/cache/store.js';
 import { RUN_PARTS, type AuditRun } from '../src/model/types.js';
 import { FileDigests, type ReadFile } from '../src/cache/file-digests.js';
 import { FORMAT } from '../src/cache/entry.js';
@@ -80,7 +80,7 @@ function entries(cache: string): Map<string, Buffer> {
   const scopes = readdirSync(join(cache, VERSION_DIR));
   assert.equal(scopes.length, 1, `one scope: ${scopes.join(', ')}`);
   const dir = join(cache, VERSION_DIR, scopes[0]);
-  const whole = new Set([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY), entryName(READINESS_ENTRY)]);
+  const whole = new Set(PROJECT_ENTRIES.map(entryName));
   return new Map(readdirSync(dir).filter((name) => !whole.has(name) && lstatSync(join(dir, name)).isFile()).map((name) => [name, readFileSync(join(dir, name))]));
 }
 

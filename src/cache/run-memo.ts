@@ -21,7 +21,7 @@ import { packagePath } from '../config/schema.js';
 import { RUN_PARTS, type AuditRun, type RunPart } from '../model/types.js';
 import { compactPieces } from '../model/json-text.js';
 import { hashFolder } from './settings.js';
-import { readEntry, RUN_ENTRY, runPartEntry, writeEntry, type CacheHandle } from './store.js';
+import { readJsonEntry, RUN_ENTRY, runPartEntry, writeEntry, type CacheHandle } from './store.js';
 
 /** The folders whose files decide what the analysis makes of the facts: the compiled code and the rule data. */
 const ANALYSIS_FILES = [fileURLToPath(new URL('../', import.meta.url)), packagePath('rules'), packagePath('src', 'schema')];
@@ -61,26 +61,15 @@ export function runKey(handle: CacheHandle, inputs: RunInputs): Buffer {
  * members `parts` names (the others are left out).
  */
 export function readRun(handle: CacheHandle, key: Buffer, parts: readonly RunPart[] = RUN_PARTS): AuditRun | undefined {
-  const run = readJson(handle, RUN_ENTRY, key) as AuditRun | undefined;
+  const run = readJsonEntry(handle, RUN_ENTRY, key) as AuditRun | undefined;
   if (run === undefined) return undefined;
   for (const part of parts) {
-    const value = readJson(handle, runPartEntry(part), key);
+    const value = readJsonEntry(handle, runPartEntry(part), key);
     if (value === undefined) return undefined;
     // null: the run had no such member.
     if (value !== null) (run as unknown as Record<RunPart, unknown>)[part] = value;
   }
   return run;
-}
-
-/** The JSON value of the entry `rel` under `key`; undefined when there is none that verifies. */
-function readJson(handle: CacheHandle, rel: string, key: Buffer): unknown {
-  const text = readEntry(handle, rel, key);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Memoises `run` under `key`; false when the folder cannot be written (the run is simply not memoised). */

@@ -62,6 +62,8 @@ export function runPartEntry(part: RunPart): string {
 export const DIGESTS_ENTRY = '\0digests';
 /** The name under which the readiness stage's result (readiness/memo.ts) is kept. */
 export const READINESS_ENTRY = '\0readiness';
+/** The entries of a scope that are not a file's: kept whatever files a run saw. */
+export const PROJECT_ENTRIES: readonly string[] = [RUN_ENTRY, ...RUN_PARTS.map(runPartEntry), DIGESTS_ENTRY, READINESS_ENTRY];
 
 /** The name of a file's entry. */
 export function entryName(rel: string): string {
@@ -187,6 +189,17 @@ export function readEntry(handle: CacheHandle, rel: string, key: Buffer): string
   }
 }
 
+/** The JSON value of the entry `rel` under `key`; undefined when there is none that verifies or it is not JSON. */
+export function readJsonEntry(handle: CacheHandle, rel: string, key: Buffer): unknown {
+  const text = readEntry(handle, rel, key);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Stores `payload` (the facts of `rel`, or the run memo; whole or in pieces) under `key`; throws on a file-system error (the caller reports it once). */
 export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payload: string | Iterable<string>): void {
   const secret = Buffer.from(handle.secret.buffer, handle.secret.byteOffset, handle.secret.byteLength);
@@ -200,7 +213,7 @@ export function writeEntry(handle: CacheHandle, rel: string, key: Buffer, payloa
  */
 export function pruneCache(handle: CacheHandle, rels: Iterable<string>): void {
   if (!handle.writable) return;
-  const used = new Set<string>([entryName(RUN_ENTRY), ...RUN_PARTS.map((part) => entryName(runPartEntry(part))), entryName(DIGESTS_ENTRY), entryName(READINESS_ENTRY)]);
+  const used = new Set<string>(PROJECT_ENTRIES.map(entryName));
   for (const rel of rels) used.add(entryName(rel));
   const now = Date.now();
   removeEntries(handle.dir, (name) => ENTRY_NAME.test(name) && !used.has(name), now);

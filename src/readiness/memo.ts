@@ -12,26 +12,22 @@
 import { createHash } from 'node:crypto';
 import type { PureCythonModule, ReadinessFacts, ReadinessInput } from './types.js';
 import { analysisDigest } from '../cache/run-memo.js';
-import { READINESS_ENTRY, readEntry, writeEntry, type CacheHandle } from '../cache/store.js';
+import { READINESS_ENTRY, readJsonEntry, writeEntry, type CacheHandle } from '../cache/store.js';
+import { analyseReadiness } from './index.js';
 
 /**
- * The readiness of `inputs` and `pureCython`: the memo's when it was made of exactly these,
- * else `analyse()`'s, which is then memoised. `reused` says which.
+ * The readiness of `inputs` and `pureCython` (analyseReadiness): the memo's when it was made of
+ * exactly these, else made and memoised. `reused` says which.
  */
 export async function memoisedReadiness(
-  handle: CacheHandle | undefined, inputs: readonly ReadinessInput[], pureCython: readonly PureCythonModule[], analyse: () => Promise<ReadinessFacts>,
+  handle: CacheHandle | undefined, inputs: ReadinessInput[], pureCython: PureCythonModule[],
 ): Promise<{ readiness: ReadinessFacts; reused: boolean }> {
-  if (!handle) return { readiness: await analyse(), reused: false };
+  if (!handle) return { readiness: await analyseReadiness(inputs, pureCython), reused: false };
   const key = readinessKey(handle, inputs, pureCython);
-  const text = readEntry(handle, READINESS_ENTRY, key);
-  if (text !== undefined) {
-    try {
-      return { readiness: JSON.parse(text) as ReadinessFacts, reused: true };
-    } catch {
-      // Sealed but not JSON (written by a broken build): made again below.
-    }
-  }
-  const readiness = await analyse();
+  // Undefined also for an entry that verifies but is not JSON (written by a broken build): made again.
+  const memo = readJsonEntry(handle, READINESS_ENTRY, key) as ReadinessFacts | undefined;
+  if (memo !== undefined) return { readiness: memo, reused: true };
+  const readiness = await analyseReadiness(inputs, pureCython);
   if (handle.writable) {
     try {
       writeEntry(handle, READINESS_ENTRY, key, JSON.stringify(readiness));
